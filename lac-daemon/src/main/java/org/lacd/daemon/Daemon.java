@@ -93,7 +93,6 @@ public final class Daemon {
 
     /** Blocks until SIGTERM/SIGINT (or {@link #requestStop()}), then stops; returns the exit code. */
     public int runUntilStopped() {
-        installSignals();
         try {
             stopRequested.await();
         } catch (InterruptedException e) {
@@ -146,7 +145,11 @@ public final class Daemon {
         started.clear();
     }
 
-    private void installSignals() {
+    /**
+     * Routes SIGTERM/SIGINT to {@link #requestStop()} and SIGHUP to {@link #reload()}. Called before
+     * {@link #start()}, so a signal during start-up is not lost (a stop request then takes effect once start is done).
+     */
+    public void installSignals() {
         Signal.handle(new Signal("TERM"), s -> requestStop());
         Signal.handle(new Signal("INT"), s -> requestStop());
         Signal.handle(new Signal("HUP"), s -> control.execute(this::reload));

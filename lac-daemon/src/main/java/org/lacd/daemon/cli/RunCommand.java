@@ -25,6 +25,7 @@ public final class RunCommand implements Callable<Integer> {
             return ExitCodes.CONFIG;
         }
         Daemon daemon = new Daemon(config, loaded);
+        daemon.installSignals();
         try {
             daemon.start();
         } catch (Daemon.StartException e) {
