@@ -1,0 +1,97 @@
+package org.lacd.daemon.config;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The whole validated configuration, one record per section of {@code lacd.yaml}. Built only by
+ * {@link ConfigLoader}; every value here has passed its range and cross-field checks. The meaning, unit and
+ * default of each key is documented in the shipped sample, {@code packaging/lacd.yaml}.
+ */
+public record LacdConfig(
+        Path file,
+        List<SubscriberInterface> interfaces,
+        Pppoe pppoe,
+        Ppp ppp,
+        Radius radius,
+        L2tp l2tp,
+        Steering steering,
+        Metrics metrics,
+        Management management,
+        Logging logging) {
+
+    public record SubscriberInterface(String name, int maxSessions) {}
+
+    public enum UnknownService { ERROR, IGNORE }
+
+    public record Pppoe(String acName, List<String> serviceNames, UnknownService unknownService, int maxPayload,
+                        Duration cookieRotation, Duration discoveryTimeout, PppoeLimits limits) {}
+
+    public record PppoeLimits(int sessionsPerMac, int sessionsPerVlan, int padiPerMacPerSecond, int padiPerSecond,
+                              int padrPerMacPerSecond, int padrPerSecond) {}
+
+    public enum AuthProtocol { CHAP_MD5, PAP }
+
+    public record Ppp(List<AuthProtocol> authProtocols, int mru, Duration lcpRestart, int lcpMaxConfigure,
+                      int lcpMaxFailure, Duration authTimeout) {}
+
+    public enum MessageAuthenticator { AUTO, REQUIRED, OFF }
+
+    public enum ServerStrategy { FAILOVER, ROUND_ROBIN }
+
+    public enum MacFormat { IETF, COLON, CISCO, RAW }
+
+    public record RadiusServer(InetAddress address, int port, String secret, MessageAuthenticator messageAuthenticator) {}
+
+    public record Accounting(boolean enabled, Duration interimInterval, Path spoolDir, int spoolMaxRecords,
+                             boolean tunnelRecords, boolean recordRejects) {}
+
+    public record DaeClient(InetAddress address, String secret) {}
+
+    public record DynamicAuthorization(boolean enabled, InetSocketAddress listen, List<DaeClient> clients) {}
+
+    public record Radius(boolean enabled, boolean authenticate, String nasIdentifier, Optional<InetAddress> nasIpAddress,
+                         String nasPortIdFormat, MacFormat callingStationIdFormat, ServerStrategy strategy,
+                         Duration timeout, int retries, Duration deadTime, int maxInFlight,
+                         List<RadiusServer> authServers, List<RadiusServer> acctServers, Accounting accounting,
+                         DynamicAuthorization dynamicAuthorization) {}
+
+    public record LnsProfile(String name, InetAddress address, int port, Optional<String> secret, String hostname,
+                             Optional<InetAddress> localAddress, Optional<String> assignmentId, boolean hideAvps,
+                             int maxSessions, int sessionsPerTunnel, int weight, boolean drain, boolean replayAuth) {}
+
+    public record L2tp(int sourcePort, InetAddress bindAddress, String hostname, Duration helloInterval,
+                       Duration retransmitInitial, Duration retransmitCap, int maxRetransmits, int receiveWindow,
+                       Duration tunnelLinger, int sessionsPerTunnel, Duration setupTimeout, String callingNumber,
+                       long connectSpeed, List<LnsProfile> lns) {
+
+        public Optional<LnsProfile> profile(String name) {
+            return lns.stream().filter(p -> p.name().equals(name)).findFirst();
+        }
+    }
+
+    public enum SteeringSource { RADIUS, REALM, RADIUS_THEN_REALM }
+
+    public enum Spread { WEIGHT, LEAST_SESSIONS }
+
+    public record LnsRef(String name, int preference, int weight) {}
+
+    /** Exactly one of realm, user regex or service name is set. */
+    public record RealmRule(Optional<String> realm, Optional<Pattern> userRegex, Optional<String> service,
+                            List<LnsRef> lns) {}
+
+    public record Steering(SteeringSource source, Spread spread, Duration lockout, List<RealmRule> rules) {}
+
+    public record Metrics(boolean enabled, InetSocketAddress listen) {}
+
+    public record Management(boolean enabled, InetSocketAddress listen, Optional<String> token) {}
+
+    public enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
+
+    public record Logging(LogLevel level) {}
+}

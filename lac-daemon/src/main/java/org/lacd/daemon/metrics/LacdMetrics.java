@@ -1,0 +1,254 @@
+package org.lacd.daemon.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.lacd.daemon.session.SessionState;
+
+/**
+ * Every lacd meter, declared in one place. Prometheus names (as scraped) are given per meter. Labels take
+ * values from closed sets (enums, configured LNS and server names, interface names): none grows with
+ * subscribers. Hot-path users fetch a {@link Traffic} holder once and keep it, so counting a packet is an
+ * increment, not a lookup.
+ */
+public final class LacdMetrics {
+    /** L2TP tunnel states as exported by {@code lacd_tunnels{state}}. */
+    public enum TunnelState { IDLE, WAIT_CTL_REPLY, ESTABLISHED, CLOSING }
+
+    public enum Protocol { PPPOE, L2TP, RADIUS }
+
+    public enum Direction { RX, TX }
+
+    /** Histogram buckets of the latency meters: a fixed, short set (Prometheus series cost per bucket). */
+    private static final Duration[] BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
+
+    private final MeterRegistry registry;
+    private final Map<SessionState, AtomicLong> sessions = new EnumMap<>(SessionState.class);
+    private final Map<TunnelState, AtomicLong> tunnels = new EnumMap<>(TunnelState.class);
+    private final Map<String, AtomicLong> sessionsByLns = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> lnsUp = new ConcurrentHashMap<>();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, Traffic> traffic = new ConcurrentHashMap<>();
+    private final AtomicLong spoolRecords = new AtomicLong();
+    private final Timer setupLatency;
+    private final Counter retransmits;
+    private final Counter helloTimeouts;
+
+    public LacdMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        for (SessionState s : SessionState.values()) {
+            AtomicLong v = new AtomicLong();
+            sessions.put(s, v);
+            // lacd_sessions{state}
+            Gauge.builder("lacd.sessions", v, AtomicLong::get).description("Subscriber sessions by state")
+                    .tag("state", label(s)).register(registry);
+        }
+        for (TunnelState s : TunnelState.values()) {
+            AtomicLong v = new AtomicLong();
+            tunnels.put(s, v);
+            // lacd_tunnels{state}
+            Gauge.builder("lacd.tunnels", v, AtomicLong::get).description("L2TP tunnels by state")
+                    .tag("state", label(s)).register(registry);
+        }
+        // lacd_accounting_spool_records
+        Gauge.builder("lacd.accounting.spool.records", spoolRecords, AtomicLong::get)
+                .description("Accounting records waiting in the on-disk spool").register(registry);
+        // lacd_session_setup_seconds (histogram)
+        setupLatency = Timer.builder("lacd.session.setup").description("Time from PADS to call up")
+                .serviceLevelObjectives(BUCKETS).register(registry);
+        // lacd_l2tp_control_retransmits_total
+        retransmits = Counter.builder("lacd.l2tp.control.retransmits").description("L2TP control messages retransmitted")
+                .register(registry);
+        // lacd_l2tp_hello_timeouts_total
+        helloTimeouts = Counter.builder("lacd.l2tp.hello.timeouts").description("Tunnels declared dead: HELLO or retransmit give-up")
+                .register(registry);
+        // setups by result start at zero so rate() works from the first scrape
+        counter("lacd.session.setups", "Session setups by result", "result", "success");
+        counter("lacd.session.setups", "Session setups by result", "result", "failure");
+    }
+
+    /** Turns on the JVM and process meters. */
+    public LacdMetrics withJvmMeters() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        return this;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    static String label(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        String key = name + String.join("\u0000", tags);
+        return counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags).register(registry));
+    }
+
+    // ---- sessions ----
+
+    /** A session moved from {@code from} (null when new) to {@code to} (null when gone). */
+    public void sessionTransition(SessionState from, SessionState to) {
+        if (from != null) {
+            sessions.get(from).decrementAndGet();
+        }
+        if (to != null) {
+            sessions.get(to).incrementAndGet();
+        }
+    }
+
+    public long sessions(SessionState state) {
+        return sessions.get(state).get();
+    }
+
+    /** lacd_sessions_by_lns{lns}: +1 when a call comes up on the LNS, -1 when it goes. */
+    public void sessionsOnLns(String lns, int delta) {
+        sessionsByLns.computeIfAbsent(lns, n -> {
+            AtomicLong v = new AtomicLong();
+            Gauge.builder("lacd.sessions.by.lns", v, AtomicLong::get).description("Forwarding sessions per LNS")
+                    .tag("lns", n).register(registry);
+            return v;
+        }).addAndGet(delta);
+    }
+
+    /** lacd_session_setups_total{result="success"} and lacd_session_setup_seconds. */
+    public void setupSucceeded(Duration took) {
+        counter("lacd.session.setups", "Session setups by result", "result", "success").increment();
+        setupLatency.record(took);
+    }
+
+    /** lacd_session_setups_total{result="failure"} and lacd_session_failures_total{reason}. */
+    public void setupFailed(Enum<?> reason) {
+        counter("lacd.session.setups", "Session setups by result", "result", "failure").increment();
+        counter("lacd.session.failures", "Session setups that failed, by reason", "reason", label(reason)).increment();
+    }
+
+    /** lacd_session_teardowns_total{cause}. */
+    public void teardown(Enum<?> cause) {
+        counter("lacd.session.teardowns", "Established sessions ended, by cause", "cause", label(cause)).increment();
+    }
+
+    // ---- L2TP ----
+
+    public void tunnelTransition(TunnelState from, TunnelState to) {
+        if (from != null) {
+            tunnels.get(from).decrementAndGet();
+        }
+        if (to != null) {
+            tunnels.get(to).incrementAndGet();
+        }
+    }
+
+    public long tunnels(TunnelState state) {
+        return tunnels.get(state).get();
+    }
+
+    public void controlRetransmit() {
+        retransmits.increment();
+    }
+
+    public void helloTimeout() {
+        helloTimeouts.increment();
+    }
+
+    /** lacd_lns_up{lns}: 1 usable, 0 locked out. */
+    public void lnsUp(String lns, boolean up) {
+        lnsUp.computeIfAbsent(lns, n -> {
+            AtomicLong v = new AtomicLong(1);
+            Gauge.builder("lacd.lns.up", v, AtomicLong::get).description("1 when the LNS takes new sessions, 0 when locked out")
+                    .tag("lns", n).register(registry);
+            return v;
+        }).set(up ? 1 : 0);
+    }
+
+    /** lacd_lns_lockouts_total{lns}. */
+    public void lnsLockout(String lns) {
+        counter("lacd.lns.lockouts", "LNS lockouts after a failed tunnel or call", "lns", lns).increment();
+        lnsUp(lns, false);
+    }
+
+    // ---- RADIUS ----
+
+    /** lacd_radius_requests_total{server,type,result}. */
+    public void radiusRequest(String server, String type, String result) {
+        counter("lacd.radius.requests", "RADIUS requests by server, type and result", "server", server, "type", type,
+                "result", result).increment();
+    }
+
+    /** lacd_radius_timeouts_total{server}. */
+    public void radiusTimeout(String server) {
+        counter("lacd.radius.timeouts", "RADIUS attempts that got no answer", "server", server).increment();
+    }
+
+    /** lacd_radius_request_seconds{server}. */
+    public void radiusLatency(String server, Duration took) {
+        timers.computeIfAbsent(server, s -> Timer.builder("lacd.radius.request").description("RADIUS answer latency")
+                .tag("server", s).serviceLevelObjectives(BUCKETS).register(registry)).record(took);
+    }
+
+    public void spoolRecords(long n) {
+        spoolRecords.set(n);
+    }
+
+    // ---- packets ----
+
+    /** lacd_drops_total{protocol,reason}. */
+    public void drop(Protocol protocol, Enum<?> reason) {
+        counter("lacd.drops", "Packets dropped, by protocol and reason", "protocol", label(protocol), "reason", label(reason))
+                .increment();
+    }
+
+    /** The packet and byte counters of one (protocol, direction, interface): fetch once, count per packet. */
+    public Traffic traffic(Protocol protocol, Direction direction, String iface) {
+        return traffic.computeIfAbsent(label(protocol) + "/" + label(direction) + "/" + iface, k -> new Traffic(
+                Counter.builder("lacd.packets").description("Packets by protocol, direction and interface")
+                        .tags("protocol", label(protocol), "direction", label(direction), "interface", iface).register(registry),
+                Counter.builder("lacd.bytes").baseUnit("bytes").description("Bytes by protocol, direction and interface")
+                        .tags("protocol", label(protocol), "direction", label(direction), "interface", iface).register(registry)));
+    }
+
+    /** Packet and byte counters of one direction of one interface. */
+    public record Traffic(Counter packets, Counter bytes) {
+        public void count(int length) {
+            packets.increment();
+            bytes.increment(length);
+        }
+    }
+
+    // ---- daemon ----
+
+    /** lacd_config_reloads_total{result}. */
+    public void configReload(boolean ok) {
+        counter("lacd.config.reloads", "SIGHUP reloads by result", "result", ok ? "success" : "failure").increment();
+    }
+
+    /** For tests and the management view: a counter's value, or 0 when it was never touched. */
+    public double count(String name, String... tags) {
+        Counter c = counters.get(name + String.join("\u0000", tags));
+        return c == null ? 0 : c.count();
+    }
+}

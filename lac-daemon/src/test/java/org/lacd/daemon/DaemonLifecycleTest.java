@@ -1,0 +1,95 @@
+package org.lacd.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lacd.daemon.config.ConfigLoader;
+
+class DaemonLifecycleTest {
+    @TempDir
+    Path dir;
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String config(int metricsPort, String hello) {
+        return """
+            interfaces: [{name: veth0}]
+            radius: {enabled: false}
+            l2tp:
+              hello-interval: %s
+              lns: [{name: a, address: 127.0.0.1}]
+            steering:
+              rules: [{realm: a.example, lns: [{name: a}]}]
+            metrics: {listen: "127.0.0.1:%d"}
+            management: {enabled: false}
+            """.formatted(hello, metricsPort);
+    }
+
+    static HttpResponse<String> get(int port, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void startsServesMetricsReloadsAndStops() throws Exception {
+        int port = freePort();
+        Path f = dir.resolve("lacd.yaml");
+        Files.writeString(f, config(port, "60s"));
+        Daemon d = new Daemon(f, ConfigLoader.loadWithTree(f));
+        d.start();
+        try {
+            HttpResponse<String> m = get(port, "/metrics");
+            assertEquals(200, m.statusCode());
+            assertTrue(m.body().contains("lacd_sessions{state=\"forwarding\"} 0"), m.body());
+            assertTrue(m.body().contains("lacd_tunnels{state=\"established\"} 0"));
+            assertTrue(m.body().contains("lacd_session_setups_total{result=\"failure\"} 0"));
+            assertTrue(m.body().contains("jvm_memory_used_bytes"), "JVM meters are on");
+            assertEquals(200, get(port, "/health").statusCode());
+
+            // a bad file is refused and the running config stays
+            Files.writeString(f, config(port, "60s").replace("hello-interval", "hello-intervall"));
+            assertFalse(d.reload());
+            assertEquals(Duration.ofSeconds(60), d.config().l2tp().helloInterval());
+            assertEquals(1.0, d.metrics().count("lacd.config.reloads", "result", "failure"));
+
+            // a good one is applied
+            Files.writeString(f, config(port, "15s"));
+            assertTrue(d.reload());
+            assertEquals(Duration.ofSeconds(15), d.config().l2tp().helloInterval());
+            assertTrue(get(port, "/metrics").body().contains("lacd_config_reloads_total{result=\"success\"} 1.0"));
+        } finally {
+            long t0 = System.nanoTime();
+            d.stop();
+            assertTrue(Duration.ofNanos(System.nanoTime() - t0).compareTo(Daemon.STOP_BUDGET) < 0);
+        }
+        assertThrows(IOException.class, () -> get(port, "/metrics"), "endpoint closed after stop");
+    }
+
+    @Test
+    void portInUseIsAClearStartError() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path f = dir.resolve("lacd.yaml");
+            Files.writeString(f, config(busy.getLocalPort(), "60s"));
+            Daemon d = new Daemon(f, ConfigLoader.loadWithTree(f));
+            Daemon.StartException e = assertThrows(Daemon.StartException.class, d::start);
+            assertTrue(e.getMessage().startsWith("metrics endpoint: BindException"), e.getMessage());
+        }
+    }
+}

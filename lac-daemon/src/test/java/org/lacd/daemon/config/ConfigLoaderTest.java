@@ -1,0 +1,140 @@
+package org.lacd.daemon.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.lacd.daemon.config.LacdConfig.AuthProtocol;
+import org.lacd.daemon.config.LacdConfig.SteeringSource;
+
+class ConfigLoaderTest {
+    static final Path SAMPLE = Path.of("../packaging/lacd.yaml");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shippedSampleIsValidAndDocumentedDefaultsApply() throws Exception {
+        LacdConfig c = ConfigLoader.load(SAMPLE);
+        assertEquals(List.of("eth1"), c.interfaces().stream().map(LacdConfig.SubscriberInterface::name).toList());
+        assertEquals(List.of(AuthProtocol.CHAP_MD5, AuthProtocol.PAP), c.ppp().authProtocols());
+        assertEquals(1701, c.l2tp().sourcePort());
+        assertEquals(Duration.ofSeconds(8), c.l2tp().retransmitCap());
+        assertEquals(3, c.l2tp().lns().size());
+        assertEquals("lacd", c.l2tp().lns().get(0).hostname(), "profile hostname defaults to l2tp.hostname");
+        assertEquals(2, c.steering().rules().size());
+        assertEquals(SteeringSource.RADIUS_THEN_REALM, c.steering().source());
+        assertEquals(Duration.ofSeconds(300), c.steering().lockout());
+        assertTrue(c.steering().rules().get(1).userRegex().orElseThrow().matcher("b123").matches());
+    }
+
+    private ConfigException refused(String yaml) throws IOException {
+        Path f = dir.resolve("lacd.yaml");
+        Files.writeString(f, yaml);
+        return assertThrows(ConfigException.class, () -> ConfigLoader.load(f));
+    }
+
+    private String sampleWith(String from, String to) throws IOException {
+        String s = Files.readString(SAMPLE);
+        assertTrue(s.contains(from), "sample contains " + from);
+        return s.replace(from, to);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        misspelled key           | '  hello-interval: 60s'    | '  helo-interval: 60s'       | l2tp.helo-interval        | unknown key (did you mean 'hello-interval'?)
+        wrong type (number)      | '  source-port: 1701'      | '  source-port: abc'         | l2tp.source-port          | expected a whole number, got 'abc'
+        out of range             | '  mru: 1492 '             | '  mru: 100 '                | ppp.mru                   | 100 is out of range (576..9000)
+        bad duration             | '  lcp-restart: 3s'        | '  lcp-restart: 3 seconds'   | ppp.lcp-restart           | expected a duration
+        retransmit cap below 8s  | '  retransmit-cap: 8s'     | '  retransmit-cap: 2s'       | l2tp.retransmit-cap       | 2s is out of range (8s..5m)
+        bad enum                 | '  strategy: failover'     | '  strategy: random'         | radius.strategy           | expected one of failover, round-robin
+        bad address              | 'address: 192.0.2.11'      | 'address: lns.example'       | l2tp.lns[0].address       | is not an IPv4 or IPv6 address
+        unknown LNS in rule      | '{name: reseller-a-2, preference: 2}' | '{name: nowhere, preference: 2}' | steering.rules[0].lns[1].name | no LNS profile named 'nowhere'
+        duplicate profile        | '- name: reseller-a-2'     | '- name: reseller-a-1'       | l2tp.lns[1].name          | is defined twice
+        bad regex                | 'user-regex: "^b[0-9]+$"'  | 'user-regex: "^b[0-9+$"'     | steering.rules[1].user-regex | not a valid regular expression
+        mru above max-payload    | '  mru: 1492 '             | '  mru: 2000 '               | ppp.mru                   | is larger than pppoe.max-payload
+        management needs token   | '  listen: 127.0.0.1:9102' | '  listen: 0.0.0.0:9102'     | management.token          | a token is required
+        same port twice          | '  listen: 127.0.0.1:9102' | '  listen: 127.0.0.1:9101'   | management.listen         | same port as metrics.listen
+        hide-avps without secret | '      secret: tunnel-secret-b' | '      hide-avps: true'  | l2tp.lns[2].hide-avps     | needs a tunnel secret
+        radius off, source radius| '  source: radius-then-realm' | '  source: radius'        | steering.source           | radius.enabled is false
+        """)
+    void eachClassOfErrorNamesTheKeyPath(String what, String from, String to, String path, String reason) throws Exception {
+        String yaml = sampleWith(from, to);
+        if (what.startsWith("radius off")) {
+            yaml = yaml.replace("  enabled: true                 # Ask RADIUS", "  enabled: false                # Ask RADIUS");
+        }
+        ConfigException e = refused(yaml);
+        assertEquals(path, e.keyPath(), e.getMessage());
+        assertTrue(e.reason().contains(reason), e.getMessage());
+        assertTrue(e.getMessage().startsWith(dir.resolve("lacd.yaml") + ": " + path + ": "), e.getMessage());
+    }
+
+    @Test
+    void yamlSyntaxErrorGivesLine() throws Exception {
+        ConfigException e = refused("pppoe:\n  ac-name: [unclosed\n");
+        assertTrue(e.getMessage().contains("not valid YAML at line"), e.getMessage());
+    }
+
+    @Test
+    void duplicateKeyIsRefused() throws Exception {
+        ConfigException e = refused("metrics:\n  enabled: true\n  enabled: false\n");
+        assertTrue(e.getMessage().contains("Duplicate field 'enabled'"), e.getMessage());
+    }
+
+    @Test
+    void missingRequiredKey() throws Exception {
+        ConfigException e = refused(sampleWith("      secret: change-me         # required. Shared secret", "      # no secret"));
+        assertEquals("radius.auth-servers[0].secret", e.keyPath());
+        assertEquals("is required", e.reason());
+    }
+
+    @Test
+    void wrongContainerType() throws Exception {
+        ConfigException e = refused("interfaces: eth1\n");
+        assertEquals("interfaces", e.keyPath());
+        assertTrue(e.reason().startsWith("expected a list"), e.reason());
+    }
+
+    @Test
+    void emptyAndMissingFiles() throws Exception {
+        assertEquals("file is empty", refused("").reason());
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir.resolve("nope.yaml")));
+        assertEquals("file not found", e.reason());
+    }
+
+    @Test
+    void minimalRealmOnlyConfig() throws Exception {
+        Path f = dir.resolve("min.yaml");
+        Files.writeString(f, """
+            interfaces: [{name: veth0}]
+            radius: {enabled: false}
+            l2tp:
+              lns: [{name: a, address: 127.0.0.1}]
+            steering:
+              rules: [{realm: a.example, lns: [{name: a}]}]
+            """);
+        LacdConfig c = ConfigLoader.load(f);
+        assertEquals(1, c.l2tp().lns().get(0).weight());
+        assertTrue(c.l2tp().lns().get(0).secret().isEmpty());
+        assertEquals(1492, c.ppp().mru());
+    }
+
+    @Test
+    void diffNamesChangedPathsOnly() throws Exception {
+        Path a = dir.resolve("a.yaml");
+        Path b = dir.resolve("b.yaml");
+        Files.writeString(a, Files.readString(SAMPLE));
+        Files.writeString(b, sampleWith("  hello-interval: 60s", "  hello-interval: 30s").replace("secret: tunnel-secret-b", "secret: other"));
+        List<String> changed = ConfigDiff.changedPaths(ConfigLoader.loadWithTree(a).tree(), ConfigLoader.loadWithTree(b).tree());
+        assertEquals(List.of("l2tp.hello-interval", "l2tp.lns[2].secret"), changed);
+    }
+}

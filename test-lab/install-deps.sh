@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages lacd's tests and lab use. Idempotent and non-interactive;
+# installs only what is missing. Needs root (CI and the lab run as root).
+set -euo pipefail
+
+PACKAGES=(
+  freeradius freeradius-utils   # real RADIUS server and radclient for the RADIUS and end-to-end tests
+  xl2tpd                        # a real LNS for the L2TP interop test
+  pppoe                         # rp-pppoe client: a real PPPoE client for the discovery test
+  tshark                        # independent dissector: golden vectors and lab captures
+  python3-scapy                 # packet crafting in the lab
+  libpcap0.8                    # pcap4j's native library
+  iproute2 nftables procps curl # namespaces, veth, packet loss, process control
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing ${missing[*]}; run as root" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture: answer no, non-interactively.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The freeradius package may start a system server on 1812/1813; lacd's tests start their own
+# instances on other ports, so a running system one does no harm, but it is not needed.
+echo "install-deps: done"
