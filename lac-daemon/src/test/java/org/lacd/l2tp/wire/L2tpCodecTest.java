@@ -65,14 +65,14 @@ class L2tpCodecTest {
     }
 
     @Test
-    void resultAndDisconnectCauseParse() throws Exception {
+    void resultAndPppDisconnectCauseParse() throws Exception {
         ControlMessage stop = (ControlMessage) decode(Hex.parse(GoldenVectors.STOPCCN));
         ResultCode rc = ResultCode.parse(stop.find(AvpType.RESULT_CODE));
         assertEquals(new ResultCode(1, 0, "bye"), rc);
         assertEquals(Hex.of(stop.find(AvpType.RESULT_CODE).value()), Hex.of(rc.toAvp().value()));
         ControlMessage cdn = (ControlMessage) decode(Hex.parse(GoldenVectors.CDN));
-        DisconnectCause dc = DisconnectCause.parse(cdn.find(AvpType.PPP_DISCONNECT_CAUSE_CODE));
-        assertEquals(new DisconnectCause(1, 0, DisconnectCause.Direction.AT_LOCAL, null), dc);
+        PppDisconnectCause dc = PppDisconnectCause.parse(cdn.find(AvpType.PPP_DISCONNECT_CAUSE_CODE));
+        assertEquals(new PppDisconnectCause(1, 0, PppDisconnectCause.Direction.AT_LOCAL, null), dc);
         assertEquals(cdn.find(AvpType.PPP_DISCONNECT_CAUSE_CODE), dc.toAvp());
     }
 

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
  * (0 for global codes), direction and an optional message. Codes are kept numeric (open set); the constants name the
  * global ones lacd uses.
  */
-public record DisconnectCause(int code, int controlProtocol, Direction direction, String message) {
+public record PppDisconnectCause(int code, int controlProtocol, Direction direction, String message) {
     public static final int NO_INFORMATION = 0;
     public static final int ADMINISTRATIVE = 1;
     public static final int LCP_RENEGOTIATION_DISABLED = 2;
@@ -46,7 +46,7 @@ public record DisconnectCause(int code, int controlProtocol, Direction direction
         return Avp.of(AvpType.PPP_DISCONNECT_CAUSE_CODE, v);
     }
 
-    public static DisconnectCause parse(Avp avp) throws MalformedPacketException {
+    public static PppDisconnectCause parse(Avp avp) throws MalformedPacketException {
         byte[] v = avp.value();
         if (v.length < 5) {
             throw new MalformedPacketException(MalformedPacketException.Reason.BAD_AVP_VALUE, 0, "PPP Disconnect Cause AVP of " + v.length + " bytes");
@@ -56,6 +56,6 @@ public record DisconnectCause(int code, int controlProtocol, Direction direction
             throw new MalformedPacketException(MalformedPacketException.Reason.BAD_AVP_VALUE, 4, "PPP Disconnect Cause direction " + (v[4] & 0xff));
         }
         String msg = v.length > 5 ? new String(v, 5, v.length - 5, StandardCharsets.UTF_8) : null;
-        return new DisconnectCause(((v[0] & 0xff) << 8) | (v[1] & 0xff), ((v[2] & 0xff) << 8) | (v[3] & 0xff), d, msg);
+        return new PppDisconnectCause(((v[0] & 0xff) << 8) | (v[1] & 0xff), ((v[2] & 0xff) << 8) | (v[3] & 0xff), d, msg);
     }
 }
