@@ -279,6 +279,12 @@ public final class FreeRadiusServer implements AutoCloseable {
         throw new IllegalStateException("freeradius did not answer within 15 s: " + logs());
     }
 
+    public void startProcessIfStopped() throws Exception {
+        if (process == null || !process.isAlive()) {
+            startProcess();
+        }
+    }
+
     public String logs() throws IOException {
         StringBuilder sb = new StringBuilder();
         for (Path p : List.of(dir.resolve("log/stdout.log"), logFile())) {
