@@ -4,6 +4,14 @@ import ch.qos.logback.classic.Level;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.function.Function;
+import org.lacd.daemon.mgmt.ManagementServer;
+import org.lacd.daemon.mgmt.Views;
+import org.lacd.daemon.session.LacManagement;
+import org.lacd.daemon.session.LacService;
+import org.lacd.pppoe.port.EthernetPort;
+import org.lacd.pppoe.port.PcapPort;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,9 +54,29 @@ public final class Daemon {
     });
     private MetricsServer metricsServer;
 
+    private final Function<String, EthernetPort> ports;
+    private LacService lac;
+    private ManagementServer managementServer;
+
     public Daemon(Path configFile, ConfigLoader.Loaded loaded) {
+        this(configFile, loaded, PcapPort::new);
+    }
+
+    /** @param ports makes the subscriber-facing port of an interface name (in-memory ports in tests) */
+    public Daemon(Path configFile, ConfigLoader.Loaded loaded, Function<String, EthernetPort> ports) {
         this.configFile = configFile;
         this.loaded = loaded;
+        this.ports = ports;
+    }
+
+    /** The running LAC (after {@link #start()}). */
+    public LacService lac() {
+        return lac;
+    }
+
+    /** The bound management port, or -1. */
+    public int managementPort() {
+        return managementServer == null ? -1 : managementServer.port();
     }
 
     public LacdConfig config() {
@@ -69,6 +97,14 @@ public final class Daemon {
         if (c.metrics().enabled()) {
             metricsServer = new MetricsServer(registry, c.metrics().listen(), () -> stopping.get() ? "stopping" : null);
             components.add(metricsServer);
+        }
+        lac = new LacService(c, metrics, ports, Clock.systemUTC());
+        components.addAll(lac.components());
+        if (c.management().enabled()) {
+            LacManagement backend = new LacManagement(lac, this::reload,
+                    (who, file, seconds, max) -> new Views.Result(false, "trace is not available in this version", 0));
+            managementServer = new ManagementServer(c.management().listen(), c.management().token(), backend);
+            components.add(managementServer);
         }
     }
 

@@ -17,10 +17,17 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lacd.daemon.config.ConfigLoader;
+import org.lacd.pppoe.port.EthernetPort;
+import org.lacd.pppoe.port.InMemoryPort;
+import org.lacd.pppoe.wire.MacAddress;
 
 class DaemonLifecycleTest {
     @TempDir
     Path dir;
+
+    static EthernetPort port(String name) {
+        return InMemoryPort.pair(name, MacAddress.parse("02:00:00:00:00:01"), "peer", MacAddress.parse("02:00:00:00:00:02"))[0];
+    }
 
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -33,6 +40,7 @@ class DaemonLifecycleTest {
             interfaces: [{name: veth0}]
             radius: {enabled: false}
             l2tp:
+              source-port: 0
               hello-interval: %s
               lns: [{name: a, address: 127.0.0.1}]
             steering:
@@ -52,7 +60,7 @@ class DaemonLifecycleTest {
         int port = freePort();
         Path f = dir.resolve("lacd.yaml");
         Files.writeString(f, config(port, "60s"));
-        Daemon d = new Daemon(f, ConfigLoader.loadWithTree(f));
+        Daemon d = new Daemon(f, ConfigLoader.loadWithTree(f), DaemonLifecycleTest::port);
         d.start();
         try {
             HttpResponse<String> m = get(port, "/metrics");
@@ -87,7 +95,7 @@ class DaemonLifecycleTest {
         try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Path f = dir.resolve("lacd.yaml");
             Files.writeString(f, config(busy.getLocalPort(), "60s"));
-            Daemon d = new Daemon(f, ConfigLoader.loadWithTree(f));
+            Daemon d = new Daemon(f, ConfigLoader.loadWithTree(f), DaemonLifecycleTest::port);
             Daemon.StartException e = assertThrows(Daemon.StartException.class, d::start);
             assertTrue(e.getMessage().startsWith("metrics endpoint: BindException"), e.getMessage());
         }

@@ -25,6 +25,7 @@ class DaemonProcessTest {
             interfaces: [{name: lo}]
             radius: {enabled: false}
             l2tp:
+              source-port: 0
               lns: [{name: a, address: 127.0.0.1}]
             steering:
               rules: [{realm: a.example, lns: [{name: a}]}]

@@ -208,7 +208,7 @@ public final class ManagementCommands {
     public static final class Tunnels extends Base {
         @Override
         void run(ManagementClient c, PrintWriter out) throws Exception {
-            print(out, c.get("/v1/tunnels").body(), "lns", "peer", "localId", "remoteId", "state", "sessions", "retransmits", "since");
+            print(out, c.get("/v1/tunnels").body(), "lns", "peer", "localId", "remoteId", "state", "sessions", "retransmits", "stateSeconds");
         }
     }
 

@@ -43,6 +43,7 @@ public final class LacdMetrics {
     private final Map<TunnelState, AtomicLong> tunnels = new EnumMap<>(TunnelState.class);
     private final Map<String, AtomicLong> sessionsByLns = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> lnsUp = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> serverUp = new ConcurrentHashMap<>();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, Traffic> traffic = new ConcurrentHashMap<>();
@@ -147,6 +148,12 @@ public final class LacdMetrics {
         counter("lacd.session.failures", "Session setups that failed, by reason", "reason", label(reason)).increment();
     }
 
+    /** lacd_session_setup_timeouts_total{kind}: a subscriber gave up or stalled before the username was known. */
+    public void setupTimeout(Enum<?> kind) {
+        counter("lacd.session.setup.timeouts", "Subscribers timed out before their username was known (LCP, auth)", "kind",
+                label(kind)).increment();
+    }
+
     /** lacd_session_teardowns_total{cause}. */
     public void teardown(Enum<?> cause) {
         counter("lacd.session.teardowns", "Established sessions ended, by cause", "cause", label(cause)).increment();
@@ -208,6 +215,21 @@ public final class LacdMetrics {
     public void radiusLatency(String server, Duration took) {
         timers.computeIfAbsent(server, s -> Timer.builder("lacd.radius.request").description("RADIUS answer latency")
                 .tag("server", s).serviceLevelObjectives(BUCKETS).register(registry)).record(took);
+    }
+
+    /** lacd_radius_server_up{server}: 0 while a server is held down after timeouts. */
+    public void radiusServerUp(String server, boolean up) {
+        serverUp.computeIfAbsent(server, n -> {
+            AtomicLong v = new AtomicLong(1);
+            Gauge.builder("lacd.radius.server.up", v, AtomicLong::get).description("1 when the RADIUS server is in use, 0 when held down")
+                    .tag("server", n).register(registry);
+            return v;
+        }).set(up ? 1 : 0);
+    }
+
+    /** lacd_dae_requests_total{result}: RFC 5176 requests by outcome. */
+    public void dae(Enum<?> result) {
+        counter("lacd.dae.requests", "Disconnect/CoA requests by result", "result", label(result)).increment();
     }
 
     public void spoolRecords(long n) {

@@ -18,7 +18,7 @@ public final class Views {
                                 List<StateChange> timeline) {}
 
     public record TunnelView(String lns, String peer, int localId, int remoteId, String state, int sessions,
-                             long retransmits, String since) {}
+                             long retransmits, long stateSeconds) {}
 
     public record LnsView(String name, String address, String state, long lockoutRemainingSeconds, int sessions,
                           int maxSessions, boolean drain) {}

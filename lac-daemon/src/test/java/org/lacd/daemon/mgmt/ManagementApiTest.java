@@ -47,7 +47,7 @@ class ManagementApiTest {
 
         @Override
         public List<TunnelView> tunnels() {
-            return List.of(new TunnelView("reseller-a-1", "192.0.2.11:1701", 3, 44, "established", 1, 0, "t0"));
+            return List.of(new TunnelView("reseller-a-1", "192.0.2.11:1701", 3, 44, "established", 1, 0, 12));
         }
 
         @Override

@@ -1,0 +1,320 @@
+package org.lacd.daemon.session;
+
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.lacd.daemon.Component;
+import org.lacd.daemon.config.LacdConfig;
+import org.lacd.daemon.config.LacdConfig.AuthProtocol;
+import org.lacd.daemon.config.LacdConfig.RadiusServer;
+import org.lacd.daemon.config.LacdConfig.RealmRule;
+import org.lacd.daemon.metrics.EngineStats;
+import org.lacd.daemon.metrics.LacdMetrics;
+import org.lacd.daemon.steering.LnsSelector;
+import org.lacd.l2tp.L2tpEngine;
+import org.lacd.l2tp.L2tpSettings;
+import org.lacd.pppoe.AuthType;
+import org.lacd.pppoe.PppoeServer;
+import org.lacd.pppoe.PppoeSettings;
+import org.lacd.pppoe.port.EthernetPort;
+import org.lacd.pppoe.port.PcapPort;
+import org.lacd.radius.AaaService;
+import org.lacd.radius.AccountingService;
+import org.lacd.radius.RadiusSettings;
+import org.lacd.radius.RealmRules;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The LAC itself: builds the L2TP engine, the RADIUS clients, the session manager and the PPPoE server from the
+ * config, and hands them to the daemon as components in start order (L2TP, RADIUS, sessions + PPPoE), so they
+ * stop in reverse: subscribers are torn down (CDN, PADT, accounting Stop) before RADIUS and L2TP go away.
+ */
+public final class LacService {
+    private static final Logger LOG = LoggerFactory.getLogger(LacService.class);
+    /** How long an old RADIUS client lives on after a reload, so answers to its requests still arrive. */
+    static final Duration RADIUS_HANDOVER = Duration.ofSeconds(30);
+
+    private volatile LacdConfig config;
+    private final LacdMetrics metrics;
+    private final Function<String, EthernetPort> ports;
+    private final Clock clock;
+    private final LnsSelector selector;
+    private final L2tpEngine engine;
+    private volatile AaaService aaa;
+    private volatile AccountingService accounting;
+    private volatile RealmRules rules;
+    private final EventExecutorGroup loops;
+    private final SessionManager sessions;
+    private PppoeServer pppoe;
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "lac-housekeeping");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** @param ports makes the Ethernet port of an interface name: {@link PcapPort} in production, in-memory in tests */
+    public LacService(LacdConfig config, LacdMetrics metrics, Function<String, EthernetPort> ports, Clock clock) {
+        this.config = config;
+        this.metrics = metrics;
+        this.ports = ports;
+        this.clock = clock;
+        this.selector = new LnsSelector(config.steering().lockout(), config.steering().spread(), clock, new SplittableRandom(),
+                new LnsSelector.Listener() {
+                    @Override
+                    public void lockedOut(String key, Duration d) {
+                        LOG.warn("LNS {} locked out for {} s", key, d.toSeconds());
+                        metrics.lnsLockout(key);
+                    }
+
+                    @Override
+                    public void usable(String key) {
+                        LOG.info("LNS {} usable again", key);
+                        metrics.lnsUp(key, true);
+                    }
+                });
+        for (LacdConfig.LnsProfile p : config.l2tp().lns()) {
+            selector.setDrain(p.name(), false);
+            metrics.lnsUp(p.name(), true);
+        }
+        this.engine = new L2tpEngine(l2tpSettings(config), EngineStats.l2tp(metrics));
+        this.rules = realmRules(config);
+        this.loops = new DefaultEventExecutorGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        Steering steering = new Steering(() -> this.config, () -> aaa, () -> rules);
+        this.sessions = new SessionManager(() -> this.config, metrics, selector, engine, steering, () -> accounting, loops, clock);
+    }
+
+    public LacService(LacdConfig config, LacdMetrics metrics) {
+        this(config, metrics, PcapPort::new, Clock.systemUTC());
+    }
+
+    public SessionManager sessions() {
+        return sessions;
+    }
+
+    public LnsSelector selector() {
+        return selector;
+    }
+
+    public L2tpEngine engine() {
+        return engine;
+    }
+
+    public LacdConfig config() {
+        return config;
+    }
+
+    /** The components in start order. */
+    public List<Component> components() {
+        List<Component> out = new ArrayList<>();
+        out.add(new Component() {
+            @Override
+            public String name() {
+                return "L2TP engine (UDP " + config.l2tp().sourcePort() + ")";
+            }
+
+            @Override
+            public void start() throws Exception {
+                engine.start();
+            }
+
+            @Override
+            public void stop(Duration budget) {
+                engine.shutdown(budget);
+                loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+        });
+        if (config.radius().enabled()) {
+            out.add(new Component() {
+                @Override
+                public String name() {
+                    return "RADIUS client (" + config.radius().authServers().size() + " auth, "
+                            + (config.radius().accounting().enabled() ? config.radius().acctServers().size() : 0) + " accounting server(s))";
+                }
+
+                @Override
+                public void start() throws Exception {
+                    RadiusSettings rs = radiusSettings(config);
+                    AaaService a = new AaaService(rs, EngineStats.radius(metrics));
+                    a.start();
+                    aaa = a;
+                    if (config.radius().accounting().enabled()) {
+                        AccountingService acct = new AccountingService(rs, EngineStats.radius(metrics));
+                        acct.start();
+                        accounting = acct;
+                    }
+                }
+
+                @Override
+                public void stop(Duration budget) {
+                    if (accounting != null) {
+                        accounting.stop();
+                    }
+                    if (aaa != null) {
+                        aaa.stop();
+                    }
+                    housekeeping.shutdownNow();
+                }
+            });
+        }
+        out.add(new Component() {
+            @Override
+            public String name() {
+                return "PPPoE server on " + String.join(", ", config.interfaces().stream().map(LacdConfig.SubscriberInterface::name).toList());
+            }
+
+            @Override
+            public void start() {
+                List<EthernetPort> ps = new ArrayList<>();
+                for (LacdConfig.SubscriberInterface i : config.interfaces()) {
+                    ps.add(ports.apply(i.name()));
+                }
+                pppoe = new PppoeServer(pppoeSettings(config), ps, sessions, EngineStats.pppoe(metrics));
+                pppoe.start();
+            }
+
+            @Override
+            public void stop(Duration budget) {
+                Duration half = budget.dividedBy(2);
+                sessions.stop(half);
+                if (pppoe != null) {
+                    pppoe.stop(half);
+                }
+            }
+
+            @Override
+            public void reconfigure(LacdConfig next) {
+                apply(next);
+            }
+        });
+        return out;
+    }
+
+    /** SIGHUP: new LNS profiles, realm rules, RADIUS servers and limits; established sessions stay. */
+    void apply(LacdConfig next) {
+        LacdConfig old = config;
+        config = next;
+        rules = realmRules(next);
+        selector.reconfigure(next.steering().lockout(), next.steering().spread());
+        for (LacdConfig.LnsProfile p : next.l2tp().lns()) {
+            metrics.lnsUp(p.name(), selector.lockoutRemaining(p.name()).isEmpty());
+        }
+        if (!old.radius().equals(next.radius()) && old.radius().enabled() && next.radius().enabled()) {
+            try {
+                RadiusSettings rs = radiusSettings(next);
+                AaaService a = new AaaService(rs, EngineStats.radius(metrics));
+                a.start();
+                AaaService previous = aaa;
+                aaa = a;
+                if (previous != null) {
+                    housekeeping.schedule(previous::stop, RADIUS_HANDOVER.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                LOG.info("reload: RADIUS authentication servers replaced");
+            } catch (Exception e) {
+                LOG.error("reload: new RADIUS settings could not be applied, keeping the old servers: {}", e.toString());
+            }
+        }
+        if (!old.interfaces().equals(next.interfaces()) || !old.pppoe().equals(next.pppoe()) || !old.ppp().equals(next.ppp())
+                || old.l2tp().sourcePort() != next.l2tp().sourcePort() || !old.l2tp().bindAddress().equals(next.l2tp().bindAddress())
+                || old.radius().enabled() != next.radius().enabled()
+                || !old.radius().accounting().equals(next.radius().accounting())) {
+            LOG.warn("reload: interfaces, pppoe, ppp, l2tp socket, radius.enabled and accounting changes take effect at the next restart");
+        }
+    }
+
+    // ---- config -> engine settings ----
+
+    static L2tpSettings l2tpSettings(LacdConfig c) {
+        LacdConfig.L2tp l = c.l2tp();
+        return new L2tpSettings(l.sourcePort(), l.bindAddress().isAnyLocalAddress() ? null : l.bindAddress(), l.hostname(),
+                l.helloInterval(), l.retransmitInitial(), l.retransmitCap(), l.maxRetransmits(), Duration.ofMillis(100),
+                l.receiveWindow(), l.tunnelLinger(), Duration.ofSeconds(5), l.sessionsPerTunnel(), l.connectSpeed(),
+                Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), true);
+    }
+
+    static PppoeSettings pppoeSettings(LacdConfig c) {
+        LacdConfig.Pppoe p = c.pppoe();
+        LacdConfig.PppoeLimits l = p.limits();
+        List<AuthType> auth = c.ppp().authProtocols().stream().map(a -> a == AuthProtocol.CHAP_MD5 ? AuthType.CHAP_MD5 : AuthType.PAP).toList();
+        int perInterface = c.interfaces().stream().mapToInt(LacdConfig.SubscriberInterface::maxSessions).max().orElse(32000);
+        // The decision bound covers RADIUS with its retries and every LNS attempt; the session object has its own timers.
+        Duration decision = c.radius().timeout().multipliedBy((c.radius().retries() + 1L) * Math.max(1, c.radius().authServers().size()))
+                .plus(c.l2tp().setupTimeout().multipliedBy(Math.max(1, Math.min(8, c.l2tp().lns().size())))).plusSeconds(5);
+        return PppoeSettings.builder()
+                .acName(p.acName())
+                .serviceNames(p.serviceNames())
+                .unknownService(p.unknownService() == LacdConfig.UnknownService.ERROR
+                        ? PppoeSettings.UnknownServicePolicy.SERVICE_NAME_ERROR : PppoeSettings.UnknownServicePolicy.SILENT)
+                .maxPayload(p.maxPayload())
+                .authPreference(auth)
+                .cookieRotation(p.cookieRotation())
+                .maxSessionsPerMac(l.sessionsPerMac())
+                .maxSessionsPerVlan(l.sessionsPerVlan() == 0 ? PppoeSettings.MAX_SESSION_ID_COUNT : l.sessionsPerVlan())
+                .maxSessionsPerInterface(perInterface)
+                .padiPerMac(new PppoeSettings.Rate(l.padiPerMacPerSecond(), l.padiPerMacPerSecond()))
+                .padiTotal(new PppoeSettings.Rate(l.padiPerSecond(), l.padiPerSecond()))
+                .padrPerMac(new PppoeSettings.Rate(l.padrPerMacPerSecond(), l.padrPerMacPerSecond()))
+                .padrTotal(new PppoeSettings.Rate(l.padrPerSecond(), l.padrPerSecond()))
+                .lcpRestart(c.ppp().lcpRestart())
+                .lcpMaxConfigure(c.ppp().lcpMaxConfigure())
+                .lcpMaxFailure(c.ppp().lcpMaxFailure())
+                .authTimeout(c.ppp().authTimeout())
+                .decisionTimeout(decision)
+                .build();
+    }
+
+    static RadiusSettings radiusSettings(LacdConfig c) {
+        LacdConfig.Radius r = c.radius();
+        Optional<InetAddress> v4 = r.nasIpAddress().filter(a -> !(a instanceof Inet6Address));
+        Optional<InetAddress> v6 = r.nasIpAddress().filter(a -> a instanceof Inet6Address);
+        RadiusSettings.MacFormat mac = switch (r.callingStationIdFormat()) {
+            case IETF -> RadiusSettings.MacFormat.DASH_UPPER;
+            case COLON -> RadiusSettings.MacFormat.COLON_LOWER;
+            case CISCO -> RadiusSettings.MacFormat.CISCO_DOTTED;
+            case RAW -> RadiusSettings.MacFormat.BARE_LOWER;
+        };
+        LacdConfig.Accounting a = r.accounting();
+        LacdConfig.DynamicAuthorization d = r.dynamicAuthorization();
+        RadiusSettings.Dae dae = d.enabled()
+                ? new RadiusSettings.Dae(d.listen().getAddress(), OptionalInt.of(d.listen().getPort()),
+                        d.clients().stream().map(x -> new RadiusSettings.DaeClient(x.address(), x.secret())).toList(), false)
+                : RadiusSettings.Dae.disabled();
+        return new RadiusSettings(servers(r.authServers()), servers(r.acctServers()),
+                r.strategy() == LacdConfig.ServerStrategy.FAILOVER ? RadiusSettings.Strategy.FAILOVER : RadiusSettings.Strategy.ROUND_ROBIN,
+                r.timeout(), r.retries(), r.deadTime(), r.maxInFlight(), r.nasIdentifier(), v4, v6, r.nasPortIdFormat(), mac,
+                RadiusSettings.NasPortType.VIRTUAL, r.authenticate(), r.nasIdentifier(),
+                new RadiusSettings.Accounting(a.interimInterval(), a.spoolDir(), a.spoolMaxRecords(), Duration.ofSeconds(10),
+                        a.tunnelRecords()),
+                dae);
+    }
+
+    private static List<RadiusSettings.Server> servers(List<RadiusServer> list) {
+        return list.stream().map(s -> new RadiusSettings.Server(s.address().getHostAddress(), s.port(), s.secret(),
+                RadiusSettings.MessageAuthenticatorMode.valueOf(s.messageAuthenticator().name()))).toList();
+    }
+
+    static RealmRules realmRules(LacdConfig c) {
+        List<RealmRules.Rule> out = new ArrayList<>();
+        for (RealmRule r : c.steering().rules()) {
+            RealmRules.Match m = r.realm().<RealmRules.Match>map(RealmRules.Match.Realm::new)
+                    .or(() -> r.userRegex().map(RealmRules.Match.UserRegex::new))
+                    .orElseGet(() -> new RealmRules.Match.ServiceName(r.service().orElseThrow()));
+            List<RealmRules.ProfileRef> refs = r.lns().stream().map(ref -> new RealmRules.ProfileRef(ref.name(), ref.preference(),
+                    ref.weight() > 0 ? ref.weight() : c.l2tp().profile(ref.name()).map(LacdConfig.LnsProfile::weight).orElse(1))).toList();
+            out.add(new RealmRules.Rule(m, refs));
+        }
+        return new RealmRules(out);
+    }
+}

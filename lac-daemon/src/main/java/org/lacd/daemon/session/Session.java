@@ -1,0 +1,401 @@
+package org.lacd.daemon.session;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.lacd.daemon.session.Steering.Decision;
+import org.lacd.daemon.steering.LnsCandidate;
+import org.lacd.l2tp.CallDownCause;
+import org.lacd.l2tp.CallListener;
+import org.lacd.l2tp.DisconnectCause;
+import org.lacd.l2tp.L2tpCall;
+import org.lacd.pppoe.AuthExchange;
+import org.lacd.pppoe.CloseReason;
+import org.lacd.pppoe.PppSink;
+import org.lacd.pppoe.SubscriberSession;
+import org.lacd.radius.AcctSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One subscriber, from "username learned" to gone: owns the links between its PPPoE session, its steering
+ * decision, its L2TP call and its accounting. Every state change goes through {@link #transitionTo}; every
+ * control event runs on the session's own executor, so no field below needs a lock. The data path is the
+ * exception: frames go straight from the PPPoE receive thread into the call and from the L2TP event loop to
+ * the PPPoE port, touching only the atomic counters.
+ */
+final class Session implements CallListener {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    /** Guard: state changes kept for the management timeline. */
+    static final int MAX_TIMELINE = 32;
+
+    /** Allowed transitions; anything else is a bug and is logged and torn down. */
+    private static final Map<SessionState, Set<SessionState>> ALLOWED = new EnumMap<>(SessionState.class);
+
+    static {
+        ALLOWED.put(SessionState.AUTH, EnumSet.of(SessionState.DECIDING, SessionState.TEARDOWN));
+        ALLOWED.put(SessionState.DECIDING, EnumSet.of(SessionState.TUNNEL_SETUP, SessionState.TEARDOWN));
+        // after a failed attempt the next candidate is tried: TUNNEL_SETUP -> TUNNEL_SETUP
+        ALLOWED.put(SessionState.TUNNEL_SETUP, EnumSet.of(SessionState.TUNNEL_SETUP, SessionState.FORWARDING, SessionState.TEARDOWN));
+        ALLOWED.put(SessionState.FORWARDING, EnumSet.of(SessionState.TEARDOWN));
+        ALLOWED.put(SessionState.TEARDOWN, EnumSet.noneOf(SessionState.class));
+    }
+
+    final long id;
+    final SubscriberSession sub;
+    final AuthExchange auth;
+    final String acctSessionId;
+    private final SessionManager ctx;
+    final EventExecutor loop;
+
+    private SessionState state = SessionState.AUTH;
+    private final Deque<Views.Change> timeline = new ArrayDeque<>();
+    private List<LnsCandidate> plan = List.of();
+    private int attempt;
+    private final List<String> tried = new ArrayList<>();
+    private volatile LnsCandidate current;
+    private volatile L2tpCall call;
+    private ScheduledFuture<?> timer;
+    private ScheduledFuture<?> interimTimer;
+    private ScheduledFuture<?> sessionTimeout;
+    private volatile Instant upSince;
+    private Decision decision;
+    private AcctSession acct;
+
+    final AtomicLong bytesUp = new AtomicLong();
+    final AtomicLong packetsUp = new AtomicLong();
+    final AtomicLong bytesDown = new AtomicLong();
+    final AtomicLong packetsDown = new AtomicLong();
+
+    Session(long id, SubscriberSession sub, AuthExchange auth, SessionManager ctx, EventExecutor loop) {
+        this.id = id;
+        this.sub = sub;
+        this.auth = auth;
+        this.ctx = ctx;
+        this.loop = loop;
+        this.acctSessionId = String.format("%08x%08x", ctx.bootId(), id);
+        timeline.add(new Views.Change(SessionState.AUTH, sub.createdAt()));
+        ctx.metrics().sessionTransition(null, SessionState.AUTH);
+    }
+
+    SessionState state() {
+        return state;
+    }
+
+    LnsCandidate lns() {
+        return current;
+    }
+
+    L2tpCall call() {
+        return call;
+    }
+
+    Instant upSince() {
+        return upSince;
+    }
+
+    List<Views.Change> timeline() {
+        return List.copyOf(timeline);
+    }
+
+    List<String> tried() {
+        return List.copyOf(tried);
+    }
+
+    // ---- the state funnel ----
+
+    private void transitionTo(SessionState next) {
+        SessionState from = state;
+        if (!ALLOWED.get(from).contains(next)) {
+            LOG.error("session {}: no transition {} -> {}; tearing down", id, from, next);
+            next = SessionState.TEARDOWN;
+        }
+        state = next;
+        if (timeline.size() == MAX_TIMELINE) {
+            timeline.removeFirst();
+        }
+        timeline.add(new Views.Change(next, ctx.clock().instant()));
+        ctx.metrics().sessionTransition(from, next);
+        LOG.debug("session {} {}: {} -> {}", id, auth.username(), from, next);
+    }
+
+    private void withMdc(Runnable r) {
+        MDC.put("user", auth.username());
+        MDC.put("mac", sub.mac().toString());
+        MDC.put("pppoe", Integer.toHexString(sub.pppoeSessionId()));
+        L2tpCall c = call;
+        if (c != null) {
+            MDC.put("tunnel", Integer.toString(c.localTunnelId()));
+            MDC.put("call", Integer.toString(c.localSessionId()));
+        }
+        try {
+            r.run();
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    private void run(Runnable r) {
+        loop.execute(() -> withMdc(r));
+    }
+
+    // ---- setup ----
+
+    /** Username known: ask where the tunnel goes. */
+    void start() {
+        run(() -> {
+            transitionTo(SessionState.DECIDING);
+            Duration bound = ctx.config().radius().timeout().multipliedBy((ctx.config().radius().retries() + 1L)
+                    * Math.max(1, ctx.config().radius().authServers().size())).plusSeconds(2);
+            timer = loop.schedule(() -> withMdc(() -> {
+                if (state == SessionState.DECIDING) {
+                    fail(SetupFailure.RADIUS_UNAVAILABLE, "no answer from the authentication service");
+                }
+            }), bound.toMillis(), TimeUnit.MILLISECONDS);
+            ctx.steering().decide(this).whenComplete((d, err) -> run(() -> onDecision(d, err)));
+        });
+    }
+
+    private void onDecision(Decision d, Throwable err) {
+        if (state != SessionState.DECIDING) {
+            return;
+        }
+        cancelTimer();
+        if (err != null) {
+            LOG.warn("session {}: steering failed: {}", id, err.toString());
+            fail(SetupFailure.RADIUS_UNAVAILABLE, "authentication service error");
+            return;
+        }
+        decision = d;
+        if (d instanceof Decision.Refused r) {
+            fail(r.reason(), r.message());
+            return;
+        }
+        List<LnsCandidate> candidates = ((Decision.Place) d).candidates();
+        plan = ctx.selector().plan(candidates);
+        if (plan.isEmpty()) {
+            fail(SetupFailure.NO_USABLE_LNS, "no LNS available");
+            return;
+        }
+        tryNext();
+    }
+
+    private void tryNext() {
+        if (attempt >= plan.size()) {
+            fail(SetupFailure.ALL_LNS_FAILED, "service temporarily unavailable");
+            return;
+        }
+        LnsCandidate c = plan.get(attempt++);
+        current = c;
+        tried.add(c.key());
+        transitionTo(SessionState.TUNNEL_SETUP);
+        LOG.info("session {} {}: placing call on LNS {} (attempt {} of {})", id, auth.username(), c.key(), attempt, plan.size());
+        Duration bound = ctx.config().l2tp().setupTimeout();
+        timer = loop.schedule(() -> withMdc(() -> attemptTimedOut(c)), bound.toMillis(), TimeUnit.MILLISECONDS);
+        call = ctx.engine().placeCall(ctx.tunnelProfile(c), ctx.callParameters(this), this);
+    }
+
+    private void attemptTimedOut(LnsCandidate c) {
+        if (state != SessionState.TUNNEL_SETUP || current != c) {
+            return;
+        }
+        LOG.info("session {}: LNS {} did not bring the call up within {}", id, c.key(), ctx.config().l2tp().setupTimeout());
+        L2tpCall stale = call;
+        call = null;
+        if (stale != null) {
+            stale.disconnect(DisconnectCause.administrative("setup timeout"));
+        }
+        ctx.lnsFailed(c.key());
+        tryNext();
+    }
+
+    // ---- L2TP callbacks (event-loop threads) ----
+
+    @Override
+    public void callUp(L2tpCall c) {
+        run(() -> {
+            if (c != call || state != SessionState.TUNNEL_SETUP) {
+                c.disconnect(DisconnectCause.administrative("session gone"));
+                return;
+            }
+            cancelTimer();
+            LnsCandidate lns = current;
+            ctx.selector().succeeded(lns.key());
+            ctx.selector().sessionUp(lns.key());
+            ctx.metrics().sessionsOnLns(lns.key(), 1);
+            upSince = ctx.clock().instant();
+            transitionTo(SessionState.FORWARDING);
+            PppSink up = (buf, off, len) -> {
+                packetsUp.incrementAndGet();
+                bytesUp.addAndGet(len);
+                c.sendPpp(buf, off, len);
+            };
+            sub.startForwarding(up);
+            if (lns.profile().replayAuth()) {
+                byte[] raw = auth.rawPacket();
+                c.sendPpp(raw, 0, raw.length);
+            }
+            ctx.metrics().setupSucceeded(Duration.between(sub.createdAt(), upSince));
+            LOG.info("session {} {} up on LNS {} (tunnel {}, call {})", id, auth.username(), lns.key(), c.localTunnelId(),
+                    c.localSessionId());
+            acct = ctx.accountingStart(this, decision);
+            Duration interim = ctx.interimInterval(decision);
+            if (acct != null && !interim.isZero()) {
+                interimTimer = loop.scheduleAtFixedRate(() -> withMdc(() -> ctx.accountingInterim(acct)), interim.toMillis(),
+                        interim.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            ctx.sessionTimeout(decision).ifPresent(t -> sessionTimeout = loop.schedule(
+                    () -> withMdc(() -> teardown(TeardownCause.SESSION_TIMEOUT)), t.toMillis(), TimeUnit.MILLISECONDS));
+        });
+    }
+
+    @Override
+    public void callDown(L2tpCall c, CallDownCause cause) {
+        run(() -> {
+            if (c != call) {
+                return;
+            }
+            call = null;
+            if (state == SessionState.TUNNEL_SETUP) {
+                cancelTimer();
+                LOG.info("session {}: LNS {} failed the call: {} (result {}, error {}{})", id, current.key(), cause.kind(),
+                        cause.resultCode(), cause.errorCode(), cause.message() == null ? "" : ", " + cause.message());
+                ctx.lnsFailed(current.key());
+                tryNext();
+            } else if (state == SessionState.FORWARDING) {
+                TeardownCause t = cause.tunnelFailure() ? TeardownCause.TUNNEL_LOST : TeardownCause.LNS_DISCONNECT;
+                if (cause.tunnelFailure()) {
+                    ctx.lnsFailed(current.key());
+                }
+                LOG.info("session {} {}: LNS {} ended the call: {} (result {}, error {})", id, auth.username(), current.key(),
+                        cause.kind(), cause.resultCode(), cause.errorCode());
+                finishForwarding(t, false);
+                sub.terminate(CloseReason.UPSTREAM_DOWN);
+            }
+        });
+    }
+
+    @Override
+    public void pppFromLns(L2tpCall c, byte[] buf, int off, int len) {
+        packetsDown.incrementAndGet();
+        bytesDown.addAndGet(len);
+        sub.sendPpp(buf, off, len);
+    }
+
+    // ---- subscriber side and operator ----
+
+    /** The PPPoE side closed (PADT, LCP Terminate, timeout, or our own terminate coming back). */
+    void subscriberClosed(CloseReason reason) {
+        run(() -> {
+            switch (state) {
+                case FORWARDING -> {
+                    TeardownCause t = switch (reason) {
+                        case PADT_FROM_SUBSCRIBER -> TeardownCause.SUBSCRIBER_PADT;
+                        case LCP_TERMINATE_FROM_SUBSCRIBER -> TeardownCause.SUBSCRIBER_TERMINATE;
+                        case SHUTDOWN -> TeardownCause.SHUTDOWN;
+                        case ADMIN -> TeardownCause.ADMIN;
+                        default -> TeardownCause.SUBSCRIBER_LOST;
+                    };
+                    finishForwarding(t, true);
+                }
+                case AUTH, DECIDING, TUNNEL_SETUP -> abortSetup(SetupFailure.SUBSCRIBER_LEFT, false);
+                default -> { }
+            }
+        });
+    }
+
+    /** Operator kick, RADIUS Disconnect-Request, or daemon stop. */
+    void teardown(TeardownCause cause) {
+        run(() -> {
+            switch (state) {
+                case FORWARDING -> {
+                    finishForwarding(cause, true);
+                    sub.terminate(cause == TeardownCause.SHUTDOWN ? CloseReason.SHUTDOWN : CloseReason.ADMIN);
+                }
+                case AUTH, DECIDING, TUNNEL_SETUP -> abortSetup(cause == TeardownCause.SHUTDOWN ? SetupFailure.SHUTDOWN
+                        : SetupFailure.ADMIN, true);
+                default -> { }
+            }
+        });
+    }
+
+    private void finishForwarding(TeardownCause cause, boolean sendCdn) {
+        L2tpCall c = call;
+        call = null;
+        if (sendCdn && c != null) {
+            c.disconnect(cause == TeardownCause.SHUTDOWN || cause == TeardownCause.ADMIN || cause == TeardownCause.RADIUS_DISCONNECT
+                    || cause == TeardownCause.SESSION_TIMEOUT ? DisconnectCause.administrative(cause.name().toLowerCase())
+                    : DisconnectCause.subscriberHangup());
+        }
+        cancelTimer();
+        if (interimTimer != null) {
+            interimTimer.cancel(false);
+        }
+        if (sessionTimeout != null) {
+            sessionTimeout.cancel(false);
+        }
+        ctx.selector().sessionDown(current.key());
+        ctx.metrics().sessionsOnLns(current.key(), -1);
+        ctx.metrics().teardown(cause);
+        if (acct != null) {
+            ctx.accountingStop(acct, cause);
+        }
+        LOG.info("session {} {} down: {} (up {} s, {} B up, {} B down)", id, auth.username(), cause,
+                Duration.between(upSince, ctx.clock().instant()).toSeconds(), bytesUp.get(), bytesDown.get());
+        transitionTo(SessionState.TEARDOWN);
+        ctx.removed(this);
+    }
+
+    private void abortSetup(SetupFailure reason, boolean closeSubscriber) {
+        cancelTimer();
+        L2tpCall c = call;
+        call = null;
+        if (c != null) {
+            c.disconnect(DisconnectCause.administrative(reason.name().toLowerCase()));
+        }
+        ctx.metrics().setupFailed(reason);
+        LOG.info("session {} {}: setup abandoned: {}", id, auth.username(), reason);
+        transitionTo(SessionState.TEARDOWN);
+        if (closeSubscriber) {
+            sub.terminate(reason == SetupFailure.SHUTDOWN ? CloseReason.SHUTDOWN : CloseReason.ADMIN);
+        }
+        ctx.removed(this);
+    }
+
+    /** Refuse the subscriber: CHAP Failure / PAP Nak with a short message, LCP Terminate, PADT. */
+    private void fail(SetupFailure reason, String message) {
+        cancelTimer();
+        ctx.metrics().setupFailed(reason);
+        LOG.info("session {} {} refused: {}{}", id, auth.username(), reason, message == null || message.isEmpty() ? "" : " (" + message + ")");
+        transitionTo(SessionState.TEARDOWN);
+        sub.reject(message == null || message.isEmpty() ? "access denied" : message);
+        ctx.accountingReject(this, reason);
+        ctx.removed(this);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    /** Management views hold copies of these; see {@link SessionManager}. */
+    static final class Views {
+        private Views() {}
+
+        record Change(SessionState state, Instant at) {}
+    }
+}

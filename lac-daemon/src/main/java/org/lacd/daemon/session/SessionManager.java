@@ -1,0 +1,304 @@
+package org.lacd.daemon.session;
+
+import io.netty.util.concurrent.EventExecutorGroup;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.lacd.daemon.config.LacdConfig;
+import org.lacd.daemon.config.LacdConfig.LnsProfile;
+import org.lacd.daemon.metrics.LacdMetrics;
+import org.lacd.daemon.session.Steering.Decision;
+import org.lacd.daemon.steering.LnsCandidate;
+import org.lacd.daemon.steering.LnsSelector;
+import org.lacd.l2tp.CallParameters;
+import org.lacd.l2tp.L2tpEngine;
+import org.lacd.l2tp.TunnelProfile;
+import org.lacd.pppoe.AuthExchange;
+import org.lacd.pppoe.AuthType;
+import org.lacd.pppoe.CloseReason;
+import org.lacd.pppoe.SubscriberListener;
+import org.lacd.pppoe.SubscriberSession;
+import org.lacd.radius.AccountingService;
+import org.lacd.radius.AcctSession;
+import org.lacd.radius.TunnelCandidate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All subscriber sessions: creates one when the PPPoE side has learned a username, routes PPPoE, L2TP and
+ * operator events to it, and gives the sessions what they share (config, steering, LNS selection, the L2TP
+ * engine, accounting, metrics).
+ */
+public final class SessionManager implements SubscriberListener {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionManager.class);
+
+    private final Supplier<LacdConfig> config;
+    private final LacdMetrics metrics;
+    private final LnsSelector selector;
+    private final L2tpEngine engine;
+    private final Steering steering;
+    private final Supplier<AccountingService> accounting;
+    private final EventExecutorGroup loops;
+    private final Clock clock;
+    private final long bootId;
+    private final AtomicLong ids = new AtomicLong();
+    private final Map<Long, Session> byId = new ConcurrentHashMap<>();
+    private final Map<Long, Session> byPppoe = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
+
+    public SessionManager(Supplier<LacdConfig> config, LacdMetrics metrics, LnsSelector selector, L2tpEngine engine,
+                          Steering steering, Supplier<AccountingService> accounting, EventExecutorGroup loops, Clock clock) {
+        this.config = config;
+        this.metrics = metrics;
+        this.selector = selector;
+        this.engine = engine;
+        this.steering = steering;
+        this.accounting = accounting;
+        this.loops = loops;
+        this.clock = clock;
+        this.bootId = clock.instant().getEpochSecond() & 0xffffffffL;
+    }
+
+    // ---- PPPoE events (PPPoE server thread) ----
+
+    @Override
+    public void authenticated(SubscriberSession sub, AuthExchange auth) {
+        if (stopping) {
+            sub.reject("service stopping");
+            return;
+        }
+        long id = ids.incrementAndGet();
+        Session s = new Session(id, sub, auth, this, loops.next());
+        byId.put(id, s);
+        byPppoe.put(sub.id(), s);
+        s.start();
+    }
+
+    @Override
+    public void sessionClosed(SubscriberSession sub, CloseReason reason) {
+        Session s = byPppoe.get(sub.id());
+        if (s != null) {
+            s.subscriberClosed(reason);
+        }
+    }
+
+    // ---- what sessions share ----
+
+    long bootId() {
+        return bootId;
+    }
+
+    LacdMetrics metrics() {
+        return metrics;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    LacdConfig config() {
+        return config.get();
+    }
+
+    Steering steering() {
+        return steering;
+    }
+
+    LnsSelector selector() {
+        return selector;
+    }
+
+    L2tpEngine engine() {
+        return engine;
+    }
+
+    void removed(Session s) {
+        byId.remove(s.id);
+        byPppoe.remove(s.sub.id());
+        metrics.sessionTransition(s.state(), null);
+    }
+
+    void lnsFailed(String key) {
+        selector.failed(key);
+    }
+
+    TunnelProfile tunnelProfile(LnsCandidate c) {
+        LnsProfile p = c.profile();
+        return new TunnelProfile(p.name(), new InetSocketAddress(p.address(), p.port()), p.localAddress().orElse(null),
+                p.hostname(), p.secret().orElse(null), p.assignmentId().orElse(null), p.hideAvps(), p.sessionsPerTunnel(),
+                config.get().l2tp().receiveWindow());
+    }
+
+    CallParameters callParameters(Session s) {
+        LacdConfig c = config.get();
+        SubscriberSession sub = s.sub;
+        AuthExchange a = s.auth;
+        var line = sub.lineInfo();
+        long down = line.actualRateDown() > 0 ? line.actualRateDown() * 1000 : c.l2tp().connectSpeed();
+        long up = line.actualRateUp() > 0 ? line.actualRateUp() * 1000 : c.l2tp().connectSpeed();
+        CallParameters.Builder b = CallParameters.builder()
+                .callingNumber(template(c.l2tp().callingNumber(), s))
+                .calledNumber(sub.serviceName())
+                .connectSpeeds(down, up)
+                .physicalChannelId(sub.pppoeSessionId())
+                .proxyLcp(sub.initialReceivedConfReq(), sub.lastSentConfReq(), sub.lastReceivedConfReq());
+        line.circuitId().ifPresent(b::agentCircuitId);
+        line.remoteId().ifPresent(b::agentRemoteId);
+        if (line.actualRateUp() > 0 || line.actualRateDown() > 0) {
+            b.actualRates(line.actualRateUp(), line.actualRateDown());
+        }
+        if (line.minRateUp() > 0 || line.minRateDown() > 0) {
+            b.minimumRates(line.minRateUp(), line.minRateDown());
+        }
+        if (a.type() == AuthType.CHAP_MD5) {
+            b.proxyAuth(CallParameters.AUTHEN_CHAP, a.username(), a.chapChallenge(), a.chapId(), a.chapResponse());
+        } else {
+            b.proxyAuth(CallParameters.AUTHEN_PAP, a.username(), null, a.chapId(), a.papPassword());
+        }
+        return b.build();
+    }
+
+    static String template(String t, Session s) {
+        SubscriberSession sub = s.sub;
+        return t.replace("{mac}", sub.mac().toString())
+                .replace("{circuit-id}", sub.lineInfo().circuitId().orElse(""))
+                .replace("{remote-id}", sub.lineInfo().remoteId().orElse(""))
+                .replace("{interface}", sub.interfaceName())
+                .replace("{outer-vlan}", sub.outerVlan() < 0 ? "" : Integer.toString(sub.outerVlan()))
+                .replace("{inner-vlan}", sub.innerVlan() < 0 ? "" : Integer.toString(sub.innerVlan()))
+                .replace("{service}", sub.serviceName())
+                .replace("{user}", s.auth.username());
+    }
+
+    // ---- accounting ----
+
+    AcctSession accountingStart(Session s, Decision d) {
+        AccountingService acct = accounting.get();
+        if (acct == null) {
+            return null;
+        }
+        Decision.Place place = (Decision.Place) d;
+        LnsCandidate lns = s.lns();
+        String connection = s.call() == null ? "" : s.call().localTunnelId() + "/" + s.call().localSessionId();
+        TunnelCandidate origin = place.radius().get(lns.key());
+        AcctSession.TunnelInfo tunnel = origin != null ? AcctSession.TunnelInfo.of(origin, null, connection)
+                : AcctSession.TunnelInfo.l2tp(lns.profile().address().getHostAddress(), null, connection);
+        List<byte[]> classes = place.attributes().map(x -> x.classes()).orElse(List.of());
+        AcctSession a = new AcctSession(s.acctSessionId, s.auth.username(), s.sub.mac().bytes(), s.sub.interfaceName(),
+                vlan(s.sub.outerVlan()), vlan(s.sub.innerVlan()), s.sub.pppoeSessionId(), s.sub.serviceName(), s.upSince(),
+                () -> new AcctSession.Counters(s.bytesUp.get(), s.bytesDown.get(), s.packetsUp.get(), s.packetsDown.get()),
+                Optional.of(tunnel), classes, OptionalInt.empty(),
+                place.attributes().isPresent() ? AcctSession.AUTHENTIC_RADIUS : AcctSession.AUTHENTIC_LOCAL);
+        acct.start(a);
+        if (config.get().radius().accounting().tunnelRecords()) {
+            acct.tunnelLinkStart(a);
+        }
+        return a;
+    }
+
+    void accountingInterim(AcctSession a) {
+        AccountingService acct = accounting.get();
+        if (acct != null) {
+            acct.interim(a);
+        }
+    }
+
+    void accountingStop(AcctSession a, TeardownCause cause) {
+        AccountingService acct = accounting.get();
+        if (acct != null) {
+            acct.stop(a, cause.acctTerminateCause());
+            if (config.get().radius().accounting().tunnelRecords()) {
+                acct.tunnelLinkStop(a, cause.acctTerminateCause());
+            }
+        }
+    }
+
+    void accountingReject(Session s, SetupFailure reason) {
+        // Rejects are accounted only when configured; a Stop without a Start is what operators ask for here.
+        AccountingService acct = accounting.get();
+        if (acct == null || !config.get().radius().accounting().recordRejects()) {
+            return;
+        }
+        AcctSession a = new AcctSession(s.acctSessionId, s.auth.username(), s.sub.mac().bytes(), s.sub.interfaceName(),
+                vlan(s.sub.outerVlan()), vlan(s.sub.innerVlan()), s.sub.pppoeSessionId(), s.sub.serviceName(), clock.instant(),
+                () -> AcctSession.Counters.ZERO, Optional.empty(), List.of(), OptionalInt.empty(), AcctSession.AUTHENTIC_RADIUS);
+        acct.stop(a, reason == SetupFailure.RADIUS_REJECT ? org.lacd.radius.TerminateCause.USER_ERROR
+                : org.lacd.radius.TerminateCause.SERVICE_UNAVAILABLE);
+    }
+
+    Duration interimInterval(Decision d) {
+        if (d instanceof Decision.Place p && p.attributes().isPresent() && p.attributes().get().acctInterimInterval().isPresent()) {
+            return Duration.ofSeconds(Math.max(60, p.attributes().get().acctInterimInterval().getAsLong()));
+        }
+        return config.get().radius().accounting().interimInterval();
+    }
+
+    Optional<Duration> sessionTimeout(Decision d) {
+        if (d instanceof Decision.Place p && p.attributes().isPresent() && p.attributes().get().sessionTimeout().isPresent()) {
+            long t = p.attributes().get().sessionTimeout().getAsLong();
+            return t > 0 ? Optional.of(Duration.ofSeconds(t)) : Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    private static OptionalInt vlan(int v) {
+        return v < 0 ? OptionalInt.empty() : OptionalInt.of(v);
+    }
+
+    // ---- operators, RADIUS Disconnect, stop ----
+
+    public List<Session> sessions() {
+        return new ArrayList<>(byId.values());
+    }
+
+    public int count() {
+        return byId.size();
+    }
+
+    Optional<Session> session(long id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    /** Ends every session matching {@code which}; returns how many. */
+    int teardown(Predicate<Session> which, TeardownCause cause) {
+        int n = 0;
+        for (Session s : byId.values()) {
+            if (which.test(s)) {
+                s.teardown(cause);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Daemon stop: CDN + PADT + accounting Stop for every session, waiting at most {@code budget}. */
+    public void stop(Duration budget) {
+        stopping = true;
+        long t0 = System.nanoTime();
+        int n = teardown(s -> true, TeardownCause.SHUTDOWN);
+        long deadline = System.nanoTime() + budget.toNanos();
+        while (!byId.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        LOG.info("sessions stopped: {} torn down, {} left, in {} ms", n, byId.size(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    static String hex(byte[] b) {
+        return b == null ? "" : HexFormat.of().formatHex(b);
+    }
+}
