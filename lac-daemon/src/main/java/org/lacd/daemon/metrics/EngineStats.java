@@ -55,7 +55,8 @@ public final class EngineStats {
 
             @Override
             public void sessionClosed(CloseReason reason) {
-                // the gauge is settled by the SessionManager, which knows whether the session had reached the daemon
+                // every close ends a "pppoe" session here; the SessionManager gives back the ones it had taken over
+                m.sessionTransition(SessionState.PPPOE, null);
             }
 
             @Override

@@ -87,7 +87,8 @@ final class Session implements CallListener {
         this.loop = loop;
         this.acctSessionId = String.format("%08x%08x", ctx.bootId(), id);
         timeline.add(new Views.Change(SessionState.AUTH, sub.createdAt()));
-        ctx.metrics().sessionTransition(null, SessionState.AUTH);
+        // the PPPoE server counted it as "pppoe" when it opened; from here the session object owns the gauge
+        ctx.metrics().sessionTransition(SessionState.PPPOE, SessionState.AUTH);
     }
 
     SessionState state() {

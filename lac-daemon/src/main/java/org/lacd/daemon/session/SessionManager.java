@@ -74,6 +74,7 @@ public final class SessionManager implements SubscriberListener {
     @Override
     public void authenticated(SubscriberSession sub, AuthExchange auth) {
         if (stopping) {
+            metrics.sessionTransition(SessionState.PPPOE, null);
             sub.reject("service stopping");
             return;
         }
@@ -86,6 +87,9 @@ public final class SessionManager implements SubscriberListener {
 
     @Override
     public void sessionClosed(SubscriberSession sub, CloseReason reason) {
+        // The PPPoE server counted this close as a "pppoe" session ending (EngineStats), but it tells the listener
+        // only about sessions it handed over, whose gauge the session object settles: give the count back.
+        metrics.sessionTransition(null, SessionState.PPPOE);
         Session s = byPppoe.get(sub.id());
         if (s != null) {
             s.subscriberClosed(reason);
