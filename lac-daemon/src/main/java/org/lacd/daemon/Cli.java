@@ -5,6 +5,7 @@ import org.lacd.daemon.cli.CheckConfigCommand;
 import org.lacd.daemon.cli.ExitCodes;
 import org.lacd.daemon.cli.ManagementCommands;
 import org.lacd.daemon.cli.RunCommand;
+import org.lacd.daemon.cli.TestAaaCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,6 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             RunCommand.class,
             CheckConfigCommand.class,
+            TestAaaCommand.class,
             ManagementCommands.Sessions.class,
             ManagementCommands.Session.class,
             ManagementCommands.Tunnels.class,

@@ -275,7 +275,7 @@ public final class LacService {
                 .build();
     }
 
-    static RadiusSettings radiusSettings(LacdConfig c) {
+    public static RadiusSettings radiusSettings(LacdConfig c) {
         LacdConfig.Radius r = c.radius();
         Optional<InetAddress> v4 = r.nasIpAddress().filter(a -> !(a instanceof Inet6Address));
         Optional<InetAddress> v6 = r.nasIpAddress().filter(a -> a instanceof Inet6Address);

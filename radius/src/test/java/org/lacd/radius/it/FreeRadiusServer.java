@@ -27,6 +27,7 @@ public final class FreeRadiusServer implements AutoCloseable {
     private final int authPort;
     private final int acctPort;
     private Process process;
+    private String users = USERS;
 
     /** Users file shared by the tests: two resellers with tagged tunnel attributes, a reject, an accept without tunnels. */
     public static final String USERS = """
@@ -106,10 +107,16 @@ public final class FreeRadiusServer implements AutoCloseable {
 
     /** Generates the configuration and starts the server. */
     public static FreeRadiusServer start(Path tmp) throws Exception {
+        return start(tmp, USERS);
+    }
+
+    /** As {@link #start(Path)}, with the given users file (other modules' end-to-end tests steer to their own LNSs). */
+    public static FreeRadiusServer start(Path tmp, String users) throws Exception {
         assumeAvailable();
         int auth = freeUdpPort();
         int acct = freeUdpPort();
         FreeRadiusServer s = new FreeRadiusServer(tmp, auth, acct);
+        s.users = users;
         s.writeConfig();
         s.startProcess();
         return s;
@@ -145,7 +152,7 @@ public final class FreeRadiusServer implements AutoCloseable {
         Files.createDirectories(dir.resolve("radacct"));
         Path etcDict = Path.of("/etc/freeradius/3.0/dictionary");
         Files.writeString(dir.resolve("dictionary"), Files.exists(etcDict) ? Files.readString(etcDict) : "");
-        Files.writeString(dir.resolve("users"), USERS);
+        Files.writeString(dir.resolve("users"), users);
         Files.writeString(dir.resolve("clients.conf"), """
             client lacd_test {
             \tipaddr = 127.0.0.1
