@@ -1,6 +1,7 @@
 package org.lacd.packaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -75,6 +76,15 @@ class PackageInstallIT {
     @Test
     void installedLauncherRunsAsLacd() {
         assertEquals("ok", r.get("help_as_lacd"));
+    }
+
+    /** The installed launcher, run as lacd, validates the installed sample config; nobody cannot read it. */
+    @Test
+    void lacdUserReadsTheConfigOthersDoNot() {
+        String asLacd = r.get("check_config_as_lacd");
+        assertTrue(asLacd.startsWith("0 ") && asLacd.contains("OK"), asLacd);
+        String asNobody = r.get("check_config_as_nobody");
+        assertTrue(!asNobody.startsWith("0 ") && asNobody.contains("/etc/lacd/lacd.yaml"), asNobody);
     }
 
     @Test
