@@ -31,6 +31,8 @@ class PackageInstallIT {
     static void install() throws IOException {
         assumeTrue(Proc.onPath("dpkg") && Proc.onPath("unshare") && Proc.onPath("chroot"), "dpkg, unshare or chroot missing");
         assumeTrue(Proc.isRoot(), "needs root (mount namespace, overlayfs, chroot)");
+        Proc probe = Proc.run(List.of("unshare", "--mount", "--propagation", "private", "true"));
+        assumeTrue(probe.exitCode() == 0, "no mount namespaces here: " + probe.stderr());
         Path scratch = Files.createDirectory(tmp.resolve("scratch"));
         Path script = Build.basedir().resolve("src/test/sh/install-in-overlay.sh");
         Proc p = Proc.run(List.of("unshare", "--mount", "--propagation", "private",
