@@ -79,6 +79,9 @@ class TarballIT {
         Path link = Files.createSymbolicLink(dir.resolve("lacd-link"), bin);
         Proc linked = Proc.run(List.of(link.toString(), "--help"), noOpts, tmp);
         assertEquals(0, linked.exitCode(), linked.stderr());
+        // Run by a relative path from the tarball's directory.
+        Proc relative = Proc.run(List.of("sh", "-c", "bin/lacd --help"), noOpts, home);
+        assertEquals(0, relative.exitCode(), relative.stderr());
 
         // A missing env file named explicitly is an error, not silently ignored.
         Proc badEnv = Proc.run(List.of(bin.toString(), "--help"), Map.of("LACD_ENV_FILE", dir.resolve("nope").toString()), dir);
