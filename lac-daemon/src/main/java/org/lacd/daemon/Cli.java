@@ -3,6 +3,7 @@ package org.lacd.daemon;
 import java.io.PrintWriter;
 import org.lacd.daemon.cli.CheckConfigCommand;
 import org.lacd.daemon.cli.ExitCodes;
+import org.lacd.daemon.cli.ManagementCommands;
 import org.lacd.daemon.cli.RunCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,6 +14,17 @@ import picocli.CommandLine.Command;
         subcommands = {
             RunCommand.class,
             CheckConfigCommand.class,
+            ManagementCommands.Sessions.class,
+            ManagementCommands.Session.class,
+            ManagementCommands.Tunnels.class,
+            ManagementCommands.Lns.class,
+            ManagementCommands.Kick.class,
+            ManagementCommands.Drain.class,
+            ManagementCommands.Undrain.class,
+            ManagementCommands.ClearTunnel.class,
+            ManagementCommands.Stats.class,
+            ManagementCommands.Reload.class,
+            ManagementCommands.Trace.class,
             CommandLine.HelpCommand.class,
         })
 public final class Cli implements Runnable {

@@ -1,0 +1,30 @@
+package org.lacd.daemon.mgmt;
+
+import java.util.List;
+import java.util.Map;
+
+/** What the management API shows: plain records, serialised as JSON. No secrets in any of them. */
+public final class Views {
+    private Views() {}
+
+    public record SessionView(long id, String state, String user, String mac, String iface, int outerVlan, int innerVlan,
+                              int pppoeSessionId, String lns, int tunnelId, int callId, String since,
+                              long bytesUp, long bytesDown, long packetsUp, long packetsDown) {}
+
+    public record StateChange(String state, String at) {}
+
+    public record SessionDetail(SessionView session, String serviceName, String acctSessionId, String authType,
+                                Map<String, String> lineInfo, Map<String, String> proxy, List<String> lnsTried,
+                                List<StateChange> timeline) {}
+
+    public record TunnelView(String lns, String peer, int localId, int remoteId, String state, int sessions,
+                             long retransmits, String since) {}
+
+    public record LnsView(String name, String address, String state, long lockoutRemainingSeconds, int sessions,
+                          int maxSessions, boolean drain) {}
+
+    /** Filters of {@code lacd sessions}; null fields match everything. */
+    public record SessionFilter(String user, String mac, String iface, Integer vlan, String lns, String state) {}
+
+    public record Result(boolean ok, String message, int affected) {}
+}

@@ -1,0 +1,453 @@
+package org.lacd.l2tp;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.collection.IntObjectHashMap;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.lacd.l2tp.transport.L2tpScheduler;
+import org.lacd.l2tp.wire.AvpType;
+import org.lacd.l2tp.wire.ControlMessage;
+import org.lacd.l2tp.wire.L2tpCodec;
+import org.lacd.l2tp.wire.L2tpHeader;
+import org.lacd.l2tp.wire.L2tpReader;
+import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.l2tp.wire.MessageType;
+import org.lacd.l2tp.wire.ResultCode;
+import org.lacd.l2tp.wire.StopCcnResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The L2TPv2 LAC engine on Netty UDP (epoll when available, NIO otherwise).
+ * <p>Threading: one UDP socket per local address, each bound to one event loop; every tunnel of that socket, its
+ * sessions, timers and state machines live on that loop, without locks. Public methods may be called from any thread
+ * and hand work over with {@code eventLoop.execute}. {@link L2tpCall#sendPpp} encapsulates on the calling thread and
+ * hands the datagram to Netty.
+ */
+public final class L2tpEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(L2tpEngine.class);
+    /** Largest datagram we read (control or data). */
+    static final int MAX_DATAGRAM = 65_535;
+
+    private final L2tpSettings settings;
+    private final L2tpStats stats;
+    private final Random random = new SecureRandom();
+    private final Map<InetAddress, Endpoint> byLocalAddress = new ConcurrentHashMap<>();
+    private EventLoopGroup group;
+    private boolean epoll;
+    private volatile Endpoint defaultEndpoint;
+    private volatile boolean shuttingDown;
+
+    public L2tpEngine(L2tpSettings settings, L2tpStats stats) {
+        this.settings = settings;
+        this.stats = stats == null ? L2tpStats.NOOP : stats;
+    }
+
+    /** Binds the default socket ({@code bindAddress:sourcePort}). */
+    public synchronized void start() throws L2tpBindException {
+        if (group != null) {
+            throw new IllegalStateException("already started");
+        }
+        epoll = settings.preferEpoll() && Epoll.isAvailable();
+        IoHandlerFactory f = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        group = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(), f);
+        try {
+            defaultEndpoint = bind(settings.bindAddress());
+        } catch (L2tpBindException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            group = null;
+            throw e;
+        }
+        LOG.info("L2TP engine listening on {} ({})", defaultEndpoint.local, epoll ? "epoll" : "nio");
+    }
+
+    /** The port the default socket is bound to (useful with source port 0). */
+    public int localPort() { return defaultEndpoint.local.getPort(); }
+
+    public boolean usesEpoll() { return epoll; }
+
+    private Endpoint bind(InetAddress address) throws L2tpBindException {
+        InetSocketAddress at = address == null ? new InetSocketAddress(settings.sourcePort()) : new InetSocketAddress(address, settings.sourcePort());
+        Endpoint ep = new Endpoint();
+        Class<? extends DatagramChannel> cls = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        Bootstrap b = new Bootstrap().group(group).channel(cls)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                .handler(ep);
+        try {
+            Channel ch = b.bind(at).sync().channel();
+            ep.init(ch);
+            return ep;
+        } catch (Exception e) {
+            throw new L2tpBindException("cannot bind L2TP UDP socket to " + at + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Endpoint endpointFor(TunnelProfile p) throws L2tpBindException {
+        if (p.localAddress() == null) {
+            return defaultEndpoint;
+        }
+        Endpoint ep = byLocalAddress.get(p.localAddress());
+        if (ep == null) {
+            synchronized (this) {
+                ep = byLocalAddress.get(p.localAddress());
+                if (ep == null) {
+                    ep = bind(p.localAddress());
+                    byLocalAddress.put(p.localAddress(), ep);
+                }
+            }
+        }
+        return ep;
+    }
+
+    /**
+     * Places an incoming call toward the profile's LNS, on a shared tunnel when one fits. Returns at once; the listener
+     * learns the outcome on the tunnel's event loop. Thread-safe.
+     */
+    public L2tpCall placeCall(TunnelProfile profile, CallParameters params, CallListener listener) {
+        if (group == null) {
+            throw new IllegalStateException("engine not started");
+        }
+        Endpoint ep;
+        try {
+            ep = endpointFor(profile);
+        } catch (L2tpBindException e) {
+            Session s = new Session(null == defaultEndpoint ? null : defaultEndpoint, profile, params, listener);
+            CallDownCause c = new CallDownCause(CallDownCause.Kind.TUNNEL_FAILED, -1, -1, e.getMessage(), null);
+            defaultEndpoint.loop.execute(() -> listener.callDown(s, c));
+            return s;
+        }
+        Session s = new Session(ep, profile, params, listener);
+        ep.loop.execute(() -> {
+            if (shuttingDown) {
+                listener.callDown(s, new CallDownCause(CallDownCause.Kind.CLEARED_LOCALLY, -1, -1, "engine shutting down", null));
+                return;
+            }
+            s.place();
+            ep.tunnelFor(profile).addSession(s);
+        });
+        return s;
+    }
+
+    /**
+     * Brings up (or reuses) a tunnel for the profile without a call. The future completes when it is established, or
+     * exceptionally with {@link TunnelFailedException}. An unused tunnel lingers, then closes.
+     */
+    public CompletableFuture<TunnelSnapshot> openTunnel(TunnelProfile profile) {
+        CompletableFuture<TunnelSnapshot> f = new CompletableFuture<>();
+        Endpoint ep;
+        try {
+            ep = endpointFor(profile);
+        } catch (L2tpBindException e) {
+            f.completeExceptionally(e);
+            return f;
+        }
+        ep.loop.execute(() -> ep.tunnelFor(profile).open(f));
+        return f;
+    }
+
+    /** Snapshots of every tunnel (waits briefly for each event loop). */
+    public List<TunnelSnapshot> tunnels() {
+        List<TunnelSnapshot> out = new ArrayList<>();
+        for (Endpoint ep : endpoints()) {
+            CompletableFuture<List<TunnelSnapshot>> f = new CompletableFuture<>();
+            ep.loop.execute(() -> {
+                List<TunnelSnapshot> l = new ArrayList<>();
+                for (Tunnel t : ep.tunnels.values()) {
+                    l.add(t.snapshot());
+                }
+                f.complete(l);
+            });
+            try {
+                out.addAll(f.get(5, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                LOG.warn("tunnel snapshot of {} timed out", ep.local);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** Closes one tunnel with StopCCN (result 1); its calls go down. Completes when the tunnel is gone. */
+    public CompletableFuture<Void> clearTunnel(int localTunnelId) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        List<Endpoint> eps = endpoints();
+        CompletableFuture<?>[] found = new CompletableFuture<?>[eps.size()];
+        for (int i = 0; i < eps.size(); i++) {
+            Endpoint ep = eps.get(i);
+            CompletableFuture<Boolean> f = new CompletableFuture<>();
+            found[i] = f;
+            ep.loop.execute(() -> {
+                Tunnel t = ep.tunnels.get(localTunnelId);
+                if (t == null) {
+                    f.complete(false);
+                    return;
+                }
+                t.whenClosed(done);
+                t.close(ResultCode.of(StopCcnResult.GENERAL_REQUEST_TO_CLEAR),
+                        new CallDownCause(CallDownCause.Kind.CLEARED_LOCALLY, -1, -1, "tunnel cleared by operator", null));
+                f.complete(true);
+            });
+        }
+        CompletableFuture.allOf(found).thenRun(() -> {
+            boolean any = false;
+            for (CompletableFuture<?> f : found) {
+                any |= Boolean.TRUE.equals(f.join());
+            }
+            if (!any) {
+                done.completeExceptionally(new IllegalArgumentException("no tunnel " + localTunnelId));
+            }
+        });
+        return done;
+    }
+
+    /**
+     * CDN for every call, StopCCN for every tunnel, waits for the acknowledgements up to {@code bound}, then closes
+     * the sockets and event loops.
+     */
+    public void shutdown(Duration bound) {
+        if (group == null) {
+            return;
+        }
+        shuttingDown = true;
+        long deadline = System.nanoTime() + bound.toNanos();
+        for (Endpoint ep : endpoints()) {
+            ep.loop.execute(() -> {
+                for (Tunnel t : new ArrayList<>(ep.tunnels.values())) {
+                    for (Session s : new ArrayList<>(ep.sessions.values())) {
+                        if (s.localTunnelId() == t.localTunnelId) {
+                            s.localDisconnect(DisconnectCause.administrative("LAC shutting down"));
+                        }
+                    }
+                    t.close(ResultCode.of(StopCcnResult.SHUTTING_DOWN),
+                            new CallDownCause(CallDownCause.Kind.CLEARED_LOCALLY, -1, -1, "LAC shutting down", null));
+                }
+            });
+        }
+        while (System.nanoTime() < deadline) {
+            boolean any = false;
+            for (Endpoint ep : endpoints()) {
+                CompletableFuture<Integer> n = new CompletableFuture<>();
+                ep.loop.execute(() -> n.complete(ep.tunnels.size()));
+                try {
+                    any |= n.get(1, TimeUnit.SECONDS) > 0;
+                } catch (Exception e) {
+                    any = true;
+                }
+            }
+            if (!any) {
+                break;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Endpoint ep : endpoints()) {
+            ep.channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        LOG.info("L2TP engine stopped");
+    }
+
+    private List<Endpoint> endpoints() {
+        List<Endpoint> l = new ArrayList<>();
+        if (defaultEndpoint != null) {
+            l.add(defaultEndpoint);
+        }
+        l.addAll(byLocalAddress.values());
+        return l;
+    }
+
+    /** One UDP socket, its event loop and the tunnels on it. */
+    private final class Endpoint extends SimpleChannelInboundHandler<DatagramPacket> implements TunnelHost {
+        private Channel channel;
+        private EventLoop loop;
+        private InetSocketAddress local;
+        private L2tpScheduler scheduler;
+        private final IntObjectHashMap<Tunnel> tunnels = new IntObjectHashMap<>();
+        /** (local tunnel id << 16 | local session id) -> session: the data path lookup (loop-confined, no boxing). */
+        private final IntObjectHashMap<Session> sessions = new IntObjectHashMap<>();
+        private final Map<TunnelProfile.Key, List<Tunnel>> byKey = new HashMap<>();
+        private final byte[] scratch = new byte[MAX_DATAGRAM];
+
+        void init(Channel ch) {
+            channel = ch;
+            loop = ch.eventLoop();
+            local = (InetSocketAddress) ch.localAddress();
+            scheduler = new L2tpScheduler() {
+                @Override
+                public long nanoTime() { return System.nanoTime(); }
+
+                @Override
+                public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
+                    ScheduledFuture<?> f = loop.schedule(task, delay, unit);
+                    return () -> f.cancel(false);
+                }
+            };
+        }
+
+        Tunnel tunnelFor(TunnelProfile p) {
+            List<Tunnel> list = byKey.computeIfAbsent(p.key(), k -> new ArrayList<>());
+            for (Tunnel t : list) {
+                if (t.accepts()) {
+                    return t;
+                }
+            }
+            int id;
+            do {
+                id = 1 + random.nextInt(65535);
+            } while (tunnels.containsKey(id));
+            Tunnel t = new Tunnel(this, p, id);
+            tunnels.put(id, t);
+            list.add(t);
+            return t;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket pkt) {
+            ByteBuf content = pkt.content();
+            int len = content.readableBytes();
+            byte[] arr;
+            int off;
+            if (content.hasArray()) {
+                arr = content.array();
+                off = content.arrayOffset() + content.readerIndex();
+            } else {
+                content.getBytes(content.readerIndex(), scratch, 0, len);
+                arr = scratch;
+                off = 0;
+            }
+            try {
+                L2tpReader r = new L2tpReader(arr, off, len);
+                L2tpHeader h = L2tpHeader.decode(r);
+                if (!h.control()) {
+                    Session s = sessions.get((h.tunnelId() << 16) | h.sessionId());
+                    if (s == null) {
+                        stats.drop(L2tpStats.DropReason.UNKNOWN_SESSION);
+                        return;
+                    }
+                    s.dataIn(arr, h.payloadOffset(), h.payloadLength(), h.sequenced());
+                    return;
+                }
+                ControlMessage m = new ControlMessage(h.tunnelId(), h.sessionId(), h.ns(), h.nr(), L2tpCodec.decodeAvps(r));
+                if (h.tunnelId() == 0) {
+                    unsolicited(m, pkt.sender());
+                    return;
+                }
+                Tunnel t = tunnels.get(h.tunnelId());
+                if (t == null || !t.peer().getAddress().equals(pkt.sender().getAddress())) {
+                    stats.drop(L2tpStats.DropReason.UNKNOWN_TUNNEL);
+                    return;
+                }
+                t.onControl(m, pkt.sender());
+            } catch (MalformedPacketException e) {
+                stats.malformed(e.reason());
+                LOG.debug("malformed L2TP from {}: {}", pkt.sender(), e.getMessage());
+            }
+        }
+
+        /** Control message with tunnel id 0: an SCCRQ from the LNS (RFC 2661 4.4.3 tie breaker). */
+        private void unsolicited(ControlMessage m, InetSocketAddress from) {
+            if (m.messageType() == MessageType.SCCRQ) {
+                byte[] theirs = m.bytes(AvpType.TIE_BREAKER);
+                for (Tunnel t : tunnels.values()) {
+                    byte[] ours = t.pendingTieBreaker();
+                    if (ours != null && theirs != null && t.peer().getAddress().equals(from.getAddress())) {
+                        boolean weWin = java.util.Arrays.compareUnsigned(ours, theirs) < 0;
+                        LOG.info("SCCRQ from {} crossed ours (tunnel {}): tie breaker {}", from, t.localTunnelId,
+                                weWin ? "won, theirs ignored" : "lost; a LAC does not accept LNS-initiated tunnels, theirs ignored");
+                    }
+                }
+            }
+            stats.drop(L2tpStats.DropReason.UNSOLICITED_SCCRQ);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.warn("L2TP socket {}: {}", local, cause.toString());
+        }
+
+        // ------------------------------------------------------------ TunnelHost
+
+        @Override public L2tpScheduler scheduler() { return scheduler; }
+        @Override public L2tpSettings settings() { return settings; }
+        @Override public L2tpStats stats() { return stats; }
+        @Override public Random random() { return random; }
+
+        @Override
+        public void sendControl(InetSocketAddress peer, byte[] datagram) {
+            channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), peer), channel.voidPromise());
+        }
+
+        @Override
+        public void sendData(Session s, byte[] buf, int off, int len) {
+            boolean seq = s.sequencing();
+            ByteBuf b = channel.alloc().directBuffer((seq ? 10 : 6) + 2 + len);
+            b.writeShort(seq ? L2tpHeader.S | L2tpHeader.VERSION : L2tpHeader.VERSION);
+            b.writeShort(s.remoteTunnelId());
+            b.writeShort(s.remoteSessionId());
+            if (seq) {
+                b.writeShort(s.nextDataNs());
+                b.writeShort(0);
+            }
+            b.writeByte(0xff).writeByte(0x03);
+            b.writeBytes(buf, off, len);
+            channel.writeAndFlush(new DatagramPacket(b, s.peer()), channel.voidPromise());
+            stats.dataOut(len);
+        }
+
+        @Override
+        public void execute(Runnable task) { loop.execute(task); }
+
+        @Override
+        public void registerSession(Tunnel t, Session s) { sessions.put((t.localTunnelId << 16) | s.localSessionId(), s); }
+
+        @Override
+        public void unregisterSession(Tunnel t, Session s) { sessions.remove((t.localTunnelId << 16) | s.localSessionId()); }
+
+        @Override
+        public void tunnelDestroyed(Tunnel t) {
+            tunnels.remove(t.localTunnelId);
+            List<Tunnel> l = byKey.get(t.profile.key());
+            if (l != null) {
+                l.remove(t);
+                if (l.isEmpty()) {
+                    byKey.remove(t.profile.key());
+                }
+            }
+        }
+    }
+}

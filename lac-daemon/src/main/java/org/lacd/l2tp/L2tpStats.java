@@ -1,0 +1,39 @@
+package org.lacd.l2tp;
+
+import org.lacd.l2tp.wire.MalformedPacketException;
+
+/** Counters the engine reports; the daemon maps them onto its metrics. Called from event loops and data threads. */
+public interface L2tpStats {
+    /** Why a packet was dropped without being malformed. */
+    enum DropReason {
+        UNKNOWN_TUNNEL, UNKNOWN_SESSION, SESSION_NOT_ESTABLISHED, HIDDEN_AVP_UNREADABLE, UNSOLICITED_SCCRQ, CONTROL_OUT_OF_WINDOW,
+        CONTROL_DUPLICATE, UNKNOWN_MESSAGE_TYPE, SEND_QUEUE_FULL, EMPTY_FRAME
+    }
+
+    void malformed(MalformedPacketException.Reason reason);
+
+    void controlRetransmit();
+
+    void helloTimeout();
+
+    void tunnelState(TunnelState from, TunnelState to);
+
+    void callState(CallState from, CallState to);
+
+    void dataIn(int bytes);
+
+    void dataOut(int bytes);
+
+    void drop(DropReason reason);
+
+    L2tpStats NOOP = new L2tpStats() {
+        @Override public void malformed(MalformedPacketException.Reason reason) {}
+        @Override public void controlRetransmit() {}
+        @Override public void helloTimeout() {}
+        @Override public void tunnelState(TunnelState from, TunnelState to) {}
+        @Override public void callState(CallState from, CallState to) {}
+        @Override public void dataIn(int bytes) {}
+        @Override public void dataOut(int bytes) {}
+        @Override public void drop(DropReason reason) {}
+    };
+}

@@ -1,0 +1,376 @@
+package org.lacd.l2tp;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.lacd.l2tp.wire.Avp;
+import org.lacd.l2tp.wire.AvpType;
+import org.lacd.l2tp.wire.CdnResult;
+import org.lacd.l2tp.wire.ControlMessage;
+import org.lacd.l2tp.wire.ErrorCode;
+import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.l2tp.wire.MessageType;
+import org.lacd.l2tp.wire.PppDisconnectCause;
+import org.lacd.l2tp.wire.ResultCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One incoming call, LAC side (RFC 2661 7.4.1). Control handling is confined to the tunnel's event loop;
+ * {@link #sendPpp} may be called from any thread (it reads only volatile fields).
+ */
+final class Session implements L2tpCall {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+
+    /** Call events. */
+    enum Event { PLACE, TUNNEL_UP, TUNNEL_DOWN, RX_ICRP_OK, RX_ICRP_BAD, RX_CDN, LOCAL_DISCONNECT, RX_UNEXPECTED }
+
+    /** One row of the transition table. */
+    record Row(CallState from, Event event, CallState to, String rfc) {}
+
+    static final List<Row> TABLE = List.of(
+            new Row(CallState.IDLE, Event.PLACE, CallState.WAIT_TUNNEL, "RFC 2661 7.4.1 bearer ring / ready to indicate"),
+            new Row(CallState.IDLE, Event.LOCAL_DISCONNECT, CallState.CLOSED, "nothing sent yet"),
+            new Row(CallState.IDLE, Event.TUNNEL_DOWN, CallState.CLOSED, "tunnel failed"),
+            new Row(CallState.WAIT_TUNNEL, Event.TUNNEL_UP, CallState.WAIT_REPLY, "RFC 2661 7.4.1 tunnel established: send ICRQ"),
+            new Row(CallState.WAIT_TUNNEL, Event.TUNNEL_DOWN, CallState.CLOSED, "RFC 2661 7.4.1 tunnel failed: clean up"),
+            new Row(CallState.WAIT_TUNNEL, Event.LOCAL_DISCONNECT, CallState.CLOSED, "RFC 2661 7.4.1 local close before ICRQ"),
+            new Row(CallState.WAIT_REPLY, Event.RX_ICRP_OK, CallState.ESTABLISHED, "RFC 2661 7.4.1 receive ICRP: send ICCN"),
+            new Row(CallState.WAIT_REPLY, Event.RX_ICRP_BAD, CallState.CLOSED, "RFC 2661 7.4.1 ICRP not acceptable: send CDN"),
+            new Row(CallState.WAIT_REPLY, Event.RX_CDN, CallState.CLOSED, "RFC 2661 7.4.1 receive CDN: clean up"),
+            new Row(CallState.WAIT_REPLY, Event.LOCAL_DISCONNECT, CallState.CLOSED, "RFC 2661 7.4.1 local close: send CDN"),
+            new Row(CallState.WAIT_REPLY, Event.TUNNEL_DOWN, CallState.CLOSED, "RFC 2661 7.4.1 tunnel gone"),
+            new Row(CallState.WAIT_REPLY, Event.RX_UNEXPECTED, CallState.CLOSED, "RFC 2661 7.4.1 unexpected message: send CDN"),
+            new Row(CallState.ESTABLISHED, Event.RX_CDN, CallState.CLOSED, "RFC 2661 7.4.1 receive CDN: clean up"),
+            new Row(CallState.ESTABLISHED, Event.LOCAL_DISCONNECT, CallState.CLOSED, "RFC 2661 7.4.1 local close: send CDN"),
+            new Row(CallState.ESTABLISHED, Event.TUNNEL_DOWN, CallState.CLOSED, "RFC 2661 7.4.1 tunnel gone"),
+            new Row(CallState.ESTABLISHED, Event.RX_UNEXPECTED, CallState.CLOSED, "RFC 2661 7.4.1 unexpected message: send CDN"));
+
+    private static final Map<CallState, Map<Event, Row>> LOOKUP = new EnumMap<>(CallState.class);
+    static {
+        for (Row r : TABLE) {
+            LOOKUP.computeIfAbsent(r.from(), k -> new EnumMap<>(Event.class)).put(r.event(), r);
+        }
+    }
+
+    private final TunnelHost host;
+    private final TunnelProfile profile;
+    private final CallParameters params;
+    private final CallListener listener;
+    private final AtomicInteger dataNs = new AtomicInteger();
+    private Tunnel tunnel;
+    private volatile CallState state = CallState.IDLE;
+    private volatile int localTunnelId;
+    private volatile int remoteTunnelId;
+    private volatile int localSessionId;
+    private volatile int remoteSessionId;
+    private volatile boolean sequencing;
+    private volatile java.net.InetSocketAddress peer;
+    private int callSerial;
+    private boolean downReported;
+
+    Session(TunnelHost host, TunnelProfile profile, CallParameters params, CallListener listener) {
+        this.host = host;
+        this.profile = profile;
+        this.params = params;
+        this.listener = listener;
+        this.sequencing = params.sequencingRequired();
+    }
+
+    // ---------------------------------------------------------------- L2tpCall (any thread)
+
+    @Override
+    public void sendPpp(byte[] buf, int off, int len) {
+        if (state != CallState.ESTABLISHED) {
+            host.stats().drop(L2tpStats.DropReason.SESSION_NOT_ESTABLISHED);
+            return;
+        }
+        host.sendData(this, buf, off, len);
+    }
+
+    @Override
+    public void disconnect(DisconnectCause cause) {
+        host.execute(() -> localDisconnect(cause));
+    }
+
+    @Override public CallState state() { return state; }
+    @Override public TunnelProfile profile() { return profile; }
+    @Override public int localTunnelId() { return localTunnelId; }
+    @Override public int localSessionId() { return localSessionId; }
+    @Override public int remoteSessionId() { return remoteSessionId; }
+    @Override public boolean sequencing() { return sequencing; }
+
+    int remoteTunnelId() { return remoteTunnelId; }
+
+    /** The LNS address data goes to (any thread). */
+    java.net.InetSocketAddress peer() { return peer; }
+
+    /** Next data Ns (any thread). */
+    int nextDataNs() { return dataNs.getAndIncrement() & 0xffff; }
+
+    CallListener listener() { return listener; }
+
+    // ---------------------------------------------------------------- state machine (event loop)
+
+    private boolean fire(Event e) {
+        Row r = LOOKUP.getOrDefault(state, Map.of()).get(e);
+        if (r == null) {
+            if (state != CallState.CLOSED) {
+                // no row: a protocol error with a defined answer, CDN (STYLE: never a silent ignore)
+                CallState before = state;
+                LOG.debug("call {}/{}: {} has no row in {}: CDN", localTunnelId, localSessionId, e, before);
+                transitionTo(CallState.CLOSED, e);
+                if (before == CallState.WAIT_REPLY || before == CallState.ESTABLISHED) {
+                    sendCdn(ResultCode.of(CdnResult.ERROR, ErrorCode.NO_ERROR, "FSM: " + e + " in " + before), null);
+                }
+                down(new CallDownCause(CallDownCause.Kind.CLEARED_LOCALLY, CdnResult.ERROR.code(), -1, "FSM error " + e, null));
+            }
+            return false;
+        }
+        transitionTo(r.to(), e);
+        return true;
+    }
+
+    private void transitionTo(CallState to, Event cause) {
+        CallState from = state;
+        if (from == to) {
+            return;
+        }
+        state = to;
+        host.stats().callState(from, to);
+        LOG.debug("call {}/{}: {} -> {} on {}", localTunnelId, localSessionId, from, to, cause);
+    }
+
+    void place() { fire(Event.PLACE); }
+
+    void attach(Tunnel t, int sessionId, int serial) {
+        this.tunnel = t;
+        this.localTunnelId = t.localTunnelId;
+        this.localSessionId = sessionId;
+        this.callSerial = serial;
+    }
+
+    void tunnelUp() {
+        if (state != CallState.WAIT_TUNNEL) {
+            return;
+        }
+        remoteTunnelId = tunnel.remoteTunnelId();
+        peer = tunnel.peer();
+        fire(Event.TUNNEL_UP);
+        tunnel.send(MessageType.ICRQ, 0, icrqBody());
+    }
+
+    void tunnelDown(CallDownCause cause) {
+        if (state == CallState.CLOSED) {
+            return;
+        }
+        fire(Event.TUNNEL_DOWN);
+        down(cause);
+    }
+
+    /** A malformed or unknown-mandatory call message: CDN with the given result. */
+    void protocolError(ResultCode rc) {
+        if (state == CallState.CLOSED) {
+            return;
+        }
+        if (state == CallState.WAIT_TUNNEL || state == CallState.IDLE) {
+            return;
+        }
+        fire(Event.RX_UNEXPECTED);
+        sendCdn(rc, null);
+        down(new CallDownCause(CallDownCause.Kind.CLEARED_LOCALLY, rc.result(), rc.error(), rc.message(), null));
+    }
+
+    void localDisconnect(DisconnectCause cause) {
+        CallState before = state;
+        if (before == CallState.CLOSED) {
+            return;
+        }
+        fire(Event.LOCAL_DISCONNECT);
+        if (before == CallState.WAIT_REPLY || before == CallState.ESTABLISHED) {
+            ResultCode rc = cause.error() != null ? ResultCode.of(cause.result(), cause.error(), cause.message())
+                    : cause.message() != null ? ResultCode.of(cause.result(), ErrorCode.NO_ERROR, cause.message()) : ResultCode.of(cause.result());
+            sendCdn(rc, cause.pppCause());
+        }
+        down(new CallDownCause(CallDownCause.Kind.CLEARED_LOCALLY, cause.result().code(), cause.error() != null ? cause.error().code() : -1,
+                cause.message(), cause.pppCause()));
+    }
+
+    void handle(ControlMessage m) {
+        MessageType t = m.messageType();
+        switch (t) {
+            case ICRP -> onIcrp(m);
+            case CDN -> onCdn(m);
+            case SLI, WEN -> LOG.debug("call {}/{}: {} noted", localTunnelId, localSessionId, t); // RFC 2661 6.13/6.14: informational
+            default -> {
+                LOG.info("call {}/{}: unexpected {} in {}", localTunnelId, localSessionId, t, state);
+                protocolError(ResultCode.of(CdnResult.ERROR, ErrorCode.NO_ERROR, "unexpected " + t));
+            }
+        }
+    }
+
+    private void onIcrp(ControlMessage m) {
+        if (state != CallState.WAIT_REPLY) {
+            protocolError(ResultCode.of(CdnResult.ERROR, ErrorCode.NO_ERROR, "ICRP in " + state));
+            return;
+        }
+        int peerSession = m.u16(AvpType.ASSIGNED_SESSION_ID);
+        if (peerSession <= 0) {
+            fire(Event.RX_ICRP_BAD);
+            sendCdn(ResultCode.of(CdnResult.ERROR, ErrorCode.BAD_LENGTH, "ICRP without Assigned Session ID"), null);
+            down(new CallDownCause(CallDownCause.Kind.REFUSED, CdnResult.ERROR.code(), ErrorCode.BAD_LENGTH.code(),
+                    "ICRP without Assigned Session ID", null));
+            return;
+        }
+        remoteSessionId = peerSession;
+        fire(Event.RX_ICRP_OK);
+        tunnel.send(MessageType.ICCN, peerSession, iccnBody());
+        LOG.info("call {}/{} up: LNS session {} ({})", localTunnelId, localSessionId, peerSession, profile.name());
+        listener.callUp(this);
+    }
+
+    private void onCdn(ControlMessage m) {
+        ResultCode rc = null;
+        PppDisconnectCause ppp = null;
+        try {
+            Avp r = m.find(AvpType.RESULT_CODE);
+            rc = r != null ? ResultCode.parse(r) : null;
+            Avp p = m.find(AvpType.PPP_DISCONNECT_CAUSE_CODE);
+            ppp = p != null ? PppDisconnectCause.parse(p) : null;
+        } catch (MalformedPacketException e) {
+            LOG.debug("call {}/{}: bad CDN AVP: {}", localTunnelId, localSessionId, e.getMessage());
+        }
+        CallState before = state;
+        if (!fire(Event.RX_CDN)) {
+            return;
+        }
+        CallDownCause.Kind kind = before == CallState.WAIT_REPLY ? CallDownCause.Kind.REFUSED : CallDownCause.Kind.CLEARED_BY_PEER;
+        LOG.info("call {}/{} cleared by LNS: {}", localTunnelId, localSessionId, rc);
+        down(new CallDownCause(kind, rc != null ? rc.result() : -1, rc != null ? rc.error() : -1, rc != null ? rc.message() : null, ppp));
+    }
+
+    private void sendCdn(ResultCode rc, PppDisconnectCause ppp) {
+        List<Avp> body = new ArrayList<>(3);
+        body.add(rc.toAvp());
+        body.add(Avp.u16(AvpType.ASSIGNED_SESSION_ID, localSessionId));
+        if (ppp != null) {
+            body.add(ppp.toAvp());
+        }
+        tunnel.send(MessageType.CDN, remoteSessionId, body);
+    }
+
+    private void down(CallDownCause cause) {
+        if (downReported) {
+            return;
+        }
+        downReported = true;
+        if (tunnel != null) {
+            tunnel.removeSession(this);
+        }
+        try {
+            listener.callDown(this, cause);
+        } catch (RuntimeException e) {
+            LOG.warn("call listener failed in callDown", e);
+        }
+    }
+
+    /** A data message for this call (event loop). */
+    void dataIn(byte[] buf, int off, int len, boolean sequenced) {
+        if (state != CallState.ESTABLISHED) {
+            host.stats().drop(L2tpStats.DropReason.SESSION_NOT_ESTABLISHED);
+            return;
+        }
+        if (sequenced && !sequencing) {
+            sequencing = true; // RFC 2661 5.4: the LNS sequences data: do the same
+        }
+        if (len >= 2 && buf[off] == (byte) 0xff && buf[off + 1] == 0x03) {
+            off += 2;
+            len -= 2;
+        }
+        if (len <= 0) {
+            host.stats().drop(L2tpStats.DropReason.EMPTY_FRAME);
+            return;
+        }
+        host.stats().dataIn(len);
+        listener.pppFromLns(this, buf, off, len);
+    }
+
+    // ---------------------------------------------------------------- message bodies
+
+    private List<Avp> icrqBody() {
+        List<Avp> b = new ArrayList<>();
+        b.add(Avp.u16(AvpType.ASSIGNED_SESSION_ID, localSessionId));
+        b.add(Avp.u32(AvpType.CALL_SERIAL_NUMBER, callSerial));
+        b.add(Avp.u32(AvpType.BEARER_TYPE, params.bearerType()));
+        if (params.physicalChannelId() >= 0) {
+            b.add(Avp.u32(AvpType.PHYSICAL_CHANNEL_ID, params.physicalChannelId()));
+        }
+        if (params.callingNumber() != null) {
+            b.add(Avp.string(AvpType.CALLING_NUMBER, params.callingNumber()));
+        }
+        if (params.calledNumber() != null) {
+            b.add(Avp.string(AvpType.CALLED_NUMBER, params.calledNumber()));
+        }
+        if (params.agentCircuitId() != null) {
+            b.add(Avp.string(AvpType.AGENT_CIRCUIT_ID, params.agentCircuitId()));
+        }
+        if (params.agentRemoteId() != null) {
+            b.add(Avp.string(AvpType.AGENT_REMOTE_ID, params.agentRemoteId()));
+        }
+        addRate(b, AvpType.ACTUAL_DATA_RATE_UPSTREAM, params.actualRateUp());
+        addRate(b, AvpType.ACTUAL_DATA_RATE_DOWNSTREAM, params.actualRateDown());
+        addRate(b, AvpType.MINIMUM_DATA_RATE_UPSTREAM, params.minRateUp());
+        addRate(b, AvpType.MINIMUM_DATA_RATE_DOWNSTREAM, params.minRateDown());
+        return b;
+    }
+
+    private static void addRate(List<Avp> b, AvpType t, long v) {
+        if (v >= 0) {
+            b.add(Avp.u64(t, v));
+        }
+    }
+
+    private List<Avp> iccnBody() {
+        List<Avp> b = new ArrayList<>();
+        long tx = params.txConnectSpeed() > 0 ? params.txConnectSpeed() : host.settings().connectSpeedDefault();
+        b.add(Avp.u32(AvpType.TX_CONNECT_SPEED, tx));
+        b.add(Avp.u32(AvpType.FRAMING_TYPE, params.framingType()));
+        if (params.rxConnectSpeed() > 0) {
+            b.add(Avp.u32(AvpType.RX_CONNECT_SPEED, params.rxConnectSpeed()));
+        }
+        // proxy LCP AVPs with M clear (RFC 2661 4.4.5; xl2tpd closes the call on mandatory AVPs it does not handle)
+        if (params.initialReceivedLcpConfReq() != null) {
+            b.add(Avp.of(AvpType.INITIAL_RECEIVED_LCP_CONFREQ, params.initialReceivedLcpConfReq()));
+        }
+        if (params.lastSentLcpConfReq() != null) {
+            b.add(Avp.of(AvpType.LAST_SENT_LCP_CONFREQ, params.lastSentLcpConfReq()));
+        }
+        if (params.lastReceivedLcpConfReq() != null) {
+            b.add(Avp.of(AvpType.LAST_RECEIVED_LCP_CONFREQ, params.lastReceivedLcpConfReq()));
+        }
+        if (params.proxyAuthenType() >= 0) {
+            b.add(Avp.u16(AvpType.PROXY_AUTHEN_TYPE, params.proxyAuthenType()));
+            if (params.proxyAuthenName() != null) {
+                b.add(Avp.string(AvpType.PROXY_AUTHEN_NAME, params.proxyAuthenName()));
+            }
+            if (params.proxyAuthenChallenge() != null) {
+                b.add(Avp.of(AvpType.PROXY_AUTHEN_CHALLENGE, params.proxyAuthenChallenge()));
+            }
+            if (params.proxyAuthenId() >= 0) {
+                b.add(Avp.u16(AvpType.PROXY_AUTHEN_ID, params.proxyAuthenId()));
+            }
+            if (params.proxyAuthenResponse() != null) {
+                b.add(Avp.of(AvpType.PROXY_AUTHEN_RESPONSE, params.proxyAuthenResponse()));
+            }
+        }
+        if (params.sequencingRequired()) {
+            b.add(Avp.of(AvpType.SEQUENCING_REQUIRED, new byte[0]));
+        }
+        return b;
+    }
+
+    @Override
+    public String toString() { return "call " + localTunnelId + "/" + localSessionId + " " + state; }
+}

@@ -1,0 +1,606 @@
+package org.lacd.l2tp;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.lacd.l2tp.transport.L2tpScheduler;
+import org.lacd.l2tp.transport.ReliableChannel;
+import org.lacd.l2tp.wire.Avp;
+import org.lacd.l2tp.wire.AvpType;
+import org.lacd.l2tp.wire.CdnResult;
+import org.lacd.l2tp.wire.ControlMessage;
+import org.lacd.l2tp.wire.ErrorCode;
+import org.lacd.l2tp.wire.HiddenAvps;
+import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.l2tp.wire.MessageType;
+import org.lacd.l2tp.wire.ResultCode;
+import org.lacd.l2tp.wire.StopCcnResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One LAC tunnel (control connection initiator, RFC 2661 7.2.1) with its sessions. Confined to one event loop.
+ * The reliable delivery is a {@link ReliableChannel}; this class only decides.
+ */
+final class Tunnel implements ReliableChannel.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(Tunnel.class);
+
+    /** Tunnel events. */
+    enum Event {
+        OPEN, RX_SCCRP_OK, RX_SCCRP_BAD, RX_STOPCCN, RX_UNEXPECTED, GAVE_UP, LOCAL_CLOSE, STOP_ACKED, STOP_WAIT_EXPIRED
+    }
+
+    /** One row of the transition table. */
+    record Row(TunnelState from, Event event, TunnelState to, String rfc) {}
+
+    static final List<Row> TABLE = List.of(
+            new Row(TunnelState.IDLE, Event.OPEN, TunnelState.WAIT_CTL_REPLY, "RFC 2661 7.2.1 local open: send SCCRQ"),
+            new Row(TunnelState.IDLE, Event.LOCAL_CLOSE, TunnelState.CLOSED, "nothing sent yet"),
+            new Row(TunnelState.WAIT_CTL_REPLY, Event.RX_SCCRP_OK, TunnelState.ESTABLISHED, "RFC 2661 7.2.1 SCCRP acceptable: send SCCCN"),
+            new Row(TunnelState.WAIT_CTL_REPLY, Event.RX_SCCRP_BAD, TunnelState.CLOSING, "RFC 2661 7.2.1 SCCRP not acceptable: send StopCCN"),
+            new Row(TunnelState.WAIT_CTL_REPLY, Event.RX_STOPCCN, TunnelState.CLOSED, "RFC 2661 7.2.1 receive StopCCN: clean up"),
+            new Row(TunnelState.WAIT_CTL_REPLY, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 7.2.1 unexpected message: StopCCN"),
+            new Row(TunnelState.WAIT_CTL_REPLY, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8 retransmissions exhausted"),
+            new Row(TunnelState.WAIT_CTL_REPLY, Event.LOCAL_CLOSE, TunnelState.CLOSING, "RFC 2661 5.7 StopCCN"),
+            new Row(TunnelState.ESTABLISHED, Event.RX_STOPCCN, TunnelState.CLOSED, "RFC 2661 7.2.1 receive StopCCN: clean up"),
+            new Row(TunnelState.ESTABLISHED, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 7.2.1 SCCRQ/SCCRP/SCCCN after setup"),
+            new Row(TunnelState.ESTABLISHED, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8 / 6.5 peer gone"),
+            new Row(TunnelState.ESTABLISHED, Event.LOCAL_CLOSE, TunnelState.CLOSING, "RFC 2661 5.7 StopCCN"),
+            new Row(TunnelState.CLOSING, Event.STOP_ACKED, TunnelState.CLOSED, "RFC 2661 5.7 StopCCN acknowledged"),
+            new Row(TunnelState.CLOSING, Event.STOP_WAIT_EXPIRED, TunnelState.CLOSED, "RFC 2661 5.7 bounded wait for the ack"),
+            new Row(TunnelState.CLOSING, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8"),
+            new Row(TunnelState.CLOSING, Event.RX_STOPCCN, TunnelState.CLOSED, "StopCCN crossed ours"),
+            new Row(TunnelState.CLOSING, Event.LOCAL_CLOSE, TunnelState.CLOSING, "already closing"),
+            new Row(TunnelState.CLOSING, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
+            new Row(TunnelState.CLOSING, Event.RX_SCCRP_OK, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
+            new Row(TunnelState.CLOSING, Event.RX_SCCRP_BAD, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"));
+
+    private static final Map<TunnelState, Map<Event, Row>> LOOKUP = new EnumMap<>(TunnelState.class);
+    static {
+        for (Row r : TABLE) {
+            LOOKUP.computeIfAbsent(r.from(), k -> new EnumMap<>(Event.class)).put(r.event(), r);
+        }
+    }
+
+    /** AVPs hidden when the profile asks for it: the ones that identify a subscriber or carry credentials. */
+    static final Set<AvpType> HIDE = Set.of(AvpType.CALLING_NUMBER, AvpType.CALLED_NUMBER, AvpType.SUB_ADDRESS,
+            AvpType.PROXY_AUTHEN_TYPE, AvpType.PROXY_AUTHEN_NAME, AvpType.PROXY_AUTHEN_CHALLENGE, AvpType.PROXY_AUTHEN_ID,
+            AvpType.PROXY_AUTHEN_RESPONSE, AvpType.AGENT_CIRCUIT_ID, AvpType.AGENT_REMOTE_ID);
+
+    final TunnelHost host;
+    final TunnelProfile profile;
+    final int localTunnelId;
+    private final byte[] secret;
+    private final ReliableChannel channel;
+    private final L2tpScheduler sched;
+    private final Map<Integer, Session> sessions = new HashMap<>();
+    private final List<CompletableFuture<TunnelSnapshot>> upWaiters = new ArrayList<>();
+    private final List<CompletableFuture<Void>> closeWaiters = new ArrayList<>();
+    private InetSocketAddress peer;
+    private TunnelState state = TunnelState.IDLE;
+    private long stateSince;
+    private int remoteTunnelId;
+    private String peerHostName;
+    private byte[] challenge;
+    private byte[] tieBreaker;
+    private long lastReceived;
+    private boolean helloOutstanding;
+    private CallDownCause downCause;
+    private ResultCode peerStopResult;
+    private L2tpScheduler.Cancellable helloTimer;
+    private L2tpScheduler.Cancellable lingerTimer;
+    private L2tpScheduler.Cancellable stopTimer;
+    private int nextCallSerial = 1;
+
+    Tunnel(TunnelHost host, TunnelProfile profile, int localTunnelId) {
+        this.host = host;
+        this.profile = profile;
+        this.peer = profile.peer();
+        this.localTunnelId = localTunnelId;
+        this.sched = host.scheduler();
+        this.secret = profile.secret() == null || profile.secret().isEmpty() ? null : profile.secret().getBytes(StandardCharsets.UTF_8);
+        L2tpSettings s = host.settings();
+        this.channel = new ReliableChannel(new ReliableChannel.Config(s.retransmitInitial().toMillis(), s.retransmitCap().toMillis(),
+                s.maxRetries(), s.ackDelay().toMillis(), receiveWindow()), sched, this);
+        this.stateSince = sched.nanoTime();
+        this.lastReceived = stateSince;
+    }
+
+    private int receiveWindow() { return profile.receiveWindow() > 0 ? profile.receiveWindow() : host.settings().receiveWindow(); }
+
+    int maxSessions() { return profile.maxSessions() > 0 ? profile.maxSessions() : host.settings().sessionsPerTunnel(); }
+
+    TunnelState state() { return state; }
+
+    int remoteTunnelId() { return remoteTunnelId; }
+
+    InetSocketAddress peer() { return peer; }
+
+    int sessionCount() { return sessions.size(); }
+
+    /** Whether a new call may join this tunnel (tunnel sharing with a per-tunnel limit). */
+    boolean accepts() {
+        return (state == TunnelState.IDLE || state == TunnelState.WAIT_CTL_REPLY || state == TunnelState.ESTABLISHED)
+                && sessions.size() < maxSessions();
+    }
+
+    TunnelSnapshot snapshot() {
+        return new TunnelSnapshot(profile.name(), peer, peerHostName, localTunnelId, remoteTunnelId, state, sessions.size(),
+                channel.retransmits(), stateSince);
+    }
+
+    // ---------------------------------------------------------------- state machine
+
+    private void fire(Event e, Runnable action) {
+        Row r = LOOKUP.getOrDefault(state, Map.of()).get(e);
+        if (r == null) {
+            if (state == TunnelState.CLOSED) {
+                LOG.debug("tunnel {}: {} ignored in CLOSED", localTunnelId, e);
+                return;
+            }
+            // no row: a protocol error with a defined answer (STYLE: never a silent ignore)
+            LOG.warn("tunnel {}: event {} not allowed in {}: StopCCN", localTunnelId, e, state);
+            close(ResultCode.of(StopCcnResult.FSM_ERROR), failure(StopCcnResult.FSM_ERROR.code(), -1, "FSM error: " + e + " in " + state));
+            return;
+        }
+        transitionTo(r.to(), e);
+        if (action != null) {
+            action.run();
+        }
+    }
+
+    private void transitionTo(TunnelState to, Event cause) {
+        TunnelState from = state;
+        if (from == to) {
+            return;
+        }
+        state = to;
+        stateSince = sched.nanoTime();
+        host.stats().tunnelState(from, to);
+        if (to == TunnelState.ESTABLISHED || to == TunnelState.CLOSED || from == TunnelState.ESTABLISHED) {
+            LOG.info("tunnel {} to {} ({}): {} -> {} on {}", localTunnelId, peer, profile.name(), from, to, cause);
+        } else {
+            LOG.debug("tunnel {}: {} -> {} on {}", localTunnelId, from, to, cause);
+        }
+    }
+
+    private static CallDownCause failure(int result, int error, String msg) {
+        return new CallDownCause(CallDownCause.Kind.TUNNEL_FAILED, result, error, msg, null);
+    }
+
+    // ---------------------------------------------------------------- API (event loop)
+
+    void open(CompletableFuture<TunnelSnapshot> upWaiter) {
+        if (upWaiter != null) {
+            if (state == TunnelState.ESTABLISHED) {
+                upWaiter.complete(snapshot());
+            } else {
+                upWaiters.add(upWaiter);
+            }
+        }
+        if (state != TunnelState.IDLE) {
+            return;
+        }
+        fire(Event.OPEN, this::sendSccrq);
+        scheduleLingerIfEmpty();
+    }
+
+    void addSession(Session s) {
+        int id;
+        do {
+            id = 1 + host.random().nextInt(65535);
+        } while (sessions.containsKey(id));
+        sessions.put(id, s);
+        cancelLinger();
+        s.attach(this, id, nextCallSerial++);
+        host.registerSession(this, s);
+        if (state == TunnelState.ESTABLISHED) {
+            s.tunnelUp();
+        } else if (state == TunnelState.IDLE) {
+            open(null);
+        }
+    }
+
+    void removeSession(Session s) {
+        if (sessions.remove(s.localSessionId()) != null) {
+            host.unregisterSession(this, s);
+            scheduleLingerIfEmpty();
+        }
+    }
+
+    /** Local close with StopCCN (operator, shutdown, linger). */
+    void close(ResultCode result, CallDownCause forSessions) {
+        if (state == TunnelState.CLOSED) {
+            return;
+        }
+        if (state == TunnelState.CLOSING) {
+            return;
+        }
+        TunnelState before = state;
+        fire(Event.LOCAL_CLOSE, () -> {
+            if (before == TunnelState.IDLE) {
+                finish(forSessions);
+            } else {
+                startClosing(result, forSessions);
+            }
+        });
+    }
+
+    void whenClosed(CompletableFuture<Void> f) {
+        if (state == TunnelState.CLOSED) {
+            f.complete(null);
+        } else {
+            closeWaiters.add(f);
+        }
+    }
+
+    // ---------------------------------------------------------------- receive
+
+    /** A control message for this tunnel from the socket. */
+    void onControl(ControlMessage raw, InetSocketAddress from) {
+        ControlMessage m = raw;
+        if (!raw.isZlb()) {
+            try {
+                m = new ControlMessage(raw.tunnelId(), raw.sessionId(), raw.ns(), raw.nr(), HiddenAvps.reveal(raw.avps(), secret));
+            } catch (MalformedPacketException e) {
+                // not acknowledged: the peer retransmits, and gives up if it never becomes readable
+                LOG.debug("tunnel {}: unreadable hidden AVP: {}", localTunnelId, e.getMessage());
+                host.stats().drop(L2tpStats.DropReason.HIDDEN_AVP_UNREADABLE);
+                return;
+            }
+        }
+        if (state == TunnelState.WAIT_CTL_REPLY && m.messageType() == MessageType.SCCRP && !from.equals(peer)) {
+            peer = from; // RFC 2661 8.1: the LNS may answer from another port; follow it
+        }
+        lastReceived = sched.nanoTime();
+        channel.receive(m);
+    }
+
+    @Override
+    public void deliver(ControlMessage m) {
+        LOG.debug("tunnel {} rx {}", localTunnelId, m);
+        if (state == TunnelState.CLOSED) {
+            return;
+        }
+        MessageType t = m.messageType();
+        if (t == null) {
+            if (m.messageTypeMandatory()) {
+                // RFC 2661 4.4.1: unknown message type with M set clears the tunnel
+                close(ResultCode.of(StopCcnResult.GENERAL_ERROR, ErrorCode.UNKNOWN_MANDATORY_AVP, "unknown message type " + m.messageTypeCode()),
+                        failure(StopCcnResult.GENERAL_ERROR.code(), ErrorCode.UNKNOWN_MANDATORY_AVP.code(), "peer sent unknown message type"));
+            } else {
+                host.stats().drop(L2tpStats.DropReason.UNKNOWN_MESSAGE_TYPE);
+            }
+            return;
+        }
+        Avp unknown = m.unknownMandatory();
+        if (unknown != null) {
+            // RFC 2661 4.1: unknown M-bit AVP ends the session (call message) or the tunnel
+            String why = "unknown mandatory AVP " + unknown.vendor() + ":" + unknown.type() + " in " + t;
+            LOG.info("tunnel {}: {}", localTunnelId, why);
+            if (t.isCallMessage()) {
+                Session s = sessions.get(m.sessionId());
+                if (s != null) {
+                    s.protocolError(ResultCode.of(CdnResult.ERROR, ErrorCode.UNKNOWN_MANDATORY_AVP, why));
+                } else if (t != MessageType.CDN) {
+                    sendCdnFor(m, ResultCode.of(CdnResult.ERROR, ErrorCode.UNKNOWN_MANDATORY_AVP, why));
+                }
+            } else {
+                close(ResultCode.of(StopCcnResult.GENERAL_ERROR, ErrorCode.UNKNOWN_MANDATORY_AVP, why),
+                        failure(StopCcnResult.GENERAL_ERROR.code(), ErrorCode.UNKNOWN_MANDATORY_AVP.code(), why));
+            }
+            return;
+        }
+        switch (t) {
+            case SCCRP -> onSccrp(m);
+            case STOPCCN -> onStopCcn(m);
+            case HELLO -> { } // acknowledged by the channel
+            case SCCRQ, SCCCN -> fire(Event.RX_UNEXPECTED, () -> startClosing(ResultCode.of(StopCcnResult.FSM_ERROR),
+                    failure(StopCcnResult.FSM_ERROR.code(), -1, "unexpected " + t)));
+            case OCRQ -> sendCdnFor(m, ResultCode.of(CdnResult.PERMANENT_NO_FACILITIES, ErrorCode.NO_ERROR, "LAC does not accept outgoing calls"));
+            default -> {
+                Session s = sessions.get(m.sessionId());
+                if (s != null) {
+                    s.handle(m);
+                } else {
+                    LOG.debug("tunnel {}: {} for unknown session {}", localTunnelId, t, m.sessionId());
+                    host.stats().drop(L2tpStats.DropReason.UNKNOWN_SESSION);
+                }
+            }
+        }
+    }
+
+    private void onSccrp(ControlMessage m) {
+        if (state != TunnelState.WAIT_CTL_REPLY) {
+            fire(Event.RX_UNEXPECTED, () -> startClosing(ResultCode.of(StopCcnResult.FSM_ERROR),
+                    failure(StopCcnResult.FSM_ERROR.code(), -1, "unexpected SCCRP")));
+            return;
+        }
+        int assigned = m.u16(AvpType.ASSIGNED_TUNNEL_ID);
+        if (assigned > 0) {
+            remoteTunnelId = assigned;
+            channel.setPeerTunnelId(assigned);
+        }
+        peerHostName = m.string(AvpType.HOST_NAME);
+        String problem = null;
+        StopCcnResult result = StopCcnResult.GENERAL_ERROR;
+        ErrorCode error = ErrorCode.BAD_VALUE;
+        byte[] protocol = m.bytes(AvpType.PROTOCOL_VERSION);
+        if (assigned <= 0) {
+            problem = "SCCRP without Assigned Tunnel ID";
+            error = ErrorCode.BAD_LENGTH;
+        } else if (protocol == null || protocol[0] != 1) {
+            problem = "protocol version not supported";
+            result = StopCcnResult.VERSION_NOT_SUPPORTED;
+            error = ErrorCode.NO_ERROR;
+        } else if (peerHostName == null || !m.has(AvpType.FRAMING_CAPABILITIES)) {
+            problem = "SCCRP without Host Name or Framing Capabilities";
+        } else if (challenge != null) {
+            byte[] resp = m.bytes(AvpType.CHALLENGE_RESPONSE);
+            if (resp == null || !MessageDigest.isEqual(resp, HiddenAvps.challengeResponse(MessageType.SCCRP, secret, challenge))) {
+                problem = resp == null ? "LNS sent no challenge response" : "LNS challenge response wrong (secret mismatch)";
+                result = StopCcnResult.NOT_AUTHORIZED;
+                error = ErrorCode.NO_ERROR;
+            }
+        }
+        byte[] peerChallenge = m.bytes(AvpType.CHALLENGE);
+        if (problem == null && peerChallenge != null && secret == null) {
+            problem = "LNS requires tunnel authentication but no secret is configured";
+            result = StopCcnResult.NOT_AUTHORIZED;
+            error = ErrorCode.NO_ERROR;
+        }
+        int rws = m.u16(AvpType.RECEIVE_WINDOW_SIZE);
+        if (rws > 0) {
+            channel.setPeerWindow(rws);
+        }
+        if (problem != null) {
+            LOG.info("tunnel {} to {}: {}", localTunnelId, peer, problem);
+            ResultCode rc = ResultCode.of(result, error, problem);
+            CallDownCause c = failure(result.code(), error.code(), problem);
+            fire(Event.RX_SCCRP_BAD, () -> startClosing(rc, c));
+            return;
+        }
+        List<Avp> body = new ArrayList<>(1);
+        if (peerChallenge != null) {
+            body.add(Avp.of(AvpType.CHALLENGE_RESPONSE, HiddenAvps.challengeResponse(MessageType.SCCCN, secret, peerChallenge)));
+        }
+        fire(Event.RX_SCCRP_OK, () -> {
+            send(MessageType.SCCCN, 0, body);
+            scheduleHello();
+            for (CompletableFuture<TunnelSnapshot> f : upWaiters) {
+                f.complete(snapshot());
+            }
+            upWaiters.clear();
+            for (Session s : new ArrayList<>(sessions.values())) {
+                s.tunnelUp();
+            }
+            scheduleLingerIfEmpty();
+        });
+    }
+
+    private void onStopCcn(ControlMessage m) {
+        ResultCode rc = null;
+        Avp avp = m.find(AvpType.RESULT_CODE);
+        if (avp != null) {
+            try {
+                rc = ResultCode.parse(avp);
+            } catch (MalformedPacketException e) {
+                rc = null;
+            }
+        }
+        peerStopResult = rc;
+        String msg = "LNS sent StopCCN" + (rc != null ? " (" + rc + ")" : "");
+        CallDownCause c = new CallDownCause(CallDownCause.Kind.TUNNEL_FAILED, rc != null ? rc.result() : -1,
+                rc != null ? rc.error() : -1, rc != null && rc.message() != null ? rc.message() : msg, null);
+        fire(Event.RX_STOPCCN, () -> {
+            channel.sendZlb(); // acknowledge at once; keep the channel for re-acks during the hold time
+            LOG.info("tunnel {} to {}: {}", localTunnelId, peer, msg);
+            finishSessions(c);
+            cancelTimers();
+            completeWaiters(c);
+            sched.schedule(this::destroy, host.settings().stopCcnWait().toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    ResultCode peerStopResult() { return peerStopResult; }
+
+    /** The peer's reason when the tunnel failed or was stopped, for tools. */
+    CallDownCause downCause() { return downCause; }
+
+    // ---------------------------------------------------------------- channel callbacks
+
+    @Override
+    public void transmit(byte[] datagram) {
+        host.sendControl(peer, datagram);
+    }
+
+    @Override
+    public void retransmitting(int ns, int attempt) {
+        host.stats().controlRetransmit();
+        LOG.debug("tunnel {}: retransmit Ns {} attempt {}", localTunnelId, ns, attempt);
+    }
+
+    @Override
+    public void duplicate(int ns) { host.stats().drop(L2tpStats.DropReason.CONTROL_DUPLICATE); }
+
+    @Override
+    public void outOfWindow(int ns) { host.stats().drop(L2tpStats.DropReason.CONTROL_OUT_OF_WINDOW); }
+
+    @Override
+    public void allAcknowledged() {
+        helloOutstanding = false;
+        if (state == TunnelState.CLOSING) {
+            fire(Event.STOP_ACKED, () -> finish(null));
+        }
+    }
+
+    @Override
+    public void gaveUp(ControlMessage unacked) {
+        boolean hello = helloOutstanding;
+        if (hello) {
+            host.stats().helloTimeout();
+        }
+        String why = hello ? "HELLO not acknowledged: LNS gone" : "no acknowledgement from LNS after " + host.settings().maxRetries() + " retransmissions";
+        LOG.info("tunnel {} to {}: {}", localTunnelId, peer, why);
+        fire(Event.GAVE_UP, () -> finish(failure(-1, -1, why)));
+    }
+
+    // ---------------------------------------------------------------- actions
+
+    private void sendSccrq() {
+        List<Avp> body = new ArrayList<>();
+        body.add(Avp.of(AvpType.PROTOCOL_VERSION, new byte[] {1, 0}));
+        String hostName = profile.localHostName() != null ? profile.localHostName() : host.settings().localHostName();
+        body.add(Avp.string(AvpType.HOST_NAME, hostName));
+        body.add(Avp.u32(AvpType.FRAMING_CAPABILITIES, 3));
+        body.add(Avp.u32(AvpType.BEARER_CAPABILITIES, 0));
+        body.add(Avp.u16(AvpType.FIRMWARE_REVISION, 0x0100));
+        body.add(Avp.string(AvpType.VENDOR_NAME, "lacd"));
+        body.add(Avp.u16(AvpType.ASSIGNED_TUNNEL_ID, localTunnelId));
+        body.add(Avp.u16(AvpType.RECEIVE_WINDOW_SIZE, receiveWindow()));
+        tieBreaker = new byte[8];
+        host.random().nextBytes(tieBreaker);
+        body.add(Avp.of(AvpType.TIE_BREAKER, tieBreaker));
+        if (secret != null) {
+            challenge = new byte[16];
+            host.random().nextBytes(challenge);
+            body.add(Avp.of(AvpType.CHALLENGE, challenge));
+        }
+        send(MessageType.SCCRQ, 0, body);
+    }
+
+    /** Our tie breaker while an SCCRQ is outstanding, else null (RFC 2661 4.4.3). */
+    byte[] pendingTieBreaker() { return state == TunnelState.WAIT_CTL_REPLY ? tieBreaker : null; }
+
+    void send(MessageType type, int sessionId, List<Avp> body) {
+        ControlMessage m = ControlMessage.of(type, remoteTunnelId, sessionId, body);
+        if (profile.hideAvps() && secret != null) {
+            boolean any = body.stream().anyMatch(a -> a.known() != null && HIDE.contains(a.known()));
+            if (any) {
+                byte[] rv = new byte[16];
+                host.random().nextBytes(rv);
+                m = new ControlMessage(m.tunnelId(), m.sessionId(), 0, 0,
+                        HiddenAvps.hide(m.avps(), secret, rv, a -> a.known() != null && HIDE.contains(a.known())));
+            }
+        }
+        LOG.debug("tunnel {} tx {}", localTunnelId, m);
+        if (!channel.send(m)) {
+            host.stats().drop(L2tpStats.DropReason.SEND_QUEUE_FULL);
+        }
+    }
+
+    /** CDN for a call message that has no session here (OCRQ, unknown mandatory AVP), RFC 2661 5.? / 7.4. */
+    private void sendCdnFor(ControlMessage m, ResultCode rc) {
+        int peerSession = m.u16(AvpType.ASSIGNED_SESSION_ID);
+        send(MessageType.CDN, Math.max(peerSession, 0), List.of(rc.toAvp(), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 0)));
+    }
+
+    private void startClosing(ResultCode rc, CallDownCause forSessions) {
+        cancelTimers();
+        List<Avp> body = List.of(Avp.u16(AvpType.ASSIGNED_TUNNEL_ID, localTunnelId), rc.toAvp());
+        LOG.info("tunnel {} to {}: StopCCN {}", localTunnelId, peer, rc);
+        send(MessageType.STOPCCN, 0, body);
+        finishSessions(forSessions);
+        stopTimer = sched.schedule(() -> fire(Event.STOP_WAIT_EXPIRED, () -> finish(null)),
+                host.settings().stopCcnWait().toMillis(), TimeUnit.MILLISECONDS);
+        if (forSessions != null) {
+            downCause = forSessions;
+        }
+    }
+
+    private void finishSessions(CallDownCause c) {
+        if (c != null) {
+            downCause = c;
+        }
+        CallDownCause cause = downCause != null ? downCause
+                : new CallDownCause(CallDownCause.Kind.CLEARED_LOCALLY, -1, -1, "tunnel closed", null);
+        for (Session s : new ArrayList<>(sessions.values())) {
+            s.tunnelDown(cause);
+        }
+    }
+
+    private void finish(CallDownCause c) {
+        finishSessions(c);
+        cancelTimers();
+        completeWaiters(downCause);
+        destroy();
+    }
+
+    private void completeWaiters(CallDownCause c) {
+        for (CompletableFuture<TunnelSnapshot> f : upWaiters) {
+            f.completeExceptionally(new TunnelFailedException(c != null ? c : failure(-1, -1, "tunnel closed")));
+        }
+        upWaiters.clear();
+    }
+
+    private void destroy() {
+        channel.close();
+        cancelTimers();
+        host.tunnelDestroyed(this);
+        for (CompletableFuture<Void> f : closeWaiters) {
+            f.complete(null);
+        }
+        closeWaiters.clear();
+    }
+
+    private void cancelTimers() {
+        if (helloTimer != null) {
+            helloTimer.cancel();
+            helloTimer = null;
+        }
+        cancelLinger();
+        if (stopTimer != null) {
+            stopTimer.cancel();
+            stopTimer = null;
+        }
+    }
+
+    private void scheduleHello() {
+        long interval = host.settings().helloInterval().toNanos();
+        helloTimer = sched.schedule(() -> {
+            helloTimer = null;
+            if (state != TunnelState.ESTABLISHED) {
+                return;
+            }
+            if (sched.nanoTime() - lastReceived >= interval && channel.idle()) {
+                helloOutstanding = true;
+                send(MessageType.HELLO, 0, List.of());
+            }
+            scheduleHello();
+        }, interval, TimeUnit.NANOSECONDS);
+    }
+
+    private void scheduleLingerIfEmpty() {
+        if (!sessions.isEmpty() || lingerTimer != null || state == TunnelState.CLOSING || state == TunnelState.CLOSED) {
+            return;
+        }
+        lingerTimer = sched.schedule(() -> {
+            lingerTimer = null;
+            if (sessions.isEmpty() && (state == TunnelState.ESTABLISHED || state == TunnelState.WAIT_CTL_REPLY)) {
+                LOG.info("tunnel {} to {}: idle for {}, closing", localTunnelId, peer, host.settings().tunnelLinger());
+                close(ResultCode.of(StopCcnResult.GENERAL_REQUEST_TO_CLEAR), null);
+            }
+        }, host.settings().tunnelLinger().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelLinger() {
+        if (lingerTimer != null) {
+            lingerTimer.cancel();
+            lingerTimer = null;
+        }
+    }
+
+    /** Sequencing numbers for calls: next call serial is handed out by {@link #addSession}. */
+    int localCallSerialBase() { return nextCallSerial; }
+
+    @Override
+    public String toString() { return "tunnel " + localTunnelId + " to " + peer; }
+}

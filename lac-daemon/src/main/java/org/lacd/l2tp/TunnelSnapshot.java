@@ -1,0 +1,7 @@
+package org.lacd.l2tp;
+
+import java.net.InetSocketAddress;
+
+/** Immutable view of a tunnel for management. */
+public record TunnelSnapshot(String profile, InetSocketAddress peer, String peerHostName, int localTunnelId, int remoteTunnelId,
+                             TunnelState state, int sessions, long retransmits, long stateSinceNanos) {}

@@ -1,0 +1,306 @@
+package org.lacd.l2tp.transport;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.lacd.l2tp.wire.ControlMessage;
+import org.lacd.l2tp.wire.L2tpCodec;
+
+/**
+ * The reliable control channel of one tunnel (RFC 2661 5.8 and Appendix A), separate from the state machines.
+ * <ul>
+ *   <li>Ns is assigned when a message enters the window; Nr is patched into every (re)transmission.</li>
+ *   <li>Window: at most min(CWND, peer Receive Window Size) unacknowledged messages; CWND starts at 1, grows by one
+ *       per ack up to SSTHRESH (slow start) and by one per CWND acks above it (congestion avoidance); a timeout
+ *       sets SSTHRESH = max(CWND/2, 1) and CWND = 1.</li>
+ *   <li>Retransmission of the oldest unacknowledged message with exponential backoff, capped; after maxRetries
+ *       consecutive timeouts the listener is told to tear the tunnel down.</li>
+ *   <li>Receive: in-order delivery, out-of-order queue bounded by our window, duplicates re-acked at once,
+ *       acknowledgement by piggyback or a delayed ZLB; a ZLB is never acknowledged.</li>
+ * </ul>
+ * Single-threaded: every method runs on the tunnel's event loop.
+ */
+public final class ReliableChannel {
+    /** DoS guard: messages waiting for window space. */
+    public static final int MAX_PENDING = 4096;
+
+    /** What the channel needs from its tunnel. */
+    public interface Listener {
+        void transmit(byte[] datagram);
+
+        void deliver(ControlMessage m);
+
+        default void retransmitting(int ns, int attempt) {}
+
+        /** Everything sent has been acknowledged. */
+        default void allAcknowledged() {}
+
+        /** maxRetries timeouts in a row: the peer is gone (RFC 2661 5.8). */
+        void gaveUp(ControlMessage unacknowledged);
+
+        default void duplicate(int ns) {}
+
+        default void outOfWindow(int ns) {}
+    }
+
+    /** Timer and window settings. */
+    public record Config(long initialTimeoutMs, long maxTimeoutMs, int maxRetries, long ackDelayMs, int localWindow) {
+        public Config {
+            if (initialTimeoutMs <= 0 || maxTimeoutMs < initialTimeoutMs || maxRetries < 1 || ackDelayMs < 0 || localWindow < 1) {
+                throw new IllegalArgumentException("bad reliable channel config " + this);
+            }
+        }
+
+        public static Config defaults() { return new Config(1000, 8000, 5, 100, 16); }
+    }
+
+    private static final class Outgoing {
+        final ControlMessage msg;
+        byte[] bytes;
+        int ns;
+
+        Outgoing(ControlMessage msg) { this.msg = msg; }
+    }
+
+    private final Config cfg;
+    private final L2tpScheduler sched;
+    private final Listener listener;
+    private final ArrayDeque<Outgoing> pending = new ArrayDeque<>();
+    private final ArrayDeque<Outgoing> inFlight = new ArrayDeque<>();
+    private final Map<Integer, ControlMessage> outOfOrder = new HashMap<>();
+
+    private int peerTunnelId;
+    private int peerWindow = 4; // RFC 2661 4.4.3: 4 when the peer sends no Receive Window Size AVP
+    private int nextNs;
+    private int nextExpected;
+    private int lastSentNr;
+    private int cwnd = 1;
+    private int ssthresh;
+    private int caAcks;
+    private long rtoMs;
+    private int retries;
+    private long retransmitCount;
+    private L2tpScheduler.Cancellable rtxTimer;
+    private L2tpScheduler.Cancellable ackTimer;
+    private boolean closed;
+
+    public ReliableChannel(Config cfg, L2tpScheduler sched, Listener listener) {
+        this.cfg = cfg;
+        this.sched = sched;
+        this.listener = listener;
+        this.rtoMs = cfg.initialTimeoutMs();
+        this.ssthresh = peerWindow;
+    }
+
+    /** Test hook: start the sequence spaces somewhere else (wrap-around tests). */
+    void forceSequence(int ns, int expected) {
+        nextNs = ns & 0xffff;
+        nextExpected = expected & 0xffff;
+        lastSentNr = nextExpected;
+    }
+
+    /** The tunnel id to put in ZLBs (the peer's Assigned Tunnel ID). */
+    public void setPeerTunnelId(int id) { this.peerTunnelId = id; }
+
+    /** Peer's Receive Window Size AVP (RFC 2661 4.4.3); 0 is invalid and ignored. */
+    public void setPeerWindow(int rws) {
+        if (rws > 0) {
+            peerWindow = rws;
+            ssthresh = rws;
+            fill();
+        }
+    }
+
+    public int peerWindow() { return peerWindow; }
+
+    public int congestionWindow() { return cwnd; }
+
+    public int slowStartThreshold() { return ssthresh; }
+
+    public int nextNs() { return nextNs; }
+
+    public int nextExpected() { return nextExpected; }
+
+    public int unacknowledged() { return inFlight.size(); }
+
+    public int queued() { return pending.size(); }
+
+    public long retransmits() { return retransmitCount; }
+
+    public boolean idle() { return inFlight.isEmpty() && pending.isEmpty(); }
+
+    /** Current retransmission timeout in ms (grows with backoff, back to initial after progress). */
+    public long currentTimeoutMs() { return rtoMs; }
+
+    /**
+     * Queues a control message (its Ns/Nr are overwritten). Returns false when the queue is full (DoS guard) or closed.
+     */
+    public boolean send(ControlMessage m) {
+        if (closed || pending.size() >= MAX_PENDING) {
+            return false;
+        }
+        pending.add(new Outgoing(m));
+        fill();
+        return true;
+    }
+
+    private void fill() {
+        while (!pending.isEmpty() && inFlight.size() < Math.min(cwnd, peerWindow)) {
+            Outgoing o = pending.poll();
+            o.ns = nextNs;
+            nextNs = Seq.next(nextNs);
+            o.bytes = L2tpCodec.encode(o.msg.withSequence(o.ns, nextExpected));
+            inFlight.add(o);
+            transmit(o);
+            if (rtxTimer == null) {
+                armRetransmit();
+            }
+        }
+    }
+
+    private void transmit(Outgoing o) {
+        L2tpCodec.patchSequence(o.bytes, o.ns, nextExpected);
+        lastSentNr = nextExpected;
+        cancelAck();
+        listener.transmit(o.bytes.clone());
+    }
+
+    private void armRetransmit() {
+        rtxTimer = sched.schedule(this::onRetransmitTimeout, rtoMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void onRetransmitTimeout() {
+        rtxTimer = null;
+        if (closed || inFlight.isEmpty()) {
+            return;
+        }
+        Outgoing oldest = inFlight.peek();
+        if (retries >= cfg.maxRetries()) {
+            closed = true;
+            cancelAck();
+            listener.gaveUp(oldest.msg.withSequence(oldest.ns, lastSentNr));
+            return;
+        }
+        retries++;
+        retransmitCount++;
+        // Appendix A: on timeout SSTHRESH = max(CWND/2, 1), CWND = 1
+        ssthresh = Math.max(cwnd / 2, 1);
+        cwnd = 1;
+        caAcks = 0;
+        listener.retransmitting(oldest.ns, retries);
+        transmit(oldest);
+        rtoMs = Math.min(rtoMs * 2, cfg.maxTimeoutMs());
+        armRetransmit();
+    }
+
+    /** Processes a received control message (Ns/Nr from its header). */
+    public void receive(ControlMessage m) {
+        if (closed) {
+            return;
+        }
+        processAck(m.nr());
+        if (m.isZlb()) {
+            return; // never acknowledge an acknowledgement
+        }
+        int ns = m.ns();
+        if (ns == nextExpected) {
+            nextExpected = Seq.next(nextExpected);
+            listener.deliver(m);
+            ControlMessage next;
+            while (!closed && (next = outOfOrder.remove(nextExpected)) != null) {
+                nextExpected = Seq.next(nextExpected);
+                listener.deliver(next);
+            }
+            if (!closed) {
+                scheduleAck();
+            }
+        } else if (Seq.before(ns, nextExpected)) {
+            // duplicate (our ack was lost): acknowledge again at once
+            listener.duplicate(ns);
+            sendZlb();
+        } else if (Seq.distance(nextExpected, ns) < cfg.localWindow()) {
+            outOfOrder.putIfAbsent(ns, m);
+            scheduleAck();
+        } else {
+            listener.outOfWindow(ns);
+        }
+    }
+
+    private void processAck(int nr) {
+        // ignore acks for messages we have not sent (RFC 2661 5.8: Nr beyond Ns is bogus)
+        if (Seq.distance(inFlight.isEmpty() ? nextNs : inFlight.peek().ns, nr) > inFlight.size()) {
+            return;
+        }
+        boolean progress = false;
+        while (!inFlight.isEmpty() && Seq.before(inFlight.peek().ns, nr)) {
+            inFlight.poll();
+            progress = true;
+            if (cwnd < ssthresh) {
+                cwnd++;
+            } else if (++caAcks >= cwnd) {
+                cwnd++;
+                caAcks = 0;
+            }
+            cwnd = Math.min(cwnd, peerWindow);
+        }
+        if (!progress) {
+            return;
+        }
+        retries = 0;
+        rtoMs = cfg.initialTimeoutMs();
+        if (rtxTimer != null) {
+            rtxTimer.cancel();
+            rtxTimer = null;
+        }
+        fill();
+        if (!inFlight.isEmpty() && rtxTimer == null) {
+            armRetransmit();
+        }
+        if (idle()) {
+            listener.allAcknowledged();
+        }
+    }
+
+    private void scheduleAck() {
+        if (ackTimer == null && lastSentNr != nextExpected) {
+            if (cfg.ackDelayMs() == 0) {
+                sendZlb();
+                return;
+            }
+            ackTimer = sched.schedule(() -> {
+                ackTimer = null;
+                if (!closed && lastSentNr != nextExpected) {
+                    sendZlb();
+                }
+            }, cfg.ackDelayMs(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelAck() {
+        if (ackTimer != null) {
+            ackTimer.cancel();
+            ackTimer = null;
+        }
+    }
+
+    /** Sends a ZLB acknowledging everything received in order. */
+    public void sendZlb() {
+        cancelAck();
+        lastSentNr = nextExpected;
+        listener.transmit(L2tpCodec.encode(ControlMessage.zlb(peerTunnelId, nextNs, nextExpected)));
+    }
+
+    /** Stops all timers; later calls do nothing. */
+    public void close() {
+        closed = true;
+        cancelAck();
+        if (rtxTimer != null) {
+            rtxTimer.cancel();
+            rtxTimer = null;
+        }
+        pending.clear();
+    }
+
+    public boolean isClosed() { return closed; }
+}

@@ -1,0 +1,172 @@
+package org.lacd.daemon.mgmt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.lacd.daemon.Cli;
+import org.lacd.daemon.mgmt.Views.LnsView;
+import org.lacd.daemon.mgmt.Views.Result;
+import org.lacd.daemon.mgmt.Views.SessionDetail;
+import org.lacd.daemon.mgmt.Views.SessionFilter;
+import org.lacd.daemon.mgmt.Views.SessionView;
+import org.lacd.daemon.mgmt.Views.StateChange;
+import org.lacd.daemon.mgmt.Views.TunnelView;
+
+/** The management API and the CLI that drives it, over real HTTP, against a recording backend. */
+class ManagementApiTest {
+    static final String TOKEN = "0123456789abcdef-token";
+    final List<String> calls = new ArrayList<>();
+    final SessionView s1 = new SessionView(7, "forwarding", "alice@reseller-a.example", "02:00:00:00:00:01", "eth1", 100, 7,
+            0x11, "reseller-a-1", 3, 9, "2026-01-01T00:00:00Z", 1000, 2000, 10, 20);
+    ManagementServer server;
+    String url;
+
+    final ManagementBackend backend = new ManagementBackend() {
+        @Override
+        public List<SessionView> sessions(SessionFilter f) {
+            calls.add("sessions " + f);
+            return f.user() == null || f.user().equals(s1.user()) ? List.of(s1) : List.of();
+        }
+
+        @Override
+        public Optional<SessionDetail> session(long id) {
+            return id == 7 ? Optional.of(new SessionDetail(s1, "", "00000007", "chap-md5", Map.of("circuitId", "eth1/1"),
+                    Map.of("initialReceivedConfReq", "0104 05d4"), List.of("reseller-a-1"),
+                    List.of(new StateChange("pppoe", "t0"), new StateChange("forwarding", "t1")))) : Optional.empty();
+        }
+
+        @Override
+        public List<TunnelView> tunnels() {
+            return List.of(new TunnelView("reseller-a-1", "192.0.2.11:1701", 3, 44, "established", 1, 0, "t0"));
+        }
+
+        @Override
+        public List<LnsView> lns() {
+            return List.of(new LnsView("reseller-a-1", "192.0.2.11:1701", "usable", 0, 1, 0, false));
+        }
+
+        @Override
+        public Result kick(Long id, String user, String mac) {
+            calls.add("kick " + id + " " + user + " " + mac);
+            return new Result(true, "kicked 1 session(s)", 1);
+        }
+
+        @Override
+        public Result drain(String lns, boolean drain) {
+            calls.add((drain ? "drain " : "undrain ") + lns);
+            return lns.equals("reseller-a-1") ? new Result(true, "ok", 1) : new Result(false, "no LNS named " + lns, 0);
+        }
+
+        @Override
+        public Result clearTunnel(String which) {
+            calls.add("clear " + which);
+            return new Result(true, "cleared 1 tunnel(s)", 1);
+        }
+
+        @Override
+        public Map<String, Object> stats() {
+            return Map.of("sessions", 1);
+        }
+
+        @Override
+        public Result reload() {
+            calls.add("reload");
+            return new Result(true, "reloaded", 0);
+        }
+
+        @Override
+        public Result trace(String who, String file, int seconds, long maxBytes) {
+            calls.add("trace " + who + " " + seconds + " " + maxBytes);
+            return new Result(true, "tracing", 1);
+        }
+    };
+
+    record Run(int code, String out, String err) {}
+
+    Run lacd(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Cli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new ManagementServer(new InetSocketAddress("127.0.0.1", 0), Optional.of(TOKEN), backend);
+        server.start();
+        url = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(java.time.Duration.ofSeconds(1));
+    }
+
+    @Test
+    void sessionsTableFiltersAndCount() {
+        Run r = lacd("sessions", "--url", url, "--token", TOKEN, "--user", "alice@reseller-a.example", "--vlan", "100");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("alice@reseller-a.example"), r.out());
+        assertTrue(r.out().lines().findFirst().orElseThrow().startsWith("id  state"), r.out());
+        assertTrue(calls.get(0).contains("user=alice@reseller-a.example") && calls.get(0).contains("vlan=100"), calls.toString());
+        Run count = lacd("sessions", "--url", url, "--token", TOKEN, "--user", "bob", "--count");
+        assertEquals("0", count.out().trim());
+    }
+
+    @Test
+    void sessionDetailAndJson() {
+        Run r = lacd("session", "7", "--url", url, "--token", TOKEN);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("initialReceivedConfReq: 0104 05d4"), r.out());
+        Run json = lacd("session", "7", "--url", url, "--token", TOKEN, "--json");
+        assertTrue(json.out().contains("\"acctSessionId\" : \"00000007\""), json.out());
+        Run missing = lacd("session", "8", "--url", url, "--token", TOKEN);
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("no session 8"), missing.err());
+    }
+
+    @Test
+    void actions() {
+        assertEquals(0, lacd("kick", "--mac", "02:00:00:00:00:01", "--url", url, "--token", TOKEN).code());
+        assertEquals(0, lacd("drain", "reseller-a-1", "--url", url, "--token", TOKEN).code());
+        Run bad = lacd("undrain", "nowhere", "--url", url, "--token", TOKEN);
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("no LNS named nowhere"), bad.err());
+        assertEquals(0, lacd("clear-tunnel", "3", "--url", url, "--token", TOKEN).code());
+        assertEquals(0, lacd("reload", "--url", url, "--token", TOKEN).code());
+        assertEquals(0, lacd("trace", "alice", "-w", "/tmp/x.pcap", "--seconds", "5", "--url", url, "--token", TOKEN).code());
+        assertEquals(List.of("kick null null 02:00:00:00:00:01", "drain reseller-a-1", "undrain nowhere", "clear 3", "reload",
+                "trace alice 5 10000000"), calls);
+        assertTrue(lacd("tunnels", "--url", url, "--token", TOKEN).out().contains("established"));
+        assertTrue(lacd("lns", "--url", url, "--token", TOKEN).out().contains("usable"));
+    }
+
+    @Test
+    void tokenIsRequired() {
+        Run r = lacd("stats", "--url", url);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("missing or wrong bearer token"), r.err());
+        assertEquals(1, lacd("stats", "--url", url, "--token", "wrong-token-wrong-token").code());
+        assertTrue(calls.isEmpty(), "nothing reached the backend");
+    }
+
+    @Test
+    void kickNeedsASelectorAndDaemonDownIsClear() {
+        Run r = lacd("kick", "--url", url, "--token", TOKEN);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("give one of --session, --user, --mac"), r.err());
+        Run down = lacd("stats", "--url", "http://127.0.0.1:1");
+        assertEquals(1, down.code());
+        assertTrue(down.err().contains("cannot reach lacd"), down.err());
+    }
+}

@@ -1,0 +1,29 @@
+package org.lacd.pppoe;
+
+/** Why a subscriber session ended. */
+public enum CloseReason {
+    /** PADT received from the subscriber (RFC 2516 5.5). */
+    PADT_FROM_SUBSCRIBER,
+    /** LCP Terminate-Request received from the subscriber (RFC 1661 5.5). */
+    LCP_TERMINATE_FROM_SUBSCRIBER,
+    /** LCP negotiation did not converge: Max-Configure exhausted without an answer (RFC 1661 4.6). */
+    LCP_TIMEOUT,
+    /** The subscriber rejected LCP itself or something we cannot work without (RFC 1661 5.6/5.7). */
+    LCP_NEGOTIATION_FAILED,
+    /** The subscriber refused every authentication protocol we offer. */
+    AUTH_PROTOCOL_REFUSED,
+    /** LCP opened but no authentication arrived in time. */
+    AUTH_TIMEOUT,
+    /** The layer above did not decide (reject/forward) in time. */
+    DECISION_TIMEOUT,
+    /** Our magic number came back: the line loops back (RFC 1661 6.4). */
+    LOOPBACK,
+    /** The layer above rejected the subscriber ({@link SubscriberSession#reject}). */
+    REJECTED,
+    /** Ended by the layer above or an operator ({@link SubscriberSession#terminate}). */
+    ADMIN,
+    /** The upstream side (tunnel, LNS) went away. */
+    UPSTREAM_DOWN,
+    /** The server is stopping. */
+    SHUTDOWN
+}

@@ -1,0 +1,24 @@
+package org.lacd.pppoe;
+
+/** Why a received frame was dropped (or a request refused). */
+public enum DropReason {
+    MALFORMED,
+    NOT_FOR_US,
+    BAD_SOURCE_MAC,
+    RATE_LIMITED,
+    QUEUE_FULL,
+    LIMIT_PER_MAC,
+    LIMIT_PER_VLAN,
+    LIMIT_PER_INTERFACE,
+    NO_SESSION_ID_FREE,
+    BAD_COOKIE,
+    STALE_COOKIE,
+    UNKNOWN_SERVICE,
+    UNEXPECTED_CODE,
+    OVERSIZE,
+    NO_SESSION,
+    /** A PPP packet the current phase does not take (e.g. an NCP before forwarding, a stale auth reply). */
+    PPP_IGNORED,
+    /** The port refused to send (interface down, closed). */
+    SEND_FAILED
+}

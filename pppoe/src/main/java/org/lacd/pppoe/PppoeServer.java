@@ -1,0 +1,581 @@
+package org.lacd.pppoe;
+
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.lacd.pppoe.discovery.CookieSigner;
+import org.lacd.pppoe.discovery.KeyedRateLimiter;
+import org.lacd.pppoe.port.EthernetPort;
+import org.lacd.pppoe.port.PortException;
+import org.lacd.pppoe.wire.EthernetHeader;
+import org.lacd.pppoe.wire.EtherType;
+import org.lacd.pppoe.wire.FrameView;
+import org.lacd.pppoe.wire.LcpCode;
+import org.lacd.pppoe.wire.LcpPacket;
+import org.lacd.pppoe.wire.LineInfo;
+import org.lacd.pppoe.wire.MacAddress;
+import org.lacd.pppoe.wire.MalformedPacketException;
+import org.lacd.pppoe.wire.PppoeCode;
+import org.lacd.pppoe.wire.PppoeDiscovery;
+import org.lacd.pppoe.wire.PppoeTag;
+import org.lacd.pppoe.wire.TagType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PPPoE access concentrator (RFC 2516) on one or more Ethernet ports, with partial PPP up to the username.
+ *
+ * <p>Threading: every state machine runs on the one {@link ServerScheduler} thread. Each port's receive thread
+ * parses the outer headers without allocating ({@link FrameView}); a session frame of a forwarding session goes
+ * from there straight to the session's {@link PppSink} through a lock-free table per port (an
+ * {@link AtomicReferenceArray} indexed by PPPoE session id, then MAC and VLANs compared). Everything else is
+ * copied and handed to the scheduler thread, at most {@link PppoeSettings#discoveryQueueLimit()} at a time.
+ */
+public final class PppoeServer {
+    private static final Logger LOG = LoggerFactory.getLogger(PppoeServer.class);
+    /** Sweep of idle rate-limit buckets. */
+    private static final long SWEEP_NANOS = 10_000_000_000L;
+
+    private final PppoeSettings settings;
+    private final List<EthernetPort> ports;
+    private final SubscriberListener listener;
+    private final PppoeStats stats;
+    private final ServerScheduler scheduler;
+    private final boolean ownsScheduler;
+    private final SecureRandom random = new SecureRandom();
+
+    private final long[] portMacs;
+    private final String[] portNames;
+    private final FrameView[] views;
+    private final List<AtomicReferenceArray<PppoeSession>> tables = new ArrayList<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLong sessionIds = new AtomicLong();
+
+    // server-thread state
+    private final CookieSigner cookies;
+    private final KeyedRateLimiter padiLimiter;
+    private final KeyedRateLimiter padrLimiter;
+    private final Map<PadrKey, PppoeSession> byPadr = new HashMap<>();
+    private final Set<PppoeSession> sessions = new LinkedHashSet<>();
+    private final Map<Long, Integer> perMac = new HashMap<>();
+    private final Map<Long, Integer> perVlan = new HashMap<>();
+    private final int[] perPort;
+    private ServerScheduler.Cancellable rotationTimer;
+    private ServerScheduler.Cancellable sweepTimer;
+    private volatile boolean running;
+
+    /** Identifies a PADR so that a retransmitted one finds its session again. */
+    record PadrKey(int port, long mac, int outerVlan, int innerVlan, ByteBuffer cookie, ByteBuffer hostUniq) {}
+
+    public PppoeServer(PppoeSettings settings, List<EthernetPort> ports, SubscriberListener listener,
+                       PppoeStats stats, ServerScheduler scheduler) {
+        this(settings, ports, listener, stats, scheduler, false);
+    }
+
+    /** With its own scheduler thread (stopped by {@link #stop}). */
+    public PppoeServer(PppoeSettings settings, List<EthernetPort> ports, SubscriberListener listener, PppoeStats stats) {
+        this(settings, ports, listener, stats, ServerScheduler.singleThread("pppoe-server"), true);
+    }
+
+    private PppoeServer(PppoeSettings settings, List<EthernetPort> ports, SubscriberListener listener,
+                        PppoeStats stats, ServerScheduler scheduler, boolean ownsScheduler) {
+        if (ports.isEmpty()) {
+            throw new IllegalArgumentException("no ports");
+        }
+        this.settings = settings;
+        this.ports = List.copyOf(ports);
+        this.listener = listener;
+        this.stats = stats;
+        this.scheduler = scheduler;
+        this.ownsScheduler = ownsScheduler;
+        int n = ports.size();
+        this.portMacs = new long[n];
+        this.portNames = new String[n];
+        this.views = new FrameView[n];
+        this.perPort = new int[n];
+        for (int i = 0; i < n; i++) {
+            portNames[i] = ports.get(i).name();
+            views[i] = new FrameView();
+            tables.add(new AtomicReferenceArray<>(65536));
+        }
+        long now = scheduler.nanoTime();
+        this.cookies = new CookieSigner(random);
+        this.padiLimiter = new KeyedRateLimiter(settings.padiPerMac().perSecond(), settings.padiPerMac().burst(),
+                settings.padiTotal().perSecond(), settings.padiTotal().burst(), now);
+        this.padrLimiter = new KeyedRateLimiter(settings.padrPerMac().perSecond(), settings.padrPerMac().burst(),
+                settings.padrTotal().perSecond(), settings.padrTotal().burst(), now);
+    }
+
+    PppoeSettings settings() { return settings; }
+    PppoeStats stats() { return stats; }
+    ServerScheduler scheduler() { return scheduler; }
+    SubscriberListener listener() { return listener; }
+
+    /** Opens every port; on a {@link PortException} the ports opened so far are closed again and it is rethrown. */
+    public void start() {
+        List<EthernetPort> started = new ArrayList<>();
+        try {
+            for (int i = 0; i < ports.size(); i++) {
+                EthernetPort p = ports.get(i);
+                portMacs[i] = p.mac().value();
+                int idx = i;
+                p.start((buf, off, len) -> onFrame(idx, buf, off, len));
+                started.add(p);
+            }
+        } catch (PortException e) {
+            for (EthernetPort p : started) {
+                p.close();
+            }
+            throw e;
+        }
+        running = true;
+        scheduler.execute(() -> {
+            rotationTimer = scheduler.schedule(this::rotateCookie, settings.cookieRotation().toNanos());
+            sweepTimer = scheduler.schedule(this::sweep, SWEEP_NANOS);
+        });
+        LOG.info("PPPoE server '{}' up on {}", settings.acName(), List.of(portNames));
+    }
+
+    private void rotateCookie() {
+        cookies.rotate();
+        rotationTimer = scheduler.schedule(this::rotateCookie, settings.cookieRotation().toNanos());
+    }
+
+    private void sweep() {
+        long now = scheduler.nanoTime();
+        padiLimiter.sweep(now);
+        padrLimiter.sweep(now);
+        sweepTimer = scheduler.schedule(this::sweep, SWEEP_NANOS);
+    }
+
+    /**
+     * Sends LCP Terminate-Request and PADT to every session (without waiting for answers), tells the listener,
+     * closes the ports. Waits at most {@code bound} for the server thread.
+     */
+    public void stop(Duration bound) {
+        if (!running) {
+            return;
+        }
+        running = false;
+        CountDownLatch done = new CountDownLatch(1);
+        scheduler.execute(() -> {
+            for (PppoeSession s : new ArrayList<>(sessions)) {
+                if (s.state() != SessionState.CLOSED) {
+                    s.sendControl(LcpPacket.of(LcpCode.TERMINATE_REQUEST, s.lcp.nextIdentifier(), new byte[0]));
+                    closeSession(s, CloseReason.SHUTDOWN, true);
+                }
+            }
+            if (rotationTimer != null) {
+                rotationTimer.cancel();
+            }
+            if (sweepTimer != null) {
+                sweepTimer.cancel();
+            }
+            done.countDown();
+        });
+        try {
+            if (!scheduler.await(done, bound)) {
+                LOG.warn("PPPoE server did not finish its shutdown within {}", bound);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (EthernetPort p : ports) {
+            p.close();
+        }
+        if (ownsScheduler) {
+            scheduler.shutdown();
+        }
+        LOG.info("PPPoE server '{}' stopped", settings.acName());
+    }
+
+    /** A snapshot of live sessions (reads the lock-free tables; safe from any thread). */
+    public List<SubscriberSession> sessions() {
+        List<SubscriberSession> out = new ArrayList<>();
+        for (AtomicReferenceArray<PppoeSession> t : tables) {
+            for (int i = 1; i < 0xffff; i++) {
+                PppoeSession s = t.get(i);
+                if (s != null) {
+                    out.add(s);
+                }
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ receive thread
+
+    private void onFrame(int portIdx, byte[] b, int off, int len) {
+        FrameView v = views[portIdx];
+        if (!v.parse(b, off, len)) {
+            stats.drop(DropReason.MALFORMED);
+            return;
+        }
+        if (v.etherType == EtherType.PPPOE_SESSION) {
+            if (v.code != 0 || v.payloadLength < 2) {
+                stats.drop(DropReason.MALFORMED);
+                return;
+            }
+            if (v.dst != portMacs[portIdx]) {
+                stats.drop(DropReason.NOT_FOR_US);
+                return;
+            }
+            PppoeSession s = tables.get(portIdx).get(v.sessionId);
+            if (s == null || s.macValue != v.src || s.outerVlan != v.outerVlan() || s.innerVlan != v.innerVlan()) {
+                stats.drop(DropReason.NO_SESSION);
+                return;
+            }
+            PppSink sink = s.sink;
+            if (sink != null) {
+                stats.dataIn(portNames[portIdx], v.payloadLength);
+                sink.ppp(b, v.payloadOffset, v.payloadLength);
+                return;
+            }
+            byte[] ppp = new byte[v.payloadLength];
+            System.arraycopy(b, v.payloadOffset, ppp, 0, ppp.length);
+            enqueue(() -> s.onPpp(ppp));
+        } else if (v.etherType == EtherType.PPPOE_DISCOVERY) {
+            if (v.dst != portMacs[portIdx] && v.dst != MacAddress.BROADCAST.value()) {
+                stats.drop(DropReason.NOT_FOR_US);
+                return;
+            }
+            byte[] copy = new byte[len];
+            System.arraycopy(b, off, copy, 0, len);
+            enqueue(() -> onDiscovery(portIdx, copy));
+        } else {
+            stats.drop(DropReason.MALFORMED);
+        }
+    }
+
+    private void enqueue(Runnable task) {
+        if (queued.incrementAndGet() > settings.discoveryQueueLimit()) {
+            queued.decrementAndGet();
+            stats.drop(DropReason.QUEUE_FULL);
+            return;
+        }
+        scheduler.execute(() -> {
+            queued.decrementAndGet();
+            task.run();
+        });
+    }
+
+    boolean sendFrame(int portIdx, byte[] frame, int len) {
+        try {
+            ports.get(portIdx).send(frame, 0, len);
+            return true;
+        } catch (PortException e) {
+            stats.drop(DropReason.SEND_FAILED);
+            LOG.debug("send on {} failed: {}", portNames[portIdx], e.getMessage());
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------ server thread: discovery
+
+    private void onDiscovery(int portIdx, byte[] frame) {
+        if (!running) {
+            return;
+        }
+        PppoeDiscovery.Frame f;
+        try {
+            f = PppoeDiscovery.decodeFrame(frame, 0, frame.length);
+        } catch (MalformedPacketException e) {
+            LOG.debug("malformed discovery frame on {}: {}", portNames[portIdx], e.getMessage());
+            stats.drop(DropReason.MALFORMED);
+            return;
+        }
+        stats.discoveryReceived(f.packet().code());
+        long src = f.eth().src();
+        if (src == 0 || new MacAddress(src).isMulticast()) {
+            stats.drop(DropReason.BAD_SOURCE_MAC);
+            return;
+        }
+        switch (f.packet().code()) {
+            case PADI -> onPadi(portIdx, f);
+            case PADR -> onPadr(portIdx, f);
+            case PADT -> onPadt(portIdx, f);
+            default -> stats.drop(DropReason.UNEXPECTED_CODE);
+        }
+    }
+
+    private enum ServiceMatch { OK, UNKNOWN, MISSING }
+
+    private ServiceMatch matchService(PppoeDiscovery p) {
+        Optional<PppoeTag> sn = p.first(TagType.SERVICE_NAME);
+        if (sn.isEmpty()) {
+            return ServiceMatch.MISSING; // RFC 2516 5.1/5.3: exactly one Service-Name is required
+        }
+        String name = sn.get().asUtf8();
+        return name.isEmpty() || settings.serviceNames().contains(name) ? ServiceMatch.OK : ServiceMatch.UNKNOWN;
+    }
+
+    private static long vlanKey(int port, int outer, int inner) {
+        return ((long) port << 32) | ((long) (outer & 0xffff) << 16) | (inner & 0xffff);
+    }
+
+    private static long macKey(int port, long mac) {
+        return ((long) port << 48) | mac;
+    }
+
+    /** The reason a new session on this line would be refused, or null. */
+    private DropReason limitReached(int portIdx, EthernetHeader eth) {
+        if (perPort[portIdx] >= settings.maxSessionsPerInterface()) {
+            return DropReason.LIMIT_PER_INTERFACE;
+        }
+        if (eth.outerVlan() >= 0 && perVlan.getOrDefault(vlanKey(portIdx, eth.outerVlan(), eth.innerVlan()), 0)
+                >= settings.maxSessionsPerVlan()) {
+            return DropReason.LIMIT_PER_VLAN;
+        }
+        if (perMac.getOrDefault(macKey(portIdx, eth.src()), 0) >= settings.maxSessionsPerMac()) {
+            return DropReason.LIMIT_PER_MAC;
+        }
+        return null;
+    }
+
+    private int grantedPayload(PppoeDiscovery p) {
+        Optional<PppoeTag> t = p.first(TagType.PPP_MAX_PAYLOAD);
+        if (t.isEmpty() || settings.maxPayload() <= PppoeSettings.DEFAULT_MRU) {
+            return -1;
+        }
+        int asked = t.get().asU16();
+        return asked > PppoeSettings.DEFAULT_MRU ? Math.min(asked, settings.maxPayload()) : -1;
+    }
+
+    /** Tags every answer echoes (RFC 2516 Appendix A: Host-Uniq, Relay-Session-Id; RFC 4638 PPP-Max-Payload). */
+    private void echoTags(PppoeDiscovery req, List<PppoeTag> out) {
+        req.first(TagType.HOST_UNIQ).ifPresent(out::add);
+        req.first(TagType.RELAY_SESSION_ID).ifPresent(out::add);
+        int grant = grantedPayload(req);
+        if (grant > 0) {
+            out.add(PppoeTag.u16(TagType.PPP_MAX_PAYLOAD, grant));
+        }
+    }
+
+    private void send(int portIdx, EthernetHeader req, PppoeDiscovery p) {
+        EthernetHeader eth = req.reply(req.src(), portMacs[portIdx], EtherType.PPPOE_DISCOVERY);
+        byte[] f = p.toFrame(eth);
+        if (sendFrame(portIdx, f, f.length)) {
+            stats.discoverySent(p.code());
+        }
+    }
+
+    private void onPadi(int portIdx, PppoeDiscovery.Frame f) {
+        PppoeDiscovery req = f.packet();
+        EthernetHeader eth = f.eth();
+        if (!padiLimiter.admit(eth.src(), scheduler.nanoTime())) {
+            stats.drop(DropReason.RATE_LIMITED);
+            return;
+        }
+        ServiceMatch sm = matchService(req);
+        if (sm == ServiceMatch.MISSING) {
+            stats.drop(DropReason.MALFORMED);
+            return;
+        }
+        List<PppoeTag> tags = new ArrayList<>(8);
+        tags.add(PppoeTag.utf8(TagType.AC_NAME, settings.acName()));
+        if (sm == ServiceMatch.UNKNOWN) {
+            stats.drop(DropReason.UNKNOWN_SERVICE);
+            if (settings.unknownService() == PppoeSettings.UnknownServicePolicy.SILENT) {
+                return; // RFC 2516 5.2: an AC that cannot serve the PADI does not answer
+            }
+            tags.add(req.first(TagType.SERVICE_NAME).orElseThrow());
+            tags.add(PppoeTag.utf8(TagType.SERVICE_NAME_ERROR, "service not offered"));
+            echoTags(req, tags);
+            send(portIdx, eth, new PppoeDiscovery(PppoeCode.PADO, 0, tags));
+            return;
+        }
+        DropReason limit = limitReached(portIdx, eth);
+        if (limit != null) {
+            stats.drop(limit); // no offer from a concentrator that cannot take the session
+            return;
+        }
+        PppoeTag asked = req.first(TagType.SERVICE_NAME).orElseThrow();
+        tags.add(asked);
+        for (String s : settings.serviceNames()) {
+            if (!s.equals(asked.asUtf8())) {
+                tags.add(PppoeTag.utf8(TagType.SERVICE_NAME, s)); // RFC 2516 5.2: other services MAY be listed
+            }
+        }
+        tags.add(PppoeTag.of(TagType.AC_COOKIE, cookies.issue(portIdx, eth.src(), eth.outerVlan(), eth.innerVlan())));
+        echoTags(req, tags);
+        send(portIdx, eth, new PppoeDiscovery(PppoeCode.PADO, 0, tags));
+    }
+
+    private void onPadr(int portIdx, PppoeDiscovery.Frame f) {
+        PppoeDiscovery req = f.packet();
+        EthernetHeader eth = f.eth();
+        if (eth.dst() != portMacs[portIdx]) {
+            stats.drop(DropReason.NOT_FOR_US); // RFC 2516 5.3: PADR is unicast to the chosen AC
+            return;
+        }
+        if (!padrLimiter.admit(eth.src(), scheduler.nanoTime())) {
+            stats.drop(DropReason.RATE_LIMITED);
+            return;
+        }
+        byte[] cookie = req.first(TagType.AC_COOKIE).map(PppoeTag::value).orElse(null);
+        CookieSigner.Verdict verdict = cookies.verify(cookie, portIdx, eth.src(), eth.outerVlan(), eth.innerVlan());
+        if (verdict != CookieSigner.Verdict.VALID) {
+            stats.drop(verdict == CookieSigner.Verdict.STALE ? DropReason.STALE_COOKIE : DropReason.BAD_COOKIE);
+            return;
+        }
+        ServiceMatch sm = matchService(req);
+        if (sm == ServiceMatch.MISSING) {
+            stats.drop(DropReason.MALFORMED);
+            return;
+        }
+        if (sm == ServiceMatch.UNKNOWN) {
+            stats.drop(DropReason.UNKNOWN_SERVICE);
+            if (settings.unknownService() == PppoeSettings.UnknownServicePolicy.SERVICE_NAME_ERROR) {
+                // RFC 2516 5.4: PADS with Service-Name-Error and SESSION_ID 0
+                List<PppoeTag> tags = new ArrayList<>();
+                tags.add(PppoeTag.utf8(TagType.SERVICE_NAME_ERROR, "service not offered"));
+                echoTags(req, tags);
+                send(portIdx, eth, new PppoeDiscovery(PppoeCode.PADS, 0, tags));
+            }
+            return;
+        }
+        PadrKey key = new PadrKey(portIdx, eth.src(), eth.outerVlan(), eth.innerVlan(), ByteBuffer.wrap(cookie),
+                ByteBuffer.wrap(req.first(TagType.HOST_UNIQ).map(PppoeTag::value).orElse(new byte[0])));
+        PppoeSession existing = byPadr.get(key);
+        if (existing != null) {
+            // a retransmitted PADR (our PADS was lost): same session, same PADS (RFC 2516 5.4)
+            if (sendFrame(portIdx, existing.padsFrame, existing.padsFrame.length)) {
+                stats.discoverySent(PppoeCode.PADS);
+            }
+            return;
+        }
+        DropReason limit = limitReached(portIdx, eth);
+        int sid = limit == null ? allocateSessionId(portIdx) : 0;
+        if (limit == null && sid == 0) {
+            limit = DropReason.NO_SESSION_ID_FREE;
+        }
+        if (limit != null) {
+            stats.drop(limit);
+            List<PppoeTag> tags = new ArrayList<>();
+            tags.add(PppoeTag.utf8(TagType.AC_SYSTEM_ERROR, "session limit reached"));
+            echoTags(req, tags);
+            send(portIdx, eth, new PppoeDiscovery(PppoeCode.PADS, 0, tags)); // RFC 2516 5.4: SESSION_ID 0 on error
+            return;
+        }
+        LineInfo line = LineInfo.EMPTY;
+        Optional<PppoeTag> vendor = req.first(TagType.VENDOR_SPECIFIC);
+        if (vendor.isPresent()) {
+            try {
+                line = LineInfo.fromVendorTag(vendor.get().value()).orElse(LineInfo.EMPTY);
+            } catch (MalformedPacketException e) {
+                stats.drop(DropReason.MALFORMED);
+                return;
+            }
+        }
+        int grant = grantedPayload(req);
+        int mru = grant > 0 ? grant : PppoeSettings.DEFAULT_MRU;
+        String service = req.first(TagType.SERVICE_NAME).orElseThrow().asUtf8();
+        List<PppoeTag> tags = new ArrayList<>(6);
+        tags.add(req.first(TagType.SERVICE_NAME).orElseThrow());
+        tags.add(PppoeTag.utf8(TagType.AC_NAME, settings.acName()));
+        echoTags(req, tags);
+        EthernetHeader toSub = eth.reply(eth.src(), portMacs[portIdx], EtherType.PPPOE_DISCOVERY);
+        byte[] pads = new PppoeDiscovery(PppoeCode.PADS, sid, tags).toFrame(toSub);
+        PppoeSession s = new PppoeSession(this, sessionIds.incrementAndGet(), portIdx, portNames[portIdx], toSub, sid,
+                service, line, mru, key, pads, settings, random);
+        tables.get(portIdx).set(sid, s);
+        byPadr.put(key, s);
+        sessions.add(s);
+        perPort[portIdx]++;
+        perMac.merge(macKey(portIdx, eth.src()), 1, Integer::sum);
+        if (eth.outerVlan() >= 0) {
+            perVlan.merge(vlanKey(portIdx, eth.outerVlan(), eth.innerVlan()), 1, Integer::sum);
+        }
+        stats.sessionOpened();
+        if (sendFrame(portIdx, pads, pads.length)) {
+            stats.discoverySent(PppoeCode.PADS);
+        }
+        LOG.info("session {} opened on {} for {} vlan {}/{} service '{}' mru {}", sid, portNames[portIdx],
+                new MacAddress(eth.src()), eth.outerVlan(), eth.innerVlan(), service, mru);
+        s.start();
+    }
+
+    /** A free session id in 1..0xfffe (RFC 2516 5.4: 0 is for errors, 0xffff reserved), or 0 when none is free. */
+    private int allocateSessionId(int portIdx) {
+        AtomicReferenceArray<PppoeSession> t = tables.get(portIdx);
+        int start = 1 + random.nextInt(0xfffe);
+        for (int i = 0; i < 0xfffe; i++) {
+            int sid = 1 + (start - 1 + i) % 0xfffe;
+            if (t.get(sid) == null) {
+                return sid;
+            }
+        }
+        return 0;
+    }
+
+    private void onPadt(int portIdx, PppoeDiscovery.Frame f) {
+        PppoeSession s = tables.get(portIdx).get(f.packet().sessionId());
+        EthernetHeader eth = f.eth();
+        if (s == null || s.macValue != eth.src() || s.outerVlan != eth.outerVlan() || s.innerVlan != eth.innerVlan()) {
+            stats.drop(DropReason.NO_SESSION);
+            return;
+        }
+        closeSession(s, CloseReason.PADT_FROM_SUBSCRIBER, false);
+    }
+
+    /** Removes a session: optional PADT, tables, limits, listener. Server thread. */
+    void closeSession(PppoeSession s, CloseReason reason, boolean sendPadt) {
+        boolean tell = s.markClosed(reason);
+        if (!sessions.remove(s)) {
+            return;
+        }
+        if (sendPadt) {
+            List<PppoeTag> tags = new ArrayList<>(2);
+            tags.add(PppoeTag.utf8(TagType.AC_NAME, settings.acName()));
+            PppoeDiscovery padt = new PppoeDiscovery(PppoeCode.PADT, s.sessionId, tags);
+            byte[] f = padt.toFrame(padtHeader(s));
+            if (sendFrame(s.portIndex, f, f.length)) {
+                stats.discoverySent(PppoeCode.PADT);
+            }
+        }
+        tables.get(s.portIndex).compareAndSet(s.sessionId, s, null);
+        byPadr.remove(s.padrKey, s);
+        perPort[s.portIndex]--;
+        perMac.computeIfPresent(macKey(s.portIndex, s.macValue), (k, v) -> v <= 1 ? null : v - 1);
+        if (s.outerVlan >= 0) {
+            perVlan.computeIfPresent(vlanKey(s.portIndex, s.outerVlan, s.innerVlan), (k, v) -> v <= 1 ? null : v - 1);
+        }
+        stats.sessionClosed(reason);
+        if (tell) {
+            try {
+                listener.sessionClosed(s, reason);
+            } catch (RuntimeException e) {
+                LOG.error("listener failed in sessionClosed(): {}", e.toString(), e);
+            }
+        }
+    }
+
+    private EthernetHeader padtHeader(PppoeSession s) {
+        // Same tags as the PADS (kept in the stored PADS frame)
+        try {
+            return PppoeDiscovery.decodeFrame(s.padsFrame, 0, s.padsFrame.length).eth();
+        } catch (MalformedPacketException e) {
+            throw new IllegalStateException("own PADS undecodable", e);
+        }
+    }
+
+    /** Live sessions counted on the server thread (tests, gauges). */
+    public int sessionCount() {
+        int n = 0;
+        for (int c : perPort) {
+            n += c;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,400 @@
+package org.lacd.radius;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.lacd.radius.AcctSession.Counters;
+import org.lacd.radius.AcctSession.TunnelInfo;
+import org.lacd.radius.wire.Attr;
+import org.lacd.radius.wire.MalformedPacketException;
+import org.lacd.radius.wire.RadiusAttribute;
+import org.lacd.radius.wire.RadiusCode;
+import org.lacd.radius.wire.RadiusCrypto;
+import org.lacd.radius.wire.RadiusPacket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RADIUS accounting (RFC 2866) and tunnel accounting (RFC 2867) that loses nothing.
+ *
+ * <p>A record is sent to the accounting pool (failover/round robin, retries with a growing Acct-Delay-Time, RFC 2866
+ * s5.2). If no server takes it, it goes to the on-disk {@link AcctSpool}; while the spool holds anything, new records
+ * are appended behind (order is kept) and the spool is drained head first, retried every {@code spoolRetry}. A new
+ * instance on the same directory sends what an earlier one left. A full spool discards the record with an ERROR
+ * log line and {@link RadiusStats#spoolOverflow()}.
+ *
+ * <p>Threading: all state, interim timers and spool I/O run on the accounting client's event loop (a dedicated thread:
+ * the spool's fsync never blocks protocol loops). Public methods may be called from any thread.
+ */
+public final class AccountingService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AccountingService.class);
+
+    /** RFC 2866 s5.1 and RFC 2867 s4.1 Acct-Status-Type values. */
+    public enum StatusType {
+        START(1), STOP(2), INTERIM_UPDATE(3), ACCOUNTING_ON(7), ACCOUNTING_OFF(8), TUNNEL_START(9), TUNNEL_STOP(10), TUNNEL_REJECT(11),
+        TUNNEL_LINK_START(12), TUNNEL_LINK_STOP(13), TUNNEL_LINK_REJECT(14);
+        private final int code;
+        StatusType(int code) { this.code = code; }
+        public int code() { return code; }
+    }
+
+    private final RadiusSettings settings;
+    private final RadiusStats stats;
+    private final RadiusClient client;
+    private final Map<String, ScheduledFuture<?>> interims = new HashMap<>();
+    private EventLoop loop;
+    private AcctSpool spool;
+    private boolean draining;
+    private ScheduledFuture<?> drainTimer;
+    private volatile boolean running;
+
+    public AccountingService(RadiusSettings settings, RadiusStats stats) {
+        this.settings = settings;
+        this.stats = stats;
+        this.client = new RadiusClient(RadiusStats.RequestType.ACCOUNTING, settings.acctServers(), settings, stats);
+    }
+
+    public void start() throws IOException, InterruptedException {
+        spool = new AcctSpool(settings.accounting().spoolDir(), settings.accounting().spoolMaxRecords());
+        client.start();
+        loop = client.eventLoop();
+        running = true;
+        long depth = spool.depth();
+        stats.spoolDepth(depth);
+        LOG.info("RADIUS accounting started with {} server(s); {} spooled record(s) in {}", settings.acctServers().size(), depth,
+            settings.accounting().spoolDir());
+        if (depth > 0) {
+            loop.execute(this::drain);
+        }
+    }
+
+    public void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        try {
+            loop.submit(() -> {
+                interims.values().forEach(f -> f.cancel(false));
+                interims.clear();
+                if (drainTimer != null) {
+                    drainTimer.cancel(false);
+                }
+            }).sync();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Records whose send is still in flight are completed exceptionally by the client's stop and spooled then.
+        client.stop();
+        try {
+            spool.close();
+        } catch (IOException e) {
+            LOG.warn("RADIUS accounting: closing spool: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() { stop(); }
+
+    /** Spooled records not yet delivered. */
+    public long spoolDepth() {
+        try {
+            return loop.submit(() -> spool.depth()).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    // ---- session records ----
+
+    /** Sends Start and schedules Interim-Updates (Acct-Interim-Interval from the session, else the configured one). */
+    public void start(AcctSession s) {
+        submit(sessionRecord(s, StatusType.START, null, Instant.now()));
+        Duration interval = s.interimInterval().isPresent() ? Duration.ofSeconds(s.interimInterval().getAsInt())
+            : settings.accounting().interimInterval();
+        if (!interval.isZero() && !interval.isNegative()) {
+            execute(() -> {
+                ScheduledFuture<?> old = interims.put(s.acctSessionId(), loop.scheduleAtFixedRate(() -> interim(s), interval.toMillis(),
+                    interval.toMillis(), TimeUnit.MILLISECONDS));
+                if (old != null) {
+                    old.cancel(false);
+                }
+            });
+        }
+    }
+
+    public void interim(AcctSession s) {
+        submit(sessionRecord(s, StatusType.INTERIM_UPDATE, null, Instant.now()));
+    }
+
+    public void stop(AcctSession s, TerminateCause cause) {
+        execute(() -> {
+            ScheduledFuture<?> f = interims.remove(s.acctSessionId());
+            if (f != null) {
+                f.cancel(false);
+            }
+        });
+        submit(sessionRecord(s, StatusType.STOP, cause, Instant.now()));
+    }
+
+    // ---- RFC 2867 tunnel records (sent only with tunnel accounting on) ----
+
+    public void tunnelStart(TunnelInfo t) { tunnelRecord(StatusType.TUNNEL_START, t, null, null); }
+
+    public void tunnelStop(TunnelInfo t, TerminateCause cause) { tunnelRecord(StatusType.TUNNEL_STOP, t, null, cause); }
+
+    public void tunnelReject(TunnelInfo t, TerminateCause cause) { tunnelRecord(StatusType.TUNNEL_REJECT, t, null, cause); }
+
+    public void tunnelLinkStart(AcctSession s) { tunnelRecord(StatusType.TUNNEL_LINK_START, s.tunnel().orElseThrow(), s, null); }
+
+    public void tunnelLinkStop(AcctSession s, TerminateCause cause) {
+        tunnelRecord(StatusType.TUNNEL_LINK_STOP, s.tunnel().orElseThrow(), s, cause);
+    }
+
+    public void tunnelLinkReject(AcctSession s, TunnelInfo t, TerminateCause cause) { tunnelRecord(StatusType.TUNNEL_LINK_REJECT, t, s, cause); }
+
+    private void tunnelRecord(StatusType type, TunnelInfo t, AcctSession s, TerminateCause cause) {
+        if (!settings.accounting().tunnelAccounting()) {
+            return;
+        }
+        List<RadiusAttribute> a = new ArrayList<>();
+        a.add(RadiusAttribute.integer(Attr.ACCT_STATUS_TYPE, type.code()));
+        if (s != null) {
+            a.add(RadiusAttribute.string(Attr.USER_NAME, s.userName()));
+            a.add(RadiusAttribute.string(Attr.ACCT_SESSION_ID, s.acctSessionId()));
+        } else {
+            // RFC 2867 s4.1: tunnel records carry an Acct-Session-Id too; the tunnel's connection id is unique enough.
+            a.add(RadiusAttribute.string(Attr.ACCT_SESSION_ID, t.acctTunnelConnection()));
+        }
+        nasAttributes(a);
+        tunnelAttributes(a, t);
+        if (cause != null) {
+            a.add(RadiusAttribute.integer(Attr.ACCT_TERMINATE_CAUSE, cause.code()));
+        }
+        a.add(RadiusAttribute.integer(Attr.EVENT_TIMESTAMP, Instant.now().getEpochSecond()));
+        submit(a);
+    }
+
+    List<RadiusAttribute> sessionRecord(AcctSession s, StatusType type, TerminateCause cause, Instant now) {
+        List<RadiusAttribute> a = new ArrayList<>();
+        a.add(RadiusAttribute.integer(Attr.ACCT_STATUS_TYPE, type.code()));
+        a.add(RadiusAttribute.string(Attr.ACCT_SESSION_ID, s.acctSessionId()));
+        a.add(RadiusAttribute.string(Attr.USER_NAME, s.userName()));
+        nasAttributes(a);
+        a.add(RadiusAttribute.integer(Attr.NAS_PORT, s.nasPort()));
+        String portId = settings.nasPortId(s.interfaceName(), s.outerVlan(), s.innerVlan());
+        if (!portId.isEmpty()) {
+            a.add(RadiusAttribute.string(Attr.NAS_PORT_ID, portId));
+        }
+        a.add(RadiusAttribute.integer(Attr.NAS_PORT_TYPE, settings.nasPortType().code()));
+        a.add(RadiusAttribute.integer(Attr.SERVICE_TYPE, AaaService.SERVICE_TYPE_FRAMED));
+        a.add(RadiusAttribute.integer(Attr.FRAMED_PROTOCOL, AaaService.FRAMED_PROTOCOL_PPP));
+        if (s.callingMac() != null) {
+            a.add(RadiusAttribute.string(Attr.CALLING_STATION_ID, settings.callingStationIdFormat().format(s.callingMac())));
+        }
+        if (s.serviceName() != null && !s.serviceName().isEmpty()) {
+            a.add(RadiusAttribute.string(Attr.CALLED_STATION_ID, s.serviceName()));
+        }
+        a.add(RadiusAttribute.integer(Attr.ACCT_AUTHENTIC, s.authentic()));
+        for (byte[] c : s.classes()) {
+            a.add(new RadiusAttribute(Attr.CLASS, c));
+        }
+        s.tunnel().ifPresent(t -> tunnelAttributes(a, t));
+        if (type != StatusType.START) {
+            long secs = Math.max(0, Duration.between(s.startTime(), now).getSeconds());
+            a.add(RadiusAttribute.integer(Attr.ACCT_SESSION_TIME, secs));
+            Counters c = s.counters().get();
+            // "Input" is from the subscriber towards lacd (RFC 2866 s5.3).
+            a.add(RadiusAttribute.integer(Attr.ACCT_INPUT_OCTETS, c.octetsIn() & 0xFFFFFFFFL));
+            a.add(RadiusAttribute.integer(Attr.ACCT_OUTPUT_OCTETS, c.octetsOut() & 0xFFFFFFFFL));
+            a.add(RadiusAttribute.integer(Attr.ACCT_INPUT_GIGAWORDS, c.octetsIn() >>> 32));
+            a.add(RadiusAttribute.integer(Attr.ACCT_OUTPUT_GIGAWORDS, c.octetsOut() >>> 32));
+            a.add(RadiusAttribute.integer(Attr.ACCT_INPUT_PACKETS, c.packetsIn() & 0xFFFFFFFFL));
+            a.add(RadiusAttribute.integer(Attr.ACCT_OUTPUT_PACKETS, c.packetsOut() & 0xFFFFFFFFL));
+        }
+        if (cause != null) {
+            a.add(RadiusAttribute.integer(Attr.ACCT_TERMINATE_CAUSE, cause.code()));
+        }
+        a.add(RadiusAttribute.integer(Attr.EVENT_TIMESTAMP, now.getEpochSecond()));
+        return a;
+    }
+
+    private void nasAttributes(List<RadiusAttribute> a) {
+        settings.nasIpAddress().filter(ip -> ip instanceof Inet4Address)
+            .ifPresent(ip -> a.add(new RadiusAttribute(Attr.NAS_IP_ADDRESS, ip.getAddress())));
+        settings.nasIpv6Address().filter(ip -> ip instanceof Inet6Address)
+            .ifPresent(ip -> a.add(new RadiusAttribute(Attr.NAS_IPV6_ADDRESS, ip.getAddress())));
+        a.add(RadiusAttribute.string(Attr.NAS_IDENTIFIER, settings.nasIdentifier()));
+    }
+
+    /** RFC 2867 s3: the tunnel attributes of the tunnel used, untagged (tag octet 0 for the integer ones). */
+    private static void tunnelAttributes(List<RadiusAttribute> a, TunnelInfo t) {
+        a.add(RadiusAttribute.taggedInteger(Attr.TUNNEL_TYPE, 0, t.tunnelType()));
+        a.add(RadiusAttribute.taggedInteger(Attr.TUNNEL_MEDIUM_TYPE, 0, t.mediumType()));
+        a.add(RadiusAttribute.string(Attr.TUNNEL_SERVER_ENDPOINT, t.serverEndpoint()));
+        t.clientEndpoint().ifPresent(v -> a.add(RadiusAttribute.string(Attr.TUNNEL_CLIENT_ENDPOINT, v)));
+        t.assignmentId().ifPresent(v -> a.add(RadiusAttribute.string(Attr.TUNNEL_ASSIGNMENT_ID, v)));
+        t.clientAuthId().ifPresent(v -> a.add(RadiusAttribute.string(Attr.TUNNEL_CLIENT_AUTH_ID, v)));
+        t.serverAuthId().ifPresent(v -> a.add(RadiusAttribute.string(Attr.TUNNEL_SERVER_AUTH_ID, v)));
+        t.privateGroupId().ifPresent(v -> a.add(RadiusAttribute.string(Attr.TUNNEL_PRIVATE_GROUP_ID, v)));
+        a.add(RadiusAttribute.string(Attr.ACCT_TUNNEL_CONNECTION, t.acctTunnelConnection()));
+    }
+
+    // ---- delivery ----
+
+    private void execute(Runnable r) {
+        if (running) {
+            loop.execute(r);
+        }
+    }
+
+    private void submit(List<RadiusAttribute> attrs) {
+        long created = System.currentTimeMillis();
+        if (!running) {
+            LOG.error("RADIUS accounting not running: record {} lost", describe(attrs));
+            return;
+        }
+        loop.execute(() -> {
+            if (!spool.isEmpty() || draining) {
+                toSpool(new AcctSpool.Entry(created, encodeAttributes(attrs)));
+                drainSoon(0);
+                return;
+            }
+            send(attrs, created).whenComplete((ok, err) -> {
+                if (err != null) {
+                    // Runs on the loop (client futures complete there), or after stop on the caller's thread: spool is
+                    // single-writer by construction as the loop is gone by then.
+                    toSpool(new AcctSpool.Entry(created, encodeAttributes(attrs)));
+                    if (running) {
+                        drainSoon(settings.accounting().spoolRetry().toMillis());
+                    }
+                }
+            });
+        });
+    }
+
+    private CompletableFuture<RadiusClient.Response> send(List<RadiusAttribute> attrs, long createdMillis) {
+        RadiusClient.RequestFactory f = new RadiusClient.RequestFactory() {
+            @Override
+            public RadiusClient.Encoded encode(RadiusSettings.Server server, int identifier, long delaySeconds) {
+                long delay = Math.max(0, (System.currentTimeMillis() - createdMillis) / 1000);
+                List<RadiusAttribute> a = new ArrayList<>(attrs);
+                a.add(RadiusAttribute.integer(Attr.ACCT_DELAY_TIME, delay));
+                byte[] pkt = RadiusCrypto.encodeComputedRequest(RadiusCode.ACCOUNTING_REQUEST, identifier, a,
+                    RadiusCrypto.secret(server.secret()), false);
+                byte[] auth = java.util.Arrays.copyOfRange(pkt, 4, 20);
+                return new RadiusClient.Encoded(pkt, auth);
+            }
+
+            @Override
+            public boolean reencodeOnRetry() {
+                return true; // RFC 2866 s5.2: Acct-Delay-Time changes, so identifier and authenticator change.
+            }
+        };
+        return client.send(f);
+    }
+
+    private void toSpool(AcctSpool.Entry e) {
+        try {
+            if (!spool.append(e)) {
+                stats.spoolOverflow();
+                LOG.error("RADIUS accounting spool FULL ({} records in {}): record {} DISCARDED", settings.accounting().spoolMaxRecords(),
+                    settings.accounting().spoolDir(), describe(decodeAttributes(e.attributes())));
+            } else {
+                LOG.debug("RADIUS accounting: record spooled (depth {})", spool.depth());
+            }
+        } catch (IOException ex) {
+            stats.spoolOverflow();
+            LOG.error("RADIUS accounting spool write failed in {}: record {} DISCARDED: {}", settings.accounting().spoolDir(),
+                describe(decodeAttributes(e.attributes())), ex.toString());
+        }
+        stats.spoolDepth(spool.depth());
+    }
+
+    private void drainSoon(long delayMillis) {
+        if (draining || !running) {
+            return;
+        }
+        if (drainTimer != null && !drainTimer.isDone()) {
+            return;
+        }
+        drainTimer = loop.schedule(this::drain, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void drain() {
+        if (!running || draining) {
+            return;
+        }
+        Optional<AcctSpool.Entry> head;
+        try {
+            head = spool.peek();
+        } catch (IOException e) {
+            LOG.error("RADIUS accounting spool read failed in {}: {}", settings.accounting().spoolDir(), e.toString());
+            drainSoon(settings.accounting().spoolRetry().toMillis());
+            return;
+        }
+        if (head.isEmpty()) {
+            return;
+        }
+        draining = true;
+        AcctSpool.Entry e = head.get();
+        send(decodeAttributes(e.attributes()), e.createdMillis()).whenComplete((ok, err) -> {
+            if (!running) {
+                return;
+            }
+            draining = false;
+            if (err != null) {
+                LOG.debug("RADIUS accounting: spool delivery failed, {} waiting", spool.depth());
+                drainSoon(settings.accounting().spoolRetry().toMillis());
+                return;
+            }
+            try {
+                spool.ack();
+            } catch (IOException ex) {
+                LOG.error("RADIUS accounting spool position update failed: {}", ex.toString());
+            }
+            long depth = spool.depth();
+            stats.spoolDepth(depth);
+            if (depth == 0) {
+                LOG.info("RADIUS accounting spool delivered");
+            }
+            loop.execute(this::drain);
+        });
+    }
+
+    static byte[] encodeAttributes(List<RadiusAttribute> attrs) {
+        byte[] pkt = new RadiusPacket(RadiusCode.ACCOUNTING_REQUEST, 0, new byte[16], attrs).encode();
+        return java.util.Arrays.copyOfRange(pkt, RadiusPacket.HEADER_LENGTH, pkt.length);
+    }
+
+    static List<RadiusAttribute> decodeAttributes(byte[] raw) {
+        byte[] pkt = new byte[RadiusPacket.HEADER_LENGTH + raw.length];
+        pkt[0] = (byte) RadiusCode.ACCOUNTING_REQUEST.code();
+        pkt[2] = (byte) (pkt.length >> 8);
+        pkt[3] = (byte) pkt.length;
+        System.arraycopy(raw, 0, pkt, RadiusPacket.HEADER_LENGTH, raw.length);
+        try {
+            return RadiusPacket.decode(pkt).attributes();
+        } catch (MalformedPacketException e) {
+            LOG.error("RADIUS accounting spool: unreadable record skipped: {}", e.getMessage());
+            return List.of();
+        }
+    }
+
+    private static String describe(List<RadiusAttribute> attrs) {
+        String status = attrs.stream().filter(a -> a.type() == Attr.ACCT_STATUS_TYPE).map(a -> Long.toString(a.asInt())).findFirst().orElse("?");
+        String sid = attrs.stream().filter(a -> a.type() == Attr.ACCT_SESSION_ID).map(RadiusAttribute::asString).findFirst().orElse("?");
+        return "Acct-Status-Type " + status + " Acct-Session-Id " + sid;
+    }
+}

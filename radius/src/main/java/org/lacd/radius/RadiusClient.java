@@ -1,0 +1,435 @@
+package org.lacd.radius;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.lacd.radius.RadiusSettings.MessageAuthenticatorMode;
+import org.lacd.radius.RadiusSettings.Server;
+import org.lacd.radius.RadiusStats.DropReason;
+import org.lacd.radius.RadiusStats.RequestType;
+import org.lacd.radius.wire.MalformedPacketException;
+import org.lacd.radius.wire.RadiusCode;
+import org.lacd.radius.wire.RadiusCrypto;
+import org.lacd.radius.wire.RadiusCrypto.MaCheck;
+import org.lacd.radius.wire.RadiusPacket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pool of RADIUS servers of one kind (authentication or accounting) behind one UDP socket.
+ *
+ * <p>Threading: all state lives on one Netty event loop (no locks). {@link #send} may be called from any thread; the
+ * returned future completes on the event loop, so callers must not block in its callbacks.
+ *
+ * <p>Behaviour: servers are tried in configured order (FAILOVER) or rotated per request (ROUND_ROBIN); each try waits
+ * {@code timeout} and is retransmitted {@code retries} times; a server that exhausts its tries is marked dead for
+ * {@code deadHoldDown} and skipped; after the hold-down it gets the next request again (that request is the probe).
+ * When every server is dead they are still tried once each, so a recovered server is found without waiting.
+ * At most {@code maxInFlight} requests are outstanding; more wait in a bounded FIFO ({@link #MAX_QUEUED}).
+ * An answer is accepted only from the server's address, for an outstanding identifier, with a valid Response
+ * Authenticator and (for Access answers) a Message-Authenticator as the server's mode demands; anything else is
+ * dropped and counted.
+ */
+public final class RadiusClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RadiusClient.class);
+    /** DoS guard: requests waiting for an in-flight slot. */
+    public static final int MAX_QUEUED = 10_000;
+    private static final int MAX_DATAGRAM = RadiusPacket.MAX_LENGTH;
+
+    /** Builds the bytes of one transmission. Called on the event loop. */
+    public interface RequestFactory {
+        /** @param delaySeconds seconds since the request was first submitted (for Acct-Delay-Time) */
+        Encoded encode(Server server, int identifier, long delaySeconds);
+
+        /** Whether a retransmission to the same server is re-encoded (new identifier), e.g. for a new Acct-Delay-Time. */
+        default boolean reencodeOnRetry() { return false; }
+    }
+
+    public record Encoded(byte[] bytes, byte[] requestAuthenticator) { }
+
+    /** An accepted answer. */
+    public record Response(Server server, RadiusPacket packet, byte[] requestAuthenticator, byte[] raw) { }
+
+    private final RequestType type;
+    private final RadiusSettings settings;
+    private final RadiusStats stats;
+    private final List<ServerState> servers = new ArrayList<>();
+    private final Map<InetSocketAddress, ServerState> byAddress = new HashMap<>();
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final EventLoopGroup group;
+    private final boolean ownGroup;
+    private EventLoop loop;
+    private Channel channel;
+    private int inFlight;
+    private int rr;
+    private volatile boolean stopped = true;
+
+    private static final class ServerState {
+        final Server server;
+        final InetSocketAddress address;
+        final Pending[] slots = new Pending[256];
+        int nextId;
+        long deadUntilNanos;
+        boolean dead;
+        boolean maSeen;
+
+        ServerState(Server server) {
+            this.server = server;
+            this.address = server.address();
+            this.nextId = (int) (Math.random() * 256);
+        }
+    }
+
+    private final class Pending {
+        final RequestFactory factory;
+        final CompletableFuture<Response> future = new CompletableFuture<>();
+        final long submittedNanos = System.nanoTime();
+        List<ServerState> order;
+        int serverIndex;
+        int attempt;
+        int maxAttempts;
+        ServerState current;
+        int id = -1;
+        Encoded encoded;
+        long sentNanos;
+        ScheduledFuture<?> timer;
+
+        Pending(RequestFactory factory) { this.factory = factory; }
+    }
+
+    public RadiusClient(RequestType type, List<Server> servers, RadiusSettings settings, RadiusStats stats) {
+        this(type, servers, settings, stats, null);
+    }
+
+    public RadiusClient(RequestType type, List<Server> servers, RadiusSettings settings, RadiusStats stats, EventLoopGroup group) {
+        this.type = type;
+        this.settings = settings;
+        this.stats = stats;
+        for (Server s : servers) {
+            ServerState st = new ServerState(s);
+            this.servers.add(st);
+            byAddress.put(st.address, st);
+        }
+        this.ownGroup = group == null;
+        this.group = group != null ? group
+            : new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("lacd-radius-" + type.name().toLowerCase(java.util.Locale.ROOT), true),
+                NioIoHandler.newFactory());
+    }
+
+    public synchronized void start() throws InterruptedException {
+        if (!stopped) {
+            return;
+        }
+        loop = group.next();
+        channel = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
+            .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                @Override
+                protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
+                    onDatagram(msg.sender(), ByteBufUtil.getBytes(msg.content()));
+                }
+            }).bind(0).sync().channel();
+        stopped = false;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        if (loop != null) {
+            try {
+                loop.submit(this::failAll).sync();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+        if (ownGroup) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    public boolean hasServers() { return !servers.isEmpty(); }
+
+    public CompletableFuture<Response> send(RequestFactory factory) {
+        Pending p = new Pending(factory);
+        if (stopped || servers.isEmpty()) {
+            p.future.completeExceptionally(new RadiusTimeoutException(RadiusTimeoutException.Kind.STOPPED, "RADIUS " + type + " not running"));
+            return p.future;
+        }
+        loop.execute(() -> submit(p));
+        return p.future;
+    }
+
+    private void submit(Pending p) {
+        if (stopped) {
+            p.future.completeExceptionally(new RadiusTimeoutException(RadiusTimeoutException.Kind.STOPPED, "stopped"));
+            return;
+        }
+        if (inFlight < settings.maxInFlight()) {
+            inFlight++;
+            begin(p);
+        } else if (queue.size() < MAX_QUEUED) {
+            queue.add(p);
+        } else {
+            p.future.completeExceptionally(new RadiusTimeoutException(RadiusTimeoutException.Kind.OVERLOADED,
+                "RADIUS " + type + " queue full (" + MAX_QUEUED + ")"));
+        }
+    }
+
+    private void begin(Pending p) {
+        long now = System.nanoTime();
+        List<ServerState> alive = new ArrayList<>();
+        List<ServerState> dead = new ArrayList<>();
+        for (ServerState s : servers) {
+            if (s.dead && now - s.deadUntilNanos < 0) {
+                dead.add(s);
+            } else {
+                alive.add(s);
+            }
+        }
+        if (settings.strategy() == RadiusSettings.Strategy.ROUND_ROBIN && alive.size() > 1) {
+            int k = Math.floorMod(rr++, alive.size());
+            List<ServerState> rot = new ArrayList<>(alive.subList(k, alive.size()));
+            rot.addAll(alive.subList(0, k));
+            alive = rot;
+        }
+        dead.sort((a, b) -> Long.compare(a.deadUntilNanos - now, b.deadUntilNanos - now));
+        // Dead servers come last and only matter when every live one failed: then they get one try each.
+        List<ServerState> order = new ArrayList<>(alive);
+        order.addAll(dead);
+        p.order = order;
+        p.serverIndex = -1;
+        nextServer(p);
+    }
+
+    private void nextServer(Pending p) {
+        releaseId(p);
+        p.serverIndex++;
+        while (p.serverIndex < p.order.size()) {
+            ServerState s = p.order.get(p.serverIndex);
+            boolean inHoldDown = s.dead && System.nanoTime() - s.deadUntilNanos < 0;
+            p.current = s;
+            p.attempt = 0;
+            p.maxAttempts = inHoldDown ? 1 : 1 + settings.retries();
+            p.encoded = null;
+            if (transmit(p)) {
+                return;
+            }
+            p.serverIndex++;
+        }
+        finish(p, null, new RadiusTimeoutException(RadiusTimeoutException.Kind.ALL_SERVERS_FAILED,
+            "no RADIUS " + type.name().toLowerCase(java.util.Locale.ROOT) + " server answered"));
+    }
+
+    /** @return false when the server has no free identifier */
+    private boolean transmit(Pending p) {
+        ServerState s = p.current;
+        boolean retry = p.attempt > 0;
+        if (p.encoded == null || p.factory.reencodeOnRetry()) {
+            releaseId(p);
+            int id = allocateId(s);
+            if (id < 0) {
+                LOG.warn("RADIUS {}: no free identifier for {}", type, s.server.label());
+                return false;
+            }
+            p.id = id;
+            s.slots[id] = p;
+            long delay = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - p.submittedNanos);
+            p.encoded = p.factory.encode(s.server, id, delay);
+        }
+        p.sentNanos = System.nanoTime();
+        stats.sent(s.server.label(), type, retry);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("RADIUS {} -> {} id {} attempt {} ({} bytes)", type, s.server.label(), p.id, p.attempt + 1, p.encoded.bytes().length);
+        }
+        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(p.encoded.bytes()), s.address));
+        p.timer = loop.schedule(() -> onTimeout(p), settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        return true;
+    }
+
+    private int allocateId(ServerState s) {
+        for (int i = 0; i < 256; i++) {
+            int id = (s.nextId + i) & 0xFF;
+            if (s.slots[id] == null) {
+                s.nextId = (id + 1) & 0xFF;
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    private void releaseId(Pending p) {
+        if (p.id >= 0 && p.current != null && p.current.slots[p.id] == p) {
+            p.current.slots[p.id] = null;
+        }
+        p.id = -1;
+    }
+
+    private void onTimeout(Pending p) {
+        if (p.future.isDone()) {
+            return;
+        }
+        p.attempt++;
+        if (p.attempt < p.maxAttempts) {
+            if (!transmit(p)) {
+                nextServer(p);
+            }
+            return;
+        }
+        ServerState s = p.current;
+        if (!s.dead) {
+            s.dead = true;
+            LOG.warn("RADIUS {} server {} did not answer {} tries: marked dead for {}s", type, s.server.label(), p.maxAttempts,
+                settings.deadHoldDown().toSeconds());
+            stats.serverDown(s.server.label());
+        }
+        s.deadUntilNanos = System.nanoTime() + settings.deadHoldDown().toNanos();
+        nextServer(p);
+    }
+
+    private void onDatagram(InetSocketAddress sender, byte[] data) {
+        ServerState s = byAddress.get(sender);
+        if (s == null) {
+            drop(sender.toString(), DropReason.UNKNOWN_SERVER, "from unknown address");
+            return;
+        }
+        String label = s.server.label();
+        RadiusPacket pkt;
+        try {
+            pkt = RadiusPacket.decode(data);
+        } catch (MalformedPacketException e) {
+            drop(label, DropReason.MALFORMED, e.getMessage());
+            return;
+        }
+        Pending p = s.slots[pkt.identifier()];
+        if (p == null) {
+            drop(label, DropReason.UNKNOWN_IDENTIFIER, "identifier " + pkt.identifier());
+            return;
+        }
+        boolean access = type == RequestType.ACCESS;
+        RadiusCode c = pkt.code();
+        boolean expected = access ? (c == RadiusCode.ACCESS_ACCEPT || c == RadiusCode.ACCESS_REJECT || c == RadiusCode.ACCESS_CHALLENGE)
+            : c == RadiusCode.ACCOUNTING_RESPONSE;
+        if (!expected) {
+            drop(label, DropReason.UNEXPECTED_CODE, "code " + c);
+            return;
+        }
+        int len = pkt.encodedLength();
+        byte[] reqAuth = p.encoded.requestAuthenticator();
+        byte[] secret = RadiusCrypto.secret(s.server.secret());
+        if (!RadiusCrypto.verifyResponseAuthenticator(data, len, reqAuth, secret)) {
+            drop(label, DropReason.BAD_AUTHENTICATOR, "identifier " + pkt.identifier());
+            return;
+        }
+        MaCheck ma = RadiusCrypto.verifyMessageAuthenticator(data, len, reqAuth, secret);
+        if (ma == MaCheck.INVALID) {
+            drop(label, DropReason.BAD_MESSAGE_AUTHENTICATOR, "identifier " + pkt.identifier());
+            return;
+        }
+        if (access) {
+            MessageAuthenticatorMode mode = s.server.messageAuthenticator();
+            if (ma == MaCheck.ABSENT && (mode == MessageAuthenticatorMode.REQUIRED || (mode == MessageAuthenticatorMode.AUTO && s.maSeen))) {
+                drop(label, DropReason.MISSING_MESSAGE_AUTHENTICATOR, "identifier " + pkt.identifier() + " (mode " + mode
+                    + (s.maSeen ? ", server sent one before" : "") + ")");
+                return;
+            }
+            if (ma == MaCheck.VALID && mode == MessageAuthenticatorMode.AUTO && !s.maSeen) {
+                s.maSeen = true;
+                LOG.info("RADIUS server {} sent a valid Message-Authenticator: required from it from now on", label);
+            }
+        }
+        if (s.dead) {
+            s.dead = false;
+            LOG.info("RADIUS {} server {} answers again", type, label);
+            stats.serverUp(label);
+        }
+        finish(p, new Response(s.server, pkt, reqAuth, data), null);
+    }
+
+    private void drop(String server, DropReason reason, String detail) {
+        stats.answerDropped(server, reason);
+        LOG.debug("RADIUS {}: dropped answer from {}: {} {}", type, server, reason, detail);
+    }
+
+    private void finish(Pending p, Response r, Throwable t) {
+        if (p.timer != null) {
+            p.timer.cancel(false);
+        }
+        releaseId(p);
+        double secs = (System.nanoTime() - (r != null ? p.sentNanos : p.submittedNanos)) / 1e9;
+        String label = r != null ? r.server().label() : (p.current != null ? p.current.server.label() : "-");
+        RadiusStats.Result res;
+        if (r == null) {
+            res = RadiusStats.Result.TIMEOUT;
+        } else {
+            res = switch (r.packet().code()) {
+                case ACCESS_ACCEPT -> RadiusStats.Result.ACCEPT;
+                case ACCESS_REJECT -> RadiusStats.Result.REJECT;
+                case ACCESS_CHALLENGE -> RadiusStats.Result.CHALLENGE;
+                default -> RadiusStats.Result.ACCOUNTING_RESPONSE;
+            };
+        }
+        stats.completed(label, type, res, secs);
+        inFlight--;
+        if (r != null) {
+            p.future.complete(r);
+        } else {
+            p.future.completeExceptionally(t);
+        }
+        while (inFlight < settings.maxInFlight() && !queue.isEmpty() && !stopped) {
+            inFlight++;
+            begin(queue.poll());
+        }
+    }
+
+    private void failAll() {
+        RadiusTimeoutException ex = new RadiusTimeoutException(RadiusTimeoutException.Kind.STOPPED, "RADIUS client stopped");
+        for (ServerState s : servers) {
+            for (int i = 0; i < 256; i++) {
+                Pending p = s.slots[i];
+                if (p != null) {
+                    s.slots[i] = null;
+                    if (p.timer != null) {
+                        p.timer.cancel(false);
+                    }
+                    p.future.completeExceptionally(ex);
+                }
+            }
+        }
+        Pending q;
+        while ((q = queue.poll()) != null) {
+            q.future.completeExceptionally(ex);
+        }
+        inFlight = 0;
+    }
+
+    /** Runs a task on this client's event loop (for owners that keep state there too). */
+    EventLoop eventLoop() { return loop; }
+}

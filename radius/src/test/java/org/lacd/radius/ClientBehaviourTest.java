@@ -1,0 +1,143 @@
+package org.lacd.radius;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.lacd.radius.AccessDecision.Accept;
+import org.lacd.radius.AccessDecision.Reject;
+import org.lacd.radius.RadiusSettings.MessageAuthenticatorMode;
+import org.lacd.radius.RadiusSettings.Server;
+
+/** Message-Authenticator modes, answer matching, round robin and the in-flight bound, against an in-test fake server. */
+class ClientBehaviourTest {
+    static final String SECRET = "fake-secret";
+
+    static RadiusSettings.Builder settings(Server... servers) {
+        return RadiusSettings.builder().authServers(List.of(servers)).timeout(Duration.ofMillis(300)).retries(0);
+    }
+
+    static Server server(FakeRadiusServer f, MessageAuthenticatorMode mode) {
+        return new Server("127.0.0.1", f.port(), SECRET, mode);
+    }
+
+    static AccessDecision ask(AaaService aaa, String user) throws Exception {
+        return aaa.authorize(AccessQuery.pap(user, "pw", "s")).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void autoRequiresMessageAuthenticatorOnceTheServerSentOne() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
+             AaaService aaa = new AaaService(settings(server(fake, MessageAuthenticatorMode.AUTO)).build(), stats)) {
+            aaa.start();
+            fake.ma = FakeRadiusServer.Ma.VALID;
+            assertInstanceOf(Accept.class, ask(aaa, "u1"));
+            fake.ma = FakeRadiusServer.Ma.NONE;
+            Reject r = assertInstanceOf(Reject.class, ask(aaa, "u2"));
+            assertEquals(AccessDecision.RejectReason.TIMEOUT_ALL_SERVERS, r.reason());
+            assertEquals(1, stats.dropped(RadiusStats.DropReason.MISSING_MESSAGE_AUTHENTICATOR));
+        }
+    }
+
+    @Test
+    void autoAcceptsAServerThatNeverSendsOne() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
+             AaaService aaa = new AaaService(settings(server(fake, MessageAuthenticatorMode.AUTO)).build(), stats)) {
+            aaa.start();
+            fake.ma = FakeRadiusServer.Ma.NONE;
+            assertInstanceOf(Accept.class, ask(aaa, "u1"));
+            assertInstanceOf(Accept.class, ask(aaa, "u2"));
+            assertEquals(0, stats.dropped(RadiusStats.DropReason.MISSING_MESSAGE_AUTHENTICATOR));
+        }
+    }
+
+    @Test
+    void corruptMessageAuthenticatorIsDroppedEvenWhenOff() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
+             AaaService aaa = new AaaService(settings(server(fake, MessageAuthenticatorMode.OFF)).build(), stats)) {
+            aaa.start();
+            fake.ma = FakeRadiusServer.Ma.CORRUPT;
+            assertInstanceOf(Reject.class, ask(aaa, "u1"));
+            assertEquals(1, stats.dropped(RadiusStats.DropReason.BAD_MESSAGE_AUTHENTICATOR));
+            assertEquals(0, stats.dropped(RadiusStats.DropReason.BAD_AUTHENTICATOR));
+        }
+    }
+
+    @Test
+    void spoofedAnswersAreDroppedAndTheRealOneAccepted() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
+             AaaService aaa = new AaaService(settings(server(fake, MessageAuthenticatorMode.REQUIRED)).build(), stats)) {
+            aaa.start();
+            fake.spoofFirst = true;
+            Accept a = assertInstanceOf(Accept.class, ask(aaa, "u1"));
+            assertEquals("fake ok", a.replyMessage());
+            assertEquals(1, stats.dropped(RadiusStats.DropReason.UNKNOWN_IDENTIFIER));
+            assertEquals(1, stats.dropped(RadiusStats.DropReason.BAD_AUTHENTICATOR));
+        }
+    }
+
+    @Test
+    void roundRobinAlternatesServers() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET); FakeRadiusServer f2 = new FakeRadiusServer(SECRET);
+             AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO))
+                 .strategy(RadiusSettings.Strategy.ROUND_ROBIN).build(), stats)) {
+            aaa.start();
+            for (int i = 0; i < 6; i++) {
+                assertInstanceOf(Accept.class, ask(aaa, "u" + i));
+            }
+            assertEquals(3, f1.received.get());
+            assertEquals(3, f2.received.get());
+        }
+    }
+
+    @Test
+    void failoverKeepsOrderWhileTheFirstServerIsAlive() throws Exception {
+        try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET); FakeRadiusServer f2 = new FakeRadiusServer(SECRET);
+             AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO))
+                 .build(), new CountingRadiusStats())) {
+            aaa.start();
+            for (int i = 0; i < 4; i++) {
+                assertInstanceOf(Accept.class, ask(aaa, "u" + i));
+            }
+            assertEquals(4, f1.received.get());
+            assertEquals(0, f2.received.get());
+        }
+    }
+
+    @Test
+    void inFlightIsBounded() throws Exception {
+        try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
+             AaaService aaa = new AaaService(settings(server(fake, MessageAuthenticatorMode.AUTO)).timeout(Duration.ofSeconds(5))
+                 .maxInFlight(2).build(), new CountingRadiusStats())) {
+            aaa.start();
+            fake.hold = true;
+            List<CompletableFuture<AccessDecision>> fs = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                fs.add(aaa.authorize(AccessQuery.pap("u" + i, "pw", "s" + i)));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (fake.received.get() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(200);
+            assertEquals(2, fake.received.get(), "only maxInFlight requests are on the wire");
+            fake.release();
+            for (CompletableFuture<AccessDecision> f : fs) {
+                assertInstanceOf(Accept.class, f.get(5, TimeUnit.SECONDS));
+            }
+            assertEquals(5, fake.received.get());
+            assertTrue(fs.stream().allMatch(CompletableFuture::isDone));
+        }
+    }
+}

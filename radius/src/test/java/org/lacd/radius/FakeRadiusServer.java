@@ -1,0 +1,113 @@
+package org.lacd.radius;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.lacd.radius.wire.RadiusAttribute;
+import org.lacd.radius.wire.RadiusCode;
+import org.lacd.radius.wire.RadiusCrypto;
+import org.lacd.radius.wire.RadiusPacket;
+
+/**
+ * A tiny in-test RADIUS server on 127.0.0.1 that answers Access-Requests with Access-Accept, for behaviour FreeRADIUS 3.2.1
+ * cannot show (it never sends a Message-Authenticator): with or without a valid M-A, with a corrupted one, preceded by
+ * spoofed answers, or held back.
+ */
+final class FakeRadiusServer implements AutoCloseable {
+    enum Ma { VALID, NONE, CORRUPT }
+
+    volatile Ma ma = Ma.VALID;
+    volatile boolean spoofFirst;
+    volatile boolean hold;
+    final AtomicInteger received = new AtomicInteger();
+    private final List<Object[]> held = new ArrayList<>();
+    private final DatagramSocket socket;
+    private final byte[] secret;
+    private final Thread thread;
+
+    FakeRadiusServer(String secret) throws SocketException {
+        this.secret = RadiusCrypto.secret(secret);
+        socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        thread = new Thread(this::run, "fake-radius");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    int port() { return socket.getLocalPort(); }
+
+    private void run() {
+        byte[] buf = new byte[4096];
+        while (!socket.isClosed()) {
+            try {
+                DatagramPacket dp = new DatagramPacket(buf, buf.length);
+                socket.receive(dp);
+                RadiusPacket req = RadiusPacket.decode(buf, 0, dp.getLength());
+                received.incrementAndGet();
+                synchronized (held) {
+                    if (hold) {
+                        held.add(new Object[] {req, dp.getSocketAddress()});
+                        continue;
+                    }
+                }
+                answer(req, (InetSocketAddress) dp.getSocketAddress());
+            } catch (Exception e) {
+                if (socket.isClosed()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    void release() throws IOException {
+        synchronized (held) {
+            hold = false;
+            for (Object[] h : held) {
+                answer((RadiusPacket) h[0], (InetSocketAddress) h[1]);
+            }
+            held.clear();
+        }
+    }
+
+    private void answer(RadiusPacket req, InetSocketAddress to) throws IOException {
+        List<RadiusAttribute> attrs = List.of(RadiusAttribute.string(18, "fake ok"));
+        if (spoofFirst) {
+            // Wrong identifier, then right identifier with a wrong authenticator (as an off-path attacker would).
+            byte[] wrongId = RadiusCrypto.encodeResponse(RadiusCode.ACCESS_ACCEPT, (req.identifier() + 1) & 0xFF, req.authenticator(), attrs,
+                secret, true);
+            socket.send(new DatagramPacket(wrongId, wrongId.length, to));
+            byte[] badAuth = RadiusCrypto.encodeResponse(RadiusCode.ACCESS_ACCEPT, req.identifier(), req.authenticator(), attrs,
+                RadiusCrypto.secret("guess"), true);
+            socket.send(new DatagramPacket(badAuth, badAuth.length, to));
+        }
+        byte[] out = RadiusCrypto.encodeResponse(RadiusCode.ACCESS_ACCEPT, req.identifier(), req.authenticator(), attrs, secret,
+            ma != Ma.NONE);
+        if (ma == Ma.CORRUPT) {
+            // Flip an M-A octet (first attribute, value at 22) and recompute the Response Authenticator over the result,
+            // so only the M-A check can catch it.
+            out[22] ^= 1;
+            java.security.MessageDigest md;
+            try {
+                md = java.security.MessageDigest.getInstance("MD5");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            System.arraycopy(req.authenticator(), 0, out, 4, 16);
+            md.update(out);
+            md.update(secret);
+            System.arraycopy(md.digest(), 0, out, 4, 16);
+        }
+        socket.send(new DatagramPacket(out, out.length, to));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        socket.close();
+        thread.join(2000);
+    }
+}

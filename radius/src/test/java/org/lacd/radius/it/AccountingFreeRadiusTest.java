@@ -1,0 +1,216 @@
+package org.lacd.radius.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lacd.radius.AccountingService;
+import org.lacd.radius.AcctSession;
+import org.lacd.radius.AcctSession.Counters;
+import org.lacd.radius.AcctSession.TunnelInfo;
+import org.lacd.radius.CountingRadiusStats;
+import org.lacd.radius.RadiusSettings;
+import org.lacd.radius.RadiusSettings.MessageAuthenticatorMode;
+import org.lacd.radius.RadiusSettings.Server;
+import org.lacd.radius.TerminateCause;
+
+/** Accounting records checked in FreeRADIUS's detail file; spool while FreeRADIUS is down and across a restart. */
+class AccountingFreeRadiusTest {
+    @TempDir
+    static Path tmp;
+    static FreeRadiusServer radius;
+
+    @BeforeAll
+    static void up() throws Exception {
+        radius = FreeRadiusServer.start(tmp.resolve("fr"));
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (radius != null) {
+            radius.stop();
+        }
+    }
+
+    static RadiusSettings settings(Path spool, Duration interim, int spoolMax, boolean tunnelAcct) {
+        return RadiusSettings.builder()
+            .acctServers(List.of(new Server("127.0.0.1", radius.acctPort(), FreeRadiusServer.SECRET, MessageAuthenticatorMode.AUTO)))
+            .timeout(Duration.ofMillis(300)).retries(1).deadHoldDown(Duration.ofMillis(200)).nasIdentifier("lacd-acct")
+            .accounting(new RadiusSettings.Accounting(interim, spool, spoolMax, Duration.ofMillis(200), tunnelAcct)).build();
+    }
+
+    static AcctSession session(String id, AtomicLong octets) {
+        TunnelInfo t = new TunnelInfo(3, 1, "192.0.2.10:1702", Optional.of("198.51.100.1"), Optional.of("resA-primary"),
+            Optional.of("lac-for-a"), Optional.of("lns-a1"), Optional.empty(), "4711/42/9");
+        return new AcctSession(id, "alice@resellera.example", new byte[] {2, 0, 0, 0, 0, 1}, "eth1", OptionalInt.of(10), OptionalInt.of(20),
+            7, "internet", Instant.now().minusSeconds(65), () -> new Counters(octets.get(), 5_000_000_123L, 1234, 5678), Optional.of(t),
+            List.of("resA-class".getBytes(StandardCharsets.US_ASCII)), OptionalInt.empty(), AcctSession.AUTHENTIC_RADIUS);
+    }
+
+    /** The detail file's records (blank-line separated) mentioning the session id. */
+    static List<String> records(String sessionId) throws IOException {
+        return java.util.Arrays.stream(radius.detail().split("\n\n")).filter(r -> r.contains("Acct-Session-Id = \"" + sessionId + "\"")).toList();
+    }
+
+    static List<String> waitRecords(String sessionId, int n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+        List<String> r = records(sessionId);
+        while (r.size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            r = records(sessionId);
+        }
+        return r;
+    }
+
+    static long attr(String record, String name) {
+        Matcher m = Pattern.compile("\\b" + Pattern.quote(name) + " = (\\d+)").matcher(record);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    @Test
+    void startInterimStopInDetailFile() throws Exception {
+        AtomicLong octets = new AtomicLong(100);
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (AccountingService acct = new AccountingService(settings(tmp.resolve("spool1"), Duration.ofMillis(700), 100, false), stats)) {
+            acct.start();
+            AcctSession s = session("acct-live-1", octets);
+            acct.start(s);
+            List<String> r = waitRecords("acct-live-1", 2);
+            assertTrue(r.size() >= 2, "Start and one Interim-Update: " + r);
+            octets.set((6L << 32) + 77); // 6 x 4 GiB + 77 octets: Acct-Input-Gigawords 6
+            acct.stop(s, TerminateCause.USER_REQUEST);
+            r = waitRecords("acct-live-1", 3);
+            String start = r.get(0);
+            assertTrue(start.contains("Acct-Status-Type = Start"), start);
+            for (String line : List.of("User-Name = \"alice@resellera.example\"", "NAS-Identifier = \"lacd-acct\"", "NAS-Port-Id = \"eth1:10.20\"",
+                "Calling-Station-Id = \"02:00:00:00:00:01\"", "Called-Station-Id = \"internet\"", "Class = 0x" + hex("resA-class"),
+                "Tunnel-Type:0 = L2TP", "Tunnel-Medium-Type:0 = IPv4", "Tunnel-Server-Endpoint:0 = \"192.0.2.10:1702\"",
+                "Tunnel-Client-Endpoint:0 = \"198.51.100.1\"", "Tunnel-Assignment-Id:0 = \"resA-primary\"", "Acct-Tunnel-Connection = \"4711/42/9\"",
+                "Acct-Authentic = RADIUS", "Acct-Delay-Time = 0", "Event-Timestamp = ")) {
+                assertTrue(start.contains(line), "no '" + line + "' in\n" + start);
+            }
+            assertTrue(r.get(1).contains("Acct-Status-Type = Interim-Update"), r.get(1));
+            assertEquals(100, attr(r.get(1), "Acct-Input-Octets"));
+            String stop = r.get(r.size() - 1);
+            assertTrue(stop.contains("Acct-Status-Type = Stop"), stop);
+            assertTrue(stop.contains("Acct-Terminate-Cause = User-Request"), stop);
+            assertEquals(77, attr(stop, "Acct-Input-Octets"));
+            assertEquals(6, attr(stop, "Acct-Input-Gigawords"));
+            assertEquals(5_000_000_123L & 0xFFFFFFFFL, attr(stop, "Acct-Output-Octets"));
+            assertEquals(1, attr(stop, "Acct-Output-Gigawords"));
+            assertEquals(1234, attr(stop, "Acct-Input-Packets"));
+            assertEquals(5678, attr(stop, "Acct-Output-Packets"));
+            assertTrue(attr(stop, "Acct-Session-Time") >= 65, stop);
+            Thread.sleep(900);
+            assertEquals(r.size(), records("acct-live-1").size(), "no Interim-Update after Stop");
+            assertEquals(0, acct.spoolDepth());
+        }
+    }
+
+    @Test
+    void tunnelRecordsWhenEnabled() throws Exception {
+        try (AccountingService acct = new AccountingService(settings(tmp.resolve("spool2"), Duration.ZERO, 100, true), new CountingRadiusStats())) {
+            acct.start();
+            AcctSession s = session("acct-tun-1", new AtomicLong());
+            acct.tunnelStart(s.tunnel().orElseThrow());
+            acct.tunnelLinkStart(s);
+            acct.tunnelLinkStop(s, TerminateCause.HOST_REQUEST);
+            List<String> link = waitRecords("acct-tun-1", 2);
+            assertEquals(2, link.size(), link.toString());
+            assertTrue(link.get(0).contains("Acct-Status-Type = Tunnel-Link-Start"), link.get(0));
+            assertTrue(link.get(1).contains("Acct-Status-Type = Tunnel-Link-Stop"), link.get(1));
+            assertTrue(link.get(1).contains("Acct-Terminate-Cause = Host-Request"), link.get(1));
+            List<String> tun = waitRecords("4711/42/9", 1);
+            assertTrue(tun.get(0).contains("Acct-Status-Type = Tunnel-Start"), tun.toString());
+        }
+    }
+
+    @Test
+    void spoolsWhileFreeRadiusIsDownAndDeliversAfterItsRestartAndAcrossOurRestart() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        Path spoolDir = tmp.resolve("spool3");
+        radius.stop();
+        try {
+            try (AccountingService acct = new AccountingService(settings(spoolDir, Duration.ZERO, 100, false), stats)) {
+                acct.start();
+                AcctSession s = session("acct-spool-1", new AtomicLong(5));
+                acct.start(s);
+                acct.stop(s, TerminateCause.LOST_CARRIER);
+                AcctSession s2 = session("acct-spool-2", new AtomicLong(5));
+                acct.start(s2);
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (acct.spoolDepth() < 3 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertEquals(3, acct.spoolDepth());
+                assertEquals(3, stats.spoolDepth());
+            }
+            // lacd "restarts": a new instance on the same spool directory, FreeRADIUS still down.
+            try (AccountingService acct = new AccountingService(settings(spoolDir, Duration.ZERO, 100, false), stats)) {
+                acct.start();
+                assertEquals(3, acct.spoolDepth());
+                acct.stop(session("acct-spool-2", new AtomicLong(9)), TerminateCause.ADMIN_RESET);
+                Thread.sleep(1100); // so Acct-Delay-Time is at least 1
+                radius.startProcess();
+                List<String> r1 = waitRecords("acct-spool-1", 2);
+                List<String> r2 = waitRecords("acct-spool-2", 2);
+                assertEquals(2, r1.size(), r1.toString());
+                assertEquals(2, r2.size(), r2.toString());
+                assertTrue(r1.get(0).contains("Acct-Status-Type = Start") && r1.get(1).contains("Acct-Status-Type = Stop"), "order kept");
+                assertTrue(r1.get(1).contains("Acct-Terminate-Cause = Lost-Carrier"));
+                assertTrue(r2.get(1).contains("Acct-Terminate-Cause = Admin-Reset"));
+                assertTrue(attr(r1.get(0), "Acct-Delay-Time") >= 1, r1.get(0));
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (acct.spoolDepth() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertEquals(0, acct.spoolDepth());
+            }
+        } finally {
+            radius.startProcessIfStopped();
+        }
+        try (var files = Files.list(spoolDir)) {
+            assertEquals(0, files.filter(p -> p.toString().endsWith(".spool")).count());
+        }
+    }
+
+    @Test
+    void fullSpoolIsCountedNeverSilent() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        RadiusSettings s = RadiusSettings.builder()
+            .acctServers(List.of(new Server("127.0.0.1", FreeRadiusServer.freeUdpPort(), "x", MessageAuthenticatorMode.AUTO)))
+            .timeout(Duration.ofMillis(100)).retries(0)
+            .accounting(new RadiusSettings.Accounting(Duration.ZERO, tmp.resolve("spool4"), 2, Duration.ofSeconds(30), false)).build();
+        try (AccountingService acct = new AccountingService(s, stats)) {
+            acct.start();
+            for (int i = 0; i < 3; i++) {
+                acct.start(session("full-" + i, new AtomicLong()));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (stats.spoolOverflows() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, stats.spoolOverflows());
+            assertEquals(2, acct.spoolDepth());
+        }
+    }
+
+    static String hex(String s) {
+        return java.util.HexFormat.of().formatHex(s.getBytes(StandardCharsets.US_ASCII));
+    }
+}
