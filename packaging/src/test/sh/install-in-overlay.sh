@@ -48,6 +48,20 @@ report config_stat "$(chroot "$root" stat -c '%U:%G %a' /etc/lacd/lacd.yaml 2>/d
 report config_override "$(chroot "$root" dpkg-statoverride --list /etc/lacd/lacd.yaml || true)"
 report conffiles "$(chroot "$root" dpkg-query -W -f='${Conffiles}' lacd | tr '\n' ';')"
 report help_as_lacd "$(chroot "$root" setpriv --reuid=lacd --regid=lacd --clear-groups /usr/bin/lacd --help >/dev/null 2>&1 && echo ok || echo failed)"
+# The lacd user reads the root:lacd 0640 sample config through the installed launcher
+# (and /etc/default/lacd); another user cannot.
+run_as() {
+    user=$1
+    shift
+    gid=$(chroot "$root" id -g "$user")
+    if out=$(chroot "$root" setpriv --reuid="$user" --regid="$gid" --init-groups "$@" 2>&1); then
+        echo "0 $out" | tr '\n' ' '
+    else
+        echo "$? $out" | tr '\n' ' '
+    fi
+}
+report check_config_as_lacd "$(run_as lacd /usr/bin/lacd check-config /etc/lacd/lacd.yaml)"
+report check_config_as_nobody "$(run_as nobody /usr/bin/lacd check-config /etc/lacd/lacd.yaml)"
 
 # Verify the unit as installed: /usr/bin/lacd exists and the lacd user is known.
 if chroot "$root" systemd-analyze verify /lib/systemd/system/lacd.service >"$scratch/verify.log" 2>&1; then

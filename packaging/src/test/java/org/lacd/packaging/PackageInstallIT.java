@@ -1,6 +1,7 @@
 package org.lacd.packaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -30,6 +31,8 @@ class PackageInstallIT {
     static void install() throws IOException {
         assumeTrue(Proc.onPath("dpkg") && Proc.onPath("unshare") && Proc.onPath("chroot"), "dpkg, unshare or chroot missing");
         assumeTrue(Proc.isRoot(), "needs root (mount namespace, overlayfs, chroot)");
+        Proc probe = Proc.run(List.of("unshare", "--mount", "--propagation", "private", "true"));
+        assumeTrue(probe.exitCode() == 0, "no mount namespaces here: " + probe.stderr());
         Path scratch = Files.createDirectory(tmp.resolve("scratch"));
         Path script = Build.basedir().resolve("src/test/sh/install-in-overlay.sh");
         Proc p = Proc.run(List.of("unshare", "--mount", "--propagation", "private",
@@ -75,6 +78,15 @@ class PackageInstallIT {
     @Test
     void installedLauncherRunsAsLacd() {
         assertEquals("ok", r.get("help_as_lacd"));
+    }
+
+    /** The installed launcher, run as lacd, validates the installed sample config; nobody cannot read it. */
+    @Test
+    void lacdUserReadsTheConfigOthersDoNot() {
+        String asLacd = r.get("check_config_as_lacd");
+        assertTrue(asLacd.startsWith("0 ") && asLacd.contains("OK"), asLacd);
+        String asNobody = r.get("check_config_as_nobody");
+        assertTrue(!asNobody.startsWith("0 ") && asNobody.contains("/etc/lacd/lacd.yaml"), asNobody);
     }
 
     @Test

@@ -92,6 +92,29 @@ class SystemdUnitTest {
         return Proc.run(List.of("systemd-analyze", "verify", copy.toString()), java.util.Map.of(), dir);
     }
 
+    /**
+     * systemd's own hardening score (0 = locked down, 10 = none) stays at or below 3.9; the same
+     * unit without its sandboxing lines scores above that, so the check has teeth.
+     */
+    @Test
+    void exposureScoreStaysLow(@TempDir Path dir) throws IOException {
+        assumeTrue(Proc.onPath("systemd-analyze"), "systemd-analyze not installed");
+        String unit = Files.readString(Build.unit());
+        Proc hardened = security(dir, "lacd.service", unit);
+        assertEquals(0, hardened.exitCode(), hardened.stdout() + hardened.stderr());
+        String bare = unit.lines().filter(l -> !l.matches("(Protect|Private|Restrict|NoNew|Capability|Ambient|Lock|SystemCall|RemoveIPC|UMask).*"))
+                .collect(java.util.stream.Collectors.joining("\n"));
+        assertNotEquals(0, security(dir, "lacd-bare.service", bare).exitCode());
+    }
+
+    static Proc security(Path dir, String name, String unitText) throws IOException {
+        Path copy = dir.resolve(name);
+        Files.writeString(copy, unitText.replace("ExecStart=/usr/bin/lacd ",
+                "ExecStart=" + Build.basedir().resolve("src/bin/lacd").toAbsolutePath() + " "));
+        return Proc.run(List.of("systemd-analyze", "security", "--offline=yes", "--threshold=39", copy.toString()),
+                java.util.Map.of(), dir);
+    }
+
     /** Lines of systemd-analyze's output about our unit (it also reports other units installed on the host). */
     static List<String> lacdLines(Proc p) {
         return (p.stdout() + "\n" + p.stderr()).lines().filter(l -> l.contains("lacd")).toList();
