@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The lacd command line: one binary, one subcommand per job. */
 @Command(name = "lacd", mixinStandardHelpOptions = true, version = "lacd 0.1.0",
         description = "L2TP Access Concentrator: PPPoE subscribers into L2TPv2 tunnels, steered by RADIUS.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, org.lacd.daemon.cli.TestTunnelCommand.class})
 public final class Cli implements Runnable {
     @Override
     public void run() {

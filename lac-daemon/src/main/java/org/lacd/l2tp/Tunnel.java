@@ -387,6 +387,12 @@ final class Tunnel implements ReliableChannel.Listener {
     }
 
     private void onStopCcn(ControlMessage m) {
+        int assigned = m.u16(AvpType.ASSIGNED_TUNNEL_ID);
+        if (remoteTunnelId == 0 && assigned > 0) {
+            // StopCCN answering our SCCRQ: address the ack to the tunnel id it assigns (RFC 2661 6.4)
+            remoteTunnelId = assigned;
+            channel.setPeerTunnelId(assigned);
+        }
         ResultCode rc = null;
         Avp avp = m.find(AvpType.RESULT_CODE);
         if (avp != null) {
