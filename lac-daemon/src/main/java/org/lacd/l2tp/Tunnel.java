@@ -569,8 +569,10 @@ final class Tunnel implements ReliableChannel.Listener {
         }
     }
 
+    /** RFC 2661 6.5: a HELLO after {@code helloInterval} without any message from the peer. */
     private void scheduleHello() {
         long interval = host.settings().helloInterval().toNanos();
+        long due = Math.max(lastReceived + interval - sched.nanoTime(), TimeUnit.MILLISECONDS.toNanos(10));
         helloTimer = sched.schedule(() -> {
             helloTimer = null;
             if (state != TunnelState.ESTABLISHED) {
@@ -579,9 +581,10 @@ final class Tunnel implements ReliableChannel.Listener {
             if (sched.nanoTime() - lastReceived >= interval && channel.idle()) {
                 helloOutstanding = true;
                 send(MessageType.HELLO, 0, List.of());
+                lastReceived = sched.nanoTime(); // next HELLO one interval after this one unless the peer speaks
             }
             scheduleHello();
-        }, interval, TimeUnit.NANOSECONDS);
+        }, due, TimeUnit.NANOSECONDS);
     }
 
     private void scheduleLingerIfEmpty() {
