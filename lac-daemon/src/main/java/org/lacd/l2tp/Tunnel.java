@@ -257,8 +257,13 @@ final class Tunnel implements ReliableChannel.Listener {
                 return;
             }
         }
-        if (state == TunnelState.WAIT_CTL_REPLY && m.messageType() == MessageType.SCCRP && !from.equals(peer)) {
-            peer = from; // RFC 2661 8.1: the LNS may answer from another port; follow it
+        if (!from.equals(peer)) {
+            if (state == TunnelState.WAIT_CTL_REPLY && m.messageType() == MessageType.SCCRP) {
+                peer = from; // RFC 2661 8.1: the LNS may answer from another port; follow it
+            } else {
+                host.stats().drop(L2tpStats.DropReason.UNKNOWN_TUNNEL);
+                return;
+            }
         }
         lastReceived = sched.nanoTime();
         channel.receive(m);
