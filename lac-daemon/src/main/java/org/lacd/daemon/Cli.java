@@ -6,6 +6,7 @@ import org.lacd.daemon.cli.ExitCodes;
 import org.lacd.daemon.cli.ManagementCommands;
 import org.lacd.daemon.cli.RunCommand;
 import org.lacd.daemon.cli.TestAaaCommand;
+import org.lacd.daemon.cli.TestTunnelCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             CheckConfigCommand.class,
             TestAaaCommand.class,
+            TestTunnelCommand.class,
             ManagementCommands.Sessions.class,
             ManagementCommands.Session.class,
             ManagementCommands.Tunnels.class,

@@ -355,7 +355,7 @@ public final class L2tpEngine {
                 L2tpHeader h = L2tpHeader.decode(r);
                 if (!h.control()) {
                     Session s = sessions.get((h.tunnelId() << 16) | h.sessionId());
-                    if (s == null) {
+                    if (s == null || !pkt.sender().equals(s.peer())) {
                         stats.drop(L2tpStats.DropReason.UNKNOWN_SESSION);
                         return;
                     }

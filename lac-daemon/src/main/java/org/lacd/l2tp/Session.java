@@ -313,6 +313,9 @@ final class Session implements L2tpCall {
         if (params.calledNumber() != null) {
             b.add(Avp.string(AvpType.CALLED_NUMBER, params.calledNumber()));
         }
+        if (!profile.accessLineAvps()) {
+            return b;
+        }
         if (params.agentCircuitId() != null) {
             b.add(Avp.string(AvpType.AGENT_CIRCUIT_ID, params.agentCircuitId()));
         }

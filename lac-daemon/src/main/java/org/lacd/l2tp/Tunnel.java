@@ -257,8 +257,13 @@ final class Tunnel implements ReliableChannel.Listener {
                 return;
             }
         }
-        if (state == TunnelState.WAIT_CTL_REPLY && m.messageType() == MessageType.SCCRP && !from.equals(peer)) {
-            peer = from; // RFC 2661 8.1: the LNS may answer from another port; follow it
+        if (!from.equals(peer)) {
+            if (state == TunnelState.WAIT_CTL_REPLY && m.messageType() == MessageType.SCCRP) {
+                peer = from; // RFC 2661 8.1: the LNS may answer from another port; follow it
+            } else {
+                host.stats().drop(L2tpStats.DropReason.UNKNOWN_TUNNEL);
+                return;
+            }
         }
         lastReceived = sched.nanoTime();
         channel.receive(m);
@@ -387,6 +392,12 @@ final class Tunnel implements ReliableChannel.Listener {
     }
 
     private void onStopCcn(ControlMessage m) {
+        int assigned = m.u16(AvpType.ASSIGNED_TUNNEL_ID);
+        if (remoteTunnelId == 0 && assigned > 0) {
+            // StopCCN answering our SCCRQ: address the ack to the tunnel id it assigns (RFC 2661 6.4)
+            remoteTunnelId = assigned;
+            channel.setPeerTunnelId(assigned);
+        }
         ResultCode rc = null;
         Avp avp = m.find(AvpType.RESULT_CODE);
         if (avp != null) {
@@ -563,8 +574,10 @@ final class Tunnel implements ReliableChannel.Listener {
         }
     }
 
+    /** RFC 2661 6.5: a HELLO after {@code helloInterval} without any message from the peer. */
     private void scheduleHello() {
         long interval = host.settings().helloInterval().toNanos();
+        long due = Math.max(lastReceived + interval - sched.nanoTime(), TimeUnit.MILLISECONDS.toNanos(10));
         helloTimer = sched.schedule(() -> {
             helloTimer = null;
             if (state != TunnelState.ESTABLISHED) {
@@ -573,9 +586,10 @@ final class Tunnel implements ReliableChannel.Listener {
             if (sched.nanoTime() - lastReceived >= interval && channel.idle()) {
                 helloOutstanding = true;
                 send(MessageType.HELLO, 0, List.of());
+                lastReceived = sched.nanoTime(); // next HELLO one interval after this one unless the peer speaks
             }
             scheduleHello();
-        }, interval, TimeUnit.NANOSECONDS);
+        }, due, TimeUnit.NANOSECONDS);
     }
 
     private void scheduleLingerIfEmpty() {

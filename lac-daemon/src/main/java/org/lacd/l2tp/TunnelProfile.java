@@ -17,9 +17,13 @@ import java.util.Objects;
  * @param hideAvps        hide the sensitive AVPs (RFC 2661 4.3) — needs a secret
  * @param maxSessions     per-tunnel session limit; 0 uses the engine default
  * @param receiveWindow   our Receive Window Size; 0 uses the engine default
+ * @param accessLineAvps  send the RFC 5515 access-line AVPs (vendor 3561). xl2tpd 1.3 ignores the vendor id and
+ *                        takes Agent-Remote-Id (3561:2) for Protocol Version (0:2), then tears the tunnel down: turn
+ *                        this off toward such LNSs
  */
 public record TunnelProfile(String name, InetSocketAddress peer, InetAddress localAddress, String localHostName, String secret,
-                            String assignmentId, boolean hideAvps, int maxSessions, int receiveWindow) {
+                            String assignmentId, boolean hideAvps, int maxSessions, int receiveWindow,
+                            boolean accessLineAvps) {
     public TunnelProfile {
         Objects.requireNonNull(peer, "peer");
         if (hideAvps && (secret == null || secret.isEmpty())) {
@@ -31,19 +35,23 @@ public record TunnelProfile(String name, InetSocketAddress peer, InetAddress loc
     }
 
     public static TunnelProfile of(String name, InetSocketAddress peer, String hostName, String secret) {
-        return new TunnelProfile(name, peer, null, hostName, secret, null, false, 0, 0);
+        return new TunnelProfile(name, peer, null, hostName, secret, null, false, 0, 0, true);
     }
 
     public TunnelProfile withHideAvps(boolean hide) {
-        return new TunnelProfile(name, peer, localAddress, localHostName, secret, assignmentId, hide, maxSessions, receiveWindow);
+        return new TunnelProfile(name, peer, localAddress, localHostName, secret, assignmentId, hide, maxSessions, receiveWindow, accessLineAvps);
     }
 
     public TunnelProfile withMaxSessions(int n) {
-        return new TunnelProfile(name, peer, localAddress, localHostName, secret, assignmentId, hideAvps, n, receiveWindow);
+        return new TunnelProfile(name, peer, localAddress, localHostName, secret, assignmentId, hideAvps, n, receiveWindow, accessLineAvps);
     }
 
     public TunnelProfile withAssignmentId(String id) {
-        return new TunnelProfile(name, peer, localAddress, localHostName, secret, id, hideAvps, maxSessions, receiveWindow);
+        return new TunnelProfile(name, peer, localAddress, localHostName, secret, id, hideAvps, maxSessions, receiveWindow, accessLineAvps);
+    }
+
+    public TunnelProfile withAccessLineAvps(boolean send) {
+        return new TunnelProfile(name, peer, localAddress, localHostName, secret, assignmentId, hideAvps, maxSessions, receiveWindow, send);
     }
 
     /** The tunnel-sharing key. */

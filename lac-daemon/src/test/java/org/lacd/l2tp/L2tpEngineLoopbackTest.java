@@ -343,6 +343,44 @@ class L2tpEngineLoopbackTest {
     }
 
     @Test
+    void engineSurvivesMutatedDatagramsAimedAtItsTunnel() throws Exception {
+        // default LNS timers: the engine's loop is busy with the garbage for a moment and must not be declared dead
+        LnsPeer lns = LnsPeer.start(LnsPeer.Config.loopback(null));
+        closers.add(lns);
+        engine(fastSettings().withRetransmit(Duration.ofMillis(300), Duration.ofSeconds(1), 5));
+        RecordingListener first = new RecordingListener();
+        L2tpCall call = engine.placeCall(profile(lns, null), params("x"), first);
+        assertTrue(first.awaitUp());
+        long seed = System.nanoTime();
+        java.util.Random rnd = new java.util.Random(seed);
+        List<byte[]> corpus = new ArrayList<>(org.lacd.l2tp.wire.GoldenVectors.all().values());
+        // garbage from another socket on the LNS's own address; it must not disturb the tunnel, whose peer
+        // address and port are fixed once the SCCRP arrived
+        try (java.net.DatagramSocket sock = new java.net.DatagramSocket(0, LO)) {
+            for (int i = 0; i < 3000; i++) {
+                byte[] b = org.lacd.l2tp.wire.DecoderFuzzTest.mutate(corpus.get(rnd.nextInt(corpus.size())), rnd);
+                if (b.length >= 8 && rnd.nextBoolean()) {
+                    int off = (b[0] & 0x40) != 0 ? 4 : 2; // aim at our tunnel and session
+                    b[off] = (byte) (call.localTunnelId() >>> 8);
+                    b[off + 1] = (byte) call.localTunnelId();
+                    b[off + 2] = (byte) (call.localSessionId() >>> 8);
+                    b[off + 3] = (byte) call.localSessionId();
+                }
+                sock.send(new java.net.DatagramPacket(b, b.length, new InetSocketAddress(LO, engine.localPort())));
+            }
+        }
+        await(() -> stats.malformedTotal() > 0, "malformed datagrams counted (seed " + seed + ")");
+        RecordingListener second = new RecordingListener();
+        L2tpCall again = engine.placeCall(profile(lns, null), params("y"), second);
+        assertTrue(second.awaitUp(), "engine still works after fuzzing, seed " + seed + " first=" + first.cause + " second=" + second.cause
+                + " tunnels=" + engine.tunnels() + " lns=" + lns.tunnels().size() + " drops=" + java.util.Arrays.stream(L2tpStats.DropReason.values()).map(r -> r + "=" + stats.drops(r)).toList()
+                + " malformed=" + stats.malformedTotal() + " lnsMalformed=" + lns.malformed.get());
+        assertEquals(call.localTunnelId(), again.localTunnelId(), "same tunnel, undisturbed");
+        assertEquals(CallState.ESTABLISHED, call.state());
+        assertEquals(1, first.down.getCount(), "first call still up");
+    }
+
+    @Test
     void openTunnelWithoutCall() throws Exception {
         LnsPeer lns = lns("k");
         engine(fastSettings());

@@ -1,0 +1,415 @@
+package org.lacd.l2tp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.lacd.l2tp.transport.L2tpScheduler;
+import org.lacd.l2tp.transport.ManualScheduler;
+import org.lacd.l2tp.transport.ReliableChannel;
+import org.lacd.l2tp.wire.Avp;
+import org.lacd.l2tp.wire.AvpType;
+import org.lacd.l2tp.wire.CdnResult;
+import org.lacd.l2tp.wire.ControlMessage;
+import org.lacd.l2tp.wire.ErrorCode;
+import org.lacd.l2tp.wire.HiddenAvps;
+import org.lacd.l2tp.wire.L2tpCodec;
+import org.lacd.l2tp.wire.MessageType;
+import org.lacd.l2tp.wire.ResultCode;
+import org.lacd.l2tp.wire.StopCcnResult;
+
+/** Tunnel and call state machines without sockets, on a manual clock, against a scripted LNS. */
+class TunnelStateMachineTest {
+    static final InetSocketAddress LNS = new InetSocketAddress("192.0.2.10", 1701);
+    static final int LNS_TUNNEL = 0x4242;
+
+    final ManualScheduler clock = new ManualScheduler();
+    final CountingL2tpStats stats = new CountingL2tpStats();
+    final L2tpSettings settings = L2tpSettings.defaults().withHelloInterval(Duration.ofSeconds(60))
+            .withTunnelLinger(Duration.ofSeconds(10)).withStopCcnWait(Duration.ofSeconds(5));
+    final FakeHost host = new FakeHost();
+    final ScriptedLns lns = new ScriptedLns();
+    Tunnel tunnel;
+
+    /** The engine side without sockets: control goes to the scripted LNS, data is recorded. */
+    final class FakeHost implements TunnelHost {
+        final Map<Integer, Session> sessions = new HashMap<>();
+        final List<byte[]> dataOut = new ArrayList<>();
+        final List<Boolean> dataSequenced = new ArrayList<>();
+        boolean destroyed;
+        boolean linkDown;
+
+        @Override public L2tpScheduler scheduler() { return clock; }
+        @Override public L2tpSettings settings() { return settings; }
+        @Override public L2tpStats stats() { return stats; }
+        @Override public Random random() { return new Random(7); }
+
+        @Override
+        public void sendControl(InetSocketAddress peer, byte[] datagram) {
+            if (linkDown) {
+                return;
+            }
+            try {
+                lns.channel.receive((ControlMessage) L2tpCodec.decode(datagram, 0, datagram.length));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        @Override
+        public void sendData(Session s, byte[] buf, int off, int len) {
+            dataOut.add(java.util.Arrays.copyOfRange(buf, off, off + len));
+            dataSequenced.add(s.sequencing());
+        }
+
+        @Override public void execute(Runnable task) { task.run(); }
+        @Override public void registerSession(Tunnel t, Session s) { sessions.put(s.localSessionId(), s); }
+        @Override public void unregisterSession(Tunnel t, Session s) { sessions.remove(s.localSessionId()); }
+        @Override public void tunnelDestroyed(Tunnel t) { destroyed = true; }
+    }
+
+    /** The LNS: a reliable channel whose deliveries the test inspects and answers by hand. */
+    final class ScriptedLns implements ReliableChannel.Listener {
+        final ReliableChannel channel = new ReliableChannel(ReliableChannel.Config.defaults(), clock, this);
+        final List<ControlMessage> received = new ArrayList<>();
+        boolean deaf;
+
+        ScriptedLns() { channel.setPeerTunnelId(0); }
+
+        @Override
+        public void transmit(byte[] datagram) {
+            try {
+                tunnel.onControl((ControlMessage) L2tpCodec.decode(datagram, 0, datagram.length), LNS);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        @Override
+        public void deliver(ControlMessage m) { received.add(m); }
+
+        @Override
+        public void gaveUp(ControlMessage m) {}
+
+        void send(MessageType t, int sessionId, Avp... avps) {
+            channel.send(ControlMessage.of(t, tunnel.localTunnelId, sessionId, List.of(avps)));
+        }
+
+        ControlMessage last(MessageType t) {
+            for (int i = received.size() - 1; i >= 0; i--) {
+                if (received.get(i).messageType() == t) {
+                    return received.get(i);
+                }
+            }
+            return null;
+        }
+    }
+
+    Tunnel tunnel(String secret) {
+        tunnel = new Tunnel(host, new TunnelProfile("t", LNS, null, "lac1", secret, null, false, 0, 0, true), 0x1111);
+        return tunnel;
+    }
+
+    void sccrp(Avp... extra) {
+        List<Avp> avps = new ArrayList<>(List.of(Avp.of(AvpType.PROTOCOL_VERSION, new byte[] {1, 0}), Avp.string(AvpType.HOST_NAME, "lns1"),
+                Avp.u32(AvpType.FRAMING_CAPABILITIES, 1), Avp.u16(AvpType.ASSIGNED_TUNNEL_ID, LNS_TUNNEL)));
+        avps.addAll(List.of(extra));
+        lns.channel.setPeerTunnelId(0x1111);
+        lns.send(MessageType.SCCRP, 0, avps.toArray(new Avp[0]));
+    }
+
+    Session call(RecordingListener l, CallParameters p) {
+        Session s = new Session(host, tunnel.profile, p, l);
+        s.place();
+        tunnel.addSession(s);
+        return s;
+    }
+
+    Session establishedCall(RecordingListener l, CallParameters p) {
+        Session s = call(l, p);
+        if (tunnel.state() != TunnelState.ESTABLISHED) {
+            sccrp();
+        }
+        ControlMessage icrq = lns.last(MessageType.ICRQ);
+        lns.send(MessageType.ICRP, icrq.u16(AvpType.ASSIGNED_SESSION_ID), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 77));
+        return s;
+    }
+
+    @Test
+    void transitionTablesCiteRfcAndHaveNoDuplicateRows() {
+        Set<String> seen = new HashSet<>();
+        for (Tunnel.Row r : Tunnel.TABLE) {
+            assertTrue(seen.add(r.from() + "/" + r.event()), "duplicate " + r);
+            assertFalse(r.rfc().isBlank());
+        }
+        for (Session.Row r : Session.TABLE) {
+            assertTrue(seen.add("call " + r.from() + "/" + r.event()), "duplicate " + r);
+            assertFalse(r.rfc().isBlank());
+        }
+    }
+
+    @Test
+    void sccrqCarriesTieBreakerChallengeAndMBitsPerRegistry() {
+        tunnel("sec").open(null);
+        ControlMessage sccrq = lns.last(MessageType.SCCRQ);
+        assertNotNull(sccrq);
+        assertEquals(TunnelState.WAIT_CTL_REPLY, tunnel.state());
+        assertEquals(0x1111, sccrq.u16(AvpType.ASSIGNED_TUNNEL_ID));
+        assertEquals("lac1", sccrq.string(AvpType.HOST_NAME));
+        assertEquals(8, sccrq.bytes(AvpType.TIE_BREAKER).length);
+        assertFalse(sccrq.find(AvpType.TIE_BREAKER).mandatory());
+        assertEquals(16, sccrq.bytes(AvpType.CHALLENGE).length);
+        for (Avp a : sccrq.avps()) {
+            assertEquals(a.known().mandatory(), a.mandatory(), a.toString());
+        }
+        assertEquals(0, sccrq.tunnelId(), "SCCRQ goes to tunnel 0");
+    }
+
+    @Test
+    void mutualChallengeResponse() {
+        byte[] secret = "sec".getBytes(StandardCharsets.UTF_8);
+        tunnel("sec").open(null);
+        byte[] ourChallenge = lns.last(MessageType.SCCRQ).bytes(AvpType.CHALLENGE);
+        byte[] lnsChallenge = {9, 8, 7, 6, 5};
+        sccrp(Avp.of(AvpType.CHALLENGE_RESPONSE, HiddenAvps.challengeResponse(MessageType.SCCRP, secret, ourChallenge)),
+                Avp.of(AvpType.CHALLENGE, lnsChallenge));
+        assertEquals(TunnelState.ESTABLISHED, tunnel.state());
+        ControlMessage scccn = lns.last(MessageType.SCCCN);
+        assertArrayEquals(HiddenAvps.challengeResponse(MessageType.SCCCN, secret, lnsChallenge), scccn.bytes(AvpType.CHALLENGE_RESPONSE));
+        assertEquals(LNS_TUNNEL, scccn.tunnelId());
+    }
+
+    @Test
+    void wrongResponseEndsWithStopCcnNotAuthorizedAndBoundedWait() {
+        tunnel("sec").open(null);
+        RecordingListener l = new RecordingListener();
+        call(l, CallParameters.builder().build());
+        sccrp(Avp.of(AvpType.CHALLENGE_RESPONSE, new byte[16]));
+        assertEquals(TunnelState.CLOSING, tunnel.state());
+        ControlMessage stop = lns.last(MessageType.STOPCCN);
+        assertEquals(StopCcnResult.NOT_AUTHORIZED.code(), new ResultCodeView(stop).result());
+        assertEquals(CallDownCause.Kind.TUNNEL_FAILED, l.cause.kind());
+        assertEquals(StopCcnResult.NOT_AUTHORIZED.code(), l.cause.resultCode());
+        // the LNS acknowledges: tunnel gone at once
+        clock.advance(Duration.ofMillis(100));
+        assertEquals(TunnelState.CLOSED, tunnel.state());
+        assertTrue(host.destroyed);
+    }
+
+    @Test
+    void stopCcnWaitsAtMostTheConfiguredTimeForItsAck() {
+        tunnel(null).open(null);
+        sccrp();
+        host.linkDown = true;
+        tunnel.close(ResultCode.of(StopCcnResult.GENERAL_REQUEST_TO_CLEAR), null);
+        assertEquals(TunnelState.CLOSING, tunnel.state());
+        clock.advance(Duration.ofMillis(4999));
+        assertEquals(TunnelState.CLOSING, tunnel.state());
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(TunnelState.CLOSED, tunnel.state());
+        assertTrue(host.destroyed);
+    }
+
+    @Test
+    void helloAfterIdleIntervalAndTunnelDiesWhenUnanswered() {
+        tunnel(null).open(null);
+        RecordingListener l = new RecordingListener();
+        establishedCall(l, CallParameters.builder().build());
+        clock.advance(Duration.ofSeconds(1)); // t=1 s; the LNS's ZLB for the ICCN arrived at 0.1 s
+        clock.advance(Duration.ofMillis(59_050)); // t=60.05 s
+        assertEquals(MessageType.ICCN, lns.received.get(lns.received.size() - 1).messageType(), "no HELLO before 60 s of silence");
+        clock.advance(Duration.ofMillis(100)); // t=60.15 s
+        assertEquals(MessageType.HELLO, lns.received.get(lns.received.size() - 1).messageType(), "HELLO 60 s after the last message (60.1 s)");
+        clock.advance(Duration.ofMillis(200)); // its ack arrived at 60.2 s
+        host.linkDown = true;
+        // next HELLO at 120.2 s; retransmissions +1, +2, +4, +8, +8 s (cap 8 s, 5 retries), give-up 8 s later: 151.2 s
+        clock.advance(Duration.ofMillis(90_800)); // t=151.15 s
+        assertEquals(TunnelState.ESTABLISHED, tunnel.state(), "still retrying");
+        clock.advance(Duration.ofMillis(100));
+        assertEquals(TunnelState.CLOSED, tunnel.state());
+        assertEquals(1, stats.helloTimeouts.sum());
+        assertEquals(5, stats.retransmits.sum());
+        assertEquals(CallDownCause.Kind.TUNNEL_FAILED, l.cause.kind());
+    }
+
+    @Test
+    void emptyTunnelLingersThenStopCcn() {
+        tunnel(null).open(null);
+        RecordingListener l = new RecordingListener();
+        Session s = establishedCall(l, CallParameters.builder().build());
+        s.localDisconnect(DisconnectCause.administrative("test"));
+        assertNotNull(lns.last(MessageType.CDN));
+        assertEquals(0, tunnel.sessionCount());
+        clock.advance(Duration.ofMillis(9_999));
+        assertNull(lns.last(MessageType.STOPCCN));
+        clock.advance(Duration.ofMillis(1));
+        ControlMessage stop = lns.last(MessageType.STOPCCN);
+        assertNotNull(stop, "StopCCN after 10 s linger");
+        assertEquals(StopCcnResult.GENERAL_REQUEST_TO_CLEAR.code(), new ResultCodeView(stop).result());
+    }
+
+    @Test
+    void newCallCancelsLinger() {
+        tunnel(null).open(null);
+        Session s = establishedCall(new RecordingListener(), CallParameters.builder().build());
+        s.localDisconnect(DisconnectCause.administrative("test"));
+        clock.advance(Duration.ofSeconds(5));
+        establishedCall(new RecordingListener(), CallParameters.builder().build());
+        clock.advance(Duration.ofSeconds(20));
+        assertNull(lns.last(MessageType.STOPCCN));
+        assertEquals(TunnelState.ESTABLISHED, tunnel.state());
+    }
+
+    @Test
+    void unknownMandatoryAvpInCallMessageClearsOnlyTheCall() {
+        tunnel(null).open(null);
+        RecordingListener l = new RecordingListener();
+        Session s = call(l, CallParameters.builder().build());
+        sccrp();
+        ControlMessage icrq = lns.last(MessageType.ICRQ);
+        lns.send(MessageType.ICRP, icrq.u16(AvpType.ASSIGNED_SESSION_ID), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 77),
+                new Avp(true, false, 0, 250, new byte[] {1}));
+        ControlMessage cdn = lns.last(MessageType.CDN);
+        assertNotNull(cdn);
+        ResultCodeView rc = new ResultCodeView(cdn);
+        assertEquals(CdnResult.ERROR.code(), rc.result());
+        assertEquals(ErrorCode.UNKNOWN_MANDATORY_AVP.code(), rc.error());
+        assertEquals(CallState.CLOSED, s.state());
+        assertEquals(TunnelState.ESTABLISHED, tunnel.state());
+        assertTrue(l.down.getCount() == 0);
+    }
+
+    @Test
+    void unknownMandatoryAvpInTunnelMessageClearsTheTunnel() {
+        tunnel(null).open(null);
+        sccrp();
+        lns.send(MessageType.HELLO, 0, new Avp(true, false, 0, 250, new byte[] {1}));
+        ControlMessage stop = lns.last(MessageType.STOPCCN);
+        assertNotNull(stop);
+        assertEquals(ErrorCode.UNKNOWN_MANDATORY_AVP.code(), new ResultCodeView(stop).error());
+    }
+
+    @Test
+    void unknownOptionalAvpAndUnknownOptionalMessageTypeAreIgnored() {
+        tunnel(null).open(null);
+        sccrp();
+        lns.send(MessageType.HELLO, 0, new Avp(false, false, 0, 250, new byte[] {1}), new Avp(true, false, 9999, 1, new byte[0]).withMandatory(false));
+        clock.advance(Duration.ofMillis(200));
+        lns.channel.send(new ControlMessage(tunnel.localTunnelId, 0, 0, 0, List.of(new Avp(false, false, 0, 0, new byte[] {0, 99}))));
+        assertNull(lns.last(MessageType.STOPCCN));
+        assertEquals(TunnelState.ESTABLISHED, tunnel.state());
+        clock.advance(Duration.ofMillis(200));
+        assertEquals(1, stats.drops(L2tpStats.DropReason.UNKNOWN_MESSAGE_TYPE));
+        lns.channel.send(new ControlMessage(tunnel.localTunnelId, 0, 0, 0, List.of(new Avp(true, false, 0, 0, new byte[] {0, 99}))));
+        assertNotNull(lns.last(MessageType.STOPCCN), "unknown message type with M set clears the tunnel");
+    }
+
+    @Test
+    void ocrqIsAnsweredWithCdn() {
+        tunnel(null).open(null);
+        sccrp();
+        lns.send(MessageType.OCRQ, 0, Avp.u16(AvpType.ASSIGNED_SESSION_ID, 33), Avp.u32(AvpType.CALL_SERIAL_NUMBER, 1),
+                Avp.u32(AvpType.MINIMUM_BPS, 0), Avp.u32(AvpType.MAXIMUM_BPS, 1000), Avp.u32(AvpType.BEARER_TYPE, 1),
+                Avp.u32(AvpType.FRAMING_TYPE, 1), Avp.string(AvpType.CALLED_NUMBER, "123"));
+        ControlMessage cdn = lns.last(MessageType.CDN);
+        assertNotNull(cdn);
+        assertEquals(33, cdn.sessionId());
+        assertEquals(CdnResult.PERMANENT_NO_FACILITIES.code(), new ResultCodeView(cdn).result());
+        assertEquals(TunnelState.ESTABLISHED, tunnel.state());
+    }
+
+    @Test
+    void sequencingRequiredGoesInIccnAndDataIsSequenced() {
+        tunnel(null).open(null);
+        RecordingListener l = new RecordingListener();
+        Session s = establishedCall(l, CallParameters.builder().sequencingRequired(true).build());
+        assertTrue(lns.last(MessageType.ICCN).has(AvpType.SEQUENCING_REQUIRED));
+        s.sendPpp(new byte[] {(byte) 0xc0, 0x21, 1}, 0, 3);
+        assertEquals(List.of(true), host.dataSequenced);
+    }
+
+    @Test
+    void lnsSequencedDataTurnsSequencingOnAndFf03IsOptionalOnReceive() throws Exception {
+        tunnel(null).open(null);
+        RecordingListener l = new RecordingListener();
+        Session s = establishedCall(l, CallParameters.builder().build());
+        assertFalse(s.sequencing());
+        s.dataIn(new byte[] {(byte) 0xff, 0x03, (byte) 0xc0, 0x21, 9}, 0, 5, false);
+        s.dataIn(new byte[] {(byte) 0xc0, 0x21, 8}, 0, 3, true);
+        assertArrayEquals(new byte[] {(byte) 0xc0, 0x21, 9}, l.frames.poll(1, TimeUnit.SECONDS));
+        assertArrayEquals(new byte[] {(byte) 0xc0, 0x21, 8}, l.frames.poll(1, TimeUnit.SECONDS));
+        assertTrue(s.sequencing());
+    }
+
+    @Test
+    void dataBeforeEstablishedIsDroppedAndCounted() {
+        tunnel(null).open(null);
+        RecordingListener l = new RecordingListener();
+        Session s = call(l, CallParameters.builder().build());
+        s.sendPpp(new byte[] {1, 2}, 0, 2);
+        assertTrue(host.dataOut.isEmpty());
+        assertEquals(1, stats.drops(L2tpStats.DropReason.SESSION_NOT_ESTABLISHED));
+    }
+
+    @Test
+    void cdnBeforeIcrpIsARefusalAndAfterIsAPeerClear() {
+        tunnel(null).open(null);
+        RecordingListener refused = new RecordingListener();
+        call(refused, CallParameters.builder().build());
+        sccrp();
+        int lacSession = lns.last(MessageType.ICRQ).u16(AvpType.ASSIGNED_SESSION_ID);
+        lns.send(MessageType.CDN, lacSession, ResultCode.of(CdnResult.TEMPORARY_NO_FACILITIES).toAvp(), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 0));
+        assertEquals(CallDownCause.Kind.REFUSED, refused.cause.kind());
+        assertEquals(4, refused.cause.resultCode());
+        RecordingListener cleared = new RecordingListener();
+        Session s = establishedCall(cleared, CallParameters.builder().build());
+        lns.send(MessageType.CDN, s.localSessionId(), ResultCode.of(CdnResult.ADMINISTRATIVE).toAvp(), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 77));
+        assertEquals(CallDownCause.Kind.CLEARED_BY_PEER, cleared.cause.kind());
+    }
+
+    @Test
+    void stopCcnFromLnsIsAckedAndStateHeldThenReleased() {
+        tunnel(null).open(null);
+        RecordingListener l = new RecordingListener();
+        establishedCall(l, CallParameters.builder().build());
+        lns.send(MessageType.STOPCCN, 0, Avp.u16(AvpType.ASSIGNED_TUNNEL_ID, LNS_TUNNEL),
+                ResultCode.of(StopCcnResult.GENERAL_ERROR, ErrorCode.NO_RESOURCES, "full").toAvp());
+        assertEquals(TunnelState.CLOSED, tunnel.state());
+        assertEquals(CallDownCause.Kind.TUNNEL_FAILED, l.cause.kind());
+        assertEquals(ErrorCode.NO_RESOURCES.code(), l.cause.errorCode());
+        assertTrue(lns.channel.idle(), "StopCCN acknowledged at once");
+        assertFalse(host.destroyed, "state held for re-acks");
+        clock.advance(Duration.ofSeconds(5));
+        assertTrue(host.destroyed);
+    }
+
+    /** Small helper to read a Result Code AVP. */
+    record ResultCodeView(int result, int error) {
+        ResultCodeView(ControlMessage m) {
+            this(parse(m).result(), parse(m).error());
+        }
+
+        static ResultCode parse(ControlMessage m) {
+            try {
+                return ResultCode.parse(m.find(AvpType.RESULT_CODE));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package org.lacd.l2tp.wire;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Random and mutated golden messages through every decoder: the only outcomes allowed are success and
+ * {@link MalformedPacketException}. Bounded iterations; a fixed seed plus one fresh seed printed for replay.
+ */
+public class DecoderFuzzTest {
+    static final int ITERATIONS = 60_000;
+    static final byte[] SECRET = "fuzz".getBytes(StandardCharsets.US_ASCII);
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void fixedSeed() { run(0x1ac_d_2661L); }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void freshSeed() {
+        long seed = System.nanoTime();
+        System.out.println("DecoderFuzzTest fresh seed: " + seed);
+        run(seed);
+    }
+
+    static List<byte[]> corpus() {
+        List<byte[]> c = new ArrayList<>(GoldenVectors.all().values());
+        // a message with hidden AVPs, so mutations reach the unhiding code
+        List<Avp> hidden = HiddenAvps.hide(ControlMessage.of(MessageType.ICCN, 1, 2, List.of(
+                Avp.string(AvpType.PROXY_AUTHEN_NAME, "someone@example.net"), Avp.u16(AvpType.PROXY_AUTHEN_ID, 3),
+                Avp.u32(AvpType.TX_CONNECT_SPEED, 1000))).avps(), SECRET, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, a -> true);
+        c.add(L2tpCodec.encode(new ControlMessage(1, 2, 0, 0, hidden)));
+        return c;
+    }
+
+    static void run(long seed) {
+        Random rnd = new Random(seed);
+        List<byte[]> corpus = corpus();
+        int ok = 0;
+        int malformed = 0;
+        for (int i = 0; i < ITERATIONS; i++) {
+            byte[] input = i % 10 == 0 ? randomBytes(rnd) : mutate(corpus.get(rnd.nextInt(corpus.size())), rnd);
+            try {
+                decodeEverything(input);
+                ok++;
+            } catch (MalformedPacketException e) {
+                malformed++;
+                assertTrue(e.offset() >= 0 || e.offset() < input.length + 1, "offset in range");
+            } catch (RuntimeException | Error e) {
+                fail("seed " + seed + " iteration " + i + ": " + e + " on " + java.util.HexFormat.of().formatHex(input), e);
+            }
+        }
+        assertTrue(ok > 0 && malformed > 0, "both outcomes exercised: ok=" + ok + " malformed=" + malformed);
+    }
+
+    static void decodeEverything(byte[] input) throws MalformedPacketException {
+        L2tpPacket p = L2tpCodec.decode(input, 0, input.length);
+        if (p instanceof ControlMessage m) {
+            List<Avp> avps = HiddenAvps.reveal(m.avps(), SECRET);
+            ControlMessage plain = new ControlMessage(m.tunnelId(), m.sessionId(), m.ns(), m.nr(), avps);
+            plain.messageType();
+            plain.unknownMandatory();
+            Avp rc = plain.find(AvpType.RESULT_CODE);
+            if (rc != null) {
+                ResultCode.parse(rc);
+            }
+            Avp dc = plain.find(AvpType.PPP_DISCONNECT_CAUSE_CODE);
+            if (dc != null) {
+                PppDisconnectCause.parse(dc);
+            }
+            for (Avp a : avps) {
+                AvpType k = a.known();
+                if (k != null) {
+                    switch (k.dataType()) {
+                        case U16 -> a.asU16();
+                        case U32 -> a.asU32();
+                        case U64 -> a.asU64();
+                        case STRING -> a.asString();
+                        default -> { }
+                    }
+                }
+            }
+            // what was decoded re-encodes to something that decodes to the same message (reserved bits are
+            // ignored on receive and cleared on send, so the bytes themselves may differ)
+            byte[] again = L2tpCodec.encode(m);
+            if (!m.equals(L2tpCodec.decode(again, 0, again.length))) {
+                throw new AssertionError("decode/encode mismatch");
+            }
+        }
+    }
+
+    static byte[] randomBytes(Random rnd) {
+        byte[] b = new byte[rnd.nextInt(64)];
+        rnd.nextBytes(b);
+        if (b.length > 1 && rnd.nextBoolean()) {
+            b[1] = 2; // version 2, to get past the first check
+            b[0] = (byte) (rnd.nextBoolean() ? 0xc8 : b[0]);
+        }
+        return b;
+    }
+
+    public static byte[] mutate(byte[] seedMsg, Random rnd) {
+        byte[] b = seedMsg.clone();
+        int n = 1 + rnd.nextInt(4);
+        for (int k = 0; k < n; k++) {
+            switch (rnd.nextInt(6)) {
+                case 0 -> { // bit flip
+                    int i = rnd.nextInt(b.length);
+                    b[i] ^= (byte) (1 << rnd.nextInt(8));
+                }
+                case 1 -> b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
+                case 2 -> b = Arrays.copyOf(b, rnd.nextInt(b.length + 1)); // truncate
+                case 3 -> { // extend with garbage
+                    int old = b.length;
+                    b = Arrays.copyOf(b, old + 1 + rnd.nextInt(40));
+                    for (int i = old; i < b.length; i++) {
+                        b[i] = (byte) rnd.nextInt(256);
+                    }
+                }
+                case 4 -> { // AVP or message length fields: rewrite a 16-bit word with a small or huge value
+                    if (b.length >= 2) {
+                        int i = rnd.nextInt(b.length - 1) & ~1;
+                        int v = rnd.nextBoolean() ? rnd.nextInt(16) : rnd.nextInt(65536);
+                        b[i] = (byte) (v >>> 8);
+                        b[i + 1] = (byte) v;
+                    }
+                }
+                default -> { // duplicate a slice (AVP repetition)
+                    if (b.length > 12) {
+                        int from = 12 + rnd.nextInt(b.length - 12);
+                        int len = Math.min(b.length - from, 1 + rnd.nextInt(20));
+                        byte[] c = Arrays.copyOf(b, b.length + len);
+                        System.arraycopy(b, from, c, b.length, len);
+                        b = c;
+                    }
+                }
+            }
+            if (b.length == 0) {
+                break;
+            }
+        }
+        return b;
+    }
+}
