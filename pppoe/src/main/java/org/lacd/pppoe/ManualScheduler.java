@@ -17,6 +17,15 @@ public final class ManualScheduler implements ServerScheduler {
     private final Instant epoch;
     private long now;
     private long seq;
+    private int cancelledCount;
+
+    /** Cancelled timers are dropped in bulk so that a long run without advancing time does not accumulate them. */
+    private void purgeIfMostlyCancelled() {
+        if (cancelledCount > 1024 && cancelledCount > timers.size() / 2) {
+            timers.removeIf(t -> t.cancelled);
+            cancelledCount = 0;
+        }
+    }
 
     private final class Timer implements Comparable<Timer>, Cancellable {
         final long due;
@@ -37,7 +46,11 @@ public final class ManualScheduler implements ServerScheduler {
 
         @Override
         public void cancel() {
-            cancelled = true;
+            if (!cancelled) {
+                cancelled = true;
+                cancelledCount++;
+                purgeIfMostlyCancelled();
+            }
         }
     }
 
@@ -82,6 +95,7 @@ public final class ManualScheduler implements ServerScheduler {
             }
             timers.poll();
             if (t.cancelled) {
+                cancelledCount--;
                 continue;
             }
             now = Math.max(now, t.due);

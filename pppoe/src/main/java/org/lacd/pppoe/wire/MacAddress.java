@@ -1,9 +1,8 @@
 package org.lacd.pppoe.wire;
 
-import java.util.Locale;
-
 /** A 48-bit MAC address held in the low bits of a long (so it can be compared and hashed without allocation). */
 public record MacAddress(long value) {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
     public static final MacAddress BROADCAST = new MacAddress(0xffff_ffff_ffffL);
 
     public MacAddress {
@@ -56,13 +55,16 @@ public record MacAddress(long value) {
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(17);
+        char[] c = new char[17];
+        int p = 0;
         for (int i = 5; i >= 0; i--) {
-            sb.append(String.format(Locale.ROOT, "%02x", (value >>> (8 * i)) & 0xff));
+            int b = (int) (value >>> (8 * i)) & 0xff;
+            c[p++] = HEX[b >>> 4];
+            c[p++] = HEX[b & 0xf];
             if (i > 0) {
-                sb.append(':');
+                c[p++] = ':';
             }
         }
-        return sb.toString();
+        return new String(c);
     }
 }
