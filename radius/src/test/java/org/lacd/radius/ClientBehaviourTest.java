@@ -116,6 +116,45 @@ class ClientBehaviourTest {
     }
 
     @Test
+    void deadServerIsHeldDownThenProbedBackByTheNextRequest() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET); FakeRadiusServer f2 = new FakeRadiusServer(SECRET);
+             AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO))
+                 .timeout(Duration.ofMillis(150)).retries(1).deadHoldDown(Duration.ofMillis(500)).build(), stats)) {
+            aaa.start();
+            f1.silent = true;
+            assertInstanceOf(Accept.class, ask(aaa, "a"));
+            assertEquals(2, f1.received.get(), "first try + one retry");
+            assertEquals(1, stats.serverDowns());
+            assertInstanceOf(Accept.class, ask(aaa, "b"));
+            assertEquals(2, f1.received.get(), "held down: skipped");
+            assertEquals(2, f2.received.get());
+            f1.silent = false;
+            Thread.sleep(600);
+            assertInstanceOf(Accept.class, ask(aaa, "c"));
+            assertEquals(3, f1.received.get(), "after the hold-down the next request probes the first server");
+            assertEquals(2, f2.received.get());
+            assertEquals(1, stats.get("server.up.127.0.0.1:" + f1.port()));
+        }
+    }
+
+    @Test
+    void allServersDeadStillTriesEachOnceSoARecoveredOneIsFound() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET);
+             AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO)).timeout(Duration.ofMillis(150)).retries(2)
+                 .deadHoldDown(Duration.ofSeconds(60)).build(), stats)) {
+            aaa.start();
+            f1.silent = true;
+            assertInstanceOf(Reject.class, ask(aaa, "a"));
+            assertEquals(3, f1.received.get());
+            f1.silent = false;
+            assertInstanceOf(Accept.class, ask(aaa, "b"));
+            assertEquals(4, f1.received.get(), "one try while held down");
+        }
+    }
+
+    @Test
     void inFlightIsBounded() throws Exception {
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
              AaaService aaa = new AaaService(settings(server(fake, MessageAuthenticatorMode.AUTO)).timeout(Duration.ofSeconds(5))

@@ -225,4 +225,18 @@ class AccessFreeRadiusTest {
             assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(290), "no timeout waited for the held-down server");
         }
     }
+
+    @Test
+    void testAaaToolPrintsRankedCandidatesOrReject() throws Exception {
+        RadiusSettings s = settings(List.of(fr(MessageAuthenticatorMode.AUTO))).build();
+        String out = org.lacd.radius.tool.TestAaa.run(s, "alice@resellera.example", "alicepw", true, true);
+        assertTrue(out.startsWith("ACCEPT (Reply-Message: \"welcome alice\")"), out);
+        assertTrue(out.contains("1. TunnelCandidate[tag=2, pref=10, type=3, medium=1, server=192.0.2.10:1702"), out);
+        assertTrue(out.contains("password=\"resA-first-a-rather-long-tunnel-secret-over-16\""), out);
+        assertTrue(out.contains("2. TunnelCandidate[tag=1, pref=20"), out);
+        String hidden = org.lacd.radius.tool.TestAaa.run(s, "alice@resellera.example", "alicepw", false, false);
+        assertTrue(hidden.contains("password=***") && !hidden.contains("resA-second"), hidden);
+        assertEquals("REJECT ACCESS_REJECT (Reply-Message: \"account suspended\")\n",
+            org.lacd.radius.tool.TestAaa.run(s, "mallory@resellera.example", "x", true, false));
+    }
 }
