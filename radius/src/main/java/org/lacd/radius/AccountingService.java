@@ -291,8 +291,10 @@ public final class AccountingService implements AutoCloseable {
                 long delay = Math.max(0, (System.currentTimeMillis() - createdMillis) / 1000);
                 List<RadiusAttribute> a = new ArrayList<>(attrs);
                 a.add(RadiusAttribute.integer(Attr.ACCT_DELAY_TIME, delay));
+                // Message-Authenticator on every request, accounting included (computed over a zero authenticator,
+                // then the Request Authenticator over the result: RFC 5176 s3.1 does the same).
                 byte[] pkt = RadiusCrypto.encodeComputedRequest(RadiusCode.ACCOUNTING_REQUEST, identifier, a,
-                    RadiusCrypto.secret(server.secret()), false);
+                    RadiusCrypto.secret(server.secret()), true);
                 byte[] auth = java.util.Arrays.copyOfRange(pkt, 4, 20);
                 return new RadiusClient.Encoded(pkt, auth);
             }

@@ -262,7 +262,15 @@ public final class RadiusClient implements AutoCloseable {
             p.id = id;
             s.slots[id] = p;
             long delay = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - p.submittedNanos);
-            p.encoded = p.factory.encode(s.server, id, delay);
+            try {
+                p.encoded = p.factory.encode(s.server, id, delay);
+            } catch (RuntimeException e) {
+                // An attribute that cannot be encoded (too long, ...): no server will take it, fail the request now.
+                LOG.warn("RADIUS {}: request cannot be encoded: {}", type, e.toString());
+                p.serverIndex = p.order.size();
+                finish(p, null, e);
+                return true;
+            }
         }
         p.sentNanos = System.nanoTime();
         stats.sent(s.server.label(), type, retry);

@@ -20,7 +20,7 @@ class ClientBehaviourTest {
     static final String SECRET = "fake-secret";
 
     static RadiusSettings.Builder settings(Server... servers) {
-        return RadiusSettings.builder().authServers(List.of(servers)).timeout(Duration.ofMillis(300)).retries(0);
+        return RadiusSettings.builder().authServers(List.of(servers)).timeout(Duration.ofMillis(1000)).retries(0);
     }
 
     static Server server(FakeRadiusServer f, MessageAuthenticatorMode mode) {
@@ -120,7 +120,7 @@ class ClientBehaviourTest {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET); FakeRadiusServer f2 = new FakeRadiusServer(SECRET);
              AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO))
-                 .timeout(Duration.ofMillis(150)).retries(1).deadHoldDown(Duration.ofMillis(500)).build(), stats)) {
+                 .timeout(Duration.ofMillis(400)).retries(1).deadHoldDown(Duration.ofMillis(1500)).build(), stats)) {
             aaa.start();
             f1.silent = true;
             assertInstanceOf(Accept.class, ask(aaa, "a"));
@@ -130,7 +130,7 @@ class ClientBehaviourTest {
             assertEquals(2, f1.received.get(), "held down: skipped");
             assertEquals(2, f2.received.get());
             f1.silent = false;
-            Thread.sleep(600);
+            Thread.sleep(1600);
             assertInstanceOf(Accept.class, ask(aaa, "c"));
             assertEquals(3, f1.received.get(), "after the hold-down the next request probes the first server");
             assertEquals(2, f2.received.get());
@@ -142,7 +142,7 @@ class ClientBehaviourTest {
     void allServersDeadStillTriesEachOnceSoARecoveredOneIsFound() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET);
-             AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO)).timeout(Duration.ofMillis(150)).retries(2)
+             AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO)).timeout(Duration.ofMillis(300)).retries(2)
                  .deadHoldDown(Duration.ofSeconds(60)).build(), stats)) {
             aaa.start();
             f1.silent = true;
