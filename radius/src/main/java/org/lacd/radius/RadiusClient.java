@@ -304,6 +304,7 @@ public final class RadiusClient implements AutoCloseable {
         if (p.future.isDone()) {
             return;
         }
+        stats.tryTimedOut(p.current.server.label(), type);
         p.attempt++;
         if (p.attempt < p.maxAttempts) {
             if (!transmit(p)) {

@@ -221,6 +221,8 @@ class AccessFreeRadiusTest {
             assertEquals(2, a.candidates().size());
             assertEquals(1, stats.serverDowns());
             assertEquals(3, stats.sentCount(RadiusStats.RequestType.ACCESS), "2 tries to the dead server + 1 to FreeRADIUS");
+            assertEquals(2, stats.tryTimeouts(RadiusStats.RequestType.ACCESS));
+            assertEquals(1, stats.retries(RadiusStats.RequestType.ACCESS));
             assertInstanceOf(Accept.class, aaa.authorize(AccessQuery.pap("plain@isp.example", "plainpw", "s2")).get(10, TimeUnit.SECONDS));
             assertEquals(4, stats.sentCount(RadiusStats.RequestType.ACCESS), "the dead server is skipped during its hold-down");
         }
