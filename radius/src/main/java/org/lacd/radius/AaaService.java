@@ -55,7 +55,13 @@ public final class AaaService implements AutoCloseable {
     public boolean configured() { return client.hasServers(); }
 
     public CompletableFuture<AccessDecision> authorize(AccessQuery q) {
-        List<RadiusAttribute> common = requestAttributes(q);
+        List<RadiusAttribute> common;
+        try {
+            common = requestAttributes(q);
+        } catch (IllegalArgumentException e) {
+            LOG.info("RADIUS: cannot build an Access-Request for user {}: {}", q.userName(), e.getMessage());
+            return CompletableFuture.completedFuture(new Reject(RejectReason.INVALID_QUERY, ""));
+        }
         RadiusClient.RequestFactory factory = (server, id, delay) -> {
             byte[] auth = RadiusCrypto.randomAuthenticator();
             byte[] secret = RadiusCrypto.secret(server.secret());
@@ -71,7 +77,7 @@ public final class AaaService implements AutoCloseable {
                     case ALL_SERVERS_FAILED -> RejectReason.TIMEOUT_ALL_SERVERS;
                     case OVERLOADED -> RejectReason.OVERLOADED;
                     case STOPPED -> RejectReason.NOT_AVAILABLE;
-                } : RejectReason.NOT_AVAILABLE;
+                } : t instanceof IllegalArgumentException ? RejectReason.INVALID_QUERY : RejectReason.NOT_AVAILABLE;
                 LOG.info("RADIUS: no decision for user {}: {}", q.userName(), t.getMessage());
                 return new Reject(r, "");
             }

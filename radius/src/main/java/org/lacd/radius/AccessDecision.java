@@ -34,7 +34,9 @@ public sealed interface AccessDecision {
         /** Too many requests waiting: the bounded queue is full. */
         OVERLOADED,
         /** The service is stopped or has no servers. */
-        NOT_AVAILABLE
+        NOT_AVAILABLE,
+        /** The query cannot be encoded (e.g. a User-Name or password longer than RADIUS allows). */
+        INVALID_QUERY
     }
 
     /** Other useful attributes of an Access-Accept. */

@@ -148,6 +148,25 @@ public final class AccountingService implements AutoCloseable {
         submit(sessionRecord(s, StatusType.STOP, cause, Instant.now()));
     }
 
+    /**
+     * RFC 2866 s5.1 Accounting-On / Accounting-Off: lacd (re)started or stops cleanly, so the server may close
+     * sessions it still thinks open for this NAS. Call after {@link #start()} / before {@link #stop()}.
+     */
+    public void accountingOn() { nasRecord(StatusType.ACCOUNTING_ON); }
+
+    public void accountingOff() { nasRecord(StatusType.ACCOUNTING_OFF); }
+
+    private void nasRecord(StatusType type) {
+        List<RadiusAttribute> a = new ArrayList<>();
+        a.add(RadiusAttribute.integer(Attr.ACCT_STATUS_TYPE, type.code()));
+        // An Acct-Session-Id is mandatory in every Accounting-Request (RFC 2866 s5.5); this one names the NAS event.
+        a.add(RadiusAttribute.string(Attr.ACCT_SESSION_ID, settings.nasIdentifier() + "-" + type.name().toLowerCase(java.util.Locale.ROOT)
+            + "-" + Instant.now().getEpochSecond()));
+        nasAttributes(a);
+        a.add(RadiusAttribute.integer(Attr.EVENT_TIMESTAMP, Instant.now().getEpochSecond()));
+        submit(a);
+    }
+
     // ---- RFC 2867 tunnel records (sent only with tunnel accounting on) ----
 
     public void tunnelStart(TunnelInfo t) { tunnelRecord(StatusType.TUNNEL_START, t, null, null); }
@@ -210,6 +229,7 @@ public final class AccountingService implements AutoCloseable {
         for (byte[] c : s.classes()) {
             a.add(new RadiusAttribute(Attr.CLASS, c));
         }
+        s.lineInfo().ifPresent(li -> a.addAll(AaaService.lineAttributes(li)));
         s.tunnel().ifPresent(t -> tunnelAttributes(a, t));
         if (type != StatusType.START) {
             long secs = Math.max(0, Duration.between(s.startTime(), now).getSeconds());
@@ -291,8 +311,10 @@ public final class AccountingService implements AutoCloseable {
                 long delay = Math.max(0, (System.currentTimeMillis() - createdMillis) / 1000);
                 List<RadiusAttribute> a = new ArrayList<>(attrs);
                 a.add(RadiusAttribute.integer(Attr.ACCT_DELAY_TIME, delay));
+                // Message-Authenticator on every request, accounting included (computed over a zero authenticator,
+                // then the Request Authenticator over the result: RFC 5176 s3.1 does the same).
                 byte[] pkt = RadiusCrypto.encodeComputedRequest(RadiusCode.ACCOUNTING_REQUEST, identifier, a,
-                    RadiusCrypto.secret(server.secret()), false);
+                    RadiusCrypto.secret(server.secret()), true);
                 byte[] auth = java.util.Arrays.copyOfRange(pkt, 4, 20);
                 return new RadiusClient.Encoded(pkt, auth);
             }

@@ -14,10 +14,12 @@ import java.util.function.Supplier;
  * @param classes       Class attributes from the Access-Accept, echoed as RFC 2865 s5.25 requires
  * @param interimInterval Acct-Interim-Interval from the Access-Accept (seconds), overriding the configured one
  * @param authentic     Acct-Authentic: 1 = RADIUS, 2 = Local (realm rules)
+ * @param lineInfo      access line attributes (sent as DSL Forum VSAs like in the Access-Request)
  */
 public record AcctSession(String acctSessionId, String userName, byte[] callingMac, String interfaceName, OptionalInt outerVlan,
                           OptionalInt innerVlan, long nasPort, String serviceName, Instant startTime, Supplier<Counters> counters,
-                          Optional<TunnelInfo> tunnel, List<byte[]> classes, OptionalInt interimInterval, int authentic) {
+                          Optional<TunnelInfo> tunnel, List<byte[]> classes, OptionalInt interimInterval, int authentic,
+                          Optional<AccessQuery.LineInfo> lineInfo) {
 
     public static final int AUTHENTIC_RADIUS = 1;
     public static final int AUTHENTIC_LOCAL = 2;

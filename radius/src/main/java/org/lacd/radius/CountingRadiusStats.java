@@ -47,6 +47,10 @@ public final class CountingRadiusStats implements RadiusStats {
         inc("completed." + server + "." + type + "." + result);
     }
 
+    @Override public void tryTimedOut(String server, RequestType type) { inc("trytimeout." + type); }
+
+    public long tryTimeouts(RequestType t) { return get("trytimeout." + t); }
+
     @Override public void answerDropped(String server, DropReason reason) { inc("drop." + reason); }
 
     @Override public void serverDown(String server) { inc("server.down"); inc("server.down." + server); }

@@ -112,6 +112,7 @@ public final class RadiusClient implements AutoCloseable {
         Encoded encoded;
         long sentNanos;
         ScheduledFuture<?> timer;
+        boolean probe;
 
         Pending(RequestFactory factory) { this.factory = factory; }
     }
@@ -208,7 +209,7 @@ public final class RadiusClient implements AutoCloseable {
         List<ServerState> alive = new ArrayList<>();
         List<ServerState> dead = new ArrayList<>();
         for (ServerState s : servers) {
-            if (s.dead && now - s.deadUntilNanos < 0) {
+            if (s.dead && (statusServerProbes() || now - s.deadUntilNanos < 0)) {
                 dead.add(s);
             } else {
                 alive.add(s);
@@ -234,7 +235,7 @@ public final class RadiusClient implements AutoCloseable {
         p.serverIndex++;
         while (p.serverIndex < p.order.size()) {
             ServerState s = p.order.get(p.serverIndex);
-            boolean inHoldDown = s.dead && System.nanoTime() - s.deadUntilNanos < 0;
+            boolean inHoldDown = s.dead && (statusServerProbes() || System.nanoTime() - s.deadUntilNanos < 0);
             p.current = s;
             p.attempt = 0;
             p.maxAttempts = inHoldDown ? 1 : 1 + settings.retries();
@@ -262,7 +263,15 @@ public final class RadiusClient implements AutoCloseable {
             p.id = id;
             s.slots[id] = p;
             long delay = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - p.submittedNanos);
-            p.encoded = p.factory.encode(s.server, id, delay);
+            try {
+                p.encoded = p.factory.encode(s.server, id, delay);
+            } catch (RuntimeException e) {
+                // An attribute that cannot be encoded (too long, ...): no server will take it, fail the request now.
+                LOG.warn("RADIUS {}: request cannot be encoded: {}", type, e.toString());
+                p.serverIndex = p.order.size();
+                finish(p, null, e);
+                return true;
+            }
         }
         p.sentNanos = System.nanoTime();
         stats.sent(s.server.label(), type, retry);
@@ -296,6 +305,7 @@ public final class RadiusClient implements AutoCloseable {
         if (p.future.isDone()) {
             return;
         }
+        stats.tryTimedOut(p.current.server.label(), type);
         p.attempt++;
         if (p.attempt < p.maxAttempts) {
             if (!transmit(p)) {
@@ -306,12 +316,63 @@ public final class RadiusClient implements AutoCloseable {
         ServerState s = p.current;
         if (!s.dead) {
             s.dead = true;
-            LOG.warn("RADIUS {} server {} did not answer {} tries: marked dead for {}s", type, s.server.label(), p.maxAttempts,
-                settings.deadHoldDown().toSeconds());
+            LOG.warn("RADIUS {} server {} did not answer {} tries: marked dead, {} every {} ms", type, s.server.label(), p.maxAttempts,
+                statusServerProbes() ? "probed with Status-Server" : "tried again", settings.deadHoldDown().toMillis());
             stats.serverDown(s.server.label());
+            if (statusServerProbes()) {
+                loop.schedule(() -> probeLoop(s), settings.deadHoldDown().toNanos(), TimeUnit.NANOSECONDS);
+            }
         }
         s.deadUntilNanos = System.nanoTime() + settings.deadHoldDown().toNanos();
         nextServer(p);
+    }
+
+    private boolean statusServerProbes() {
+        return settings.probe() == RadiusSettings.ProbeMode.STATUS_SERVER;
+    }
+
+    /** While the server is dead: one Status-Server per hold-down. Runs on the loop. */
+    private void probeLoop(ServerState s) {
+        if (stopped || !s.dead) {
+            return;
+        }
+        startStatusServer(s);
+        loop.schedule(() -> probeLoop(s), settings.deadHoldDown().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Sends one RFC 5997 Status-Server to the server (Message-Authenticator included, as s3 requires). Answered with
+     * Access-Accept on an authentication port, Accounting-Response on an accounting port; checked like any answer.
+     */
+    CompletableFuture<Response> statusServer(int serverIndex) {
+        CompletableFuture<Response> f = new CompletableFuture<>();
+        loop.execute(() -> startStatusServer(servers.get(serverIndex)).whenComplete((r, e) -> {
+            if (e != null) {
+                f.completeExceptionally(e);
+            } else {
+                f.complete(r);
+            }
+        }));
+        return f;
+    }
+
+    private CompletableFuture<Response> startStatusServer(ServerState s) {
+        Pending p = new Pending((server, id, delay) -> {
+            byte[] auth = RadiusCrypto.randomAuthenticator();
+            byte[] pkt = RadiusCrypto.encodeAccessRequest(id, auth,
+                List.of(org.lacd.radius.wire.RadiusAttribute.string(org.lacd.radius.wire.Attr.NAS_IDENTIFIER, settings.nasIdentifier())),
+                RadiusCrypto.secret(server.secret()));
+            pkt[0] = (byte) RadiusCode.STATUS_SERVER.code();
+            // The code is covered by the Message-Authenticator: recompute it for the Status-Server code.
+            pkt = RadiusCrypto.resign(pkt, auth, RadiusCrypto.secret(server.secret()));
+            return new Encoded(pkt, auth);
+        });
+        p.probe = true;
+        p.order = List.of(s);
+        p.serverIndex = -1;
+        inFlight++;
+        nextServer(p);
+        return p.future;
     }
 
     private void onDatagram(InetSocketAddress sender, byte[] data) {
@@ -396,7 +457,11 @@ public final class RadiusClient implements AutoCloseable {
                 default -> RadiusStats.Result.ACCOUNTING_RESPONSE;
             };
         }
-        stats.completed(label, type, res, secs);
+        if (!p.probe) {
+            stats.completed(label, type, res, secs);
+        } else {
+            LOG.debug("RADIUS {}: Status-Server to {}: {}", type, label, r != null ? "answered" : "no answer");
+        }
         inFlight--;
         if (r != null) {
             p.future.complete(r);

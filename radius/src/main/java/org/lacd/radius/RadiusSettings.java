@@ -17,7 +17,7 @@ public record RadiusSettings(List<Server> authServers, List<Server> acctServers,
                              Duration deadHoldDown, int maxInFlight, String nasIdentifier, Optional<InetAddress> nasIpAddress,
                              Optional<InetAddress> nasIpv6Address, String nasPortIdFormat, MacFormat callingStationIdFormat,
                              NasPortType nasPortType, boolean authenticateAtLac, String steeringPassword, Accounting accounting,
-                             Dae dae) {
+                             Dae dae, ProbeMode probe) {
 
     /** How answers must carry a Message-Authenticator (RFC 3579; BlastRADIUS, CVE-2024-3596). */
     public enum MessageAuthenticatorMode {
@@ -30,6 +30,17 @@ public record RadiusSettings(List<Server> authServers, List<Server> acctServers,
     }
 
     public enum Strategy { FAILOVER, ROUND_ROBIN }
+
+    /** How a dead server is found alive again. */
+    public enum ProbeMode {
+        /** After the hold-down, the next real request tries it (works with every server; that request may wait). */
+        REQUEST,
+        /**
+         * RFC 5997 Status-Server every hold-down; the server stays skipped until it answers one (no subscriber waits on
+         * a dead server; the server must support Status-Server, as FreeRADIUS does with {@code status_server = yes}).
+         */
+        STATUS_SERVER
+    }
 
     /** RFC 2865 s5.41 NAS-Port-Type values lacd offers. */
     public enum NasPortType {
@@ -116,6 +127,7 @@ public record RadiusSettings(List<Server> authServers, List<Server> acctServers,
         private String steeringPassword = "lacd";
         private Accounting accounting = new Accounting(Duration.ZERO, Path.of("/var/spool/lacd/acct"), 100_000, Duration.ofSeconds(10), false);
         private Dae dae = Dae.disabled();
+        private ProbeMode probe = ProbeMode.REQUEST;
 
         public Builder authServers(List<Server> v) { auth = List.copyOf(v); return this; }
         public Builder acctServers(List<Server> v) { acct = List.copyOf(v); return this; }
@@ -134,10 +146,11 @@ public record RadiusSettings(List<Server> authServers, List<Server> acctServers,
         public Builder steeringPassword(String v) { steeringPassword = v; return this; }
         public Builder accounting(Accounting v) { accounting = v; return this; }
         public Builder dae(Dae v) { dae = v; return this; }
+        public Builder probe(ProbeMode v) { probe = v; return this; }
 
         public RadiusSettings build() {
             return new RadiusSettings(auth, acct, strategy, timeout, retries, holdDown, maxInFlight, nasIdentifier, Optional.ofNullable(nasIp),
-                Optional.ofNullable(nasIpv6), nasPortIdFormat, macFormat, nasPortType, authenticateAtLac, steeringPassword, accounting, dae);
+                Optional.ofNullable(nasIpv6), nasPortIdFormat, macFormat, nasPortType, authenticateAtLac, steeringPassword, accounting, dae, probe);
         }
     }
 

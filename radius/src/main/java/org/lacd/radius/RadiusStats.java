@@ -21,6 +21,9 @@ public interface RadiusStats {
     /** A request completed at a server: result and latency of the successful try (or the time to give up). */
     default void completed(String server, RequestType type, Result result, double seconds) { }
 
+    /** One try got no acceptable answer within the timeout (a retry or the next server follows). */
+    default void tryTimedOut(String server, RequestType type) { }
+
     default void answerDropped(String server, DropReason reason) { }
 
     default void serverDown(String server) { }

@@ -28,6 +28,30 @@ public record TunnelCandidate(int tag, long preference, int tunnelType, int medi
     public static final int MEDIUM_IPV4 = 1;
     public static final int MEDIUM_IPV6 = 2;
 
+    /**
+     * This candidate (from RADIUS) completed by a configured LNS profile, as commercial LACs do: every value RADIUS sent
+     * wins, the profile fills what RADIUS left out (port, password, auth ids, client endpoint, assignment, group).
+     * Tag, preference, type, medium and server host stay RADIUS's.
+     */
+    public TunnelCandidate withDefaults(TunnelCandidate profile) {
+        return new TunnelCandidate(tag, preference, tunnelType, mediumType, serverHost, serverPort.isPresent() ? serverPort : profile.serverPort,
+            clientEndpoint.or(profile::clientEndpoint), password.or(profile::password), assignmentId.or(profile::assignmentId),
+            clientAuthId.or(profile::clientAuthId), serverAuthId.or(profile::serverAuthId), privateGroupId.or(profile::privateGroupId));
+    }
+
+    /** Names under which a configured LNS profile may be looked up: Tunnel-Client-Auth-Id, then Tunnel-Assignment-Id. */
+    public java.util.List<String> profileKeys() {
+        java.util.List<String> k = new java.util.ArrayList<>(2);
+        clientAuthId.ifPresent(k::add);
+        assignmentId.ifPresent(k::add);
+        return k;
+    }
+
+    /** Every attribute on one line; the password only with {@code showSecrets}. */
+    public String describe(boolean showSecrets) {
+        return toString().replace("password=***", "password=" + (showSecrets ? "\"" + password.orElse("") + "\"" : "***"));
+    }
+
     @Override
     public String toString() {
         return "TunnelCandidate[tag=" + tag + ", pref=" + (preference == NO_PREFERENCE ? "-" : preference) + ", type=" + tunnelType

@@ -20,7 +20,7 @@ class ClientBehaviourTest {
     static final String SECRET = "fake-secret";
 
     static RadiusSettings.Builder settings(Server... servers) {
-        return RadiusSettings.builder().authServers(List.of(servers)).timeout(Duration.ofMillis(300)).retries(0);
+        return RadiusSettings.builder().authServers(List.of(servers)).timeout(Duration.ofMillis(1000)).retries(0);
     }
 
     static Server server(FakeRadiusServer f, MessageAuthenticatorMode mode) {
@@ -112,6 +112,76 @@ class ClientBehaviourTest {
             }
             assertEquals(4, f1.received.get());
             assertEquals(0, f2.received.get());
+        }
+    }
+
+    @Test
+    void deadServerIsHeldDownThenProbedBackByTheNextRequest() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET); FakeRadiusServer f2 = new FakeRadiusServer(SECRET);
+             AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO))
+                 .timeout(Duration.ofMillis(400)).retries(1).deadHoldDown(Duration.ofMillis(1500)).build(), stats)) {
+            aaa.start();
+            f1.silent = true;
+            assertInstanceOf(Accept.class, ask(aaa, "a"));
+            assertEquals(2, f1.received.get(), "first try + one retry");
+            assertEquals(1, stats.serverDowns());
+            assertInstanceOf(Accept.class, ask(aaa, "b"));
+            assertEquals(2, f1.received.get(), "held down: skipped");
+            assertEquals(2, f2.received.get());
+            f1.silent = false;
+            Thread.sleep(1600);
+            assertInstanceOf(Accept.class, ask(aaa, "c"));
+            assertEquals(3, f1.received.get(), "after the hold-down the next request probes the first server");
+            assertEquals(2, f2.received.get());
+            assertEquals(1, stats.get("server.up.127.0.0.1:" + f1.port()));
+        }
+    }
+
+    @Test
+    void statusServerProbesBringADeadServerBackWithoutRiskingARequest() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET); FakeRadiusServer f2 = new FakeRadiusServer(SECRET);
+             AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO))
+                 .timeout(Duration.ofMillis(400)).retries(0).deadHoldDown(Duration.ofMillis(500))
+                 .probe(RadiusSettings.ProbeMode.STATUS_SERVER).build(), stats)) {
+            aaa.start();
+            f1.silent = true;
+            assertInstanceOf(Accept.class, ask(aaa, "a"));
+            assertEquals(1, stats.serverDowns());
+            Thread.sleep(1200); // hold-down passed, probes unanswered: f1 stays skipped
+            int probes = f1.received.get() - 1;
+            assertTrue(probes >= 1, "Status-Server probes sent: " + probes);
+            assertInstanceOf(Accept.class, ask(aaa, "b"));
+            assertEquals(1 + probes, f1.received.get(), "no request to the dead server, only probes");
+            assertEquals(2, f2.received.get());
+            f1.silent = false;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (stats.get("server.up.127.0.0.1:" + f1.port()) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, stats.get("server.up.127.0.0.1:" + f1.port()), "a probe found it alive");
+            int before = f1.received.get();
+            assertInstanceOf(Accept.class, ask(aaa, "c"));
+            assertEquals(before + 1, f1.received.get(), "failover order restored");
+            assertEquals(2, f2.received.get());
+            assertEquals(3, stats.completed(RadiusStats.RequestType.ACCESS, RadiusStats.Result.ACCEPT), "probes are not counted as requests");
+        }
+    }
+
+    @Test
+    void allServersDeadStillTriesEachOnceSoARecoveredOneIsFound() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET);
+             AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO)).timeout(Duration.ofMillis(300)).retries(2)
+                 .deadHoldDown(Duration.ofSeconds(60)).build(), stats)) {
+            aaa.start();
+            f1.silent = true;
+            assertInstanceOf(Reject.class, ask(aaa, "a"));
+            assertEquals(3, f1.received.get());
+            f1.silent = false;
+            assertInstanceOf(Accept.class, ask(aaa, "b"));
+            assertEquals(4, f1.received.get(), "one try while held down");
         }
     }
 

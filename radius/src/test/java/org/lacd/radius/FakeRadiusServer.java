@@ -25,6 +25,8 @@ final class FakeRadiusServer implements AutoCloseable {
     volatile Ma ma = Ma.VALID;
     volatile boolean spoofFirst;
     volatile boolean hold;
+    /** Receives and counts but never answers (a dead server). */
+    volatile boolean silent;
     final AtomicInteger received = new AtomicInteger();
     private final List<Object[]> held = new ArrayList<>();
     private final DatagramSocket socket;
@@ -49,6 +51,9 @@ final class FakeRadiusServer implements AutoCloseable {
                 socket.receive(dp);
                 RadiusPacket req = RadiusPacket.decode(buf, 0, dp.getLength());
                 received.incrementAndGet();
+                if (silent) {
+                    continue;
+                }
                 synchronized (held) {
                     if (hold) {
                         held.add(new Object[] {req, dp.getSocketAddress()});

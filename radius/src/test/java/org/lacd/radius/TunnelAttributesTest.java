@@ -169,4 +169,23 @@ class TunnelAttributesTest {
         assertFalse(r.anyTunnelAttribute());
         assertTrue(r.candidates().isEmpty());
     }
+
+    @Test
+    void radiusValuesWinOverProfileDefaults() {
+        TunnelCandidate radius = new TunnelCandidate(1, 5, 3, 1, "192.0.2.1", OptionalInt.empty(), Optional.empty(), Optional.of("from-radius"),
+            Optional.of("resA"), Optional.empty(), Optional.empty(), Optional.empty());
+        TunnelCandidate profile = new TunnelCandidate(0, 99, 3, 1, "198.51.100.9", OptionalInt.of(1702), Optional.of("10.0.0.1"),
+            Optional.of("from-profile"), Optional.of("other"), Optional.of("lac-name"), Optional.of("lns-name"), Optional.of("grp"));
+        TunnelCandidate m = radius.withDefaults(profile);
+        assertEquals("192.0.2.1", m.serverHost());
+        assertEquals(5, m.preference());
+        assertEquals(OptionalInt.of(1702), m.serverPort());
+        assertEquals(Optional.of("from-radius"), m.password());
+        assertEquals(Optional.of("resA"), m.assignmentId());
+        assertEquals(Optional.of("lac-name"), m.clientAuthId());
+        assertEquals(Optional.of("lns-name"), m.serverAuthId());
+        assertEquals(Optional.of("10.0.0.1"), m.clientEndpoint());
+        assertEquals(List.of("lac-name", "resA"), m.profileKeys());
+        assertEquals(List.of("resA"), radius.profileKeys());
+    }
 }

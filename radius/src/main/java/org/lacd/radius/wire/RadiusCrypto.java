@@ -279,6 +279,21 @@ public final class RadiusCrypto {
         return a;
     }
 
+    /**
+     * Recomputes the Message-Authenticator (first attribute) of a request whose header changed, e.g. the code.
+     * @return a new array
+     */
+    public static byte[] resign(byte[] pkt, byte[] requestAuthenticator, byte[] secret) {
+        byte[] out = pkt.clone();
+        if ((out[20] & 0xFF) != Attr.MESSAGE_AUTHENTICATOR) {
+            throw new IllegalArgumentException("Message-Authenticator is not the first attribute");
+        }
+        System.arraycopy(requestAuthenticator, 0, out, 4, 16);
+        Arrays.fill(out, 22, 22 + MA_LENGTH, (byte) 0);
+        fillMa(out, secret);
+        return out;
+    }
+
     /** The M-A is the first attribute (see withZeroMa): HMAC over the packet as it is now, written at offset 22. */
     private static void fillMa(byte[] pkt, byte[] secret) {
         byte[] mac = hmacMd5(secret, pkt);

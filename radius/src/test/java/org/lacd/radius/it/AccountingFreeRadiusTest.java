@@ -59,7 +59,8 @@ class AccountingFreeRadiusTest {
             Optional.of("lac-for-a"), Optional.of("lns-a1"), Optional.empty(), "4711/42/9");
         return new AcctSession(id, "alice@resellera.example", new byte[] {2, 0, 0, 0, 0, 1}, "eth1", OptionalInt.of(10), OptionalInt.of(20),
             7, "internet", Instant.now().minusSeconds(65), () -> new Counters(octets.get(), 5_000_000_123L, 1234, 5678), Optional.of(t),
-            List.of("resA-class".getBytes(StandardCharsets.US_ASCII)), OptionalInt.empty(), AcctSession.AUTHENTIC_RADIUS);
+            List.of("resA-class".getBytes(StandardCharsets.US_ASCII)), OptionalInt.empty(), AcctSession.AUTHENTIC_RADIUS,
+            Optional.of(org.lacd.radius.AccessQuery.LineInfo.of("dslam1 eth 1/1/1:100", null)));
     }
 
     /** The detail file's records (blank-line separated) mentioning the session id. */
@@ -101,7 +102,8 @@ class AccountingFreeRadiusTest {
                 "Calling-Station-Id = \"02:00:00:00:00:01\"", "Called-Station-Id = \"internet\"", "Class = 0x" + hex("resA-class"),
                 "Tunnel-Type:0 = L2TP", "Tunnel-Medium-Type:0 = IPv4", "Tunnel-Server-Endpoint:0 = \"192.0.2.10:1702\"",
                 "Tunnel-Client-Endpoint:0 = \"198.51.100.1\"", "Tunnel-Assignment-Id:0 = \"resA-primary\"", "Acct-Tunnel-Connection = \"4711/42/9\"",
-                "Acct-Authentic = RADIUS", "Acct-Delay-Time = 0", "Event-Timestamp = ")) {
+                "Acct-Authentic = RADIUS", "Acct-Delay-Time = 0", "Event-Timestamp = ",
+                "ADSL-Agent-Circuit-Id = 0x" + hex("dslam1 eth 1/1/1:100"))) {
                 assertTrue(start.contains(line), "no '" + line + "' in\n" + start);
             }
             assertTrue(r.get(1).contains("Acct-Status-Type = Interim-Update"), r.get(1));
@@ -119,6 +121,23 @@ class AccountingFreeRadiusTest {
             Thread.sleep(900);
             assertEquals(r.size(), records("acct-live-1").size(), "no Interim-Update after Stop");
             assertEquals(0, acct.spoolDepth());
+        }
+    }
+
+    @Test
+    void accountingOnAndOff() throws Exception {
+        try (AccountingService acct = new AccountingService(settings(tmp.resolve("spool5"), Duration.ZERO, 100, false), new CountingRadiusStats())) {
+            acct.start();
+            acct.accountingOn();
+            acct.accountingOff();
+            long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+            while (!(radius.detail().contains("Acct-Status-Type = Accounting-Off")) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            String d = radius.detail();
+            assertTrue(d.contains("Acct-Status-Type = Accounting-On"), d);
+            assertTrue(d.contains("Acct-Status-Type = Accounting-Off"), d);
+            assertTrue(d.contains("Acct-Session-Id = \"lacd-acct-accounting_on-"), d);
         }
     }
 
