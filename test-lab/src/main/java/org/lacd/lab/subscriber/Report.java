@@ -1,0 +1,89 @@
+package org.lacd.lab.subscriber;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The outcome of one emulator run.
+ *
+ * @param subscribers configured number of subscribers
+ * @param started subscribers that sent their first PADI
+ * @param established subscribers whose IPCP opened at least once
+ * @param completed established subscribers that ended as planned (lifetime over or run over: LCP Terminate + PADT)
+ * @param elapsedSeconds from the start of the run to its end
+ * @param setupRate established sessions per second, from the first PADI to the last first IPCP-opened
+ * @param setupLatency PADI sent to IPCP opened, per established subscriber
+ * @param failures failed subscribers by reason (one reason per subscriber; absent reasons are left out)
+ * @param renegotiations LCP Configure-Requests from the peer after LCP had opened (answered)
+ * @param rechallenges CHAP Challenges after the first one of a session (answered)
+ * @param echoReplies LCP Echo-Requests answered
+ * @param packetsSent IPv4 probe packets sent
+ * @param packetsReceived probe packets that came back to the subscriber that sent them
+ * @param packetsLost sent minus received (never negative)
+ * @param bytesSent IPv4 bytes sent (probe packet sizes)
+ * @param bytesReceived IPv4 bytes of the reflected probes
+ * @param roundTrip probe round-trip time
+ * @param malformedFrames frames for our subscribers that did not decode
+ * @param unexpectedFrames well-formed frames that did not fit the subscriber's state (stale session, ...)
+ * @param sendErrors frames the port failed to send
+ */
+public record Report(int subscribers, int started, int established, int completed, double elapsedSeconds,
+                     double setupRate, Percentiles setupLatency, Map<FailureReason, Long> failures,
+                     long renegotiations, long rechallenges, long echoReplies, long packetsSent, long packetsReceived,
+                     long packetsLost, long bytesSent, long bytesReceived, Percentiles roundTrip,
+                     long malformedFrames, long unexpectedFrames, long sendErrors) {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public Report {
+        failures = Map.copyOf(failures);
+    }
+
+    /** Subscribers that failed, all reasons together. */
+    @JsonProperty("failed")
+    public long failed() {
+        return failures.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public long failures(FailureReason r) { return failures.getOrDefault(r, 0L); }
+
+    /** Every subscriber was established and none failed: the program's exit code 0. */
+    @JsonProperty("success")
+    public boolean success() { return established == subscribers && failed() == 0; }
+
+    public String toText() {
+        StringBuilder b = new StringBuilder(512);
+        b.append(String.format(Locale.ROOT, "subscribers      %d (started %d, established %d, completed %d, failed %d)%n",
+                subscribers, started, established, completed, failed()));
+        b.append(String.format(Locale.ROOT, "elapsed          %.3f s%n", elapsedSeconds));
+        b.append(String.format(Locale.ROOT, "setup rate       %.1f sessions/s%n", setupRate));
+        b.append("setup latency    ").append(setupLatency.text()).append(System.lineSeparator());
+        if (!failures.isEmpty()) {
+            b.append("failures").append(System.lineSeparator());
+            failures.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> b.append(
+                    String.format(Locale.ROOT, "  %-28s %d%n", e.getKey(), e.getValue())));
+        }
+        b.append(String.format(Locale.ROOT, "ppp              renegotiations %d, re-challenges %d, echo replies %d%n",
+                renegotiations, rechallenges, echoReplies));
+        b.append(String.format(Locale.ROOT, "traffic          sent %d pkts / %d B, received %d pkts / %d B, lost %d%n",
+                packetsSent, bytesSent, packetsReceived, bytesReceived, packetsLost));
+        b.append("round trip       ").append(roundTrip.text()).append(System.lineSeparator());
+        b.append(String.format(Locale.ROOT, "frames           malformed %d, unexpected %d, send errors %d%n",
+                malformedFrames, unexpectedFrames, sendErrors));
+        b.append("result           ").append(success() ? "OK" : "FAILED").append(System.lineSeparator());
+        return b.toString();
+    }
+
+    /** JSON with every component plus {@code failed} and {@code success}. */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise report", e);
+        }
+    }
+}

@@ -1,0 +1,733 @@
+package org.lacd.lab.subscriber;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.lacd.pppoe.AuthType;
+import org.lacd.pppoe.wire.ChapPacket;
+import org.lacd.pppoe.wire.LcpCode;
+import org.lacd.pppoe.wire.LcpOption;
+import org.lacd.pppoe.wire.LcpOptionType;
+import org.lacd.pppoe.wire.LcpPacket;
+import org.lacd.pppoe.wire.LineInfo;
+import org.lacd.pppoe.wire.MacAddress;
+import org.lacd.pppoe.wire.MalformedPacketException;
+import org.lacd.pppoe.wire.PapPacket;
+import org.lacd.pppoe.wire.PppControlPacket;
+import org.lacd.pppoe.wire.PppProtocol;
+import org.lacd.pppoe.wire.PppoeCode;
+import org.lacd.pppoe.wire.PppoeDiscovery;
+import org.lacd.pppoe.wire.PppoeTag;
+import org.lacd.pppoe.wire.TagType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One emulated PPPoE client: discovery (RFC 2516), LCP as the non-authenticating peer (RFC 1661), CHAP-MD5
+ * (RFC 1994) or PAP (RFC 1334) as the authenticatee, IPCP (RFC 1332) asking for 0.0.0.0, then probe traffic.
+ * Confined to its {@link Worker}'s thread. Small on purpose (about 150 bytes): 10,000 of them fit in a few MiB.
+ *
+ * <p>What it does per received packet, by phase:
+ * <pre>
+ *  PADI_SENT   PADO                 -> PADR, PADR_SENT                     RFC 2516 5.2/5.3
+ *  PADR_SENT   PADS (id != 0)       -> LCP Configure-Request, LCP          RFC 2516 5.4
+ *              PADS (id 0 / error)  -> FAILED(PADS_ERROR)
+ *  LCP..UP     LCP Configure-Request: Ack, or Nak an Auth-Protocol we do not do, or Reject what we do not know;
+ *              when LCP had opened: renegotiation (tld, scr, sca: back to LCP)            RFC 1661 4.1 / 5.1-5.4
+ *  LCP         both requests acked  -> AUTH (PAP: Authenticate-Request; CHAP: wait for the Challenge)
+ *  AUTH..UP    CHAP Challenge       -> Response MD5(id, secret, challenge)                RFC 1994 4.1
+ *  AUTH        CHAP Success/PAP Ack -> IPCP Configure-Request 0.0.0.0, IPCP
+ *  any         CHAP Failure/PAP Nak/LCP Terminate-Request/PADT -> FAILED(reason)
+ *  IPCP        Nak with an address  -> request it; both acked -> UP (traffic, lifetime)    RFC 1332 3.3
+ *  UP          lifetime over        -> DRAINING -> LCP Terminate-Request, TERMINATING -> PADT, DONE
+ * </pre>
+ * Every wait has a timer with {@code retries} retransmissions; when they run out the subscriber fails with the
+ * step's timeout reason.
+ */
+final class Subscriber {
+    private static final Logger LOG = LoggerFactory.getLogger(Subscriber.class);
+    /** Configure-Naks/Rejects received in one LCP negotiation before giving up (RFC 1661 Max-Failure). */
+    private static final int MAX_FAILURE = 5;
+    private static final int TERMINATE_ATTEMPTS = 2;
+
+    final Worker w;
+    final int n;
+    final long mac;
+    final AuthType auth;
+
+    SubscriberPhase phase = SubscriberPhase.IDLE;
+    long acMac;
+    int sessionId;
+    private byte[] acCookie;
+    private byte[] relaySessionId;
+    private long padiNanos;
+    private int attempts;
+    private int protoGen;
+    private int trafficGen;
+    private int lifeGen;
+    private boolean everUp;
+
+    // LCP
+    private int nextId;
+    private int ourLcpId;
+    private int ourMagic;
+    private int ourMru;
+    private boolean mruRejected;
+    private boolean magicRejected;
+    private boolean ourLcpAcked;
+    private boolean peerLcpAcked;
+    private int lcpFailures;
+    private int authNaks;
+    private int peerAuthProtocol;
+    private boolean challenged;
+
+    // PAP / IPCP / traffic
+    private int papId;
+    private int ipcpId;
+    private boolean ipcpOurAcked;
+    private boolean ipcpPeerAcked;
+    private int localAddress;
+    private int peerAddress;
+    private int seq;
+
+    Subscriber(Worker w, int n, AuthType auth) {
+        this.w = w;
+        this.n = n;
+        this.mac = w.config.mac(n);
+        this.auth = auth;
+    }
+
+    private void transitionTo(SubscriberPhase next, long now) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("subscriber {} ({}): {} -> {}", n, MacAddress.of(macBytes()), phase, next);
+        }
+        phase = next;
+        if (next.terminal()) {
+            protoGen++;
+            trafficGen++;
+            lifeGen++;
+            w.becameTerminal();
+        }
+    }
+
+    private byte[] macBytes() { return new MacAddress(mac).bytes(); }
+
+    private void armStep(long now) {
+        w.arm(this, Worker.PROTO, ++protoGen, now + w.stepTimeoutNanos);
+    }
+
+    private void enter(SubscriberPhase next, long now) {
+        transitionTo(next, now);
+        attempts = 0;
+        armStep(now);
+    }
+
+    // ---------------------------------------------------------------- discovery (RFC 2516)
+
+    void start(long now) {
+        padiNanos = now;
+        ourMru = w.config.mru();
+        ourMagic = newMagic();
+        nextId = w.random.nextInt(256);
+        sendPadi();
+        enter(SubscriberPhase.PADI_SENT, now);
+    }
+
+    private List<PppoeTag> commonTags() {
+        List<PppoeTag> tags = new ArrayList<>(5);
+        tags.add(PppoeTag.utf8(TagType.SERVICE_NAME, w.config.serviceName()));
+        tags.add(new PppoeTag(TagType.HOST_UNIQ.code(), new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n}));
+        if (w.config.lineTags()) {
+            tags.add(new PppoeTag(TagType.VENDOR_SPECIFIC.code(), lineInfo(n).toVendorTagValue()));
+        }
+        return tags;
+    }
+
+    /** The TR-101 access-line tag subscriber n sends: circuit id "lab/1/n", remote id "remote-n", actual rates. */
+    static LineInfo lineInfo(int n) {
+        return new LineInfo(List.of(
+                new LineInfo.SubOption(LineInfo.AGENT_CIRCUIT_ID, ("lab/1/" + n).getBytes(StandardCharsets.UTF_8)),
+                new LineInfo.SubOption(LineInfo.AGENT_REMOTE_ID, ("remote-" + n).getBytes(StandardCharsets.UTF_8)),
+                new LineInfo.SubOption(LineInfo.ACTUAL_DATA_RATE_UP, u32(10_000 + n % 1000)),
+                new LineInfo.SubOption(LineInfo.ACTUAL_DATA_RATE_DOWN, u32(50_000 + n % 1000))));
+    }
+
+    private static byte[] u32(int v) { return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v}; }
+
+    private void sendPadi() {
+        w.sendDiscovery(this, MacAddress.BROADCAST.value(), new PppoeDiscovery(PppoeCode.PADI, 0, commonTags()));
+    }
+
+    private void sendPadr() {
+        List<PppoeTag> tags = commonTags();
+        if (acCookie != null) {
+            tags.add(new PppoeTag(TagType.AC_COOKIE.code(), acCookie));
+        }
+        if (relaySessionId != null) {
+            tags.add(new PppoeTag(TagType.RELAY_SESSION_ID.code(), relaySessionId));
+        }
+        w.sendDiscovery(this, acMac, new PppoeDiscovery(PppoeCode.PADR, 0, tags));
+    }
+
+    private void sendPadt() {
+        w.sendDiscovery(this, acMac, new PppoeDiscovery(PppoeCode.PADT, sessionId, List.of()));
+    }
+
+    void onDiscovery(long src, PppoeDiscovery d, long now) {
+        switch (d.code()) {
+            case PADO -> {
+                if (phase != SubscriberPhase.PADI_SENT || !hostUniqMatches(d)) {
+                    w.unexpected++;
+                    return;
+                }
+                acMac = src;
+                acCookie = d.first(TagType.AC_COOKIE).map(PppoeTag::value).orElse(null);
+                relaySessionId = d.first(TagType.RELAY_SESSION_ID).map(PppoeTag::value).orElse(null);
+                sendPadr();
+                enter(SubscriberPhase.PADR_SENT, now);
+            }
+            case PADS -> {
+                if (phase != SubscriberPhase.PADR_SENT || src != acMac || !hostUniqMatches(d)) {
+                    w.unexpected++;
+                    return;
+                }
+                boolean error = d.first(TagType.SERVICE_NAME_ERROR).isPresent()
+                        || d.first(TagType.AC_SYSTEM_ERROR).isPresent() || d.first(TagType.GENERIC_ERROR).isPresent();
+                if (d.sessionId() == 0 || error) {
+                    fail(FailureReason.PADS_ERROR, now);
+                    return;
+                }
+                sessionId = d.sessionId();
+                sendLcpRequest();
+                enter(SubscriberPhase.LCP, now);
+            }
+            case PADT -> {
+                if (sessionId == 0 || d.sessionId() != sessionId || src != acMac || phase.terminal()) {
+                    w.unexpected++;
+                    return;
+                }
+                if (phase == SubscriberPhase.TERMINATING) {
+                    done(now, false);
+                } else {
+                    fail(everUp ? FailureReason.PADT_AFTER_UP : FailureReason.PADT_BEFORE_UP, now, false);
+                }
+            }
+            default -> w.unexpected++;
+        }
+    }
+
+    private boolean hostUniqMatches(PppoeDiscovery d) {
+        return d.first(TagType.HOST_UNIQ).map(t -> t.value().length == 4 && Probe.u32(t.value(), 0) == n).orElse(true);
+    }
+
+    // ---------------------------------------------------------------- LCP (RFC 1661), PAP, CHAP
+
+    private int newMagic() {
+        int m;
+        do {
+            m = w.random.nextInt();
+        } while (m == 0);
+        return m;
+    }
+
+    private void sendLcpRequest() {
+        List<LcpOption> opts = new ArrayList<>(2);
+        if (!mruRejected) {
+            opts.add(LcpOption.mru(ourMru));
+        }
+        if (!magicRejected) {
+            opts.add(LcpOption.magic(ourMagic));
+        }
+        ourLcpId = nextId++ & 0xff;
+        ourLcpAcked = false;
+        w.sendControl(this, LcpPacket.configure(LcpCode.CONFIGURE_REQUEST, ourLcpId, opts));
+    }
+
+    private boolean lcpOpened() {
+        return phase == SubscriberPhase.AUTH || phase == SubscriberPhase.IPCP || phase == SubscriberPhase.UP;
+    }
+
+    void onControl(PppControlPacket c, long now) throws MalformedPacketException {
+        if (phase.terminal() || phase.ordinal() < SubscriberPhase.LCP.ordinal()) {
+            w.unexpected++;
+            return;
+        }
+        if (c instanceof LcpPacket l) {
+            onLcp(l, now);
+        } else if (c instanceof ChapPacket ch) {
+            onChap(ch, now);
+        } else if (c instanceof PapPacket p) {
+            onPap(p, now);
+        }
+    }
+
+    private void onLcp(LcpPacket p, long now) throws MalformedPacketException {
+        LcpCode code = p.kind();
+        if (code == null) {
+            // RFC 1661 5.6: unknown code -> Code-Reject carrying the packet.
+            byte[] rejected = new byte[p.encodedLength()];
+            p.encode(rejected, 0);
+            w.sendControl(this, new LcpPacket(LcpCode.CODE_REJECT.code(), nextId++ & 0xff,
+                    java.util.Arrays.copyOf(rejected, Math.min(rejected.length, ourMru - 4))));
+            return;
+        }
+        switch (code) {
+            case CONFIGURE_REQUEST -> onLcpConfigureRequest(p, now);
+            case CONFIGURE_ACK -> {
+                if (phase == SubscriberPhase.LCP && p.id() == ourLcpId) {
+                    ourLcpAcked = true;
+                    maybeLcpUp(now);
+                } else {
+                    w.unexpected++;
+                }
+            }
+            case CONFIGURE_NAK, CONFIGURE_REJECT -> {
+                if (phase != SubscriberPhase.LCP || p.id() != ourLcpId) {
+                    w.unexpected++;
+                    return;
+                }
+                if (++lcpFailures > MAX_FAILURE) {
+                    fail(FailureReason.LCP_TIMEOUT, now);
+                    return;
+                }
+                for (LcpOption o : p.options()) {
+                    LcpOptionType t = o.knownType();
+                    if (code == LcpCode.CONFIGURE_REJECT) {
+                        mruRejected |= t == LcpOptionType.MRU;
+                        magicRejected |= t == LcpOptionType.MAGIC_NUMBER;
+                    } else if (t == LcpOptionType.MRU) {
+                        ourMru = Math.max(576, Math.min(w.config.mru(), o.u16()));
+                    } else if (t == LcpOptionType.MAGIC_NUMBER) {
+                        ourMagic = newMagic();
+                    }
+                }
+                sendLcpRequest();
+                armStep(now);
+            }
+            case TERMINATE_REQUEST -> {
+                w.sendControl(this, LcpPacket.of(LcpCode.TERMINATE_ACK, p.id(), new byte[0]));
+                if (phase == SubscriberPhase.TERMINATING) {
+                    done(now, true);
+                } else {
+                    fail(FailureReason.LCP_TERMINATED, now);
+                }
+            }
+            case TERMINATE_ACK -> {
+                if (phase == SubscriberPhase.TERMINATING) {
+                    done(now, true);
+                } else {
+                    w.unexpected++;
+                }
+            }
+            case ECHO_REQUEST -> {
+                byte[] d = p.data().clone();
+                d[0] = (byte) (ourMagic >>> 24);
+                d[1] = (byte) (ourMagic >>> 16);
+                d[2] = (byte) (ourMagic >>> 8);
+                d[3] = (byte) ourMagic;
+                w.sendControl(this, LcpPacket.of(LcpCode.ECHO_REPLY, p.id(), d));
+                w.echoReplies++;
+            }
+            case PROTOCOL_REJECT -> {
+                int proto = ((p.data()[0] & 0xff) << 8) | (p.data()[1] & 0xff);
+                if (proto == PppProtocol.IPCP) {
+                    fail(FailureReason.IPCP_REJECTED, now);
+                } else {
+                    w.unexpected++;
+                }
+            }
+            case ECHO_REPLY, DISCARD_REQUEST, CODE_REJECT, IDENTIFICATION, TIME_REMAINING -> { }
+        }
+    }
+
+    private void onLcpConfigureRequest(LcpPacket p, long now) throws MalformedPacketException {
+        if (phase == SubscriberPhase.DRAINING || phase == SubscriberPhase.TERMINATING) {
+            // Closing (RFC 1661 4.1, state Closing: RCR is ignored); while draining we simply do not renegotiate.
+            w.unexpected++;
+            return;
+        }
+        if (lcpOpened()) {
+            // RFC 1661 4.1, Opened + RCR: tld, scr, sca/scn -> back to negotiation.
+            w.renegotiations++;
+            trafficGen++;
+            ipcpOurAcked = false;
+            ipcpPeerAcked = false;
+            challenged = false;
+            lcpFailures = 0;
+            authNaks = 0;
+            sendLcpRequest();
+            enter(SubscriberPhase.LCP, now);
+        }
+        List<LcpOption> nak = new ArrayList<>(1);
+        List<LcpOption> reject = new ArrayList<>(2);
+        int peerAuth = 0;
+        for (LcpOption o : p.options()) {
+            LcpOptionType t = o.knownType();
+            if (t == LcpOptionType.MRU || t == LcpOptionType.MAGIC_NUMBER) {
+                continue;
+            }
+            if (t == LcpOptionType.AUTH_PROTOCOL) {
+                AuthType offered = AuthType.fromOptionData(o.data());
+                if (offered == auth) {
+                    peerAuth = auth.protocol();
+                } else {
+                    nak.add(auth.option());
+                }
+                continue;
+            }
+            reject.add(o);
+        }
+        if (!reject.isEmpty()) {
+            w.sendControl(this, LcpPacket.configure(LcpCode.CONFIGURE_REJECT, p.id(), reject));
+        } else if (!nak.isEmpty()) {
+            if (++authNaks > w.config.retries() + 1) {
+                fail(FailureReason.AUTH_PROTOCOL_REFUSED, now);
+                return;
+            }
+            w.sendControl(this, LcpPacket.configure(LcpCode.CONFIGURE_NAK, p.id(), nak));
+        } else {
+            w.sendControl(this, LcpPacket.of(LcpCode.CONFIGURE_ACK, p.id(), p.data()));
+            peerLcpAcked = true;
+            peerAuthProtocol = peerAuth;
+            maybeLcpUp(now);
+        }
+    }
+
+    private void maybeLcpUp(long now) {
+        if (phase != SubscriberPhase.LCP || !ourLcpAcked || !peerLcpAcked) {
+            return;
+        }
+        peerLcpAcked = false; // a later Configure-Request starts a new negotiation
+        enter(SubscriberPhase.AUTH, now);
+        if (peerAuthProtocol == PppProtocol.PAP) {
+            papId = nextId++ & 0xff;
+            sendPap();
+        } else if (peerAuthProtocol == 0) {
+            startIpcp(now);
+        }
+        // CHAP: the authenticator speaks first (RFC 1994 4.1).
+    }
+
+    private void sendPap() {
+        w.sendControl(this, PapPacket.request(papId, w.config.user(n),
+                w.config.password(n).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private void onChap(ChapPacket c, long now) {
+        switch (c.code()) {
+            case ChapPacket.CHALLENGE -> {
+                if (auth != AuthType.CHAP_MD5 || !lcpOpened()) {
+                    w.unexpected++;
+                    return;
+                }
+                if (challenged) {
+                    w.rechallenges++;
+                }
+                challenged = true;
+                w.md5.reset();
+                w.md5.update((byte) c.id());
+                w.md5.update(w.config.password(n).getBytes(StandardCharsets.UTF_8));
+                w.md5.update(c.value());
+                w.sendControl(this, ChapPacket.response(c.id(), w.md5.digest(), w.config.user(n)));
+                if (phase == SubscriberPhase.AUTH) {
+                    armStep(now);
+                }
+            }
+            case ChapPacket.SUCCESS -> {
+                if (phase == SubscriberPhase.AUTH && challenged) {
+                    startIpcp(now);
+                }
+            }
+            case ChapPacket.FAILURE -> fail(FailureReason.CHAP_FAILURE, now);
+            default -> w.unexpected++;
+        }
+    }
+
+    private void onPap(PapPacket p, long now) {
+        if (auth != AuthType.PAP || p.id() != papId) {
+            w.unexpected++;
+            return;
+        }
+        if (p.code() == PapPacket.AUTH_ACK) {
+            if (phase == SubscriberPhase.AUTH) {
+                startIpcp(now);
+            }
+        } else if (p.code() == PapPacket.AUTH_NAK) {
+            fail(FailureReason.PAP_NAK, now);
+        } else {
+            w.unexpected++;
+        }
+    }
+
+    // ---------------------------------------------------------------- IPCP (RFC 1332)
+
+    private void startIpcp(long now) {
+        enter(SubscriberPhase.IPCP, now);
+        localAddress = 0;
+        ipcpOurAcked = false;
+        sendIpcpRequest();
+    }
+
+    private void sendIpcpRequest() {
+        ipcpId = nextId++ & 0xff;
+        w.sendIpcp(this, IpcpPacket.withAddress(IpcpPacket.CONFIGURE_REQUEST, ipcpId, localAddress));
+    }
+
+    void onIpcp(IpcpPacket p, long now) throws MalformedPacketException {
+        if (phase != SubscriberPhase.IPCP && phase != SubscriberPhase.UP && phase != SubscriberPhase.DRAINING) {
+            w.unexpected++; // RFC 1661 3.4: NCP packets outside the network phase are dropped
+            return;
+        }
+        switch (p.code()) {
+            case IpcpPacket.CONFIGURE_REQUEST -> {
+                if (!p.onlyAddress()) {
+                    w.sendIpcp(this, new IpcpPacket(IpcpPacket.CONFIGURE_REJECT, p.id(), p.nonAddressOptions()));
+                    return;
+                }
+                long a = p.address();
+                peerAddress = a == Long.MIN_VALUE ? 0 : (int) a;
+                w.sendIpcp(this, new IpcpPacket(IpcpPacket.CONFIGURE_ACK, p.id(), p.data()));
+                ipcpPeerAcked = true;
+                if (phase == SubscriberPhase.UP && ipcpOurAcked) {
+                    // RFC 1661 4.1 Opened + RCR: renegotiate our side too; we stay up meanwhile.
+                    sendIpcpRequest();
+                    ipcpOurAcked = false;
+                }
+                maybeIpcpUp(now);
+            }
+            case IpcpPacket.CONFIGURE_NAK -> {
+                if (p.id() != ipcpId) {
+                    w.unexpected++;
+                    return;
+                }
+                long a = p.address();
+                if (a != Long.MIN_VALUE) {
+                    localAddress = (int) a;
+                }
+                sendIpcpRequest();
+                if (phase == SubscriberPhase.IPCP) {
+                    armStep(now);
+                }
+            }
+            case IpcpPacket.CONFIGURE_ACK -> {
+                if (p.id() != ipcpId) {
+                    w.unexpected++;
+                    return;
+                }
+                ipcpOurAcked = true;
+                maybeIpcpUp(now);
+            }
+            case IpcpPacket.CONFIGURE_REJECT -> fail(FailureReason.IPCP_REJECTED, now);
+            case IpcpPacket.TERMINATE_REQUEST -> {
+                w.sendIpcp(this, new IpcpPacket(IpcpPacket.TERMINATE_ACK, p.id(), new byte[0]));
+                if (phase != SubscriberPhase.DRAINING) {
+                    fail(FailureReason.IPCP_REJECTED, now);
+                }
+            }
+            default -> w.unexpected++;
+        }
+    }
+
+    private void maybeIpcpUp(long now) {
+        if (phase != SubscriberPhase.IPCP || !ipcpOurAcked || !ipcpPeerAcked) {
+            return;
+        }
+        transitionTo(SubscriberPhase.UP, now);
+        protoGen++;
+        if (!everUp) {
+            everUp = true;
+            w.established++;
+            w.setupLatency.record(now - padiNanos);
+            w.lastEstablishedNanos = Math.max(w.lastEstablishedNanos, now);
+            if (w.lifetimeNanos > 0) {
+                w.arm(this, Worker.LIFETIME, ++lifeGen, now + w.lifetimeNanos);
+            }
+            LOG.debug("subscriber {} up: {} in {} us", n, ipString(localAddress), (now - padiNanos) / 1000);
+        }
+        if (w.trafficIntervalNanos > 0) {
+            long phaseShift = (n * 7919L) % w.trafficIntervalNanos;
+            w.arm(this, Worker.TRAFFIC, ++trafficGen, now + phaseShift);
+        }
+    }
+
+    static String ipString(int a) {
+        return (a >>> 24) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
+    }
+
+    // ---------------------------------------------------------------- traffic
+
+    private void sendProbe(long now) {
+        int size = w.config.trafficSize();
+        int p = w.beginPpp(this, PppProtocol.IPV4, size);
+        int dst = peerAddress != 0 ? peerAddress : 0xc000_0201; // 192.0.2.1 when the peer named no address
+        Probe.write(w.tx, p, size, localAddress, dst, n, seq++, now);
+        w.send(p + size);
+        w.packetsSent++;
+        w.bytesSent += size;
+    }
+
+    void onIpv4(byte[] b, int off, int len, long now) {
+        if (Probe.read(b, off, len, w.echo) && w.echo.subscriber == n && phase.ordinal() >= SubscriberPhase.IPCP.ordinal()) {
+            w.packetsReceived++;
+            w.bytesReceived += w.echo.size;
+            w.roundTrip.record(now - w.echo.sentNanos);
+        } else {
+            w.unexpected++;
+        }
+    }
+
+    /** RFC 1661 5.7: a protocol we do not speak (IPv6CP, CCP, ...) gets an LCP Protocol-Reject once LCP is open. */
+    void onUnknownProtocol(int proto, byte[] b, int off, int len) {
+        if (!lcpOpened() && phase != SubscriberPhase.DRAINING) {
+            w.unexpected++;
+            return;
+        }
+        int keep = Math.max(0, Math.min(len, ourMru - 6));
+        byte[] d = new byte[2 + keep];
+        d[0] = (byte) (proto >>> 8);
+        d[1] = (byte) proto;
+        System.arraycopy(b, off, d, 2, keep);
+        w.sendControl(this, LcpPacket.of(LcpCode.PROTOCOL_REJECT, nextId++ & 0xff, d));
+    }
+
+    // ---------------------------------------------------------------- timers and endings
+
+    void timer(int kind, int gen, long now) {
+        switch (kind) {
+            case Worker.PROTO -> {
+                if (gen == protoGen) {
+                    stepTimeout(now);
+                }
+            }
+            case Worker.TRAFFIC -> {
+                if (gen == trafficGen && phase == SubscriberPhase.UP && now < w.trafficStopNanos) {
+                    sendProbe(now);
+                    w.arm(this, Worker.TRAFFIC, gen, now + w.trafficIntervalNanos);
+                }
+            }
+            case Worker.LIFETIME -> {
+                if (gen == lifeGen && !phase.terminal()) {
+                    lifetimeOver(now);
+                }
+            }
+            default -> throw new IllegalArgumentException("timer kind " + kind);
+        }
+    }
+
+    private void stepTimeout(long now) {
+        boolean retry = attempts < w.config.retries();
+        switch (phase) {
+            case PADI_SENT -> {
+                if (!retry) {
+                    fail(FailureReason.PADO_TIMEOUT, now);
+                    return;
+                }
+                sendPadi();
+            }
+            case PADR_SENT -> {
+                if (!retry) {
+                    fail(FailureReason.PADS_TIMEOUT, now);
+                    return;
+                }
+                sendPadr();
+            }
+            case LCP -> {
+                if (!retry) {
+                    fail(FailureReason.LCP_TIMEOUT, now);
+                    return;
+                }
+                if (!ourLcpAcked) {
+                    sendLcpRequest();
+                }
+            }
+            case AUTH -> {
+                if (!retry) {
+                    fail(FailureReason.AUTH_TIMEOUT, now);
+                    return;
+                }
+                if (peerAuthProtocol == PppProtocol.PAP) {
+                    sendPap();
+                }
+            }
+            case IPCP -> {
+                if (!retry) {
+                    fail(FailureReason.IPCP_TIMEOUT, now);
+                    return;
+                }
+                if (!ipcpOurAcked) {
+                    sendIpcpRequest();
+                }
+            }
+            case DRAINING -> {
+                sendTerminateRequest();
+                enter(SubscriberPhase.TERMINATING, now);
+                return;
+            }
+            case TERMINATING -> {
+                if (attempts + 1 >= TERMINATE_ATTEMPTS) {
+                    done(now, true);
+                    return;
+                }
+                sendTerminateRequest();
+            }
+            default -> {
+                return;
+            }
+        }
+        attempts++;
+        armStep(now);
+    }
+
+    private void sendTerminateRequest() {
+        w.sendControl(this, LcpPacket.of(LcpCode.TERMINATE_REQUEST, nextId++ & 0xff, new byte[0]));
+    }
+
+    /** Lifetime over: stop traffic, wait for what is in flight, then terminate (from any phase after discovery). */
+    private void lifetimeOver(long now) {
+        trafficGen++;
+        if (phase == SubscriberPhase.DRAINING || phase == SubscriberPhase.TERMINATING) {
+            return;
+        }
+        transitionTo(SubscriberPhase.DRAINING, now);
+        w.arm(this, Worker.PROTO, ++protoGen, now + w.drainNanos);
+    }
+
+    /** The run's duration is over while this subscriber is active. */
+    void endOfRun(long now) {
+        if (everUp && !phase.terminal()) {
+            if (phase != SubscriberPhase.TERMINATING) {
+                sendTerminateRequest();
+            }
+            done(now, true);
+        } else {
+            fail(FailureReason.NOT_ESTABLISHED_BY_DEADLINE, now);
+        }
+    }
+
+    private void done(long now, boolean sendPadt) {
+        if (sendPadt) {
+            sendPadt();
+        }
+        w.completed++;
+        transitionTo(SubscriberPhase.DONE, now);
+    }
+
+    private void fail(FailureReason r, long now) { fail(r, now, true); }
+
+    /** Fails without sending anything (nothing was negotiated yet). */
+    void failNow(FailureReason r, long now) { fail(r, now, false); }
+
+    private void fail(FailureReason r, long now, boolean sendPadt) {
+        if (phase.terminal()) {
+            return;
+        }
+        if (sendPadt && sessionId != 0) {
+            sendPadt();
+        }
+        w.failed(r);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("subscriber {} failed in {}: {}", n, phase, r);
+        }
+        transitionTo(SubscriberPhase.FAILED, now);
+    }
+}

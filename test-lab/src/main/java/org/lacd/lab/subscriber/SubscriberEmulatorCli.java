@@ -1,0 +1,153 @@
+package org.lacd.lab.subscriber;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.lacd.pppoe.port.PcapPort;
+import org.lacd.pppoe.port.PortException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code subscriber-emulator}: the emulator as a program on a real interface (pcap). Prints the report as text,
+ * optionally writes it as JSON; exit code 0 when every subscriber was established and none failed, 1 otherwise,
+ * 2 on bad arguments or when the interface cannot be opened.
+ */
+@Command(name = "subscriber-emulator", mixinStandardHelpOptions = true,
+        description = "Emulates many PPPoE subscribers (PADI..IPCP, CHAP/PAP, probe traffic) on one interface.")
+public final class SubscriberEmulatorCli implements Callable<Integer> {
+
+    @Option(names = "--interface", required = true, description = "network interface (opened with pcap)")
+    String iface;
+
+    @Option(names = "--count", defaultValue = "10", description = "number of subscribers (default: ${DEFAULT-VALUE})")
+    int count;
+
+    @Option(names = "--rate", defaultValue = "100", description = "sessions started per second (default: ${DEFAULT-VALUE})")
+    double rate;
+
+    @Option(names = "--auth", defaultValue = "chap", description = "chap, pap or mix (default: ${DEFAULT-VALUE})")
+    String auth;
+
+    @Option(names = "--user-pattern", defaultValue = "user{n}@reseller-a.example",
+            description = "user name; {n} is the subscriber number (default: ${DEFAULT-VALUE})")
+    String userPattern;
+
+    @Option(names = "--password-pattern", defaultValue = "secret{n}", description = "password / CHAP secret (default: ${DEFAULT-VALUE})")
+    String passwordPattern;
+
+    @Option(names = "--vlan", defaultValue = "none", description = "none, dot1q:BASE or qinq:OUTER:BASE (default: ${DEFAULT-VALUE})")
+    String vlan;
+
+    @Option(names = "--line-tags", description = "send TR-101 line tags (circuit id lab/1/{n}, remote id, rates)")
+    boolean lineTags;
+
+    @Option(names = "--service-name", defaultValue = "", description = "PPPoE Service-Name (default: any)")
+    String serviceName;
+
+    @Option(names = "--lifetime", defaultValue = "0", description = "session lifetime, e.g. 30s; 0 = until --duration ends (default: ${DEFAULT-VALUE})")
+    String lifetime;
+
+    @Option(names = "--traffic-pps", defaultValue = "0", description = "probe packets per second per subscriber (default: ${DEFAULT-VALUE})")
+    int trafficPps;
+
+    @Option(names = "--traffic-size", defaultValue = "128", description = "probe IPv4 packet size in bytes (default: ${DEFAULT-VALUE})")
+    int trafficSize;
+
+    @Option(names = "--duration", defaultValue = "60s", description = "bound on the whole run (default: ${DEFAULT-VALUE})")
+    String duration;
+
+    @Option(names = "--timeout", defaultValue = "3s", description = "wait per attempt of each step (default: ${DEFAULT-VALUE})")
+    String timeout;
+
+    @Option(names = "--retries", defaultValue = "3", description = "retransmissions per step (default: ${DEFAULT-VALUE})")
+    int retries;
+
+    @Option(names = "--drain", defaultValue = "500ms", description = "wait for in-flight probes before terminating (default: ${DEFAULT-VALUE})")
+    String drain;
+
+    @Option(names = "--mac-base", defaultValue = "02:00:00:00:00:00", description = "subscriber n uses this MAC + n (default: ${DEFAULT-VALUE})")
+    String macBase;
+
+    @Option(names = "--shards", defaultValue = "1", description = "worker threads (default: ${DEFAULT-VALUE})")
+    int shards;
+
+    @Option(names = "--json", description = "also write the report as JSON to this file")
+    Path json;
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
+
+    /** Parses {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, or a plain number of seconds. */
+    static Duration parseDuration(String s) {
+        Matcher m = DURATION.matcher(s.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("duration " + s + " (expected e.g. 500ms, 30s, 2m, 1h)");
+        }
+        double v = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        double millis = switch (unit) {
+            case "ms" -> v;
+            case "s" -> v * 1e3;
+            case "m" -> v * 60e3;
+            default -> v * 3600e3;
+        };
+        return Duration.ofNanos((long) (millis * 1e6));
+    }
+
+    EmulatorConfig config() {
+        return EmulatorConfig.builder()
+                .count(count).setupRate(rate)
+                .auth(AuthMode.valueOf(auth.toUpperCase(Locale.ROOT)))
+                .userPattern(userPattern).passwordPattern(passwordPattern)
+                .vlan(VlanPlan.parse(vlan)).lineTags(lineTags).serviceName(serviceName)
+                .lifetime(parseDuration(lifetime))
+                .trafficPps(trafficPps).trafficSize(trafficSize)
+                .duration(parseDuration(duration)).stepTimeout(parseDuration(timeout)).retries(retries)
+                .drain(parseDuration(drain))
+                .macBase(org.lacd.pppoe.wire.MacAddress.parse(macBase).value())
+                .shards(shards)
+                .build();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        EmulatorConfig cfg;
+        try {
+            cfg = config();
+        } catch (IllegalArgumentException e) {
+            System.err.println("subscriber-emulator: " + e.getMessage());
+            return 2;
+        }
+        // Immediate mode: control-plane latency matters more than receive throughput here.
+        PcapPort port = new PcapPort(iface);
+        Report r;
+        try (SubscriberEmulator emu = new SubscriberEmulator(cfg, port)) {
+            r = emu.run();
+        } catch (PortException e) {
+            System.err.println("subscriber-emulator: " + e.getMessage());
+            return 2;
+        } finally {
+            port.close();
+        }
+        System.out.print(r.toText());
+        if (json != null) {
+            Files.writeString(json, r.toJson(), StandardCharsets.UTF_8);
+        }
+        return r.success() ? 0 : 1;
+    }
+
+    /** Runs the command line; returns the exit code. */
+    public static int run(String... args) {
+        return new CommandLine(new SubscriberEmulatorCli()).execute(args);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+}
