@@ -68,6 +68,7 @@ public final class LnsEmulator implements AutoCloseable {
     private final Map<LnsPeer.Call, Entry> live = new HashMap<>();
     private final ArrayDeque<Entry> kept = new ArrayDeque<>();
     private final EnumMap<CallResult, Long> ended = new EnumMap<>(CallResult.class);
+    private final java.util.Set<Integer> establishedIds = new java.util.HashSet<>();
     private long tunnelsEstablished;
     private long tunnelAuthFailures;
     private long tunnelsClosed;
@@ -363,6 +364,7 @@ public final class LnsEmulator implements AutoCloseable {
         @Override
         public void tunnelUp(LnsPeer.Tunnel t) {
             tunnelsEstablished++;
+            establishedIds.add(t.lnsTunnelId);
             LOG.debug("tunnel {} up from {}", t.lnsTunnelId, t.lac);
         }
 
@@ -375,6 +377,10 @@ public final class LnsEmulator implements AutoCloseable {
         @Override
         public void tunnelDown(LnsPeer.Tunnel t) {
             tunnelsClosed++;
+            boolean wasUp = establishedIds.remove(t.lnsTunnelId);
+            if (!wasUp && t.lacStopResult() != null && t.lacStopResult().result() == StopCcnResult.NOT_AUTHORIZED.code()) {
+                tunnelAuthFailures++; // the LAC found our challenge response wrong (secret mismatch seen from its side)
+            }
             for (Entry e : new ArrayList<>(live.values())) {
                 if (e.call.tunnel == t) {
                     e.session.ended(CallResult.TUNNEL_CLOSED);

@@ -16,7 +16,8 @@ public record Report(String listen, String mode, long uptimeMillis, Tunnels tunn
     /**
      * @param current       tunnels alive now
      * @param established   tunnels that passed SCCCN (with tunnel authentication when a secret is set)
-     * @param authFailures  SCCCNs with a wrong or missing challenge response
+     * @param authFailures  tunnel authentication failures: SCCCNs with a wrong or missing challenge response, and
+     *                      StopCCN "not authorized" from a LAC that found our response wrong
      * @param closed        tunnels gone (either side's StopCCN, or the LAC went silent)
      */
     public record Tunnels(int current, long established, long authFailures, long closed) {}
