@@ -76,6 +76,30 @@ public final class LnsPeer implements AutoCloseable {
         void frame(Call call, byte[] payload);
     }
 
+    /**
+     * Tunnel and call events for a program built on this peer (the lab's LNS emulator). Delivered on the LNS loop;
+     * never block in them. Every method has an empty default.
+     */
+    public interface Events {
+        /** SCCCN accepted (with the right challenge response when a secret is set): the tunnel is established. */
+        default void tunnelUp(Tunnel t) {}
+
+        /** The LAC's SCCCN carried a wrong or no challenge response; StopCCN (not authorized) was sent. */
+        default void tunnelAuthFailed(Tunnel t) {}
+
+        /** The tunnel is gone (StopCCN either way, or the LAC stopped answering); its calls are gone with it. */
+        default void tunnelDown(Tunnel t) {}
+
+        /** An ICRQ was refused with a CDN because of {@link #refuseCalls}. */
+        default void callRefused(Tunnel t, ControlMessage icrq) {}
+
+        /** ICCN received: {@link Call#iccn()} holds its revealed AVPs. */
+        default void callConnected(Call c) {}
+
+        /** The LAC cleared the call with a CDN ({@link Call#cdn()}). */
+        default void callCleared(Call c) {}
+    }
+
     /** One call as seen by the LNS. Fields are written on the LNS loop and published through volatile state. */
     public static final class Call {
         public final Tunnel tunnel;
@@ -85,6 +109,7 @@ public final class LnsPeer implements AutoCloseable {
         private volatile ControlMessage iccn;
         private volatile ControlMessage cdn;
         private volatile boolean sequenced;
+        private int dataNs;
 
         Call(Tunnel tunnel, int lnsSessionId, int lacSessionId, ControlMessage icrq) {
             this.tunnel = tunnel;
@@ -115,6 +140,7 @@ public final class LnsPeer implements AutoCloseable {
         private byte[] challenge;
         private volatile boolean established;
         private volatile boolean closed;
+        private boolean downReported;
         private volatile ResultCode lacStopResult;
 
         Tunnel(int id, ControlMessage sccrq, InetSocketAddress lac) {
@@ -180,6 +206,10 @@ public final class LnsPeer implements AutoCloseable {
             }
             calls.clear();
             tunnels.remove(lnsTunnelId);
+            if (!downReported) {
+                downReported = true;
+                events.tunnelDown(this);
+            }
         }
     }
 
@@ -195,6 +225,9 @@ public final class LnsPeer implements AutoCloseable {
     private volatile DataHandler dataHandler = (c, p) -> { };
     private volatile CdnResult refuseWith;
     private volatile boolean silent;
+    private volatile boolean ignoreSccrq;
+    private volatile boolean retainCalls = true;
+    private volatile Events events = new Events() { };
     public final AtomicLong malformed = new AtomicLong();
     public final AtomicLong dataFrames = new AtomicLong();
 
@@ -230,7 +263,30 @@ public final class LnsPeer implements AutoCloseable {
     /** Silent: receive nothing, send nothing (the LAC sees the LNS vanish). */
     public void silent(boolean s) { silent = s; }
 
+    /** Ignore every SCCRQ (no new tunnels) while established tunnels keep working. */
+    public void ignoreNewTunnels(boolean ignore) { ignoreSccrq = ignore; }
+
+    /** Whether {@link #calls()} keeps every call ever placed (default) or only the current ones (long runs). */
+    public void retainCalls(boolean retain) { retainCalls = retain; }
+
+    public void onEvents(Events e) { events = e; }
+
+    /** The LNS loop's clock and timers (tasks run on the loop). */
+    public L2tpScheduler scheduler() { return scheduler; }
+
+    /** Runs a task on the LNS loop. */
+    public void execute(Runnable task) { channel.eventLoop().execute(task); }
+
+    public boolean inLoop() { return channel.eventLoop().inEventLoop(); }
+
     private <T> T onLoop(Callable<T> c) {
+        if (channel.eventLoop().inEventLoop()) {
+            try {
+                return c.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
         CompletableFuture<T> f = new CompletableFuture<>();
         channel.eventLoop().execute(() -> {
             try {
@@ -248,7 +304,9 @@ public final class LnsPeer implements AutoCloseable {
 
     public List<Tunnel> tunnels() { return onLoop(() -> new ArrayList<>(tunnels.values())); }
 
-    public List<Call> calls() { return onLoop(() -> new ArrayList<>(allCalls)); }
+    public List<Call> calls() {
+        return onLoop(() -> retainCalls ? new ArrayList<>(allCalls) : new ArrayList<>(sessions.values()));
+    }
 
     public long establishedTunnels() { return onLoop(() -> tunnels.values().stream().filter(t -> t.established).count()); }
 
@@ -259,6 +317,22 @@ public final class LnsPeer implements AutoCloseable {
         onLoop(() -> {
             List<Avp> body = new ArrayList<>();
             body.add(ResultCode.of(result).toAvp());
+            body.add(Avp.u16(AvpType.ASSIGNED_SESSION_ID, c.lnsSessionId));
+            if (cause != null) {
+                body.add(cause.toAvp());
+            }
+            c.tunnel.send(MessageType.CDN, c.lacSessionId, body);
+            c.tunnel.calls.remove(c.lnsSessionId);
+            sessions.remove(key(c.tunnel.lnsTunnelId, c.lnsSessionId));
+            return null;
+        });
+    }
+
+    /** Clears a call from the LNS side with a full Result Code (result, error, message) and an optional RFC 3145 cause. */
+    public void disconnect(Call c, ResultCode result, PppDisconnectCause cause) {
+        onLoop(() -> {
+            List<Avp> body = new ArrayList<>();
+            body.add(result.toAvp());
             body.add(Avp.u16(AvpType.ASSIGNED_SESSION_ID, c.lnsSessionId));
             if (cause != null) {
                 body.add(cause.toAvp());
@@ -282,12 +356,22 @@ public final class LnsPeer implements AutoCloseable {
     }
 
     /** Sends a PPP frame to the LAC (FF 03 prepended). */
-    public void sendPpp(Call c, byte[] ppp, boolean sequenced) {
+    public void sendPpp(Call c, byte[] ppp, boolean sequenced) { sendPpp(c, ppp, 0, ppp.length, sequenced); }
+
+    /**
+     * Sends a PPP frame (protocol field first) to the LAC with FF 03 prepended; with {@code sequenced} the data
+     * message carries Ns (counting per call, RFC 2661 5.4) and Nr 0. Call it on the LNS loop when sequencing.
+     */
+    public void sendPpp(Call c, byte[] buf, int off, int len, boolean sequenced) {
+        if (silent) {
+            return;
+        }
         byte[] hdr = new byte[10];
-        int h = L2tpHeader.writeData(hdr, 0, c.tunnel.lacTunnelId, c.lacSessionId, sequenced, 0, 0);
-        ByteBuf b = Unpooled.buffer(h + 2 + ppp.length);
-        b.writeBytes(hdr, 0, h).writeByte(0xff).writeByte(0x03).writeBytes(ppp);
-        channel.writeAndFlush(new DatagramPacket(b, c.tunnel.lac));
+        int ns = sequenced ? c.dataNs++ & 0xffff : 0;
+        int h = L2tpHeader.writeData(hdr, 0, c.tunnel.lacTunnelId, c.lacSessionId, sequenced, ns, 0);
+        ByteBuf b = Unpooled.buffer(h + 2 + len);
+        b.writeBytes(hdr, 0, h).writeByte(0xff).writeByte(0x03).writeBytes(buf, off, len);
+        channel.writeAndFlush(new DatagramPacket(b, c.tunnel.lac), channel.voidPromise());
     }
 
     private static int key(int tunnel, int session) { return (tunnel << 16) | session; }
@@ -317,7 +401,7 @@ public final class LnsPeer implements AutoCloseable {
                 }
                 Tunnel t;
                 if (h.tunnelId() == 0) {
-                    if (m.messageType() != MessageType.SCCRQ) {
+                    if (m.messageType() != MessageType.SCCRQ || ignoreSccrq) {
                         return;
                     }
                     t = findBySccrq(m, pkt.sender());
@@ -384,10 +468,12 @@ public final class LnsPeer implements AutoCloseable {
                         t.send(MessageType.STOPCCN, 0, List.of(Avp.u16(AvpType.ASSIGNED_TUNNEL_ID, t.lnsTunnelId),
                                 ResultCode.of(StopCcnResult.NOT_AUTHORIZED).toAvp()));
                         scheduler.schedule(t::destroy, 2, TimeUnit.SECONDS);
+                        events.tunnelAuthFailed(t);
                         return;
                     }
                 }
                 t.established = true;
+                events.tunnelUp(t);
             }
             case STOPCCN -> {
                 Avp rc = m.find(AvpType.RESULT_CODE);
@@ -406,6 +492,7 @@ public final class LnsPeer implements AutoCloseable {
                 if (refuse != null) {
                     t.send(MessageType.CDN, lacSession, List.of(ResultCode.of(refuse, ErrorCode.NO_ERROR, "refused by test LNS").toAvp(),
                             Avp.u16(AvpType.ASSIGNED_SESSION_ID, 0)));
+                    events.callRefused(t, m);
                     return;
                 }
                 int id;
@@ -415,13 +502,16 @@ public final class LnsPeer implements AutoCloseable {
                 Call c = new Call(t, id, lacSession, m);
                 t.calls.put(id, c);
                 sessions.put(key(t.lnsTunnelId, id), c);
-                allCalls.add(c);
+                if (retainCalls) {
+                    allCalls.add(c);
+                }
                 t.send(MessageType.ICRP, lacSession, List.of(Avp.u16(AvpType.ASSIGNED_SESSION_ID, id)));
             }
             case ICCN -> {
                 Call c = t.calls.get(m.sessionId());
-                if (c != null) {
+                if (c != null && c.iccn == null) {
                     c.iccn = m;
+                    events.callConnected(c);
                 }
             }
             case CDN -> {
@@ -429,6 +519,7 @@ public final class LnsPeer implements AutoCloseable {
                 if (c != null) {
                     c.cdn = m;
                     sessions.remove(key(t.lnsTunnelId, c.lnsSessionId));
+                    events.callCleared(c);
                 }
             }
             default -> { } // HELLO, WEN, SLI: acknowledged by the channel
