@@ -288,7 +288,8 @@ public final class ConfigLoader {
                     p.integer("sessions-per-tunnel", perTunnel, 1, 65535),
                     p.integer("weight", 1, 1, 1000),
                     p.bool("drain", false),
-                    p.bool("replay-auth", false)));
+                    p.bool("replay-auth", false),
+                    p.bool("access-line-avps", true)));
             if (lns.get(lns.size() - 1).hideAvps() && secret.isEmpty()) {
                 throw p.error("hide-avps", "hiding AVPs needs a tunnel secret");
             }

@@ -63,7 +63,8 @@ public record LacdConfig(
 
     public record LnsProfile(String name, InetAddress address, int port, Optional<String> secret, String hostname,
                              Optional<InetAddress> localAddress, Optional<String> assignmentId, boolean hideAvps,
-                             int maxSessions, int sessionsPerTunnel, int weight, boolean drain, boolean replayAuth) {}
+                             int maxSessions, int sessionsPerTunnel, int weight, boolean drain, boolean replayAuth,
+                             boolean accessLineAvps) {}
 
     public record L2tp(int sourcePort, InetAddress bindAddress, String hostname, Duration helloInterval,
                        Duration retransmitInitial, Duration retransmitCap, int maxRetransmits, int receiveWindow,

@@ -297,7 +297,7 @@ public final class LacService {
                 RadiusSettings.NasPortType.VIRTUAL, r.authenticate(), r.nasIdentifier(),
                 new RadiusSettings.Accounting(a.interimInterval(), a.spoolDir(), a.spoolMaxRecords(), Duration.ofSeconds(10),
                         a.tunnelRecords()),
-                dae);
+                dae, RadiusSettings.ProbeMode.REQUEST);
     }
 
     private static List<RadiusSettings.Server> servers(List<RadiusServer> list) {

@@ -140,7 +140,7 @@ public final class SessionManager implements SubscriberListener {
         LnsProfile p = c.profile();
         return new TunnelProfile(p.name(), new InetSocketAddress(p.address(), p.port()), p.localAddress().orElse(null),
                 p.hostname(), p.secret().orElse(null), p.assignmentId().orElse(null), p.hideAvps(), p.sessionsPerTunnel(),
-                config.get().l2tp().receiveWindow());
+                config.get().l2tp().receiveWindow(), p.accessLineAvps());
     }
 
     CallParameters callParameters(Session s) {
@@ -202,7 +202,8 @@ public final class SessionManager implements SubscriberListener {
                 vlan(s.sub.outerVlan()), vlan(s.sub.innerVlan()), s.sub.pppoeSessionId(), s.sub.serviceName(), s.upSince(),
                 () -> new AcctSession.Counters(s.bytesUp.get(), s.bytesDown.get(), s.packetsUp.get(), s.packetsDown.get()),
                 Optional.of(tunnel), classes, OptionalInt.empty(),
-                place.attributes().isPresent() ? AcctSession.AUTHENTIC_RADIUS : AcctSession.AUTHENTIC_LOCAL);
+                place.attributes().isPresent() ? AcctSession.AUTHENTIC_RADIUS : AcctSession.AUTHENTIC_LOCAL,
+                Steering.lineInfo(s.sub));
         acct.start(a);
         if (config.get().radius().accounting().tunnelRecords()) {
             acct.tunnelLinkStart(a);
@@ -235,7 +236,8 @@ public final class SessionManager implements SubscriberListener {
         }
         AcctSession a = new AcctSession(s.acctSessionId, s.auth.username(), s.sub.mac().bytes(), s.sub.interfaceName(),
                 vlan(s.sub.outerVlan()), vlan(s.sub.innerVlan()), s.sub.pppoeSessionId(), s.sub.serviceName(), clock.instant(),
-                () -> AcctSession.Counters.ZERO, Optional.empty(), List.of(), OptionalInt.empty(), AcctSession.AUTHENTIC_RADIUS);
+                () -> AcctSession.Counters.ZERO, Optional.empty(), List.of(), OptionalInt.empty(), AcctSession.AUTHENTIC_RADIUS,
+                Steering.lineInfo(s.sub));
         acct.stop(a, reason == SetupFailure.RADIUS_REJECT ? org.lacd.radius.TerminateCause.USER_ERROR
                 : org.lacd.radius.TerminateCause.SERVICE_UNAVAILABLE);
     }

@@ -81,7 +81,7 @@ final class Steering {
             }
             AccessDecision.Reject r = (AccessDecision.Reject) d;
             return switch (r.reason()) {
-                case ACCESS_REJECT, CHALLENGE_UNSUPPORTED -> new Decision.Refused(SetupFailure.RADIUS_REJECT,
+                case ACCESS_REJECT, CHALLENGE_UNSUPPORTED, INVALID_QUERY -> new Decision.Refused(SetupFailure.RADIUS_REJECT,
                         r.replyMessage().isEmpty() ? "authentication failed" : r.replyMessage());
                 case NO_USABLE_TUNNEL -> c.steering().source() == SteeringSource.RADIUS_THEN_REALM
                         ? byRules(c, s, Optional.empty()) : new Decision.Refused(SetupFailure.NO_TUNNEL, "no tunnel for this user");
@@ -134,7 +134,8 @@ final class Steering {
                 b != null ? b.sessionsPerTunnel() : c.l2tp().sessionsPerTunnel(),
                 b != null ? b.weight() : 1,
                 b != null && b.drain(),
-                b != null && b.replayAuth());
+                b != null && b.replayAuth(),
+                b == null || b.accessLineAvps());
         int pref = t.preference() == TunnelCandidate.NO_PREFERENCE || t.preference() > Integer.MAX_VALUE
                 ? NO_PREFERENCE : (int) t.preference();
         return Optional.of(new LnsCandidate(merged.name(), merged, pref, merged.weight()));
@@ -156,16 +157,21 @@ final class Steering {
         SubscriberSession sub = s.sub;
         AuthExchange a = s.auth;
         AccessQuery.AuthType type = a.type() == AuthType.CHAP_MD5 ? AccessQuery.AuthType.CHAP_MD5 : AccessQuery.AuthType.PAP;
-        var line = sub.lineInfo();
-        Optional<AccessQuery.LineInfo> li = line.isEmpty() ? Optional.empty() : Optional.of(new AccessQuery.LineInfo(
-                line.circuitId(), line.remoteId(), rate(line.actualRateUp()), rate(line.actualRateDown()),
-                rate(line.minRateUp()), rate(line.minRateDown())));
+        Optional<AccessQuery.LineInfo> li = lineInfo(sub);
         return new AccessQuery(a.username(), type, a.chapId(),
                 type == AccessQuery.AuthType.CHAP_MD5 ? a.chapChallenge() : null,
                 type == AccessQuery.AuthType.CHAP_MD5 ? a.chapResponse() : null,
                 type == AccessQuery.AuthType.PAP ? new String(a.papPassword(), java.nio.charset.StandardCharsets.ISO_8859_1) : null,
                 sub.interfaceName(), vlan(sub.outerVlan()), vlan(sub.innerVlan()), sub.mac().bytes(), sub.serviceName(),
                 s.acctSessionId, sub.pppoeSessionId(), li);
+    }
+
+    /** The subscriber's TR-101 line tags in the RADIUS module's terms. */
+    static Optional<AccessQuery.LineInfo> lineInfo(SubscriberSession sub) {
+        var line = sub.lineInfo();
+        return line.isEmpty() ? Optional.empty() : Optional.of(new AccessQuery.LineInfo(
+                line.circuitId(), line.remoteId(), rate(line.actualRateUp()), rate(line.actualRateDown()),
+                rate(line.minRateUp()), rate(line.minRateDown())));
     }
 
     private static java.util.OptionalLong rate(long v) {

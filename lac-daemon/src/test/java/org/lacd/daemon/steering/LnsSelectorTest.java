@@ -55,7 +55,7 @@ class LnsSelectorTest {
 
     static LnsProfile profile(String name, int maxSessions, boolean drain) throws Exception {
         return new LnsProfile(name, InetAddress.getByName("127.0.0.1"), 1701, Optional.empty(), "lacd", Optional.empty(),
-                Optional.empty(), false, maxSessions, 8000, 1, drain, false);
+                Optional.empty(), false, maxSessions, 8000, 1, drain, false, true);
     }
 
     static LnsCandidate cand(String name, int pref, int weight) throws Exception {
