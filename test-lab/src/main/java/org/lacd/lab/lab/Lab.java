@@ -316,7 +316,7 @@ public final class Lab implements AutoCloseable {
     }
 
     /** Sum of every sample of {@code name} whose labels contain all of {@code labels} (e.g. {@code direction="up"}). */
-    public static double metric(String text, String name, String... labels) {
+    public static double sample(String text, String name, String... labels) {
         double sum = 0;
         Pattern p = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*\\})?\\s+(\\S+)$", Pattern.MULTILINE);
         Matcher m = p.matcher(text);
@@ -334,7 +334,7 @@ public final class Lab implements AutoCloseable {
     }
 
     public double metric(String name, String... labels) {
-        return metric(metrics(), name, labels);
+        return sample(metrics(), name, labels);
     }
 
     /** GET on the management API ({@code sessions}, {@code tunnels}, {@code lns}, {@code stats}). */
@@ -490,7 +490,7 @@ public final class Lab implements AutoCloseable {
     }
 
     /** A running subscriber emulator and where its JSON report will be. */
-    public record Subscribers(SubscriberRun run, LabProcess process, Path report) {
+    public record Subscribers(SubscriberRun run, LabProcess process, Path reportFile) {
         /** Waits for the emulator to finish by itself; returns its exit code (-1 if it did not in time). */
         public int await(Duration timeout) throws InterruptedException {
             return process.await(timeout);
@@ -498,9 +498,9 @@ public final class Lab implements AutoCloseable {
 
         public JsonNode report() {
             try {
-                return JSON.readTree(Files.readString(report));
+                return JSON.readTree(Files.readString(reportFile));
             } catch (IOException e) {
-                throw new LabException("no subscriber report " + report + ":\n" + process.tail(30), e);
+                throw new LabException("no subscriber report " + reportFile + ":\n" + process.tail(30), e);
             }
         }
     }
