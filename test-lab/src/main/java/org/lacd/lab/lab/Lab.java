@@ -122,6 +122,7 @@ public final class Lab implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(lab.hook);
         try {
             Files.createDirectories(dir);
+            Files.writeString(lab.logbackFile(), LOGBACK);
             if (opts.capture()) {
                 lab.startCaptures();
             }
@@ -138,6 +139,22 @@ public final class Lab implements AutoCloseable {
             lab.close();
             throw e;
         }
+    }
+
+    /** Emulators log at INFO (their DEBUG is per packet). */
+    private static final String LOGBACK = """
+        <configuration>
+          <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+            <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n</pattern></encoder>
+          </appender>
+          <root level="INFO"><appender-ref ref="OUT"/></root>
+        </configuration>
+        """;
+
+    Path logbackFile() { return dir.resolve("emulator-logback.xml"); }
+
+    private List<String> emulatorJvm(String heap) {
+        return new ArrayList<>(List.of(java(), "-Xmx" + heap, "-Dlogback.configurationFile=" + logbackFile(), "-cp", classpath()));
     }
 
     public Topology topology() { return topo; }
@@ -401,8 +418,8 @@ public final class Lab implements AutoCloseable {
     public LabProcess startLns(String name, String... extra) {
         Topology.LnsNode n = topo.lns(name);
         int idx = new ArrayList<>(topo.lns().keySet()).indexOf(name);
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-cp", classpath(),
-                "org.lacd.lab.lns.LnsEmulator",
+        List<String> cmd = emulatorJvm("384m");
+        cmd.addAll(List.of("org.lacd.lab.lns.LnsEmulator",
                 "--listen", n.address() + ":1701", "--secret", n.reseller().equals("a") ? SECRET_A : SECRET_B,
                 "--hostname", n.name(), "--password-pattern", "pass{n}", "--mode", opts.lnsMode(),
                 "--pool", "100." + (64 + idx) + ".0.0/16", "--duration", "24h", "--status-interval", "2s",
@@ -515,7 +532,8 @@ public final class Lab implements AutoCloseable {
         long macBase = 0x02_00_00_00_00_00L | ((r.reseller().equals("a") ? 0xaL : 0xbL) << 24) | ((long) k << 16);
         String mac = String.format(Locale.ROOT, "%02x:%02x:%02x:%02x:%02x:%02x", (macBase >> 40) & 0xff, (macBase >> 32) & 0xff,
                 (macBase >> 24) & 0xff, (macBase >> 16) & 0xff, (macBase >> 8) & 0xff, macBase & 0xff);
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx512m", "-cp", classpath(), "org.lacd.lab.subscriber.SubscriberEmulator",
+        List<String> cmd = emulatorJvm("512m");
+        cmd.addAll(List.of("org.lacd.lab.subscriber.SubscriberEmulator",
                 "--interface", Topology.SUB_IF, "--count", Integer.toString(r.count()), "--rate", Double.toString(r.rate()),
                 "--auth", r.auth(), "--user-pattern", user, "--password-pattern", "pass{n}", "--lifetime", r.lifetime(),
                 "--traffic-pps", Integer.toString(r.trafficPps()), "--traffic-size", Integer.toString(r.trafficSize()),

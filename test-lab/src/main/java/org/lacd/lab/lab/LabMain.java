@@ -63,8 +63,8 @@ public final class LabMain {
             String p = prefix != null ? prefix + "-1" : Topology.uniquePrefix();
             Path d = dir != null ? dir : Path.of("/tmp", p);
             int perReseller = Math.max(1, subscribers / 2);
-            // the emulators run a little longer than the demo so their sessions stay up to the end
-            long emuSeconds = duration > 0 ? duration + 30 : 7 * 24 * 3600;
+            // with --duration the subscriber emulators end the run themselves (LCP Terminate + PADT) and report
+            long emuSeconds = duration > 0 ? duration : 7 * 24 * 3600;
             CountDownLatch stop = new CountDownLatch(1);
             CountDownLatch done = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
@@ -91,15 +91,15 @@ public final class LabMain {
                         || forwarding(lab) >= want || !a.process().alive() || !b.process().alive());
                 double setupSeconds = (System.nanoTime() - t0) / 1e9;
                 System.out.println();
-                System.out.printf(Locale.ROOT, "lab: %d of %d subscribers forwarding after %.1f s (%.0f sessions/s end to end)%n",
-                        forwarding(lab), want, setupSeconds, forwarding(lab) / setupSeconds);
+                System.out.printf(Locale.ROOT, "lab: %d of %d subscribers forwarding %.1f s after the emulators started"
+                        + " (JVM start included; offered %.0f/s per reseller)%n", forwarding(lab), want, setupSeconds, rate);
                 System.out.println("lab: metrics:    ip netns exec " + t.lacdNamespace() + " curl -s http://127.0.0.1:"
                         + Lab.METRICS_PORT + "/metrics");
                 System.out.println("lab: sessions:   ip netns exec " + t.lacdNamespace() + " java -jar " + Lab.lacdJar()
                         + " sessions --url http://127.0.0.1:" + Lab.MGMT_PORT);
                 System.out.println("lab: logs:       " + d);
                 System.out.println(duration > 0 ? "lab: running for " + duration + " s (Ctrl-C stops earlier)" : "lab: running until Ctrl-C");
-                long end = duration > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(duration) : Long.MAX_VALUE;
+                long end = duration > 0 ? t0 + TimeUnit.SECONDS.toNanos(duration) : Long.MAX_VALUE;
                 while (true) {
                     summary(lab);
                     long left = end - System.nanoTime();
@@ -111,8 +111,18 @@ public final class LabMain {
                         return 1;
                     }
                 }
-                System.out.println("lab: stopping (lacd closes every call with CDN and PADT, sends accounting Stop)");
-                return allUp ? 0 : 1;
+                boolean clean = true;
+                if (stop.getCount() > 0) {
+                    // --duration: the emulators hang up by themselves; show what the subscribers saw
+                    for (Lab.Subscribers s : List.of(a, b)) {
+                        int rc = s.await(Duration.ofSeconds(30));
+                        clean &= rc == 0;
+                        printReport(s);
+                    }
+                    summary(lab);
+                }
+                System.out.println("lab: stopping (lacd closes every remaining call with CDN and PADT, sends accounting Stop)");
+                return allUp && clean ? 0 : 1;
             } finally {
                 done.countDown();
                 try {
@@ -122,6 +132,20 @@ public final class LabMain {
                 }
                 System.out.println("lab: torn down; namespaces left with prefix " + p + ": "
                         + Topology.namespacesStartingWith(p + "-"));
+            }
+        }
+
+        static void printReport(Lab.Subscribers s) {
+            try {
+                JsonNode r = s.report();
+                System.out.printf(Locale.ROOT, "subscribers %s: %d of %d established, %d failed %s; setup rate %.1f/s, latency p50 %.1f ms"
+                                + " p99 %.1f ms; probes sent %d received %d lost %d%n", s.run().reseller().toUpperCase(Locale.ROOT),
+                        r.path("established").asInt(), r.path("subscribers").asInt(), r.path("failed").asInt(), r.path("failures"),
+                        r.path("setupRate").asDouble(), r.path("setupLatency").path("p50Ms").asDouble(),
+                        r.path("setupLatency").path("p99Ms").asDouble(), r.path("packetsSent").asLong(),
+                        r.path("packetsReceived").asLong(), r.path("packetsLost").asLong());
+            } catch (RuntimeException e) {
+                System.out.println("subscribers " + s.run().reseller() + ": no report (" + e.getMessage() + ")");
             }
         }
 
@@ -168,10 +192,10 @@ public final class LabMain {
                 System.out.printf(Locale.ROOT, "%-9s %-8s %9d %11d%n", "total", "", tot[0], tot[1]);
                 System.out.printf(Locale.ROOT, "lacd: packets PPPoE in %.0f out %.0f, L2TP in %.0f out %.0f; setups ok %.0f failed %.0f;"
                                 + " tunnels up %.0f%n",
-                        Lab.sample(m, "lacd_packets_total", "protocol=\"pppoe\"", "direction=\"in\""),
-                        Lab.sample(m, "lacd_packets_total", "protocol=\"pppoe\"", "direction=\"out\""),
-                        Lab.sample(m, "lacd_packets_total", "protocol=\"l2tp\"", "direction=\"in\""),
-                        Lab.sample(m, "lacd_packets_total", "protocol=\"l2tp\"", "direction=\"out\""),
+                        Lab.sample(m, "lacd_packets_total", "protocol=\"pppoe\"", "direction=\"rx\""),
+                        Lab.sample(m, "lacd_packets_total", "protocol=\"pppoe\"", "direction=\"tx\""),
+                        Lab.sample(m, "lacd_packets_total", "protocol=\"l2tp\"", "direction=\"rx\""),
+                        Lab.sample(m, "lacd_packets_total", "protocol=\"l2tp\"", "direction=\"tx\""),
                         Lab.sample(m, "lacd_session_setups_total", "result=\"success\""),
                         Lab.sample(m, "lacd_session_setups_total") - Lab.sample(m, "lacd_session_setups_total", "result=\"success\""),
                         Lab.sample(m, "lacd_tunnels", "state=\"established\""));
