@@ -572,6 +572,49 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- impairment
+
+    /**
+     * Random loss of L2TP control messages, both directions, in lacd's namespace (nftables {@code numgen random} on
+     * UDP port 1701 datagrams whose L2TP T bit, the first bit after the UDP header, is set): each is dropped with
+     * {@code percent}% probability. Data messages pass: PPP over them has its own retries, and the point is lacd's
+     * reliable control transport. 0 removes the rules.
+     */
+    public void l2tpLoss(int percent) {
+        String ns = topo.lacdNamespace();
+        topo.exec(ns, 10, "nft", "delete", "table", "inet", "lab_loss");
+        if (percent <= 0) {
+            return;
+        }
+        String rules = """
+            table inet lab_loss {
+              chain out { type filter hook output priority 0; policy accept; udp dport 1701 @th,64,1 1 numgen random mod 100 < %1$d counter drop; }
+              chain in { type filter hook input priority 0; policy accept; udp sport 1701 @th,64,1 1 numgen random mod 100 < %1$d counter drop; }
+            }
+            """.formatted(percent);
+        try {
+            Path f = dir.resolve("loss.nft");
+            Files.writeString(f, rules);
+            Sh.Result r = topo.exec(ns, 10, "nft", "-f", f.toString());
+            if (!r.ok()) {
+                throw new LabException("nft: " + r.out());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Datagrams the loss rules dropped so far (their nftables counters). */
+    public long l2tpLossDropped() {
+        Sh.Result r = topo.exec(topo.lacdNamespace(), 10, "nft", "list", "table", "inet", "lab_loss");
+        long n = 0;
+        Matcher m = Pattern.compile("counter packets (\\d+)").matcher(r.out());
+        while (m.find()) {
+            n += Long.parseLong(m.group(1));
+        }
+        return n;
+    }
+
     // ---------------------------------------------------------------- accounting
 
     /** Accounting records in FreeRADIUS's detail files: Acct-Status-Type by Acct-Session-Id, in order. */
