@@ -416,16 +416,35 @@ public final class Lab implements AutoCloseable {
 
     /** Starts (or restarts) the LNS emulator {@code name} with the lab's mode, plus extra emulator options. */
     public LabProcess startLns(String name, String... extra) {
+        return startLns(name, false, extra);
+    }
+
+    /**
+     * Restarts LNS {@code name} as a {@link LabLns}: the same emulator, plus commands on stdin ({@code clear USER},
+     * {@code clear-all}, {@code stop-tunnels}) sent with {@code lns(name).send(...)}.
+     */
+    public LabProcess startControllableLns(String name) {
+        LabProcess old = lnsProcs.get(name);
+        if (old != null && old.alive()) {
+            old.stop(Duration.ofSeconds(15));
+        }
+        return startLns(name, true);
+    }
+
+    private LabProcess startLns(String name, boolean controllable, String... extra) {
         Topology.LnsNode n = topo.lns(name);
         int idx = new ArrayList<>(topo.lns().keySet()).indexOf(name);
         List<String> cmd = emulatorJvm("384m");
-        cmd.addAll(List.of("org.lacd.lab.lns.LnsEmulator",
-                "--listen", n.address() + ":1701", "--secret", n.reseller().equals("a") ? SECRET_A : SECRET_B,
+        cmd.add(controllable ? LabLns.class.getName() : "org.lacd.lab.lns.LnsEmulator");
+        cmd.addAll(List.of("--listen", n.address() + ":1701", "--secret", n.reseller().equals("a") ? SECRET_A : SECRET_B,
                 "--hostname", n.name(), "--password-pattern", "pass{n}", "--mode", opts.lnsMode(),
-                "--pool", "100." + (64 + idx) + ".0.0/16", "--duration", "24h", "--status-interval", "2s",
-                "--json", lnsReportFile(name).toString()));
+                "--pool", "100." + (64 + idx) + ".0.0/16", "--json", lnsReportFile(name).toString()));
+        if (!controllable) {
+            cmd.addAll(List.of("--duration", "24h", "--status-interval", "2s"));
+        }
         cmd.addAll(List.of(extra));
-        LabProcess p = LabProcess.start("lns " + name, n.namespace(), cmd, dir.resolve("lns-" + name + "-" + (++lnsStarts) + ".log"));
+        LabProcess p = LabProcess.start("lns " + name, n.namespace(), cmd, dir.resolve("lns-" + name + "-" + (++lnsStarts) + ".log"),
+                controllable);
         lnsProcs.put(name, p);
         try {
             if (!LabProcess.await(Duration.ofSeconds(30), () -> !p.alive() || p.logContains("lns-emulator listening"))) {

@@ -27,13 +27,20 @@ public final class LabProcess implements AutoCloseable {
     }
 
     public static LabProcess start(String name, String namespace, List<String> cmd, Path log) {
+        return start(name, namespace, cmd, log, false);
+    }
+
+    /** As above; with {@code keepStdin} the program's stdin stays open for {@link #send(String)}. */
+    public static LabProcess start(String name, String namespace, List<String> cmd, Path log, boolean keepStdin) {
         List<String> full = new ArrayList<>(List.of("setsid", "ip", "netns", "exec", namespace));
         full.addAll(cmd);
         try {
             Files.createDirectories(log.getParent());
             Process p = new ProcessBuilder(full).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            p.getOutputStream().close();
+            if (!keepStdin) {
+                p.getOutputStream().close();
+            }
             return new LabProcess(name, p, log);
         } catch (IOException e) {
             throw new LabException("cannot start " + name + ": " + e.getMessage(), e);
@@ -65,6 +72,16 @@ public final class LabProcess implements AutoCloseable {
     }
 
     public boolean logContains(String s) { return log().contains(s); }
+
+    /** Writes one command line to the program's stdin (started with keepStdin). */
+    public void send(String line) {
+        try {
+            process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        } catch (IOException e) {
+            throw new LabException(name + ": cannot send '" + line + "': " + e.getMessage(), e);
+        }
+    }
 
     public void signal(String sig) {
         if (process.isAlive()) {

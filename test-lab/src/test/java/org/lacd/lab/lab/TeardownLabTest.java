@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Teardown carried both ways through the lab: an operator kick, the LNS closing its tunnel (StopCCN), and lacd
+ * Teardown carried both ways through the lab: an operator kick, the LNS closing its tunnel (StopCCN), the LNS
+ * clearing calls (CDN), and lacd
  * stopping (SIGTERM): nothing left in lacd, at the LNS or at the subscriber, and an accounting Stop for every Start.
  * (Teardown from the subscriber is covered by {@link TwoResellersLabTest}. RADIUS Disconnect-Request is not here: lacd
  * does not start its RFC 5176 listener yet, see the lab report.)
@@ -78,6 +79,37 @@ class TeardownLabTest {
         assertTrue(LabFixture.await(Duration.ofSeconds(10), () -> {
             try {
                 return LabFixture.assertStopForEveryStart(lab) == 4;
+            } catch (Throwable e) {
+                return false;
+            }
+        }), "accounting: " + lab.accounting());
+    }
+
+    @Test
+    @Order(2)
+    void lnsCdnEndsTheSubscribersSession() throws Exception {
+        lab.startControllableLns("lns-b1");
+        Lab.Subscribers subs = dial("b", 2);
+        lab.lns("lns-b1").send("clear user1@reseller-b.example");
+        assertTrue(LabFixture.await(Duration.ofSeconds(10), () -> gone("user1@reseller-b.example")),
+                "CDN from the LNS ended the session in lacd: " + lab.sessions() + "\n" + lab.lns("lns-b1").tail(5));
+        assertEquals(1, LabFixture.count(lab, "FORWARDING"));
+        lab.lns("lns-b1").send("clear-all");
+        assertTrue(LabFixture.await(Duration.ofSeconds(10), () -> LabFixture.count(lab, null) == 0), lab.sessions().toString());
+        assertEquals(1, subs.await(Duration.ofSeconds(30)), "the subscribers were hung up early");
+        JsonNode r = subs.report();
+        assertEquals(2, r.path("established").asInt(), r.toString());
+        assertEquals(2, r.path("failed").asInt(), "both hung up by the network (LCP Terminate / PADT): " + r);
+        JsonNode lns = lab.stopLns("lns-b1");
+        int byLns = 0;
+        for (JsonNode c : lns.path("calls")) {
+            byLns += "CLEARED_BY_LNS".equals(c.path("result").asText()) ? 1 : 0;
+        }
+        assertEquals(2, byLns, lns.path("calls").toString());
+        lab.startLns("lns-b1");
+        assertTrue(LabFixture.await(Duration.ofSeconds(10), () -> {
+            try {
+                return LabFixture.assertStopForEveryStart(lab) == 6;
             } catch (Throwable e) {
                 return false;
             }

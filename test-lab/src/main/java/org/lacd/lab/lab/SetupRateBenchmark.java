@@ -1,0 +1,87 @@
+package org.lacd.lab.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Setup-rate benchmark through the namespace lab (a program, not a timed test): {@code count} subscribers (half per
+ * reseller, CHAP and PAP mixed) offered at each rate in turn; per rate: sessions established, failures, the
+ * emulators' measured setup rate and setup latency (PADI to IPCP up) p50/p99, lacd's heap after the run.
+ *
+ * <pre>
+ * java -cp "test-lab/target/classes:$(cat test-lab/target/classpath.txt)" org.lacd.lab.lab.SetupRateBenchmark 10000 250,500,1000
+ * </pre>
+ */
+public final class SetupRateBenchmark {
+    private SetupRateBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        List<Double> rates = new ArrayList<>();
+        for (String r : (args.length > 1 ? args[1] : "250,500,1000").split(",")) {
+            rates.add(Double.parseDouble(r));
+        }
+        int half = count / 2;
+        String prefix = Topology.uniquePrefix();
+        List<String> rows = new ArrayList<>();
+        try (Lab lab = Lab.start(Path.of("/tmp", prefix), LabOptions.defaults().withUsers(half).withHeap("2g").withLogLevel("warn"), prefix)) {
+            for (double rate : rates) {
+                long seconds = (long) Math.ceil(count / rate) + 30;
+                long t0 = System.nanoTime();
+                Lab.Subscribers a = lab.startSubscribers(Lab.SubscriberRun.of("a", half).rate(rate / 2).duration(seconds + "s"));
+                Lab.Subscribers b = lab.startSubscribers(Lab.SubscriberRun.of("b", half).rate(rate / 2).duration(seconds + "s"));
+                int peak = 0;
+                while (a.process().alive() || b.process().alive()) {
+                    try {
+                        peak = Math.max(peak, countForwarding(lab));
+                    } catch (RuntimeException e) {
+                        // API busy: try again
+                    }
+                    Thread.sleep(2000);
+                }
+                JsonNode ra = a.report();
+                JsonNode rb = b.report();
+                int est = ra.path("established").asInt() + rb.path("established").asInt();
+                int failed = ra.path("failed").asInt() + rb.path("failed").asInt();
+                double measured = ra.path("setupRate").asDouble() + rb.path("setupRate").asDouble();
+                double p50 = Math.max(ra.path("setupLatency").path("p50Ms").asDouble(), rb.path("setupLatency").path("p50Ms").asDouble());
+                double p99 = Math.max(ra.path("setupLatency").path("p99Ms").asDouble(), rb.path("setupLatency").path("p99Ms").asDouble());
+                String row = String.format(Locale.ROOT, "| %.0f | %d | %d | %d | %s %s | %.0f | %.0f | %.0f | %.0f s |", rate, count, est, failed,
+                        ra.path("failures"), rb.path("failures"), measured, p50, p99, peak, (System.nanoTime() - t0) / 1e9);
+                rows.add(row);
+                System.out.println(row);
+                LabProcess.await(Duration.ofSeconds(120), () -> {
+                    try {
+                        return lab.sessions().isEmpty();
+                    } catch (RuntimeException e) {
+                        return false;
+                    }
+                });
+            }
+            System.out.println();
+            System.out.println("| offered /s | subscribers | established | failed | failures (A, B) | measured setup rate /s | p50 ms | p99 ms | peak forwarding | run |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+            rows.forEach(System.out::println);
+            String m = lab.metrics();
+            System.out.printf(Locale.ROOT, "lacd: setups ok %.0f, failures %.0f; jvm heap used %.0f MiB; process RSS %.0f MiB%n",
+                    Lab.sample(m, "lacd_session_setups_total", "result=\"success\""),
+                    Lab.sample(m, "lacd_session_failures_total"),
+                    Lab.sample(m, "jvm_memory_used_bytes", "area=\"heap\"") / 1048576.0,
+                    Lab.sample(m, "process_resident_memory_bytes") / 1048576.0);
+        }
+    }
+
+    static int countForwarding(Lab lab) {
+        int n = 0;
+        for (JsonNode s : lab.sessions()) {
+            if ("forwarding".equalsIgnoreCase(s.path("state").asText())) {
+                n++;
+            }
+        }
+        return n;
+    }
+}
