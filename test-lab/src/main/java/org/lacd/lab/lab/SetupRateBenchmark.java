@@ -50,7 +50,7 @@ public final class SetupRateBenchmark {
                 double measured = ra.path("setupRate").asDouble() + rb.path("setupRate").asDouble();
                 double p50 = Math.max(ra.path("setupLatency").path("p50Ms").asDouble(), rb.path("setupLatency").path("p50Ms").asDouble());
                 double p99 = Math.max(ra.path("setupLatency").path("p99Ms").asDouble(), rb.path("setupLatency").path("p99Ms").asDouble());
-                String row = String.format(Locale.ROOT, "| %.0f | %d | %d | %d | %s %s | %.0f | %.0f | %.0f | %.0f s |", rate, count, est, failed,
+                String row = String.format(Locale.ROOT, "| %.0f | %d | %d | %d | %s %s | %.0f | %.0f | %.0f | %d | %.0f s |", rate, count, est, failed,
                         ra.path("failures"), rb.path("failures"), measured, p50, p99, peak, (System.nanoTime() - t0) / 1e9);
                 rows.add(row);
                 System.out.println(row);
