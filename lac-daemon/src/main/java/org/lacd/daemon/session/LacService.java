@@ -34,6 +34,9 @@ import org.lacd.radius.AaaService;
 import org.lacd.radius.AccountingService;
 import org.lacd.radius.RadiusSettings;
 import org.lacd.radius.RealmRules;
+import org.lacd.radius.dae.DisconnectHandler;
+import org.lacd.radius.dae.DynamicAuthServer;
+import org.lacd.radius.dae.SessionCriteria;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -199,6 +202,40 @@ public final class LacService {
                 apply(next);
             }
         });
+        if (config.radius().enabled() && config.radius().dynamicAuthorization().enabled()) {
+            out.add(new Component() {
+                private DynamicAuthServer<Session> das;
+
+                @Override
+                public String name() {
+                    return "RADIUS Disconnect/CoA listener (" + config.radius().dynamicAuthorization().listen() + ")";
+                }
+
+                @Override
+                public void start() throws Exception {
+                    das = new DynamicAuthServer<>(radiusSettings(config), new DisconnectHandler<>() {
+                        @Override
+                        public List<Session> find(SessionCriteria c) {
+                            return sessions.find(c, radiusSettings(config));
+                        }
+
+                        @Override
+                        public boolean disconnect(Session s, org.lacd.radius.TerminateCause cause) {
+                            s.teardown(TeardownCause.RADIUS_DISCONNECT);
+                            return true;
+                        }
+                    }, EngineStats.radius(metrics));
+                    das.start();
+                }
+
+                @Override
+                public void stop(Duration budget) {
+                    if (das != null) {
+                        das.stop();
+                    }
+                }
+            });
+        }
         return out;
     }
 
@@ -293,7 +330,9 @@ public final class LacService {
                 : RadiusSettings.Dae.disabled();
         return new RadiusSettings(servers(r.authServers()), servers(r.acctServers()),
                 r.strategy() == LacdConfig.ServerStrategy.FAILOVER ? RadiusSettings.Strategy.FAILOVER : RadiusSettings.Strategy.ROUND_ROBIN,
-                r.timeout(), r.retries(), r.deadTime(), r.maxInFlight(), r.nasIdentifier(), v4, v6, r.nasPortIdFormat(), mac,
+                r.timeout(), r.retries(), r.deadTime(), r.maxInFlight(), r.nasIdentifier(), v4, v6,
+                // the config speaks of {outer-vlan}/{inner-vlan} everywhere; the RADIUS module's names are shorter
+                r.nasPortIdFormat().replace("{outer-vlan}", "{outer}").replace("{inner-vlan}", "{inner}"), mac,
                 RadiusSettings.NasPortType.VIRTUAL, r.authenticate(), r.nasIdentifier(),
                 new RadiusSettings.Accounting(a.interimInterval(), a.spoolDir(), a.spoolMaxRecords(), Duration.ofSeconds(10),
                         a.tunnelRecords()),

@@ -31,6 +31,7 @@ import org.lacd.pppoe.SubscriberSession;
 import org.lacd.radius.AccountingService;
 import org.lacd.radius.AcctSession;
 import org.lacd.radius.TunnelCandidate;
+import org.lacd.radius.dae.SessionCriteria;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -273,6 +274,22 @@ public final class SessionManager implements SubscriberListener {
 
     Optional<Session> session(long id) {
         return Optional.ofNullable(byId.get(id));
+    }
+
+    /** RFC 5176: the sessions a Disconnect-Request names (every given attribute must match). */
+    List<Session> find(SessionCriteria c, org.lacd.radius.RadiusSettings rs) {
+        if (c.isEmpty()) {
+            return List.of();
+        }
+        Optional<byte[]> mac = c.callingMac();
+        return byId.values().stream()
+                .filter(s -> s.state() == SessionState.FORWARDING)
+                .filter(s -> c.acctSessionId().map(s.acctSessionId::equals).orElse(true))
+                .filter(s -> c.userName().map(s.auth.username()::equals).orElse(true))
+                .filter(s -> mac.map(m -> java.util.Arrays.equals(m, s.sub.mac().bytes())).orElse(c.callingStationId().isEmpty()))
+                .filter(s -> c.nasPortId().map(p -> p.equals(rs.nasPortId(s.sub.interfaceName(), vlan(s.sub.outerVlan()),
+                        vlan(s.sub.innerVlan())))).orElse(true))
+                .toList();
     }
 
     /** Ends every session matching {@code which}; returns how many. */
