@@ -244,7 +244,11 @@ public final class PppoeServer {
             }
             byte[] ppp = new byte[v.payloadLength];
             System.arraycopy(b, v.payloadOffset, ppp, 0, ppp.length);
-            enqueue(() -> s.onPpp(ppp));
+            enqueue(() -> {
+                try (PppoeSession.Mdc m = s.mdc()) {
+                    s.onPpp(ppp);
+                }
+            });
         } else if (v.etherType == EtherType.PPPOE_DISCOVERY) {
             if (v.dst != portMacs[portIdx] && v.dst != MacAddress.BROADCAST.value()) {
                 stats.drop(DropReason.NOT_FOR_US);
@@ -501,9 +505,11 @@ public final class PppoeServer {
         if (sendFrame(portIdx, pads, pads.length)) {
             stats.discoverySent(PppoeCode.PADS);
         }
-        LOG.info("session {} opened on {} for {} vlan {}/{} service '{}' mru {}", sid, portNames[portIdx],
-                new MacAddress(eth.src()), eth.outerVlan(), eth.innerVlan(), service, mru);
-        s.start();
+        try (PppoeSession.Mdc m = s.mdc()) {
+            LOG.info("session {} opened on {} for {} vlan {}/{} service '{}' mru {}", sid, portNames[portIdx],
+                    new MacAddress(eth.src()), eth.outerVlan(), eth.innerVlan(), service, mru);
+            s.start();
+        }
     }
 
     /** A free session id in 1..0xfffe (RFC 2516 5.4: 0 is for errors, 0xffff reserved), or 0 when none is free. */
@@ -531,7 +537,10 @@ public final class PppoeServer {
 
     /** Removes a session: optional PADT, tables, limits, listener. Server thread. */
     void closeSession(PppoeSession s, CloseReason reason, boolean sendPadt) {
-        boolean tell = s.markClosed(reason);
+        boolean tell;
+        try (PppoeSession.Mdc m = s.mdc()) {
+            tell = s.markClosed(reason);
+        }
         if (!sessions.remove(s)) {
             return;
         }
