@@ -270,8 +270,17 @@ public final class PppoeServer {
         }
         scheduler.execute(() -> {
             queued.decrementAndGet();
-            task.run();
+            runGuarded(task);
         });
+    }
+
+    /** A bug in one packet's handling must not go unnoticed, nor stop the server thread. */
+    static void runGuarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.error("PPPoE server task failed: {}", e.toString(), e);
+        }
     }
 
     boolean sendFrame(int portIdx, byte[] frame, int len) {

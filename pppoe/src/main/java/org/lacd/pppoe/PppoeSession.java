@@ -114,7 +114,7 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
     void onServerThread(Runnable task) {
         server.scheduler().execute(() -> {
             try (Mdc m = mdc()) {
-                task.run();
+                PppoeServer.runGuarded(task);
             }
         });
     }
@@ -373,7 +373,7 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
         return server.scheduler().schedule(() -> {
             if (state != SessionState.CLOSED) {
                 try (Mdc m = mdc()) {
-                    task.run();
+                    PppoeServer.runGuarded(task);
                 }
             }
         }, delayNanos);
