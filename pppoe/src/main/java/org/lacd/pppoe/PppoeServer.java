@@ -216,6 +216,7 @@ public final class PppoeServer {
 
     // ------------------------------------------------------------------ receive thread
 
+    @SuppressWarnings("try") // the MDC scope is the resource
     private void onFrame(int portIdx, byte[] b, int off, int len) {
         FrameView v = views[portIdx];
         if (!v.parse(b, off, len)) {
@@ -425,6 +426,7 @@ public final class PppoeServer {
         send(portIdx, eth, new PppoeDiscovery(PppoeCode.PADO, 0, tags));
     }
 
+    @SuppressWarnings("try") // the MDC scope is the resource
     private void onPadr(int portIdx, PppoeDiscovery.Frame f) {
         PppoeDiscovery req = f.packet();
         EthernetHeader eth = f.eth();
@@ -545,6 +547,7 @@ public final class PppoeServer {
     }
 
     /** Removes a session: optional PADT, tables, limits, listener. Server thread. */
+    @SuppressWarnings("try") // the MDC scope is the resource
     void closeSession(PppoeSession s, CloseReason reason, boolean sendPadt) {
         boolean tell;
         try (PppoeSession.Mdc m = s.mdc()) {

@@ -111,6 +111,7 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
     Mdc mdc() { return new Mdc(); }
 
     /** Runs a task on the server thread with this session's MDC. */
+    @SuppressWarnings("try") // the MDC scope is the resource
     void onServerThread(Runnable task) {
         server.scheduler().execute(() -> {
             try (Mdc m = mdc()) {
@@ -369,6 +370,7 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
     }
 
     @Override
+    @SuppressWarnings("try") // the MDC scope is the resource
     public ServerScheduler.Cancellable schedule(Runnable task, long delayNanos) {
         return server.scheduler().schedule(() -> {
             if (state != SessionState.CLOSED) {
