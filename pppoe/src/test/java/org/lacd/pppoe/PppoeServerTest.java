@@ -210,6 +210,11 @@ class PppoeServerTest {
         c.sendPpp(LcpPacket.configure(LcpCode.CONFIGURE_REQUEST, 2, List.of(LcpOption.mru(1500), LcpOption.magic(5))));
         LcpPacket nak = c.expectLcp(LcpCode.CONFIGURE_NAK);
         assertEquals(List.of(LcpOption.mru(1492)), nak.options());
+        // without an MRU option the RFC 1661 default of 1500 applies, capped at what the session carries
+        c.sendPpp(LcpPacket.configure(LcpCode.CONFIGURE_REQUEST, 3, List.of(LcpOption.magic(5))));
+        c.expectLcp(LcpCode.CONFIGURE_ACK);
+        assertEquals(1, server.sessions().size());
+        assertEquals(1492, server.sessions().get(0).peerMru());
     }
 
     @Test
