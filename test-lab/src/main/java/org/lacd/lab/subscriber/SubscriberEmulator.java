@@ -110,12 +110,11 @@ public final class SubscriberEmulator implements AutoCloseable {
 
     /** Manual mode: does everything due at the clock's current time. Returns {@link #finished()}. */
     public boolean step() {
-        long now = clock.getAsLong();
         for (Worker w : workers) {
-            w.step(now);
+            w.step();
         }
         if (finished() && stoppedAt < 0) {
-            stoppedAt = now;
+            stoppedAt = clock.getAsLong();
         }
         return finished();
     }
@@ -206,6 +205,43 @@ public final class SubscriberEmulator implements AutoCloseable {
         return new Report(config.count(), started, established, completed, elapsed, rate,
                 Percentiles.of(setup), failures, reneg, rechal, echo, pSent, pRecv, Math.max(0, pSent - pRecv),
                 bSent, bRecv, Percentiles.of(rtt), malformed, unexpected, sendErrors);
+    }
+
+    /**
+     * Ends the run early and politely (Ctrl-C): established sessions are terminated (LCP Terminate-Request, PADT),
+     * the others counted as {@link FailureReason#NOT_ESTABLISHED_BY_DEADLINE}. Threaded mode; returns at once, the
+     * report follows from {@link #awaitReport()}.
+     */
+    public void endNow() {
+        for (Worker w : workers) {
+            w.requestEnd();
+        }
+    }
+
+    /** A one-line progress summary; racy reads of the workers' counters, for display only. */
+    public String progress() {
+        int started = 0;
+        int up = 0;
+        int done = 0;
+        long failed = 0;
+        long sent = 0;
+        long recv = 0;
+        for (Worker w : workers) {
+            started += w.started;
+            up += w.established;
+            done += w.completed;
+            sent += w.packetsSent;
+            recv += w.packetsReceived;
+        }
+        for (Worker w : workers) {
+            try {
+                failed += w.failures.values().stream().mapToLong(Long::longValue).sum();
+            } catch (java.util.ConcurrentModificationException e) {
+                failed = -1; // read while the worker was adding a reason: shown as unknown this time
+            }
+        }
+        return "started " + started + "/" + config.count() + ", established " + up + ", completed " + done
+                + ", failed " + (failed < 0 ? "?" : failed) + ", probes sent " + sent + " received " + recv;
     }
 
     /** Frames on the port for no subscriber of ours (broadcasts, other hosts). Not an error. */

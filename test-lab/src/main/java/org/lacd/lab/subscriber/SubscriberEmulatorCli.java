@@ -6,10 +6,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.lacd.pppoe.port.PcapPort;
 import org.lacd.pppoe.port.PortException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,6 +28,7 @@ import picocli.CommandLine.Option;
 @Command(name = "subscriber-emulator", mixinStandardHelpOptions = true,
         description = "Emulates many PPPoE subscribers (PADI..IPCP, CHAP/PAP, probe traffic) on one interface.")
 public final class SubscriberEmulatorCli implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriberEmulatorCli.class);
 
     @Option(names = "--interface", required = true, description = "network interface (opened with pcap)")
     String iface;
@@ -126,18 +133,49 @@ public final class SubscriberEmulatorCli implements Callable<Integer> {
         }
         // Immediate mode: control-plane latency matters more than receive throughput here.
         PcapPort port = new PcapPort(iface);
+        CountDownLatch reported = new CountDownLatch(1);
         Report r;
         try (SubscriberEmulator emu = new SubscriberEmulator(cfg, port)) {
-            r = emu.run();
+            // Ctrl-C: end politely (Terminate + PADT for every session), let main print the report, then exit.
+            Thread hook = new Thread(() -> {
+                emu.endNow();
+                try {
+                    reported.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "subemu-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(t -> {
+                Thread th = new Thread(t, "subemu-progress");
+                th.setDaemon(true);
+                return th;
+            });
+            progress.scheduleAtFixedRate(() -> LOG.info("progress: {}", emu.progress()), 5, 5, TimeUnit.SECONDS);
+            try {
+                emu.start();
+                r = emu.awaitReport();
+            } finally {
+                progress.shutdownNow();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down (Ctrl-C): the hook waits for the report below
+            }
         } catch (PortException e) {
             System.err.println("subscriber-emulator: " + e.getMessage());
             return 2;
         } finally {
             port.close();
         }
-        System.out.print(r.toText());
-        if (json != null) {
-            Files.writeString(json, r.toJson(), StandardCharsets.UTF_8);
+        try {
+            System.out.print(r.toText());
+            if (json != null) {
+                Files.writeString(json, r.toJson(), StandardCharsets.UTF_8);
+            }
+        } finally {
+            reported.countDown();
         }
         return r.success() ? 0 : 1;
     }

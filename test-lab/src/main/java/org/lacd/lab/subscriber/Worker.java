@@ -35,6 +35,8 @@ final class Worker {
     static final int PROTO = 0;
     static final int TRAFFIC = 1;
     static final int LIFETIME = 2;
+    /** Session starts or timers run before the inbox is looked at again. */
+    private static final int BATCH = 256;
 
     /** A pending timer; stale ones (generation moved on) are skipped when they come due. */
     private static final class Timer implements Comparable<Timer> {
@@ -85,6 +87,7 @@ final class Worker {
     private boolean ended;
     private volatile boolean parked;
     private volatile boolean stopRequested;
+    private volatile boolean endRequested;
     volatile Thread thread;
 
     // counters (owned by this thread; read by others only after it stopped, or racily for progress display)
@@ -160,6 +163,15 @@ final class Worker {
 
     boolean finished() { return terminal == subs.length; }
 
+    /** Ends the run now, politely (from any thread): established sessions get LCP Terminate + PADT. */
+    void requestEnd() {
+        endRequested = true;
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
     void requestStop() {
         stopRequested = true;
         Thread t = thread;
@@ -168,33 +180,41 @@ final class Worker {
         }
     }
 
-    /** Runs everything due at {@code now}: received frames, session starts, timers; until nothing is left. */
-    void step(long now) {
+    /**
+     * Runs everything due now: received frames, session starts, timers; until nothing is left. The clock is read
+     * for every event, so latencies include the time spent queued behind other subscribers' work.
+     */
+    void step() {
         while (true) {
             boolean did = false;
             byte[] f;
             while ((f = inbox.poll()) != null) {
-                handle(f, now);
+                handle(f, now());
                 did = true;
             }
-            while (nextStart < subs.length && !ended && startDue(nextStart) <= now) {
+            long now = now();
+            // bounded batches, so that a burst of starts or timers does not starve the received frames
+            for (int b = 0; b < BATCH && nextStart < subs.length && !ended && startDue(nextStart) <= now; b++) {
                 Subscriber s = subs[nextStart++];
                 started++;
                 firstStartNanos = Math.min(firstStartNanos, now);
                 s.start(now);
                 did = true;
+                now = now();
             }
             Timer t;
-            while ((t = timers.peek()) != null && t.due <= now) {
+            for (int b = 0; b < BATCH && (t = timers.peek()) != null && t.due <= now; b++) {
                 timers.poll();
                 t.sub.timer(t.kind, t.gen, now);
                 did = true;
+                now = now();
             }
             if (!did) {
                 break;
             }
         }
-        if (now >= endNanos && !ended) {
+        long now = now();
+        if ((now >= endNanos || endRequested) && !ended) {
             end(now);
         }
     }
@@ -204,8 +224,7 @@ final class Worker {
         thread = Thread.currentThread();
         try {
             while (!finished() && !stopRequested) {
-                long now = now();
-                step(now);
+                step();
                 if (finished()) {
                     break;
                 }

@@ -47,7 +47,7 @@ class EmulatorAgainstPppoeServerTest {
     }
 
     /** Stateless LNS role behind the PPPoE server. */
-    private static final class Lns implements SubscriberListener {
+    static final class Lns implements SubscriberListener {
         final EmulatorConfig cfg;
         final AtomicInteger authOk = new AtomicInteger();
         final AtomicInteger authBad = new AtomicInteger();

@@ -266,4 +266,26 @@ class SubscriberEmulatorTest {
         assertEquals(r.packetsSent(), r.packetsReceived());
         assertTrue(r.elapsedSeconds() < 5, r.toText());
     }
+
+    @Test
+    void endNowTerminatesEstablishedSessionsPolitely() throws Exception {
+        EmulatorConfig cfg = base(50).setupRate(5000).lifetime(Duration.ZERO).duration(Duration.ofSeconds(60))
+                .stepTimeout(Duration.ofSeconds(1)).build();
+        FakeAcLns fake = new FakeAcLns(pair[1], cfg);
+        Report r;
+        try (SubscriberEmulator emu = new SubscriberEmulator(cfg, pair[0])) {
+            emu.start();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (emu.report().established() < 50 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(emu.progress().contains("established 50"), emu.progress());
+            emu.endNow();
+            r = emu.awaitReport();
+        }
+        assertTrue(r.success(), r.toText());
+        assertEquals(50, r.completed());
+        assertEquals(50, fake.padts);
+        assertTrue(r.elapsedSeconds() < 10, r.toText());
+    }
 }
