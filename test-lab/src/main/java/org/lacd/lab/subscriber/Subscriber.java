@@ -56,6 +56,7 @@ final class Subscriber {
     final AuthType auth;
 
     SubscriberPhase phase = SubscriberPhase.IDLE;
+    private long phaseSince;
     long acMac;
     int sessionId;
     private byte[] acCookie;
@@ -101,6 +102,10 @@ final class Subscriber {
         if (LOG.isDebugEnabled()) {
             LOG.debug("subscriber {} ({}): {} -> {}", n, MacAddress.of(macBytes()), phase, next);
         }
+        if (!everUp && next.ordinal() == phase.ordinal() + 1 && phase != SubscriberPhase.IDLE) {
+            w.phaseLatency(phase).record(now - phaseSince); // first pass only: PADI_SENT .. IPCP
+        }
+        phaseSince = now;
         phase = next;
         if (next.terminal()) {
             protoGen++;

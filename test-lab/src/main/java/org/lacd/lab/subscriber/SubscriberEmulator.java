@@ -1,6 +1,7 @@
 package org.lacd.lab.subscriber;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -28,6 +29,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class SubscriberEmulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriberEmulator.class);
+
+    /** Report names of the setup phases: what the subscriber waited for. */
+    static final Map<SubscriberPhase, String> PHASE_NAMES = Map.of(SubscriberPhase.PADI_SENT, "padiToPado",
+            SubscriberPhase.PADR_SENT, "padrToPads", SubscriberPhase.LCP, "lcp", SubscriberPhase.AUTH, "auth",
+            SubscriberPhase.IPCP, "ipcp");
 
     private final EmulatorConfig config;
     private final EthernetPort port;
@@ -193,6 +199,18 @@ public final class SubscriberEmulator implements AutoCloseable {
             setup.add(w.setupLatency);
             rtt.add(w.roundTrip);
         }
+        Map<String, Percentiles> phases = new java.util.LinkedHashMap<>();
+        for (SubscriberPhase p : List.of(SubscriberPhase.PADI_SENT, SubscriberPhase.PADR_SENT, SubscriberPhase.LCP,
+                SubscriberPhase.AUTH, SubscriberPhase.IPCP)) {
+            LatencyHistogram h = new LatencyHistogram();
+            for (Worker w : workers) {
+                LatencyHistogram x = w.phaseLatencyOrNull(p);
+                if (x != null) {
+                    h.add(x);
+                }
+            }
+            phases.put(PHASE_NAMES.get(p), Percentiles.of(h));
+        }
         long end = stoppedAt >= 0 ? stoppedAt : clock.getAsLong();
         double elapsed = (end - t0) / 1e9;
         double rate = 0;
@@ -203,7 +221,7 @@ public final class SubscriberEmulator implements AutoCloseable {
             rate = span > 0 && established > 1 ? (established - 1) / span : 0;
         }
         return new Report(config.count(), started, established, completed, elapsed, rate,
-                Percentiles.of(setup), failures, reneg, rechal, echo, pSent, pRecv, Math.max(0, pSent - pRecv),
+                Percentiles.of(setup), phases, failures, reneg, rechal, echo, pSent, pRecv, Math.max(0, pSent - pRecv),
                 bSent, bRecv, Percentiles.of(rtt), malformed, unexpected, sendErrors);
     }
 

@@ -109,6 +109,20 @@ final class Worker {
     long lastEstablishedNanos = Long.MIN_VALUE;
     final LatencyHistogram setupLatency = new LatencyHistogram();
     final LatencyHistogram roundTrip = new LatencyHistogram();
+    /** Time spent in each setup phase (PADI_SENT .. IPCP), first pass of each subscriber. */
+    private final LatencyHistogram[] phaseLatency = new LatencyHistogram[SubscriberPhase.UP.ordinal()];
+
+    LatencyHistogram phaseLatency(SubscriberPhase p) {
+        LatencyHistogram h = phaseLatency[p.ordinal()];
+        if (h == null) {
+            h = new LatencyHistogram();
+            phaseLatency[p.ordinal()] = h;
+        }
+        return h;
+    }
+
+    /** Null when no subscriber left that phase yet. */
+    LatencyHistogram phaseLatencyOrNull(SubscriberPhase p) { return phaseLatency[p.ordinal()]; }
 
     Worker(EmulatorConfig config, int index, EthernetPort port, LongSupplier clock) {
         this.config = config;

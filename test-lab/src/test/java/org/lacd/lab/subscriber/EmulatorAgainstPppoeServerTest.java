@@ -146,6 +146,7 @@ class EmulatorAgainstPppoeServerTest {
         try (SubscriberEmulator emu = new SubscriberEmulator(cfg, pair[0])) {
             r = emu.run();
         }
+        System.out.print(r.toText());
         assertTrue(r.success(), r.toText());
         assertEquals(200, lns.authOk.get());
         assertEquals(0, lns.authBad.get());

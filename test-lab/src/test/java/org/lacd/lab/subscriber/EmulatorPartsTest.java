@@ -162,6 +162,7 @@ class EmulatorPartsTest {
     @Test
     void reportTextAndJson() throws Exception {
         Report r = new Report(3, 3, 2, 2, 1.5, 10.0, new Percentiles(2, 1.0, 2.0, 2.0, 2.0),
+                Map.of("auth", new Percentiles(2, 0.5, 0.6, 0.7, 0.8)),
                 Map.of(FailureReason.CHAP_FAILURE, 1L), 1, 0, 4, 10, 9, 1, 1280, 1152,
                 new Percentiles(9, 0.1, 0.2, 0.3, 0.4), 0, 0, 0);
         assertEquals(1, r.failed());
@@ -174,6 +175,8 @@ class EmulatorPartsTest {
         assertEquals(0.3, j.get("roundTrip").get("p99Ms").asDouble());
         assertFalse(j.get("success").asBoolean());
         assertEquals(1, j.get("failed").asInt());
+        assertEquals(0.7, j.get("phaseLatency").get("auth").get("p99Ms").asDouble());
+        assertTrue(r.toText().contains("auth"), r.toText());
     }
 
     @Test

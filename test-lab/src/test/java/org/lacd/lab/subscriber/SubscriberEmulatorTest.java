@@ -210,6 +210,11 @@ class SubscriberEmulatorTest {
         assertEquals(10, pair[0].framesDropped());
         // two timeouts of 100 ms on the way up
         assertTrue(r.setupLatency().p50Ms() >= 200 && r.setupLatency().maxMs() < 300, r.toText());
+        // the waits show up in the phases they happened in
+        assertEquals(100, r.phaseLatency().get("padiToPado").p50Ms(), 2, r.toText());
+        assertEquals(100, r.phaseLatency().get("ipcp").p50Ms(), 2, r.toText());
+        assertEquals(0, r.phaseLatency().get("auth").maxMs(), 0.001, r.toText());
+        assertEquals(5, r.phaseLatency().get("lcp").count());
         assertEquals(5, fake.chapUsersOk.size());
     }
 
