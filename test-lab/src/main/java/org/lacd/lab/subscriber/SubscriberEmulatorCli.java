@@ -134,9 +134,8 @@ public final class SubscriberEmulatorCli implements Callable<Integer> {
         // Immediate mode: control-plane latency matters more than receive throughput here.
         PcapPort port = new PcapPort(iface);
         CountDownLatch reported = new CountDownLatch(1);
-        Report r;
         try (SubscriberEmulator emu = new SubscriberEmulator(cfg, port)) {
-            // Ctrl-C: end politely (Terminate + PADT for every session), let main print the report, then exit.
+            // Ctrl-C: end politely (Terminate + PADT for every session), let this thread print the report, then exit.
             Thread hook = new Thread(() -> {
                 emu.endNow();
                 try {
@@ -151,33 +150,31 @@ public final class SubscriberEmulatorCli implements Callable<Integer> {
                 th.setDaemon(true);
                 return th;
             });
-            progress.scheduleAtFixedRate(() -> LOG.info("progress: {}", emu.progress()), 5, 5, TimeUnit.SECONDS);
+            Report r;
             try {
+                progress.scheduleAtFixedRate(() -> LOG.info("progress: {}", emu.progress()), 5, 5, TimeUnit.SECONDS);
                 emu.start();
                 r = emu.awaitReport();
             } finally {
                 progress.shutdownNow();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // already shutting down (Ctrl-C): the hook waits for the report below
+                }
             }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // already shutting down (Ctrl-C): the hook waits for the report below
+            System.out.print(r.toText());
+            if (json != null) {
+                Files.writeString(json, r.toJson(), StandardCharsets.UTF_8);
             }
+            return r.success() ? 0 : 1;
         } catch (PortException e) {
             System.err.println("subscriber-emulator: " + e.getMessage());
             return 2;
         } finally {
             port.close();
-        }
-        try {
-            System.out.print(r.toText());
-            if (json != null) {
-                Files.writeString(json, r.toJson(), StandardCharsets.UTF_8);
-            }
-        } finally {
             reported.countDown();
         }
-        return r.success() ? 0 : 1;
     }
 
     /** Runs the command line; returns the exit code. */
