@@ -91,6 +91,11 @@ final class Subscriber {
     private int peerAddress;
     private int seq;
 
+    // outcome
+    private FailureReason failure;
+    private SubscriberPhase failedIn;
+    private long setupNanos = -1;
+
     Subscriber(Worker w, int n, AuthType auth) {
         this.w = w;
         this.n = n;
@@ -542,7 +547,8 @@ final class Subscriber {
         if (!everUp) {
             everUp = true;
             w.established++;
-            w.setupLatency.record(now - padiNanos);
+            setupNanos = now - padiNanos;
+            w.setupLatency.record(setupNanos);
             w.lastEstablishedNanos = Math.max(w.lastEstablishedNanos, now);
             if (w.lifetimeNanos > 0) {
                 w.arm(this, Worker.LIFETIME, ++lifeGen, now + w.lifetimeNanos);
@@ -593,6 +599,15 @@ final class Subscriber {
         d[1] = (byte) proto;
         System.arraycopy(b, off, d, 2, keep);
         w.sendControl(this, LcpPacket.of(LcpCode.PROTOCOL_REJECT, nextId++ & 0xff, d));
+    }
+
+    /** What became of this subscriber (read after the run, or racily for display). */
+    SubscriberOutcome outcome() {
+        VlanPlan v = w.config.vlan();
+        return new SubscriberOutcome(n, w.config.user(n), new MacAddress(mac).toString(),
+                auth == AuthType.CHAP_MD5 ? "chap" : "pap", v.outerTci(n), v.innerTci(n), sessionId, phase, everUp,
+                failure, failedIn, localAddress == 0 ? null : ipString(localAddress),
+                peerAddress == 0 ? null : ipString(peerAddress), setupNanos < 0 ? -1 : Math.round(setupNanos / 1e3) / 1e3);
     }
 
     // ---------------------------------------------------------------- timers and endings
@@ -729,6 +744,8 @@ final class Subscriber {
         if (sendPadt && sessionId != 0) {
             sendPadt();
         }
+        failure = r;
+        failedIn = phase;
         w.failed(r);
         if (LOG.isDebugEnabled()) {
             LOG.debug("subscriber {} failed in {}: {}", n, phase, r);

@@ -150,7 +150,11 @@ public final class SubscriberEmulator implements AutoCloseable {
             }
         }
         stoppedAt = clock.getAsLong();
-        return report();
+        Report r = report();
+        LOG.info("subscriber emulator done after {} s: {} of {} established, {} completed, {} failed {}, probes sent {}"
+                + " received {}", String.format(java.util.Locale.ROOT, "%.1f", r.elapsedSeconds()), r.established(),
+                r.subscribers(), r.completed(), r.failed(), r.failures(), r.packetsSent(), r.packetsReceived());
+        return r;
     }
 
     /** {@link #start()} then {@link #awaitReport()}. */
@@ -223,6 +227,20 @@ public final class SubscriberEmulator implements AutoCloseable {
         return new Report(config.count(), started, established, completed, elapsed, rate,
                 Percentiles.of(setup), phases, failures, reneg, rechal, echo, pSent, pRecv, Math.max(0, pSent - pRecv),
                 bSent, bRecv, Percentiles.of(rtt), malformed, unexpected, sendErrors);
+    }
+
+    /**
+     * Every subscriber's outcome, ordered by number. Exact once the run ended (after {@link #awaitReport()}, or when
+     * {@link #finished()} in manual mode).
+     */
+    public List<SubscriberOutcome> outcomes() {
+        SubscriberOutcome[] out = new SubscriberOutcome[config.count()];
+        for (Worker w : workers) {
+            for (Subscriber s : w.subs) {
+                out[s.n - 1] = s.outcome();
+            }
+        }
+        return List.of(out);
     }
 
     /**

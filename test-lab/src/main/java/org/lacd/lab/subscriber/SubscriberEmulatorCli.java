@@ -88,6 +88,10 @@ public final class SubscriberEmulatorCli implements Callable<Integer> {
     @Option(names = "--json", description = "also write the report as JSON to this file")
     Path json;
 
+    @Option(names = "--outcomes", description = "write every subscriber's outcome (user, MAC, VLANs, session id, address,"
+            + " failure) as JSON lines to this file")
+    Path outcomes;
+
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
 
     /** Parses {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, or a plain number of seconds. */
@@ -167,6 +171,9 @@ public final class SubscriberEmulatorCli implements Callable<Integer> {
             if (json != null) {
                 Files.writeString(json, r.toJson(), StandardCharsets.UTF_8);
             }
+            if (outcomes != null) {
+                writeOutcomes(outcomes, emu.outcomes());
+            }
             return r.success() ? 0 : 1;
         } catch (PortException e) {
             System.err.println("subscriber-emulator: " + e.getMessage());
@@ -174,6 +181,17 @@ public final class SubscriberEmulatorCli implements Callable<Integer> {
         } finally {
             port.close();
             reported.countDown();
+        }
+    }
+
+    /** One JSON object per line, in subscriber order. */
+    static void writeOutcomes(Path file, java.util.List<SubscriberOutcome> list) throws java.io.IOException {
+        com.fasterxml.jackson.databind.ObjectWriter w = new com.fasterxml.jackson.databind.ObjectMapper().writer();
+        try (java.io.BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (SubscriberOutcome o : list) {
+                out.write(w.writeValueAsString(o));
+                out.newLine();
+            }
         }
     }
 

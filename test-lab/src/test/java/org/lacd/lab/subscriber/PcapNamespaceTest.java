@@ -45,10 +45,11 @@ class PcapNamespaceTest {
             }).get(20, TimeUnit.SECONDS);
             try {
                 Path json = dir.resolve("report.json");
+                Path lines = dir.resolve("outcomes.jsonl");
                 int code = sub.run(() -> SubscriberEmulatorCli.run("--interface", "vsub", "--count", "30",
                         "--rate", "200", "--auth", "mix", "--vlan", "dot1q:100", "--line-tags", "--lifetime", "1s",
                         "--traffic-pps", "20", "--traffic-size", "256", "--drain", "300ms", "--timeout", "1s",
-                        "--duration", "20s", "--json", json.toString())).get(60, TimeUnit.SECONDS);
+                        "--duration", "20s", "--json", json.toString(), "--outcomes", lines.toString())).get(60, TimeUnit.SECONDS);
                 JsonNode r = new ObjectMapper().readTree(json.toFile());
                 assertEquals(0, code, r.toPrettyString());
                 assertEquals(30, r.get("established").asInt());
@@ -56,6 +57,13 @@ class PcapNamespaceTest {
                 assertTrue(r.get("packetsSent").asLong() >= 30 * 10, r.toPrettyString());
                 assertEquals(r.get("packetsSent").asLong(), r.get("packetsReceived").asLong(), r.toPrettyString());
                 assertEquals(30, lns.authOk.get());
+                List<String> outcomeLines = java.nio.file.Files.readAllLines(lines);
+                assertEquals(30, outcomeLines.size());
+                JsonNode o7 = new ObjectMapper().readTree(outcomeLines.get(6));
+                assertEquals(7, o7.get("n").asInt());
+                assertEquals("10.2.0.7", o7.get("address").asText());
+                assertEquals(106, o7.get("outerVlan").asInt());
+                assertEquals("chap", o7.get("auth").asText());
             } finally {
                 server.stop(Duration.ofSeconds(2));
             }

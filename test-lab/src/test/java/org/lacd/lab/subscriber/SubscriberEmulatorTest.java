@@ -48,7 +48,20 @@ class SubscriberEmulatorTest {
     void chapSessionsComeUpCarryTrafficAndEndWithTerminateAndPadt() throws Exception {
         EmulatorConfig cfg = base(20).trafficPps(50).trafficSize(200).build();
         FakeAcLns fake = new FakeAcLns(pair[1], cfg);
-        Report r = drive(emulator(cfg));
+        SubscriberEmulator emu = emulator(cfg);
+        Report r = drive(emu);
+        java.util.List<SubscriberOutcome> out = emu.outcomes();
+        assertEquals(20, out.size());
+        for (SubscriberOutcome o : out) {
+            assertTrue(o.established());
+            assertEquals(SubscriberPhase.DONE, o.phase());
+            assertEquals("10.1.0." + o.n(), o.address(), "the address the fake Nak'ed with");
+            assertEquals("10.0.0.1", o.peerAddress());
+            assertEquals("user" + o.n() + "@reseller-a.example", o.user());
+            assertEquals(String.format("02:00:00:00:00:%02x", o.n()), o.mac());
+            assertTrue(o.setupMs() >= 0);
+        }
+        assertEquals(20, out.stream().mapToInt(SubscriberOutcome::pppoeSessionId).distinct().count());
 
         assertEquals(20, r.started());
         assertEquals(20, r.established());
@@ -96,7 +109,14 @@ class SubscriberEmulatorTest {
         EmulatorConfig cfg = base(12).auth(AuthMode.MIX).build();
         FakeAcLns fake = new FakeAcLns(pair[1], cfg);
         fake.refuse = n -> n % 3 == 0; // refuses 3, 9 (CHAP) and 6, 12 (PAP)
-        Report r = drive(emulator(cfg));
+        SubscriberEmulator emu = emulator(cfg);
+        Report r = drive(emu);
+        SubscriberOutcome o3 = emu.outcomes().get(2);
+        assertEquals(FailureReason.CHAP_FAILURE, o3.failure());
+        assertEquals(SubscriberPhase.AUTH, o3.failedIn());
+        assertFalse(o3.established());
+        assertEquals(FailureReason.PAP_NAK, emu.outcomes().get(5).failure());
+        assertEquals(null, emu.outcomes().get(0).failure());
 
         assertEquals(8, r.established());
         assertEquals(2, r.failures(FailureReason.CHAP_FAILURE));
