@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One emulated PPPoE client: discovery (RFC 2516), LCP as the non-authenticating peer (RFC 1661), CHAP-MD5
  * (RFC 1994) or PAP (RFC 1334) as the authenticatee, IPCP (RFC 1332) asking for 0.0.0.0, then probe traffic.
- * Confined to its {@link Worker}'s thread. Small on purpose (about 150 bytes): 10,000 of them fit in a few MiB.
+ * Confined to its {@link Worker}'s thread. Small on purpose (about 200 bytes): 10,000 of them fit in a few MiB.
  *
  * <p>What it does per received packet, by phase:
  * <pre>
@@ -103,9 +103,15 @@ final class Subscriber {
         this.auth = auth;
     }
 
-    private void transitionTo(SubscriberPhase next, long now) {
+    /** The only assignment of {@link #phase}: follows a row of {@link SubscriberTransitions}. */
+    private void transitionTo(SubscriberEvent event, long now) {
+        SubscriberTransitions.Row row = SubscriberTransitions.find(phase, event);
+        if (row == null) {
+            throw new IllegalStateException("subscriber " + n + ": no transition for " + event + " in " + phase);
+        }
+        SubscriberPhase next = row.to();
         if (LOG.isDebugEnabled()) {
-            LOG.debug("subscriber {} ({}): {} -> {}", n, MacAddress.of(macBytes()), phase, next);
+            LOG.debug("subscriber {} ({}): {} -> {} on {}", n, MacAddress.of(macBytes()), phase, next, event);
         }
         if (!everUp && next.ordinal() == phase.ordinal() + 1 && phase != SubscriberPhase.IDLE) {
             w.phaseLatency(phase).record(now - phaseSince); // first pass only: PADI_SENT .. IPCP
@@ -126,8 +132,8 @@ final class Subscriber {
         w.arm(this, Worker.PROTO, ++protoGen, now + w.stepTimeoutNanos);
     }
 
-    private void enter(SubscriberPhase next, long now) {
-        transitionTo(next, now);
+    private void enter(SubscriberEvent event, long now) {
+        transitionTo(event, now);
         attempts = 0;
         armStep(now);
     }
@@ -140,7 +146,7 @@ final class Subscriber {
         ourMagic = newMagic();
         nextId = w.random.nextInt(256);
         sendPadi();
-        enter(SubscriberPhase.PADI_SENT, now);
+        enter(SubscriberEvent.START, now);
     }
 
     private List<PppoeTag> commonTags() {
@@ -194,7 +200,7 @@ final class Subscriber {
                 acCookie = d.first(TagType.AC_COOKIE).map(PppoeTag::value).orElse(null);
                 relaySessionId = d.first(TagType.RELAY_SESSION_ID).map(PppoeTag::value).orElse(null);
                 sendPadr();
-                enter(SubscriberPhase.PADR_SENT, now);
+                enter(SubscriberEvent.PADO, now);
             }
             case PADS -> {
                 if (phase != SubscriberPhase.PADR_SENT || src != acMac || !hostUniqMatches(d)) {
@@ -209,7 +215,7 @@ final class Subscriber {
                 }
                 sessionId = d.sessionId();
                 sendLcpRequest();
-                enter(SubscriberPhase.LCP, now);
+                enter(SubscriberEvent.PADS, now);
             }
             case PADT -> {
                 if (sessionId == 0 || d.sessionId() != sessionId || src != acMac || phase.terminal()) {
@@ -217,7 +223,7 @@ final class Subscriber {
                     return;
                 }
                 if (phase == SubscriberPhase.TERMINATING) {
-                    done(now, false);
+                    done(SubscriberEvent.TERMINATED, now, false);
                 } else {
                     fail(everUp ? FailureReason.PADT_AFTER_UP : FailureReason.PADT_BEFORE_UP, now, false);
                 }
@@ -317,14 +323,14 @@ final class Subscriber {
             case TERMINATE_REQUEST -> {
                 w.sendControl(this, LcpPacket.of(LcpCode.TERMINATE_ACK, p.id(), new byte[0]));
                 if (phase == SubscriberPhase.TERMINATING) {
-                    done(now, true);
+                    done(SubscriberEvent.TERMINATED, now, true);
                 } else {
                     fail(FailureReason.LCP_TERMINATED, now);
                 }
             }
             case TERMINATE_ACK -> {
                 if (phase == SubscriberPhase.TERMINATING) {
-                    done(now, true);
+                    done(SubscriberEvent.TERMINATED, now, true);
                 } else {
                     w.unexpected++;
                 }
@@ -366,7 +372,7 @@ final class Subscriber {
             lcpFailures = 0;
             authNaks = 0;
             sendLcpRequest();
-            enter(SubscriberPhase.LCP, now);
+            enter(SubscriberEvent.RENEGOTIATION, now);
         }
         List<LcpOption> nak = new ArrayList<>(1);
         List<LcpOption> reject = new ArrayList<>(2);
@@ -408,7 +414,7 @@ final class Subscriber {
             return;
         }
         peerLcpAcked = false; // a later Configure-Request starts a new negotiation
-        enter(SubscriberPhase.AUTH, now);
+        enter(SubscriberEvent.LCP_OPENED, now);
         if (peerAuthProtocol == PppProtocol.PAP) {
             papId = nextId++ & 0xff;
             sendPap();
@@ -472,7 +478,7 @@ final class Subscriber {
     // ---------------------------------------------------------------- IPCP (RFC 1332)
 
     private void startIpcp(long now) {
-        enter(SubscriberPhase.IPCP, now);
+        enter(SubscriberEvent.AUTH_SUCCESS, now);
         localAddress = 0;
         ipcpOurAcked = false;
         sendIpcpRequest();
@@ -542,7 +548,7 @@ final class Subscriber {
         if (phase != SubscriberPhase.IPCP || !ipcpOurAcked || !ipcpPeerAcked) {
             return;
         }
-        transitionTo(SubscriberPhase.UP, now);
+        transitionTo(SubscriberEvent.IPCP_OPENED, now);
         protoGen++;
         if (!everUp) {
             everUp = true;
@@ -680,12 +686,12 @@ final class Subscriber {
             }
             case DRAINING -> {
                 sendTerminateRequest();
-                enter(SubscriberPhase.TERMINATING, now);
+                enter(SubscriberEvent.DRAINED, now);
                 return;
             }
             case TERMINATING -> {
                 if (attempts + 1 >= TERMINATE_ATTEMPTS) {
-                    done(now, true);
+                    done(SubscriberEvent.TERMINATED, now, true);
                     return;
                 }
                 sendTerminateRequest();
@@ -708,7 +714,7 @@ final class Subscriber {
         if (phase == SubscriberPhase.DRAINING || phase == SubscriberPhase.TERMINATING) {
             return;
         }
-        transitionTo(SubscriberPhase.DRAINING, now);
+        transitionTo(SubscriberEvent.LIFETIME_OVER, now);
         w.arm(this, Worker.PROTO, ++protoGen, now + w.drainNanos);
     }
 
@@ -718,18 +724,18 @@ final class Subscriber {
             if (phase != SubscriberPhase.TERMINATING) {
                 sendTerminateRequest();
             }
-            done(now, true);
+            done(SubscriberEvent.END_OF_RUN, now, true);
         } else {
             fail(FailureReason.NOT_ESTABLISHED_BY_DEADLINE, now);
         }
     }
 
-    private void done(long now, boolean sendPadt) {
+    private void done(SubscriberEvent event, long now, boolean sendPadt) {
         if (sendPadt) {
             sendPadt();
         }
         w.completed++;
-        transitionTo(SubscriberPhase.DONE, now);
+        transitionTo(event, now);
     }
 
     private void fail(FailureReason r, long now) { fail(r, now, true); }
@@ -750,6 +756,6 @@ final class Subscriber {
         if (LOG.isDebugEnabled()) {
             LOG.debug("subscriber {} failed in {}: {}", n, phase, r);
         }
-        transitionTo(SubscriberPhase.FAILED, now);
+        transitionTo(SubscriberEvent.FAILURE, now);
     }
 }

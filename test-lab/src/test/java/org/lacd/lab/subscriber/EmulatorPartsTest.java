@@ -204,4 +204,37 @@ class EmulatorPartsTest {
         assertEquals(2, SubscriberEmulatorCli.run("--interface", "x", "--vlan", "dot1q:9999"));
         assertEquals(2, SubscriberEmulatorCli.run("--count", "3"));
     }
+
+    @Test
+    void transitionTableIsComplete() {
+        for (SubscriberPhase p : SubscriberPhase.values()) {
+            SubscriberTransitions.Row fail = SubscriberTransitions.find(p, SubscriberEvent.FAILURE);
+            if (p.terminal()) {
+                assertTrue(SubscriberTransitions.rows().stream().noneMatch(r -> r.from() == p), p + " is final");
+            } else {
+                assertEquals(SubscriberPhase.FAILED, fail.to(), p + " can fail");
+            }
+        }
+        // the way up and down, in order
+        SubscriberPhase p = SubscriberPhase.IDLE;
+        for (SubscriberEvent e : new SubscriberEvent[] {SubscriberEvent.START, SubscriberEvent.PADO, SubscriberEvent.PADS,
+                SubscriberEvent.LCP_OPENED, SubscriberEvent.AUTH_SUCCESS, SubscriberEvent.IPCP_OPENED,
+                SubscriberEvent.LIFETIME_OVER, SubscriberEvent.DRAINED, SubscriberEvent.TERMINATED}) {
+            p = SubscriberTransitions.find(p, e).to();
+        }
+        assertEquals(SubscriberPhase.DONE, p);
+        // every phase is reachable from IDLE
+        java.util.Set<SubscriberPhase> seen = java.util.EnumSet.of(SubscriberPhase.IDLE);
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (SubscriberTransitions.Row r : SubscriberTransitions.rows()) {
+                grew |= seen.contains(r.from()) && seen.add(r.to());
+            }
+        }
+        assertEquals(java.util.EnumSet.allOf(SubscriberPhase.class), seen);
+        assertTrue(SubscriberTransitions.rows().stream().allMatch(r -> !r.source().isBlank()));
+        assertEquals(null, SubscriberTransitions.find(SubscriberPhase.PADI_SENT, SubscriberEvent.PADS),
+                "a PADS before our PADR has no row");
+    }
 }
