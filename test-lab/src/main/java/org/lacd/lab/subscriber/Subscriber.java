@@ -87,6 +87,7 @@ final class Subscriber {
     private int ipcpId;
     private boolean ipcpOurAcked;
     private boolean ipcpPeerAcked;
+    private int ipcpNaks;
     private int localAddress;
     private int peerAddress;
     private int seq;
@@ -481,6 +482,7 @@ final class Subscriber {
         enter(SubscriberEvent.AUTH_SUCCESS, now);
         localAddress = 0;
         ipcpOurAcked = false;
+        ipcpNaks = 0;
         sendIpcpRequest();
     }
 
@@ -514,6 +516,10 @@ final class Subscriber {
             case IpcpPacket.CONFIGURE_NAK -> {
                 if (p.id() != ipcpId) {
                     w.unexpected++;
+                    return;
+                }
+                if (++ipcpNaks > MAX_FAILURE) {
+                    fail(FailureReason.IPCP_REJECTED, now); // RFC 1661 Max-Failure: the peer never agrees
                     return;
                 }
                 long a = p.address();
@@ -739,6 +745,9 @@ final class Subscriber {
     }
 
     private void fail(FailureReason r, long now) { fail(r, now, true); }
+
+    /** A bug in the emulator hit this subscriber: it fails (with PADT) and the run goes on. */
+    void internalError(long now) { fail(FailureReason.EMULATOR_ERROR, now); }
 
     /** Fails without sending anything (nothing was negotiated yet). */
     void failNow(FailureReason r, long now) { fail(r, now, false); }

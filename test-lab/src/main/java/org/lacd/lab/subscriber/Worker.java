@@ -203,7 +203,7 @@ final class Worker {
             boolean did = false;
             byte[] f;
             while ((f = inbox.poll()) != null) {
-                handle(f, now());
+                handle(f, now()); // catches the emulator's own bugs per subscriber
                 did = true;
             }
             long now = now();
@@ -219,7 +219,11 @@ final class Worker {
             Timer t;
             for (int b = 0; b < BATCH && (t = timers.peek()) != null && t.due <= now; b++) {
                 timers.poll();
-                t.sub.timer(t.kind, t.gen, now);
+                try {
+                    t.sub.timer(t.kind, t.gen, now);
+                } catch (RuntimeException e) {
+                    bug(t.sub, e, now);
+                }
                 did = true;
                 now = now();
             }
@@ -286,6 +290,16 @@ final class Worker {
         LOG.debug("worker {} ended the run with {} subscribers still active", index, stillUp);
     }
 
+    /** An emulator bug: logged, the subscriber fails with EMULATOR_ERROR, everybody else goes on. */
+    private void bug(Subscriber s, RuntimeException e, long now) {
+        LOG.error("subscriber emulator bug at subscriber {} in {}", s.n, s.phase, e);
+        try {
+            s.internalError(now);
+        } catch (RuntimeException again) {
+            LOG.error("subscriber {} could not even be failed", s.n, again);
+        }
+    }
+
     void arm(Subscriber s, int kind, int gen, long due) {
         timers.add(new Timer(due, timerOrder++, s, kind, gen));
     }
@@ -330,6 +344,8 @@ final class Worker {
         } catch (MalformedPacketException e) {
             malformed++;
             LOG.debug("subscriber {}: malformed frame dropped: {}", n, e.getMessage());
+        } catch (RuntimeException e) {
+            bug(s, e, now);
         }
     }
 

@@ -313,4 +313,16 @@ class SubscriberEmulatorTest {
         assertEquals(50, fake.padts);
         assertTrue(r.elapsedSeconds() < 10, r.toText());
     }
+
+    @Test
+    void aPeerThatNeverAgreesOnIpcpIsBounded() throws Exception {
+        EmulatorConfig cfg = base(3).build();
+        FakeAcLns fake = new FakeAcLns(pair[1], cfg);
+        fake.mode = FakeAcLns.Mode.IPCP_NAK_FOREVER;
+        long framesBefore = pair[0].framesSent();
+        Report r = drive(emulator(cfg));
+        assertEquals(3, r.failures(FailureReason.IPCP_REJECTED), r.toText());
+        assertEquals(0, r.established());
+        assertTrue(pair[0].framesSent() - framesBefore < 3 * 30, "no Nak/Request livelock");
+    }
 }
