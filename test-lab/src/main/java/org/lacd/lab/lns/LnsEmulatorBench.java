@@ -164,11 +164,11 @@ public final class LnsEmulatorBench implements Callable<Integer> {
                 }
                 slots.tryAcquire(inflight, 60, TimeUnit.SECONDS);
                 long ns = System.nanoTime() - t0;
-                Report r = lns.report();
+                Report r = lns.summary();
                 System.out.printf("round %d: %d up, %d failed in %.2f s = %.0f calls/s; LNS tunnels now %d, sessions up %d%n", round,
                         up.get(), failed.get(), ns / 1e9, up.get() / (ns / 1e9), r.tunnels().current(), r.sessions().up());
                 engine.shutdown(Duration.ofSeconds(10));
-                lns.await(x -> x.tunnels().current() == 0 && x.sessions().current() == 0, Duration.ofSeconds(10));
+                lns.awaitSummary(x -> x.tunnels().current() == 0 && x.sessions().current() == 0, Duration.ofSeconds(10));
             }
         } finally {
             lns.shutdown(Duration.ofSeconds(2));

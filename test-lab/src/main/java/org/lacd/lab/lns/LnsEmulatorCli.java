@@ -152,7 +152,7 @@ public final class LnsEmulatorCli implements Callable<Integer> {
                     break;
                 }
                 if (!status.isZero()) {
-                    Report r = emu.report();
+                    Report r = emu.summary();
                     System.out.printf("tunnels %d sessions %d up %d total %d ipv4 in %d reflected %d%n", r.tunnels().current(),
                             r.sessions().current(), r.sessions().up(), r.sessions().total(), r.traffic().ipv4In(), r.traffic().ipv4Reflected());
                     System.out.flush();
