@@ -54,9 +54,13 @@ class LnsEmulatorCliTest {
     void runsForItsDurationThenStopCcnAndJson() throws Exception {
         int port = freeUdpPort();
         Path json = dir.resolve("lns.json");
+        int ctlPort;
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            ctlPort = ss.getLocalPort();
+        }
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> LnsEmulatorCli.run("--listen", "127.0.0.1:" + port,
                 "--secret", "lab", "--password-pattern", "pass{n}", "--mode", "challenge-again", "--pool", "100.65.0.0/24",
-                "--duration", "2s", "--json", json.toString()));
+                "--duration", "3s", "--json", json.toString(), "--control", "127.0.0.1:" + ctlPort));
         L2tpEngine engine = engine();
         try {
             TestSubscriber s = TestSubscriber.chap("user3@reseller-b.example", "pass3");
@@ -65,6 +69,15 @@ class LnsEmulatorCliTest {
                     s.params(), s);
             assertTrue(s.await(s.ipcpUp), "up through the CLI-started emulator");
             assertEquals((100 << 24) | (65 << 16) | 2, s.address);
+            // the control port: the live report carries the proxy values
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String live = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + ctlPort + "/report")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            Report lr = Report.fromJson(live);
+            assertEquals(1, lr.sessions().up());
+            assertEquals(java.util.HexFormat.of().formatHex(s.lastSent), lr.calls().get(0).proxy().lastSentLcpConfReq());
+            assertEquals(405, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + ctlPort + "/calls/clear"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode(), "GET does not clear");
             assertEquals(0, exit.get(10, TimeUnit.SECONDS));
             assertTrue(s.await(s.down), "StopCCN at the end of the run");
             assertEquals(CallDownCause.Kind.TUNNEL_FAILED, s.cause.kind());
