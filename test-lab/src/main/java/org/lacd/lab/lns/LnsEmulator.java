@@ -184,19 +184,31 @@ public final class LnsEmulator implements AutoCloseable {
 
     // ------------------------------------------------------------------ reports
 
-    /** A consistent snapshot, taken on the loop. */
-    public Report report() { return onLoop(this::buildReport); }
+    /** A consistent snapshot with every kept call, taken on the loop. */
+    public Report report() { return onLoop(() -> buildReport(true)); }
+
+    /** Counters only (empty call list): cheap enough to poll with many calls. */
+    public Report summary() { return onLoop(() -> buildReport(false)); }
 
     /** Waits until {@code n} calls are up (IPCP opened); false on timeout. */
     public boolean awaitUp(int n, Duration timeout) throws InterruptedException {
-        return await(r -> r.sessions().up() >= n, timeout);
+        return awaitSummary(r -> r.sessions().up() >= n, timeout);
     }
 
-    /** Waits until the report satisfies the condition; false on timeout. Polls every 10 ms. */
+    /** Waits until the full report satisfies the condition; false on timeout. Polls every 10 ms. */
     public boolean await(Predicate<Report> cond, Duration timeout) throws InterruptedException {
+        return poll(cond, timeout, true);
+    }
+
+    /** Waits until the {@link #summary()} satisfies the condition; false on timeout. */
+    public boolean awaitSummary(Predicate<Report> cond, Duration timeout) throws InterruptedException {
+        return poll(cond, timeout, false);
+    }
+
+    private boolean poll(Predicate<Report> cond, Duration timeout, boolean withCalls) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
-            if (cond.test(report())) {
+            if (cond.test(withCalls ? report() : summary())) {
                 return true;
             }
             if (System.nanoTime() > end) {
@@ -206,7 +218,7 @@ public final class LnsEmulator implements AutoCloseable {
         }
     }
 
-    private Report buildReport() {
+    private Report buildReport(boolean withCalls) {
         long fi = framesIn;
         long fo = framesOut;
         long bi = bytesIn;
@@ -234,10 +246,12 @@ public final class LnsEmulator implements AutoCloseable {
                 up++;
             }
         }
-        List<CallReport> calls = new ArrayList<>(kept.size());
+        List<CallReport> calls = new ArrayList<>(withCalls ? kept.size() : 0);
         List<Long> setup = new ArrayList<>();
         for (Entry e : kept) {
-            calls.add(e.report());
+            if (withCalls) {
+                calls.add(e.report());
+            }
             if (e.session.wasUp()) {
                 setup.add(e.session.setupMillis());
             }

@@ -68,6 +68,9 @@ public final class LnsEmulatorCli implements Callable<Integer> {
     @Option(names = "--status-interval", defaultValue = "0s", description = "print a status line this often; 0 for none")
     String statusInterval;
 
+    @Option(names = "--control", description = "HTTP control port ADDR:PORT (GET /report, POST /calls/clear, /tunnels/stop, ...); none by default")
+    String control;
+
     @Option(names = "--max-call-records", defaultValue = "100000", description = "calls kept for the report (default ${DEFAULT-VALUE})")
     int maxCallRecords;
 
@@ -92,6 +95,8 @@ public final class LnsEmulatorCli implements Callable<Integer> {
             default -> throw new IllegalArgumentException("duration '" + s + "' (expected: 90s, 10m, 1h, 250ms or ISO-8601)");
         };
     }
+
+    static String hostPort(InetSocketAddress a) { return a.getAddress().getHostAddress() + ":" + a.getPort(); }
 
     static InetSocketAddress parseListen(String s) throws UnknownHostException {
         int colon = s.lastIndexOf(':');
@@ -130,7 +135,18 @@ public final class LnsEmulatorCli implements Callable<Integer> {
         emu.refuseCalls(refuseCalls);
         emu.silent(silent);
         emu.ignoreNewTunnels(ignoreSccrq);
-        System.out.println("lns-emulator listening on " + emu.address() + " mode " + cfg.mode().cliName() + " for " + runFor);
+        LnsControlServer ctl = null;
+        if (control != null) {
+            try {
+                ctl = LnsControlServer.start(emu, parseListen(control));
+            } catch (IOException | RuntimeException e) {
+                System.err.println("lns-emulator: cannot open control port " + control + ": " + e.getMessage());
+                emu.shutdown(Duration.ofSeconds(1));
+                return 1;
+            }
+        }
+        System.out.println("lns-emulator listening on " + hostPort(emu.address()) + " mode " + cfg.mode().cliName() + " for " + runFor
+                + (ctl == null ? "" : " control http://" + hostPort(ctl.address())));
         System.out.flush();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
@@ -152,13 +168,16 @@ public final class LnsEmulatorCli implements Callable<Integer> {
                     break;
                 }
                 if (!status.isZero()) {
-                    Report r = emu.report();
+                    Report r = emu.summary();
                     System.out.printf("tunnels %d sessions %d up %d total %d ipv4 in %d reflected %d%n", r.tunnels().current(),
                             r.sessions().current(), r.sessions().up(), r.sessions().total(), r.traffic().ipv4In(), r.traffic().ipv4Reflected());
                     System.out.flush();
                 }
             }
             Report before = emu.report();
+            if (ctl != null) {
+                ctl.close();
+            }
             Report after = emu.shutdown(Duration.ofSeconds(3));
             if (after != null) {
                 before = after;
