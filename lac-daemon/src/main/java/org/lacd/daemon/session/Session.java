@@ -74,10 +74,21 @@ final class Session implements CallListener {
     private Decision decision;
     private AcctSession acct;
 
+    private final java.util.concurrent.atomic.AtomicBoolean forwardingStarted = new java.util.concurrent.atomic.AtomicBoolean();
     final AtomicLong bytesUp = new AtomicLong();
     final AtomicLong packetsUp = new AtomicLong();
     final AtomicLong bytesDown = new AtomicLong();
     final AtomicLong packetsDown = new AtomicLong();
+
+    /** Subscriber to LNS, straight from the PPPoE receive thread into the current call. */
+    private final PppSink upstream = (buf, off, len) -> {
+        L2tpCall c = call;
+        if (c != null) {
+            packetsUp.incrementAndGet();
+            bytesUp.addAndGet(len);
+            c.sendPpp(buf, off, len);
+        }
+    };
 
     Session(long id, SubscriberSession sub, AuthExchange auth, SessionManager ctx, EventExecutor loop) {
         this.id = id;
@@ -226,6 +237,10 @@ final class Session implements CallListener {
 
     @Override
     public void callUp(L2tpCall c) {
+        // Open the upstream path here, on the tunnel's event loop, before the engine can hand us the LNS's first
+        // frame: an LNS that accepts the proxy authentication answers at once, and the subscriber's reply (IPCP)
+        // must find the path open, not wait for the session executor to catch up.
+        startForwarding();
         run(() -> {
             if (c != call || state != SessionState.TUNNEL_SETUP) {
                 c.disconnect(DisconnectCause.administrative("session gone"));
@@ -237,13 +252,8 @@ final class Session implements CallListener {
             ctx.selector().sessionUp(lns.key());
             ctx.metrics().sessionsOnLns(lns.key(), 1);
             upSince = ctx.clock().instant();
+            startForwarding(); // no-op when the event loop did it already
             transitionTo(SessionState.FORWARDING);
-            PppSink up = (buf, off, len) -> {
-                packetsUp.incrementAndGet();
-                bytesUp.addAndGet(len);
-                c.sendPpp(buf, off, len);
-            };
-            sub.startForwarding(up);
             if (lns.profile().replayAuth()) {
                 byte[] raw = auth.rawPacket();
                 c.sendPpp(raw, 0, raw.length);
@@ -286,6 +296,17 @@ final class Session implements CallListener {
                 sub.terminate(CloseReason.UPSTREAM_DOWN);
             }
         });
+    }
+
+    /**
+     * Switches the PPPoE side to forwarding, exactly once (a second switch would undo the first). Safe from any
+     * thread; {@link #upstream} always targets the current call, so doing it for a call that turns out stale is
+     * harmless.
+     */
+    private void startForwarding() {
+        if (forwardingStarted.compareAndSet(false, true)) {
+            sub.startForwarding(upstream);
+        }
     }
 
     @Override
@@ -381,7 +402,11 @@ final class Session implements CallListener {
         ctx.metrics().setupFailed(reason);
         LOG.info("session {} {} refused: {}{}", id, auth.username(), reason, message == null || message.isEmpty() ? "" : " (" + message + ")");
         transitionTo(SessionState.TEARDOWN);
-        sub.reject(message == null || message.isEmpty() ? "access denied" : message);
+        if (forwardingStarted.get()) {
+            sub.terminate(CloseReason.REJECTED); // a stale call had come up and opened the path: no auth failure to send now
+        } else {
+            sub.reject(message == null || message.isEmpty() ? "access denied" : message);
+        }
         ctx.accountingReject(this, reason);
         ctx.removed(this);
     }

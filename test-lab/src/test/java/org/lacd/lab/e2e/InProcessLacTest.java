@@ -91,6 +91,165 @@ class InProcessLacTest {
         assertEquals(0, lab.daemon.lac().sessions().count(), "nothing left in lacd");
     }
 
+    @Test
+    void realmRulesAloneSteerWithoutRadius() throws Exception {
+        lab = new LacHarness(dir).startLns(Mode.ACCEPT_PROXY).startLacd("  source: realm\n" + LacHarness.REALM_RULES);
+        Report a = lab.run("sub-a", LacHarness.subscribers("reseller-a", 6, AuthMode.CHAP).lifetime(Duration.ofSeconds(1)).build());
+        Report b = lab.run("sub-b", LacHarness.subscribers("reseller-b", 12, AuthMode.PAP).lifetime(Duration.ofSeconds(1)).build());
+        assertEquals(6, a.established(), describe(a));
+        assertEquals(12, b.established(), describe(b));
+        assertEquals(6, lab.lns.get("lns-a1").report().calls().size());
+        int b1 = lab.lns.get("lns-b1").report().calls().size();
+        int b2 = lab.lns.get("lns-b2").report().calls().size();
+        assertEquals(12, b1 + b2);
+        assertTrue(b1 > 0 && b2 > 0, "weights 1:1 spread: " + b1 + "/" + b2);
+
+        Report unknown = lab.run("sub-a", LacHarness.subscribers("reseller-a", 1, AuthMode.CHAP).macBase(0x02_00_00_0a_07_00L)
+                .userPattern("user{n}@elsewhere.example").build());
+        assertEquals(1, unknown.failures(org.lacd.lab.subscriber.FailureReason.CHAP_FAILURE), describe(unknown));
+        assertEquals(1.0, lab.daemon.metrics().count("lacd.session.failures", "reason", "no_tunnel"));
+    }
+
+    @Test
+    void unknownRealmAndRadiusRejectAreRefusedCleanly() throws Exception {
+        lab = new LacHarness(dir).startLns(Mode.ACCEPT_PROXY).startRadius().startLacd("");
+        Report rejected = lab.run("sub-a", LacHarness.subscribers("reseller-a", 1, AuthMode.CHAP)
+                .userPattern("blocked{n}@reseller-a.example").build());
+        assertEquals(0, rejected.established(), describe(rejected));
+        assertEquals(1, rejected.failures(org.lacd.lab.subscriber.FailureReason.CHAP_FAILURE), describe(rejected));
+        Report unknown = lab.run("sub-b", LacHarness.subscribers("reseller-b", 1, AuthMode.PAP)
+                .userPattern("nobody{n}@elsewhere.example").build());
+        assertEquals(1, unknown.failures(org.lacd.lab.subscriber.FailureReason.PAP_NAK), describe(unknown));
+        assertTrue(LacHarness.await(Duration.ofSeconds(5), () -> lab.daemon.lac().sessions().count() == 0));
+        assertTrue(lab.lns.values().stream().allMatch(e -> e.report().calls().isEmpty()), "no call placed");
+        assertEquals(2.0, lab.daemon.metrics().count("lacd.session.setups", "result", "failure"));
+        // FreeRADIUS knows neither user: both are Access-Rejects (an unknown realm without RADIUS: realm test)
+        assertEquals(2.0, lab.daemon.metrics().count("lacd.session.failures", "reason", "radius_reject"));
+    }
+
+    @Test
+    void preferredLnsSilentFailsOverThenLockoutThenRecovery() throws Exception {
+        lab = new LacHarness(dir).startLns(Mode.ACCEPT_PROXY).startRadius();
+        lab.lockout = "15s";
+        lab.startLacd("");
+        lab.lns.get("lns-a1").ignoreNewTunnels(true);
+        Report first = lab.run("sub-a", LacHarness.subscribers("reseller-a", 1, AuthMode.CHAP).lifetime(Duration.ofSeconds(1))
+                .stepTimeout(Duration.ofSeconds(4)).build());
+        assertEquals(1, first.established(), describe(first));
+        assertEquals(1, lab.lns.get("lns-a2").report().calls().size(), "failed over to the next preference");
+        assertTrue(first.setupLatency().maxMs() >= 1500, "waited for the preferred LNS first: " + describe(first));
+        assertEquals(1.0, lab.daemon.metrics().count("lacd.lns.lockouts", "lns", "lns-a1"));
+
+        // locked out: the next subscribers go straight to the backup, without waiting
+        Report second = lab.run("sub-a", LacHarness.subscribers("reseller-a", 3, AuthMode.PAP).macBase(0x02_00_00_0a_01_00L)
+                .lifetime(Duration.ofSeconds(1)).build());
+        assertEquals(3, second.established(), describe(second));
+        assertEquals(4, lab.lns.get("lns-a2").report().calls().size());
+        assertTrue(second.setupLatency().maxMs() < 1500, "no wait on a locked-out LNS: " + describe(second));
+
+        // it comes back and, after the lockout, takes new sessions again
+        lab.lns.get("lns-a1").ignoreNewTunnels(false);
+        assertTrue(LacHarness.await(Duration.ofSeconds(20), () -> lab.daemon.management().lns().stream()
+                .anyMatch(v -> v.name().equals("lns-a1") && v.state().equals("usable"))), "lockout ends");
+        Report third = lab.run("sub-a", LacHarness.subscribers("reseller-a", 2, AuthMode.CHAP).macBase(0x02_00_00_0a_02_00L)
+                .lifetime(Duration.ofSeconds(1)).build());
+        assertEquals(2, third.established(), describe(third));
+        assertEquals(2, lab.lns.get("lns-a1").report().calls().size(), "preferred LNS used again after its lockout");
+    }
+
+    @Test
+    void everyTeardownDirectionCleansBothSidesAndAccounts() throws Exception {
+        lab = new LacHarness(dir).startLns(Mode.ACCEPT_PROXY).startRadius().startLacd("");
+        try (var emuA = lab.emulator("sub-a", LacHarness.subscribers("reseller-a", 6, AuthMode.MIX).trafficPps(5).build());
+             var emuB = lab.emulator("sub-b", LacHarness.subscribers("reseller-b", 4, AuthMode.MIX).build())) {
+            emuA.start();
+            emuB.start();
+            assertTrue(LacHarness.await(Duration.ofSeconds(20), () -> lab.daemon.lac().sessions().count() == 10
+                    && lab.daemon.metrics().sessions(org.lacd.daemon.session.SessionState.FORWARDING) == 10),
+                    "10 sessions forwarding: " + emuA.report().toText());
+
+            // 1. the LNS clears one call (CDN): the subscriber gets LCP Terminate + PADT, lacd forgets it
+            assertEquals(1, lab.lns.get("lns-a1").clearCallsOf("user1@reseller-a.example"));
+            assertTrue(LacHarness.await(Duration.ofSeconds(10), () -> lab.daemon.lac().sessions().count() == 9));
+
+            // 2. RFC 5176 Disconnect-Request with radclient, by User-Name
+            var r = org.lacd.radius.it.FreeRadiusServer.radclient("127.0.0.1:" + lab.daePort, "disconnect", LacHarness.DAE_SECRET,
+                    "User-Name = \"user2@reseller-a.example\"", 5);
+            assertTrue(r.output().contains("Disconnect-ACK"), r.output());
+            assertTrue(LacHarness.await(Duration.ofSeconds(10), () -> lab.daemon.lac().sessions().count() == 8));
+            var nak = org.lacd.radius.it.FreeRadiusServer.radclient("127.0.0.1:" + lab.daePort, "disconnect", LacHarness.DAE_SECRET,
+                    "User-Name = \"nobody@reseller-a.example\"", 5);
+            assertTrue(nak.output().contains("Disconnect-NAK") && nak.output().contains("Session-Context-Not-Found"), nak.output());
+
+            // 3. operator kick by MAC, through the management API and the CLI
+            java.io.StringWriter out = new java.io.StringWriter();
+            int rc = org.lacd.daemon.Cli.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(out, true), "kick",
+                    "--mac", "02:00:00:0a:00:03", "--url", "http://127.0.0.1:" + lab.mgmtPort);
+            assertEquals(0, rc, out.toString());
+            assertTrue(LacHarness.await(Duration.ofSeconds(10), () -> lab.daemon.lac().sessions().count() == 7));
+
+            // 4. the LNS stops a whole tunnel (StopCCN): every session on it goes
+            int onA1 = lab.daemon.management().sessions(new org.lacd.daemon.mgmt.Views.SessionFilter(null, null, null, null,
+                    "lns-a1", null)).size();
+            assertEquals(3, onA1);
+            lab.lns.get("lns-a1").stopAllTunnels(org.lacd.l2tp.wire.StopCcnResult.GENERAL_REQUEST_TO_CLEAR);
+            assertTrue(LacHarness.await(Duration.ofSeconds(10), () -> lab.daemon.lac().sessions().count() == 4));
+
+            // 5. lacd stops: the remaining 4 get CDN and PADT and their Stop records before it exits
+            lab.daemon.stop();
+            assertTrue(LacHarness.await(Duration.ofSeconds(10), () -> lab.lns.get("lns-b1").report().sessions().current()
+                    + lab.lns.get("lns-b2").report().sessions().current() == 0), "LNS side clean");
+        }
+        assertTrue(LacHarness.await(Duration.ofSeconds(10), () -> ids(detail(), "Stop").size() == 10), detail());
+        assertEquals(ids(detail(), "Start"), ids(detail(), "Stop"));
+        String d = detail();
+        assertTrue(d.contains("Acct-Terminate-Cause = Host-Request"), "LNS CDN");
+        assertTrue(d.contains("Acct-Terminate-Cause = Admin-Reset"), "Disconnect-Request and kick");
+        assertTrue(d.contains("Acct-Terminate-Cause = Lost-Service"), "tunnel stopped");
+        assertTrue(d.contains("Acct-Terminate-Cause = NAS-Reboot"), "daemon stop");
+    }
+
+    @Test
+    void reloadAppliesNewSteeringAndKeepsEstablishedSessions() throws Exception {
+        lab = new LacHarness(dir).startLns(Mode.ACCEPT_PROXY).startLacd("  source: realm\n" + LacHarness.REALM_RULES);
+        try (var emu = lab.emulator("sub-a", LacHarness.subscribers("reseller-a", 3, AuthMode.CHAP).trafficPps(10).build())) {
+            emu.start();
+            assertTrue(LacHarness.await(Duration.ofSeconds(20), () -> lab.daemon.metrics().sessions(
+                    org.lacd.daemon.session.SessionState.FORWARDING) == 3));
+            // reseller A moves to a2 first; a1 is dropped from the rule
+            java.nio.file.Files.writeString(lab.config, java.nio.file.Files.readString(lab.config)
+                    .replace("lns: [{name: lns-a1, preference: 1}, {name: lns-a2, preference: 2}]", "lns: [{name: lns-a2}]"));
+            assertTrue(lab.daemon.reload());
+            long before = emu.report().packetsReceived();
+            Thread.sleep(1000);
+            assertEquals(3, lab.daemon.lac().sessions().count(), "established sessions stay");
+            assertTrue(emu.report().packetsReceived() > before, "and keep forwarding");
+            assertEquals(3, lab.lns.get("lns-a1").report().sessions().current());
+        }
+        Report next = lab.run("sub-a", LacHarness.subscribers("reseller-a", 2, AuthMode.PAP).macBase(0x02_00_00_0a_05_00L)
+                .lifetime(Duration.ofSeconds(1)).build());
+        assertEquals(2, next.established(), describe(next));
+        assertEquals(2, lab.lns.get("lns-a2").report().calls().size(), "new sessions follow the reloaded rule");
+    }
+
+    @Test
+    void lnsInteropModesAreRelayed() throws Exception {
+        // renegotiate-lcp: the LNS runs LCP and CHAP again through the tunnel; lacd only relays
+        lab = new LacHarness(dir).startLns(Mode.RENEGOTIATE_LCP).startLacd("  source: realm\n" + LacHarness.REALM_RULES);
+        Report r = lab.run("sub-a", LacHarness.subscribers("reseller-a", 3, AuthMode.CHAP).lifetime(Duration.ofSeconds(1)).build());
+        assertEquals(3, r.established(), describe(r));
+        assertTrue(r.renegotiations() >= 3, describe(r));
+    }
+
+    @Test
+    void replayAuthServesAnLnsThatIgnoresProxyAuthentication() throws Exception {
+        lab = new LacHarness(dir).startLns(Mode.EXPECT_AUTH_PACKET);
+        lab.replayAuth = true;
+        lab.startLacd("  source: realm\n" + LacHarness.REALM_RULES);
+        Report r = lab.run("sub-a", LacHarness.subscribers("reseller-a", 2, AuthMode.MIX).lifetime(Duration.ofSeconds(1)).build());
+        assertEquals(2, r.established(), describe(r));
+    }
+
     private String detail() {
         try {
             return lab.radius.detail();

@@ -54,6 +54,10 @@ final class LacHarness implements AutoCloseable {
     int mgmtPort;
     int metricsPort;
     Path config;
+    /** Sets replay-auth on every LNS profile (for LNSs that ignore the proxy authentication AVPs). */
+    boolean replayAuth;
+    /** steering.lockout of the lab config. */
+    String lockout = "3s";
 
     LacHarness(Path dir) {
         this.dir = dir;
@@ -91,7 +95,7 @@ final class LacHarness implements AutoCloseable {
             sb.append(entry("user" + n + "@reseller-a.example", "pass" + n, "lns-a1", 10, "lns-a2", 20, SECRET_A));
             sb.append(entry("user" + n + "@reseller-b.example", "pass" + n, "lns-b1", 10, "lns-b2", 10, SECRET_B));
         }
-        sb.append("blocked@reseller-a.example Auth-Type := Reject\n\tReply-Message = \"account suspended\"\n\n");
+        sb.append("blocked1@reseller-a.example Auth-Type := Reject\n\tReply-Message = \"account suspended\"\n\n");
         sb.append("notunnel@reseller-a.example Cleartext-Password := \"pass1\"\n\tSession-Timeout = 3600\n\n");
         return sb.toString();
     }
@@ -137,9 +141,9 @@ final class LacHarness implements AutoCloseable {
                 + "  retransmit-initial: 300ms\n  max-retransmits: 3\n  tunnel-linger: 2s\n  lns:\n");
         for (String name : LNS) {
             sb.append("    - {name: ").append(name).append(", address: 127.0.0.1, port: ").append(lnsPort(name)).append(", secret: ")
-                    .append(name.startsWith("lns-a") ? SECRET_A : SECRET_B).append("}\n");
+                    .append(name.startsWith("lns-a") ? SECRET_A : SECRET_B).append(replayAuth ? ", replay-auth: true" : "").append("}\n");
         }
-        sb.append("steering:\n  lockout: 3s\n").append(extraSteering);
+        sb.append("steering:\n  lockout: ").append(lockout).append("\n").append(extraSteering);
         sb.append("metrics: {listen: \"127.0.0.1:").append(metricsPort).append("\"}\n");
         sb.append("management: {listen: \"127.0.0.1:").append(mgmtPort).append("\"}\n");
         return sb.toString();
