@@ -79,24 +79,29 @@ public final class LacService {
                     @Override
                     public void lockedOut(String key, Duration d) {
                         LOG.warn("LNS {} locked out for {} s", key, d.toSeconds());
+                        registerLns(key);
                         metrics.lnsLockout(key);
                     }
 
                     @Override
                     public void usable(String key) {
                         LOG.info("LNS {} usable again", key);
-                        metrics.lnsUp(key, true);
                     }
                 });
         for (LacdConfig.LnsProfile p : config.l2tp().lns()) {
-            selector.setDrain(p.name(), false);
-            metrics.lnsUp(p.name(), true);
+            registerLns(p.name());
         }
         this.engine = new L2tpEngine(l2tpSettings(config), EngineStats.l2tp(metrics));
         this.rules = realmRules(config);
         this.loops = new DefaultEventExecutorGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         Steering steering = new Steering(() -> this.config, () -> aaa, () -> rules);
         this.sessions = new SessionManager(() -> this.config, metrics, selector, engine, steering, () -> accounting, loops, clock);
+    }
+
+    /** lacd_lns_up for one LNS: usable unless locked out, drained by an operator, or drained in the config. */
+    private void registerLns(String key) {
+        metrics.lns(key, () -> selector.lockoutRemaining(key).isPresent() || selector.state(key).drain()
+                || this.config.l2tp().profile(key).map(LacdConfig.LnsProfile::drain).orElse(false) ? 0 : 1);
     }
 
     public LacService(LacdConfig config, LacdMetrics metrics) {
@@ -246,7 +251,7 @@ public final class LacService {
         rules = realmRules(next);
         selector.reconfigure(next.steering().lockout(), next.steering().spread());
         for (LacdConfig.LnsProfile p : next.l2tp().lns()) {
-            metrics.lnsUp(p.name(), selector.lockoutRemaining(p.name()).isEmpty());
+            registerLns(p.name());
         }
         if (!old.radius().equals(next.radius()) && old.radius().enabled() && next.radius().enabled()) {
             try {

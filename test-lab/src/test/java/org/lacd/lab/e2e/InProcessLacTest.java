@@ -89,6 +89,36 @@ class InProcessLacTest {
         assertEquals(starts, stops);
         assertTrue(detail().contains("Acct-Terminate-Cause = User-Request"), detail());
         assertEquals(0, lab.daemon.lac().sessions().count(), "nothing left in lacd");
+
+        // the meters, as Prometheus scrapes them
+        String m = lab.metrics();
+        assertMetric(m, "lacd_session_setups_total{result=\"success\"}", 30);
+        assertMetric(m, "lacd_session_setup_seconds_count", 30);
+        assertMetric(m, "lacd_session_teardowns_total{cause=\"subscriber_padt\"}", 1);
+        assertMetric(m, "lacd_sessions{state=\"forwarding\"}", 0);
+        assertMetric(m, "lacd_sessions{state=\"pppoe\"}", 0);
+        assertMetric(m, "lacd_sessions_by_lns{lns=\"lns-a1\"}", 0);
+        assertMetric(m, "lacd_radius_requests_total{result=\"accept\",server=\"127.0.0.1:" + lab.radius.authPort() + "\",type=\"access\"}", 30);
+        assertMetric(m, "lacd_radius_request_seconds_count{server=\"127.0.0.1:" + lab.radius.authPort() + "\"}", 30);
+        assertMetric(m, "lacd_packets_total{direction=\"rx\",interface=\"sub-a\",protocol=\"pppoe\"}", 100);
+        assertMetric(m, "lacd_bytes_total{direction=\"tx\",interface=\"sub-b\",protocol=\"pppoe\"}", 10000);
+        assertMetric(m, "lacd_packets_total{direction=\"tx\",interface=\"udp\",protocol=\"l2tp\"}", 100);
+        assertMetric(m, "lacd_packets_total{direction=\"rx\",interface=\"udp\",protocol=\"l2tp\"}", 100);
+        assertMetric(m, "lacd_accounting_spool_records", 0);
+        assertTrue(m.contains("lacd_tunnels{state=\"established\"}"), "tunnel gauge");
+        assertMetric(m, "lacd_lns_up{lns=\"lns-a1\"}", 1);
+    }
+
+    /** The sample of {@code name} (with its labels, as scraped) is at least {@code min}; for 0 it must be exactly 0. */
+    static void assertMetric(String scrape, String name, double min) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " ([0-9.eE+-]+)$").matcher(scrape);
+        assertTrue(m.find(), name + " missing in:\n" + scrape.lines().filter(l -> l.startsWith("lacd_")).toList());
+        double v = Double.parseDouble(m.group(1));
+        if (min == 0) {
+            assertEquals(0.0, v, name);
+        } else {
+            assertTrue(v >= min, name + " = " + v + " (expected >= " + min + ")");
+        }
     }
 
     @Test
@@ -139,6 +169,7 @@ class InProcessLacTest {
         assertEquals(1, lab.lns.get("lns-a2").report().calls().size(), "failed over to the next preference");
         assertTrue(first.setupLatency().maxMs() >= 1500, "waited for the preferred LNS first: " + describe(first));
         assertEquals(1.0, lab.daemon.metrics().count("lacd.lns.lockouts", "lns", "lns-a1"));
+        assertMetric(lab.metrics(), "lacd_lns_up{lns=\"lns-a1\"}", 0);
 
         // locked out: the next subscribers go straight to the backup, without waiting
         Report second = lab.run("sub-a", LacHarness.subscribers("reseller-a", 3, AuthMode.PAP).macBase(0x02_00_00_0a_01_00L)
@@ -207,6 +238,13 @@ class InProcessLacTest {
         assertTrue(d.contains("Acct-Terminate-Cause = Admin-Reset"), "Disconnect-Request and kick");
         assertTrue(d.contains("Acct-Terminate-Cause = Lost-Service"), "tunnel stopped");
         assertTrue(d.contains("Acct-Terminate-Cause = NAS-Reboot"), "daemon stop");
+        assertEquals(1.0, lab.daemon.metrics().count("lacd.session.teardowns", "cause", "lns_disconnect"));
+        assertEquals(1.0, lab.daemon.metrics().count("lacd.session.teardowns", "cause", "radius_disconnect"));
+        assertEquals(1.0, lab.daemon.metrics().count("lacd.session.teardowns", "cause", "admin"));
+        assertEquals(3.0, lab.daemon.metrics().count("lacd.session.teardowns", "cause", "tunnel_lost"));
+        assertEquals(4.0, lab.daemon.metrics().count("lacd.session.teardowns", "cause", "shutdown"));
+        assertEquals(1.0, lab.daemon.metrics().count("lacd.dae.requests", "result", "disconnect_ack"));
+        assertEquals(1.0, lab.daemon.metrics().count("lacd.dae.requests", "result", "disconnect_nak"));
     }
 
     @Test

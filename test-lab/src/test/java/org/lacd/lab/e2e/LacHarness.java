@@ -275,6 +275,14 @@ final class LacHarness implements AutoCloseable {
         return cond.getAsBoolean();
     }
 
+    /** lacd's /metrics as Prometheus scrapes it. */
+    String metrics() throws Exception {
+        var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return r.body();
+    }
+
     InetSocketAddress daeAddress() {
         return new InetSocketAddress("127.0.0.1", daePort);
     }
