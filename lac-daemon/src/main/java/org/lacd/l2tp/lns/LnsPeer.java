@@ -203,6 +203,7 @@ public final class LnsPeer implements AutoCloseable {
         this.secretBytes = cfg.secret() == null ? null : cfg.secret().getBytes(StandardCharsets.UTF_8);
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.channel = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(new Handler())
+                .option(io.netty.channel.ChannelOption.SO_RCVBUF, 4 << 20)
                 .bind(new InetSocketAddress(cfg.bind(), cfg.port())).sync().channel();
         this.scheduler = new L2tpScheduler() {
             @Override
