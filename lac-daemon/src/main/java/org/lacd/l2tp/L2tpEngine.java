@@ -57,6 +57,10 @@ public final class L2tpEngine {
     private static final Logger LOG = LoggerFactory.getLogger(L2tpEngine.class);
     /** Largest datagram we read (control or data). */
     static final int MAX_DATAGRAM = 65_535;
+    /** DoS/memory guard: data frames queued toward one socket before they are dropped. */
+    static final int DATA_QUEUE = 65_536;
+    /** Frames written between flushes on the data path. */
+    static final int FLUSH_BATCH = 64;
 
     private final L2tpSettings settings;
     private final L2tpStats stats;
@@ -104,6 +108,8 @@ public final class L2tpEngine {
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                // data frames queue here when the socket is busy; past the high mark they are dropped and counted
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(1 << 20, 4 << 20))
                 .handler(ep);
         try {
             Channel ch = b.bind(at).sync().channel();
@@ -302,6 +308,10 @@ public final class L2tpEngine {
         private final IntObjectHashMap<Session> sessions = new IntObjectHashMap<>();
         private final Map<TunnelProfile.Key, List<Tunnel>> byKey = new HashMap<>();
         private final byte[] scratch = new byte[MAX_DATAGRAM];
+        /** Data frames from other threads, written and flushed in batches on the loop (one wakeup per batch). */
+        private final java.util.Queue<DatagramPacket> dataOut = io.netty.util.internal.PlatformDependent.newFixedMpscQueue(DATA_QUEUE);
+        private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+        private final Runnable flushTask = this::flushData;
 
         void init(Channel ch) {
             channel = ch;
@@ -425,8 +435,33 @@ public final class L2tpEngine {
             }
             b.writeByte(0xff).writeByte(0x03);
             b.writeBytes(buf, off, len);
-            channel.writeAndFlush(new DatagramPacket(b, s.peer()), channel.voidPromise());
+            DatagramPacket pkt = new DatagramPacket(b, s.peer());
+            if (!channel.isWritable() || !dataOut.offer(pkt)) {
+                pkt.release();
+                stats.drop(L2tpStats.DropReason.SEND_QUEUE_FULL);
+                return;
+            }
             stats.dataOut(len);
+            if (flushScheduled.compareAndSet(false, true)) {
+                loop.execute(flushTask);
+            }
+        }
+
+        /** Drains the data queue: writes every frame, flushes every batch (epoll sends a batch with sendmmsg). */
+        private void flushData() {
+            flushScheduled.set(false);
+            int n = 0;
+            DatagramPacket p;
+            while ((p = dataOut.poll()) != null) {
+                channel.write(p, channel.voidPromise());
+                if (++n == FLUSH_BATCH) {
+                    channel.flush();
+                    n = 0;
+                }
+            }
+            if (n > 0) {
+                channel.flush();
+            }
         }
 
         @Override
