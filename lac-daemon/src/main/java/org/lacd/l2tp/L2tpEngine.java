@@ -59,6 +59,8 @@ public final class L2tpEngine {
     static final int MAX_DATAGRAM = 65_535;
     /** DoS/memory guard: data frames queued toward one socket before they are dropped. */
     static final int DATA_QUEUE = 65_536;
+    /** DoS guard and id-space bound: tunnels per socket (tunnel ids are 16 bits, 0 reserved). */
+    static final int MAX_TUNNELS = 60_000;
     /** Frames written between flushes on the data path. */
     static final int FLUSH_BATCH = 64;
 
@@ -161,7 +163,12 @@ public final class L2tpEngine {
                 return;
             }
             s.place();
-            ep.tunnelFor(profile).addSession(s);
+            Tunnel t = ep.tunnelFor(profile);
+            if (t == null) {
+                s.tunnelDown(new CallDownCause(CallDownCause.Kind.TUNNEL_FAILED, -1, -1, "no free tunnel id on " + ep.local, null));
+                return;
+            }
+            t.addSession(s);
         });
         return s;
     }
@@ -179,14 +186,28 @@ public final class L2tpEngine {
             f.completeExceptionally(e);
             return f;
         }
-        ep.loop.execute(() -> ep.tunnelFor(profile).open(f));
+        ep.loop.execute(() -> {
+            Tunnel t = ep.tunnelFor(profile);
+            if (t == null) {
+                f.completeExceptionally(new TunnelFailedException(
+                        new CallDownCause(CallDownCause.Kind.TUNNEL_FAILED, -1, -1, "no free tunnel id on " + ep.local, null)));
+                return;
+            }
+            t.open(f);
+        });
         return f;
     }
 
-    /** Snapshots of every tunnel (waits briefly for each event loop). */
+    /** Snapshots of every tunnel (waits briefly for each event loop; safe to call from a loop too). */
     public List<TunnelSnapshot> tunnels() {
         List<TunnelSnapshot> out = new ArrayList<>();
         for (Endpoint ep : endpoints()) {
+            if (ep.loop.inEventLoop()) {
+                for (Tunnel t : ep.tunnels.values()) {
+                    out.add(t.snapshot());
+                }
+                continue;
+            }
             CompletableFuture<List<TunnelSnapshot>> f = new CompletableFuture<>();
             ep.loop.execute(() -> {
                 List<TunnelSnapshot> l = new ArrayList<>();
@@ -244,6 +265,11 @@ public final class L2tpEngine {
     public void shutdown(Duration bound) {
         if (group == null) {
             return;
+        }
+        for (Endpoint ep : endpoints()) {
+            if (ep.loop.inEventLoop()) {
+                throw new IllegalStateException("shutdown() must not be called from an engine event loop");
+            }
         }
         shuttingDown = true;
         long deadline = System.nanoTime() + bound.toNanos();
@@ -329,12 +355,16 @@ public final class L2tpEngine {
             };
         }
 
+        /** A tunnel that accepts another call for this profile, or a new one; null when the id space is exhausted. */
         Tunnel tunnelFor(TunnelProfile p) {
             List<Tunnel> list = byKey.computeIfAbsent(p.key(), k -> new ArrayList<>());
             for (Tunnel t : list) {
                 if (t.accepts()) {
                     return t;
                 }
+            }
+            if (tunnels.size() >= MAX_TUNNELS) {
+                return null;
             }
             int id;
             do {

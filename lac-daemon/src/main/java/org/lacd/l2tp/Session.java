@@ -228,7 +228,11 @@ final class Session implements L2tpCall {
         fire(Event.RX_ICRP_OK);
         tunnel.send(MessageType.ICCN, peerSession, iccnBody());
         LOG.info("call {}/{} up: LNS session {} ({})", localTunnelId, localSessionId, peerSession, profile.name());
-        listener.callUp(this);
+        try {
+            listener.callUp(this);
+        } catch (RuntimeException e) {
+            LOG.warn("call listener failed in callUp", e);
+        }
     }
 
     private void onCdn(ControlMessage m) {
@@ -294,7 +298,11 @@ final class Session implements L2tpCall {
             return;
         }
         host.stats().dataIn(len);
-        listener.pppFromLns(this, buf, off, len);
+        try {
+            listener.pppFromLns(this, buf, off, len);
+        } catch (RuntimeException e) {
+            LOG.warn("call listener failed in pppFromLns", e);
+        }
     }
 
     // ---------------------------------------------------------------- message bodies

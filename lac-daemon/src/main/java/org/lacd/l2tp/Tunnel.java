@@ -246,6 +246,14 @@ final class Tunnel implements ReliableChannel.Listener {
 
     /** A control message for this tunnel from the socket. */
     void onControl(ControlMessage raw, InetSocketAddress from) {
+        if (!from.equals(peer)) {
+            if (state == TunnelState.WAIT_CTL_REPLY && raw.messageType() == MessageType.SCCRP) {
+                peer = from; // RFC 2661 8.1: the LNS may answer from another port; follow it
+            } else {
+                host.stats().drop(L2tpStats.DropReason.UNKNOWN_TUNNEL);
+                return;
+            }
+        }
         ControlMessage m = raw;
         if (!raw.isZlb()) {
             try {
@@ -254,14 +262,6 @@ final class Tunnel implements ReliableChannel.Listener {
                 // not acknowledged: the peer retransmits, and gives up if it never becomes readable
                 LOG.debug("tunnel {}: unreadable hidden AVP: {}", localTunnelId, e.getMessage());
                 host.stats().drop(L2tpStats.DropReason.HIDDEN_AVP_UNREADABLE);
-                return;
-            }
-        }
-        if (!from.equals(peer)) {
-            if (state == TunnelState.WAIT_CTL_REPLY && m.messageType() == MessageType.SCCRP) {
-                peer = from; // RFC 2661 8.1: the LNS may answer from another port; follow it
-            } else {
-                host.stats().drop(L2tpStats.DropReason.UNKNOWN_TUNNEL);
                 return;
             }
         }
