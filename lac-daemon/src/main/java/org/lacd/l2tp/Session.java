@@ -70,6 +70,7 @@ final class Session implements L2tpCall {
     private volatile java.net.InetSocketAddress peer;
     private int callSerial;
     private boolean downReported;
+    private org.lacd.l2tp.transport.L2tpScheduler.Cancellable setupTimer;
 
     Session(TunnelHost host, TunnelProfile profile, CallParameters params, CallListener listener) {
         this.host = host;
@@ -160,6 +161,21 @@ final class Session implements L2tpCall {
         peer = tunnel.peer();
         fire(Event.TUNNEL_UP);
         tunnel.send(MessageType.ICRQ, 0, icrqBody());
+        setupTimer = host.scheduler().schedule(this::setupTimedOut, host.settings().callSetupTimeout().toNanos(),
+                java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** No ICRP in time: clear with CDN result 10 (RFC 2661 4.4.2 "not established within time allotted by LAC"). */
+    private void setupTimedOut() {
+        setupTimer = null;
+        if (state != CallState.WAIT_REPLY) {
+            return;
+        }
+        String why = "no ICRP within " + host.settings().callSetupTimeout().toSeconds() + " s";
+        LOG.info("call {}/{}: {}", localTunnelId, localSessionId, why);
+        fire(Event.LOCAL_DISCONNECT);
+        sendCdn(ResultCode.of(CdnResult.NOT_ESTABLISHED_IN_TIME, ErrorCode.NO_ERROR, why), null);
+        down(new CallDownCause(CallDownCause.Kind.REFUSED, CdnResult.NOT_ESTABLISHED_IN_TIME.code(), -1, why, null));
     }
 
     void tunnelDown(CallDownCause cause) {
@@ -225,6 +241,10 @@ final class Session implements L2tpCall {
             return;
         }
         remoteSessionId = peerSession;
+        if (setupTimer != null) {
+            setupTimer.cancel();
+            setupTimer = null;
+        }
         fire(Event.RX_ICRP_OK);
         tunnel.send(MessageType.ICCN, peerSession, iccnBody());
         LOG.info("call {}/{} up: LNS session {} ({})", localTunnelId, localSessionId, peerSession, profile.name());
@@ -270,6 +290,10 @@ final class Session implements L2tpCall {
             return;
         }
         downReported = true;
+        if (setupTimer != null) {
+            setupTimer.cancel();
+            setupTimer = null;
+        }
         if (tunnel != null) {
             tunnel.removeSession(this);
         }

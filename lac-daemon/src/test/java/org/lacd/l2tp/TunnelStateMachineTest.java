@@ -383,6 +383,24 @@ class TunnelStateMachineTest {
     }
 
     @Test
+    void callWithoutIcrpIsClearedAfterTheSetupTimeout() {
+        tunnel(null).open(null);
+        RecordingListener l = new RecordingListener();
+        Session s = call(l, CallParameters.builder().build());
+        sccrp();
+        assertNotNull(lns.last(MessageType.ICRQ));
+        clock.advance(Duration.ofMillis(29_999));
+        assertEquals(CallState.WAIT_REPLY, s.state());
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(CallState.CLOSED, s.state());
+        ControlMessage cdn = lns.last(MessageType.CDN);
+        assertNotNull(cdn);
+        assertEquals(CdnResult.NOT_ESTABLISHED_IN_TIME.code(), new ResultCodeView(cdn).result());
+        assertEquals(CallDownCause.Kind.REFUSED, l.cause.kind());
+        assertEquals(TunnelState.ESTABLISHED, tunnel.state());
+    }
+
+    @Test
     void stopCcnFromLnsIsAckedAndStateHeldThenReleased() {
         tunnel(null).open(null);
         RecordingListener l = new RecordingListener();
