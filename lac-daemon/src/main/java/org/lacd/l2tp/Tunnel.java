@@ -244,8 +244,15 @@ final class Tunnel implements ReliableChannel.Listener {
 
     // ---------------------------------------------------------------- receive
 
-    /** A control message for this tunnel from the socket. */
+    /** A control message for this tunnel from the socket (logged with MDC keys "tunnel" and "l2tp_session"). */
     void onControl(ControlMessage raw, InetSocketAddress from) {
+        try (org.slf4j.MDC.MDCCloseable t = org.slf4j.MDC.putCloseable("tunnel", Integer.toString(localTunnelId));
+             org.slf4j.MDC.MDCCloseable c = org.slf4j.MDC.putCloseable("l2tp_session", Integer.toString(raw.sessionId()))) {
+            receiveControl(raw, from);
+        }
+    }
+
+    private void receiveControl(ControlMessage raw, InetSocketAddress from) {
         if (!from.equals(peer)) {
             if (state == TunnelState.WAIT_CTL_REPLY && raw.messageType() == MessageType.SCCRP) {
                 peer = from; // RFC 2661 8.1: the LNS may answer from another port; follow it
