@@ -57,6 +57,10 @@ public final class L2tpEngine {
     private static final Logger LOG = LoggerFactory.getLogger(L2tpEngine.class);
     /** Largest datagram we read (control or data). */
     static final int MAX_DATAGRAM = 65_535;
+    /** Largest datagram read with recvmmsg (jumbo-frame LNS links); larger ones are truncated and fail to decode. */
+    static final int MAX_SLOT = 9216;
+    /** Datagrams per recvmmsg call. */
+    static final int RECV_BATCH = 8;
     /** DoS/memory guard: data frames queued toward one socket before they are dropped. */
     static final int DATA_QUEUE = 65_536;
     /** DoS guard and id-space bound: tunnels per socket (tunnel ids are 16 bits, 0 reserved). */
@@ -109,10 +113,14 @@ public final class L2tpEngine {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(epoll ? MAX_SLOT * RECV_BATCH : MAX_DATAGRAM))
                 // data frames queue here when the socket is busy; past the high mark they are dropped and counted
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(1 << 20, 4 << 20))
                 .handler(ep);
+        if (epoll) {
+            // recvmmsg: several datagrams per syscall, each up to MAX_SLOT bytes (DEPENDENCIES.md)
+            b.option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_SLOT);
+        }
         try {
             Channel ch = b.bind(at).sync().channel();
             ep.init(ch);

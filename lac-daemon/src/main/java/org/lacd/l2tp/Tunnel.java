@@ -246,9 +246,13 @@ final class Tunnel implements ReliableChannel.Listener {
 
     /** A control message for this tunnel from the socket (logged with MDC keys "tunnel" and "l2tp_session"). */
     void onControl(ControlMessage raw, InetSocketAddress from) {
-        try (org.slf4j.MDC.MDCCloseable t = org.slf4j.MDC.putCloseable("tunnel", Integer.toString(localTunnelId));
-             org.slf4j.MDC.MDCCloseable c = org.slf4j.MDC.putCloseable("l2tp_session", Integer.toString(raw.sessionId()))) {
+        org.slf4j.MDC.put("tunnel", Integer.toString(localTunnelId));
+        org.slf4j.MDC.put("l2tp_session", Integer.toString(raw.sessionId()));
+        try {
             receiveControl(raw, from);
+        } finally {
+            org.slf4j.MDC.remove("tunnel");
+            org.slf4j.MDC.remove("l2tp_session");
         }
     }
 
