@@ -417,6 +417,19 @@ class L2tpEngineLoopbackTest {
     }
 
     @Test
+    void perProfileLocalAddressSendsFromThatAddress() throws Exception {
+        LnsPeer lns = lns(null);
+        engine(fastSettings());
+        InetAddress second = InetAddress.getByName("127.0.0.2");
+        TunnelProfile p = new TunnelProfile("from-127.0.0.2", lns.address(), second, "lac-2", null, null, false, 0, 0, true);
+        RecordingListener l = new RecordingListener();
+        engine.placeCall(p, params("x"), l);
+        assertTrue(l.awaitUp());
+        assertEquals(second, lns.tunnels().get(0).lac.getAddress());
+        assertEquals(1, engine.tunnels().size());
+    }
+
+    @Test
     void openTunnelWithoutCall() throws Exception {
         LnsPeer lns = lns("k");
         engine(fastSettings());
