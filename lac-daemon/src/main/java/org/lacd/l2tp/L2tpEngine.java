@@ -407,7 +407,7 @@ public final class L2tpEngine {
                         stats.drop(L2tpStats.DropReason.UNKNOWN_SESSION);
                         return;
                     }
-                    s.dataIn(arr, h.payloadOffset(), h.payloadLength(), h.sequenced());
+                    s.dataIn(arr, h.payloadOffset(), h.payloadLength(), h.ns());
                     return;
                 }
                 ControlMessage m = new ControlMessage(h.tunnelId(), h.sessionId(), h.ns(), h.nr(), L2tpCodec.decodeAvps(r));

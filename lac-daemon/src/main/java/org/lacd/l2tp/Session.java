@@ -69,6 +69,7 @@ final class Session implements L2tpCall {
     private volatile boolean sequencing;
     private volatile java.net.InetSocketAddress peer;
     private int callSerial;
+    private int lastDataNs = -1;
     private boolean downReported;
     private org.lacd.l2tp.transport.L2tpScheduler.Cancellable setupTimer;
 
@@ -304,14 +305,22 @@ final class Session implements L2tpCall {
         }
     }
 
-    /** A data message for this call (event loop). */
-    void dataIn(byte[] buf, int off, int len, boolean sequenced) {
+    /** A data message for this call (event loop); {@code ns} is -1 when the S bit was clear. */
+    void dataIn(byte[] buf, int off, int len, int ns) {
         if (state != CallState.ESTABLISHED) {
             host.stats().drop(L2tpStats.DropReason.SESSION_NOT_ESTABLISHED);
             return;
         }
-        if (sequenced && !sequencing) {
-            sequencing = true; // RFC 2661 5.4: the LNS sequences data: do the same
+        if (ns >= 0) {
+            if (!sequencing) {
+                sequencing = true; // RFC 2661 5.4: the LNS sequences data: do the same
+            }
+            // RFC 2661 5.4: sequence numbers let the receiver drop reordered data (PPP copes with loss, not reordering)
+            if (lastDataNs >= 0 && !org.lacd.l2tp.transport.Seq.before(lastDataNs, ns)) {
+                host.stats().drop(L2tpStats.DropReason.DATA_OUT_OF_ORDER);
+                return;
+            }
+            lastDataNs = ns;
         }
         if (len >= 2 && buf[off] == (byte) 0xff && buf[off + 1] == 0x03) {
             off += 2;

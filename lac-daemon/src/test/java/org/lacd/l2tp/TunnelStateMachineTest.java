@@ -349,11 +349,18 @@ class TunnelStateMachineTest {
         RecordingListener l = new RecordingListener();
         Session s = establishedCall(l, CallParameters.builder().build());
         assertFalse(s.sequencing());
-        s.dataIn(new byte[] {(byte) 0xff, 0x03, (byte) 0xc0, 0x21, 9}, 0, 5, false);
-        s.dataIn(new byte[] {(byte) 0xc0, 0x21, 8}, 0, 3, true);
+        s.dataIn(new byte[] {(byte) 0xff, 0x03, (byte) 0xc0, 0x21, 9}, 0, 5, -1);
+        s.dataIn(new byte[] {(byte) 0xc0, 0x21, 8}, 0, 3, 65535);
         assertArrayEquals(new byte[] {(byte) 0xc0, 0x21, 9}, l.frames.poll(1, TimeUnit.SECONDS));
         assertArrayEquals(new byte[] {(byte) 0xc0, 0x21, 8}, l.frames.poll(1, TimeUnit.SECONDS));
         assertTrue(s.sequencing());
+        // sequenced data: a reordered (older) frame is dropped, the next one across the wrap is taken
+        s.dataIn(new byte[] {(byte) 0xc0, 0x21, 7}, 0, 3, 65534);
+        s.dataIn(new byte[] {(byte) 0xc0, 0x21, 6}, 0, 3, 65535);
+        s.dataIn(new byte[] {(byte) 0xc0, 0x21, 5}, 0, 3, 2);
+        assertArrayEquals(new byte[] {(byte) 0xc0, 0x21, 5}, l.frames.poll(1, TimeUnit.SECONDS));
+        assertNull(l.frames.poll());
+        assertEquals(2, stats.drops(L2tpStats.DropReason.DATA_OUT_OF_ORDER));
     }
 
     @Test
