@@ -67,6 +67,11 @@ final class Session implements CallListener {
     private final List<String> tried = new ArrayList<>();
     private volatile LnsCandidate current;
     private volatile L2tpCall call;
+    /**
+     * The call the subscriber's frames go to: set on the tunnel's event loop the moment a call comes up, which can be
+     * before the session executor has even stored the handle {@code placeCall} returned (LNSs on loopback are fast).
+     */
+    private volatile L2tpCall forwardTo;
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> interimTimer;
     private ScheduledFuture<?> sessionTimeout;
@@ -82,7 +87,7 @@ final class Session implements CallListener {
 
     /** Subscriber to LNS, straight from the PPPoE receive thread into the current call. */
     private final PppSink upstream = (buf, off, len) -> {
-        L2tpCall c = call;
+        L2tpCall c = forwardTo;
         if (c != null) {
             packetsUp.incrementAndGet();
             bytesUp.addAndGet(len);
@@ -240,9 +245,13 @@ final class Session implements CallListener {
         // Open the upstream path here, on the tunnel's event loop, before the engine can hand us the LNS's first
         // frame: an LNS that accepts the proxy authentication answers at once, and the subscriber's reply (IPCP)
         // must find the path open, not wait for the session executor to catch up.
+        forwardTo = c;
         startForwarding();
         run(() -> {
             if (c != call || state != SessionState.TUNNEL_SETUP) {
+                if (forwardTo == c) {
+                    forwardTo = call;
+                }
                 c.disconnect(DisconnectCause.administrative("session gone"));
                 return;
             }
@@ -275,6 +284,9 @@ final class Session implements CallListener {
     @Override
     public void callDown(L2tpCall c, CallDownCause cause) {
         run(() -> {
+            if (forwardTo == c) {
+                forwardTo = null;
+            }
             if (c != call) {
                 return;
             }
@@ -356,6 +368,7 @@ final class Session implements CallListener {
     private void finishForwarding(TeardownCause cause, boolean sendCdn) {
         L2tpCall c = call;
         call = null;
+        forwardTo = null;
         if (sendCdn && c != null) {
             c.disconnect(cause == TeardownCause.SHUTDOWN || cause == TeardownCause.ADMIN || cause == TeardownCause.RADIUS_DISCONNECT
                     || cause == TeardownCause.SESSION_TIMEOUT ? DisconnectCause.administrative(cause.name().toLowerCase())
@@ -384,6 +397,7 @@ final class Session implements CallListener {
         cancelTimer();
         L2tpCall c = call;
         call = null;
+        forwardTo = null;
         if (c != null) {
             c.disconnect(DisconnectCause.administrative(reason.name().toLowerCase()));
         }
