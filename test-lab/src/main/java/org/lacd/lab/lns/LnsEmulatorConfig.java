@@ -1,6 +1,5 @@
 package org.lacd.lab.lns;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -78,6 +77,4 @@ public record LnsEmulatorConfig(InetSocketAddress listen, String secret, String 
                     maxCallRecords, channel);
         }
     }
-
-    static boolean isIpv4(InetAddress a) { return a instanceof Inet4Address; }
 }

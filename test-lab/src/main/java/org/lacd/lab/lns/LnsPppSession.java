@@ -230,11 +230,8 @@ final class LnsPppSession {
             setupTimer.cancel();
             setupTimer = null;
         }
-        pool.release(address);
-        if (why != CallResult.CLEARED_BY_LNS && why != CallResult.CLEARED_BY_LAC && why != CallResult.TUNNEL_CLOSED) {
-            // keep the address in the report even though it went back to the pool
-            LOG.debug("session {} ends: {} ({})", user, why, reason);
-        }
+        pool.release(address); // the report keeps showing the address the call had
+        LOG.debug("session {} ends: {} ({})", user, why, reason);
         result = why;
         detail = reason;
         transitionTo(Phase.CLOSED);
