@@ -83,6 +83,9 @@ public final class LnsEmulator implements AutoCloseable {
     private long ipv4In;
     private long ipv4Out;
     private long echoReplies;
+    private long echoRequestsSent;
+    private long echoRepliesReceived;
+    private long lcpRestarts;
     private long dropped;
     private long malformed;
     private volatile boolean closed;
@@ -91,7 +94,7 @@ public final class LnsEmulator implements AutoCloseable {
         this.cfg = cfg;
         this.pool = new AddressPool(cfg.pool());
         this.pppSettings = new LnsPppSession.Settings(cfg.restart().toMillis(), cfg.maxConfigure(), cfg.setupTimeout().toMillis(),
-                cfg.hostName());
+                cfg.hostName(), cfg.echoInterval().toMillis(), cfg.echoFailures());
         this.peer = LnsPeer.start(new LnsPeer.Config(cfg.listen().getAddress(), cfg.listen().getPort(), cfg.hostName(), cfg.secret(),
                 cfg.hideAvps(), cfg.channel()));
         peer.retainCalls(false);
@@ -226,6 +229,9 @@ public final class LnsEmulator implements AutoCloseable {
         long ii = ipv4In;
         long io = ipv4Out;
         long er = echoReplies;
+        long es = echoRequestsSent;
+        long err = echoRepliesReceived;
+        long lr = lcpRestarts;
         long dr = dropped + droppedNoCall;
         long ma = malformed;
         EnumMap<CallResult, Long> byResult = new EnumMap<>(ended);
@@ -239,6 +245,9 @@ public final class LnsEmulator implements AutoCloseable {
             ii += s.ipv4In;
             io += s.ipv4Out;
             er += s.echoReplies;
+            es += s.echoRequestsSent;
+            err += s.echoRepliesReceived;
+            lr += s.lcpRestarts;
             dr += s.dropped;
             ma += s.malformed;
             byResult.merge(s.result(), 1L, Long::sum);
@@ -262,7 +271,7 @@ public final class LnsEmulator implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
                 new Report.Tunnels(tunnelsNow, tunnelsEstablished, tunnelAuthFailures, tunnelsClosed),
                 new Report.Sessions(live.size(), up, totalCalls, everUp, byResult, percentile(st, 50), percentile(st, 99)),
-                new Report.Traffic(fi, fo, bi, bo, ii, io, er, dr, ma, peer.dataFrames.get(), peer.malformed.get()),
+                new Report.Traffic(fi, fo, bi, bo, ii, io, er, es, err, lr, dr, ma, peer.dataFrames.get(), peer.malformed.get()),
                 calls);
     }
 
@@ -369,6 +378,9 @@ public final class LnsEmulator implements AutoCloseable {
         ipv4In += s.ipv4In;
         ipv4Out += s.ipv4Out;
         echoReplies += s.echoReplies;
+        echoRequestsSent += s.echoRequestsSent;
+        echoRepliesReceived += s.echoRepliesReceived;
+        lcpRestarts += s.lcpRestarts;
         dropped += s.dropped;
         malformed += s.malformed;
     }
@@ -426,7 +438,9 @@ public final class LnsEmulator implements AutoCloseable {
 
                 @Override
                 public void up(LnsPppSession s) {
-                    everUp++;
+                    if (s.ups() == 1) {
+                        everUp++;
+                    }
                     LOG.debug("session {} up: {}", s.user(), AddressPool.toString(s.address()));
                 }
 

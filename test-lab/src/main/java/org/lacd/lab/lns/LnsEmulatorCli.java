@@ -71,6 +71,12 @@ public final class LnsEmulatorCli implements Callable<Integer> {
     @Option(names = "--control", description = "HTTP control port ADDR:PORT (GET /report, POST /calls/clear, /tunnels/stop, ...); none by default")
     String control;
 
+    @Option(names = "--lcp-echo-interval", defaultValue = "0s", description = "LCP Echo-Request to each subscriber this often; 0 for none")
+    String echoInterval;
+
+    @Option(names = "--lcp-echo-failures", defaultValue = "0", description = "unanswered echoes that end a call; 0 never (default)")
+    int echoFailures;
+
     @Option(names = "--max-call-records", defaultValue = "100000", description = "calls kept for the report (default ${DEFAULT-VALUE})")
     int maxCallRecords;
 
@@ -120,7 +126,7 @@ public final class LnsEmulatorCli implements Callable<Integer> {
             status = parseDuration(statusInterval);
             cfg = LnsEmulatorConfig.builder().listen(parseListen(listen)).secret(secret).hostName(hostName).hideAvps(hideAvps)
                     .passwords(passwordPattern).mode(Mode.parse(mode)).pool(pool).setupTimeout(parseDuration(setupTimeout))
-                    .maxCallRecords(maxCallRecords).build();
+                    .maxCallRecords(maxCallRecords).lcpEcho(parseDuration(echoInterval), echoFailures).build();
         } catch (RuntimeException | UnknownHostException e) {
             System.err.println("lns-emulator: " + e.getMessage());
             return 2;

@@ -238,6 +238,68 @@ class LnsPppSessionTest {
     }
 
     @Test
+    void subscriberRestartingLcpAfterTheProxyIsRenegotiatedAndChallengedAgain() {
+        LnsPppSession s = networkPhase();
+        in(s, "8021 02 01 000a 0306 64400001");
+        in(s, "8021 01 07 000a 0306 64400002");
+        assertEquals(LnsPppSession.Phase.OPENED, s.phase());
+        assertEquals(1, pool.inUse());
+        out.clear();
+        // the CPE restarts LCP: Configure-Request id 60 with MRU 1492 and its magic
+        in(s, "c021 01 3c 000e 010405d4 0506 11223344");
+        assertEquals(LnsPppSession.Phase.ESTABLISH, s.phase());
+        assertEquals(0, pool.inUse(), "address released until IPCP opens again");
+        assertEquals(CallResult.SETTING_UP, s.result());
+        // our Configure-Request first (RFC 1661 4.1 This-Layer-Down, scr), then the Ack of theirs
+        String ours = HEX.formatHex(out.get(0));
+        assertTrue(ours.startsWith("c021" + "01" + "02" + "0013" + "010405d4" + "0305c22305" + "0506" + "55667788"), ours);
+        assertEquals("c021" + "02" + "3c" + "000e" + "010405d40506" + "11223344", HEX.formatHex(out.get(1)));
+        in(s, "c021 02 02 0013" + ours.substring(12));
+        assertEquals(LnsPppSession.Phase.AUTHENTICATE, s.phase());
+        String challenge = last();
+        // c2 23 | 01 Challenge | 03 id | 00 1a length 26 | 10 value size | 16 random bytes | "lns-t"
+        assertTrue(challenge.startsWith("c223" + "01" + "03" + "001a" + "10"), challenge);
+        byte[] value = HEX.parseHex(challenge.substring(14, 14 + 32));
+        byte[] resp = TestSubscriber.md5(3, "pass5", value);
+        in(s, "c223 02 03 001e 10" + HEX.formatHex(resp) + HEX.formatHex("user5@isp".getBytes()));
+        assertTrue(HEX.formatHex(out.get(out.size() - 2)).startsWith("c223" + "03" + "03"), "Success");
+        assertEquals(LnsPppSession.Phase.NETWORK, s.phase());
+        in(s, "8021 02 04 000a 0306 64400001");
+        in(s, "8021 01 08 000a 0306 64400002");
+        // released addresses are reused last: the old one is Nak'd, the next one offered
+        assertEquals("8021" + "03" + "08" + "000a" + "0306" + "64400003", last());
+        in(s, "8021 01 09 000a 0306 64400003");
+        assertEquals(LnsPppSession.Phase.OPENED, s.phase());
+        assertEquals(2, ups, "IPCP opened twice");
+        assertEquals(2, s.ups());
+        assertEquals(1, s.lcpRestarts);
+    }
+
+    @Test
+    void lnsEchoesAndEndsTheCallWhenTheSubscriberStopsAnswering() {
+        LnsPppSession s = new LnsPppSession(Mode.ACCEPT_PROXY, new LnsPppSession.Settings(1000, 3, 10_000, "lns-t", 5_000, 2), clock,
+                new Random(1), new PasswordPattern("pass{n}"), pool, pool.lnsAddress(), chapProxy("user5@isp", "pass5"), link);
+        s.start();
+        in(s, "8021 02 01 000a 0306 64400001");
+        in(s, "8021 01 07 000a 0306 64400002");
+        assertEquals(LnsPppSession.Phase.OPENED, s.phase());
+        clock.advance(Duration.ofSeconds(5));
+        // c0 21 | 09 Echo-Request | 02 | 00 08 | 55667788 our (proxied) magic
+        assertEquals("c021" + "09" + "02" + "0008" + "55667788", last());
+        in(s, "c021 0a 02 0008 11223344");
+        assertEquals(1, s.echoRepliesReceived);
+        clock.advance(Duration.ofSeconds(5));
+        clock.advance(Duration.ofSeconds(5));
+        assertEquals(0, cdns.size(), "two unanswered so far");
+        assertEquals(3, s.echoRequestsSent);
+        clock.advance(Duration.ofSeconds(5));
+        assertEquals(1, cdns.size());
+        assertEquals(CallResult.ECHO_TIMEOUT, s.result());
+        assertEquals(CdnResult.LOSS_OF_CARRIER.code(), cdns.get(0).result());
+        assertEquals(0, clock.pendingTasks());
+    }
+
+    @Test
     void malformedFramesAreCountedNotFatal() {
         LnsPppSession s = networkPhase();
         in(s, "8021 01 05 0010 0306"); // IPCP length beyond the frame

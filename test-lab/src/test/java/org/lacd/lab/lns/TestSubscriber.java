@@ -152,9 +152,12 @@ final class TestSubscriber implements CallListener {
     private void control(PppControlPacket p) {
         if (p instanceof LcpPacket l) {
             if (l.kind() == LcpCode.CONFIGURE_REQUEST) {
+                boolean first = lnsLcpRequest == null;
                 lnsLcpRequest = l;
                 send(LcpPacket.of(LcpCode.CONFIGURE_ACK, l.id(), l.data()));
-                send(LcpPacket.configure(LcpCode.CONFIGURE_REQUEST, 50, List.of(LcpOption.mru(1492), LcpOption.magic(SUB_MAGIC))));
+                if (first) { // like a CPE: our own request once (a real one would retransmit it on its restart timer)
+                    send(LcpPacket.configure(LcpCode.CONFIGURE_REQUEST, 50, List.of(LcpOption.mru(1492), LcpOption.magic(SUB_MAGIC))));
+                }
             } else if (l.kind() == LcpCode.CONFIGURE_ACK && l.id() == 50) {
                 lcpAcked.countDown();
             } else if (l.kind() == LcpCode.ECHO_REPLY) {
