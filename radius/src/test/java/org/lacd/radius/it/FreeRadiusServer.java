@@ -28,6 +28,8 @@ public final class FreeRadiusServer implements AutoCloseable {
     private final int acctPort;
     private Process process;
     private String users = USERS;
+    /** Prepended to every command this server runs (e.g. {@code ip netns exec NS} for a lab namespace). */
+    private List<String> prefix = List.of();
 
     /** Users file shared by the tests: two resellers with tagged tunnel attributes, a reject, an accept without tunnels. */
     public static final String USERS = """
@@ -121,6 +123,22 @@ public final class FreeRadiusServer implements AutoCloseable {
         s.startProcess();
         return s;
     }
+
+    /**
+     * For the namespace lab (no JUnit needed): starts with the given users file on fixed ports, every command run
+     * through {@code prefix} (e.g. {@code ip netns exec NS}; the server itself still listens on 127.0.0.1 there).
+     */
+    public static FreeRadiusServer start(Path tmp, String users, List<String> prefix, int authPort, int acctPort) throws Exception {
+        FreeRadiusServer s = new FreeRadiusServer(tmp, authPort, acctPort);
+        s.users = users;
+        s.prefix = List.copyOf(prefix);
+        s.writeConfig();
+        s.startProcess();
+        return s;
+    }
+
+    /** The server's process while it runs (its pid is freeradius's own: {@code ip netns exec} execs). */
+    public Process process() { return process; }
 
     public int authPort() { return authPort; }
 
@@ -268,7 +286,9 @@ public final class FreeRadiusServer implements AutoCloseable {
 
     /** Starts (or restarts after {@link #stop()}) the server and waits until it answers Status-Server. */
     public void startProcess() throws Exception {
-        process = new ProcessBuilder(BINARY.toString(), "-f", "-d", dir.toString(), "-n", "radiusd")
+        List<String> cmd = new java.util.ArrayList<>(prefix);
+        cmd.addAll(List.of(BINARY.toString(), "-f", "-d", dir.toString(), "-n", "radiusd"));
+        process = new ProcessBuilder(cmd)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("log/stdout.log").toFile()))
             .start();
@@ -277,7 +297,7 @@ public final class FreeRadiusServer implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("freeradius exited " + process.exitValue() + ": " + logs());
             }
-            RadclientResult r = radclient("127.0.0.1:" + authPort, "status", SECRET, "Message-Authenticator = 0x00\n", 1);
+            RadclientResult r = radclient(prefix, "127.0.0.1:" + authPort, "status", SECRET, "Message-Authenticator = 0x00\n", 1);
             if (r.exitCode() == 0) {
                 return;
             }
@@ -325,8 +345,15 @@ public final class FreeRadiusServer implements AutoCloseable {
     /** Runs radclient once ({@code -x} prints the answer) with the given attribute lines on stdin. */
     public static RadclientResult radclient(String target, String command, String secret, String attributes, int timeoutSeconds)
         throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(RADCLIENT.toString(), "-x", "-r", "1", "-t", Integer.toString(timeoutSeconds), target, command, secret)
-            .redirectErrorStream(true).start();
+        return radclient(List.of(), target, command, secret, attributes, timeoutSeconds);
+    }
+
+    /** As {@link #radclient(String, String, String, String, int)}, run through {@code prefix} (e.g. {@code ip netns exec NS}). */
+    public static RadclientResult radclient(List<String> prefix, String target, String command, String secret, String attributes,
+                                            int timeoutSeconds) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(prefix);
+        cmd.addAll(List.of(RADCLIENT.toString(), "-x", "-r", "1", "-t", Integer.toString(timeoutSeconds), target, command, secret));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().write(attributes.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# lacd's network-namespace lab: the single entry point.
+#
+#   bash test-lab/lab.sh demo [--duration SECONDS] [--subscribers N] [--rate R] [--traffic-pps P]
+#       Builds lacd if needed, brings up the lab (subscriber namespace -- lacd namespace -- four LNS namespaces,
+#       real FreeRADIUS, lacd, LNS emulators, subscriber emulators), shows a summary table and runs until Ctrl-C
+#       or --duration. Everything is torn down on exit, on Ctrl-C and on failure.
+#   bash test-lab/lab.sh cleanup PREFIX
+#       Removes namespaces named PREFIX* (e.g. lacd-12345-) left by a run that was killed with SIGKILL.
+#
+# Needs root (network namespaces), Java 17, Maven (first build only) and the packages of test-lab/install-deps.sh.
+set -euo pipefail
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+cd "$(dirname "$self")/.."
+
+cmd="${1:-demo}"
+[ $# -gt 0 ] && shift
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "lab.sh: the lab creates network namespaces: run as root" >&2
+  exit 2
+fi
+
+remove_namespaces() { # $1: name prefix
+  local ns pids
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$1" || true); do
+    pids="$(ip netns pids "$ns" 2>/dev/null || true)"
+    # shellcheck disable=SC2086
+    [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+    echo "lab.sh: removed namespace $ns"
+  done
+}
+
+case "$cmd" in
+  cleanup)
+    [ $# -eq 1 ] && [ -n "$1" ] || { echo "lab.sh: cleanup needs the prefix of the run, e.g. lacd-12345-" >&2; exit 2; }
+    remove_namespaces "$1"
+    exit 0
+    ;;
+  demo) ;;
+  -h|--help|help)
+    sed -n '2,11p' "$self" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+  *)
+    echo "lab.sh: unknown command '$cmd' (expected: demo, cleanup, help)" >&2
+    exit 2
+    ;;
+esac
+
+if [ ! -f lac-daemon/target/lacd.jar ] || [ ! -f test-lab/target/classpath.txt ] || [ ! -d test-lab/target/classes/org/lacd/lab/lab ]; then
+  command -v mvn >/dev/null || { echo "lab.sh: Maven (mvn) is needed for the first build" >&2; exit 2; }
+  echo "lab.sh: building lacd and the lab (mvn -B -q package -DskipTests) ..."
+  mvn -B -q package -DskipTests
+fi
+
+# The Java program tears its lab down on exit and on Ctrl-C (shutdown hook); this trap is the safety net for
+# anything it could not finish (namespaces carry this shell's pid in their name).
+prefix="lacd-$$"
+trap 'remove_namespaces "$prefix-"' EXIT
+trap 'exit 130' INT TERM
+
+java -cp "test-lab/target/classes:$(cat test-lab/target/classpath.txt)" org.lacd.lab.lab.LabMain "$cmd" --prefix "$prefix" "$@"

@@ -1,0 +1,689 @@
+package org.lacd.lab.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.lacd.radius.it.FreeRadiusServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole lab: {@link Topology}, real FreeRADIUS (one or two) and lacd in the lacd namespace, one LNS emulator per
+ * LNS namespace, subscriber emulators in the subscriber namespace. Every program is a separate process; the lab talks
+ * to lacd only as an operator does (management API, /metrics, signals, radclient) and reads the emulators' JSON reports.
+ *
+ * <p>Steering: FreeRADIUS answers {@code user{n}@reseller-a.example} (password {@code pass{n}}) with two RFC 2868 tagged
+ * L2TP tunnels, lns-a1 (Tunnel-Preference 10) and lns-a2 (20), Tunnel-Password {@value #SECRET_A}, Tunnel-Assignment-Id
+ * naming the lacd LNS profile; reseller B likewise to lns-b1/lns-b2. lacd's realm rules say the same (used only when
+ * RADIUS names no tunnel).
+ *
+ * <p>{@link #close()} stops everything in order (subscribers, lacd with SIGTERM so it sends CDN/PADT/Stop, LNSs,
+ * FreeRADIUS, captures) and removes the namespaces; a shutdown hook does the same on Ctrl-C.
+ */
+public final class Lab implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Lab.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String SECRET_A = "l2tp-secret-a";
+    public static final String SECRET_B = "l2tp-secret-b";
+    public static final String DAE_SECRET = "dae-secret-lab";
+    public static final String LAC_HOSTNAME = "lacd-lab";
+    public static final int METRICS_PORT = 9101;
+    public static final int MGMT_PORT = 9102;
+    public static final int DAE_PORT = 3799;
+    public static final int[][] RADIUS_PORTS = {{1812, 1813}, {1814, 1815}};
+
+    private final Path dir;
+    private final LabOptions opts;
+    private final Topology topo;
+    private final List<FreeRadiusServer> radius = new ArrayList<>();
+    private final Map<String, LabProcess> lnsProcs = new LinkedHashMap<>();
+    private final List<LabProcess> subscriberProcs = new ArrayList<>();
+    private final List<LabProcess> captures = new ArrayList<>();
+    private final Thread hook = new Thread(this::close, "lab-teardown");
+    private LabProcess lacd;
+    private int lnsStarts;
+    private volatile boolean closed;
+
+    private Lab(Path dir, LabOptions opts, Topology topo) {
+        this.dir = dir;
+        this.opts = opts;
+        this.topo = topo;
+    }
+
+    /** What a lab needs on this machine; null when everything is there, else what is missing. */
+    public static String missingPrerequisite() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "the lab needs root (network namespaces)";
+        }
+        for (String b : List.of("ip", "setsid", "curl", "/usr/sbin/freeradius", "/usr/bin/radclient")) {
+            if (!Sh.have(b)) {
+                return b + " not installed";
+            }
+        }
+        if (!Files.isRegularFile(lacdJar())) {
+            return lacdJar() + " missing (mvn package first)";
+        }
+        Sh.Result r = Sh.run("ip", "netns", "list");
+        if (!r.ok()) {
+            return "ip netns does not work here: " + r.out().strip();
+        }
+        return null;
+    }
+
+    /** The repository root: the working directory or its parent, whichever holds lac-daemon/. */
+    public static Path repoRoot() {
+        Path cwd = Path.of("").toAbsolutePath();
+        for (Path p = cwd; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("lac-daemon")) && Files.isDirectory(p.resolve("test-lab"))) {
+                return p;
+            }
+        }
+        return cwd;
+    }
+
+    public static Path lacdJar() {
+        return repoRoot().resolve("lac-daemon/target/lacd.jar");
+    }
+
+    /** Class path for the emulator JVMs: the test class path under surefire, else this JVM's own. */
+    static String classpath() {
+        String s = System.getProperty("surefire.test.class.path");
+        return s != null && !s.isBlank() ? s : System.getProperty("java.class.path");
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Builds the topology and starts FreeRADIUS, lacd and the four LNS emulators. */
+    public static Lab start(Path dir, LabOptions opts) {
+        return start(dir, opts, Topology.uniquePrefix());
+    }
+
+    public static Lab start(Path dir, LabOptions opts, String prefix) {
+        String missing = missingPrerequisite();
+        if (missing != null) {
+            throw new LabException(missing);
+        }
+        Topology topo = Topology.create(prefix, false);
+        Lab lab = new Lab(dir, opts, topo);
+        Runtime.getRuntime().addShutdownHook(lab.hook);
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(lab.logbackFile(), LOGBACK);
+            if (opts.capture()) {
+                lab.startCaptures();
+            }
+            lab.startRadius();
+            lab.startLacd();
+            for (String name : topo.lns().keySet()) {
+                lab.startLns(name);
+            }
+            return lab;
+        } catch (IOException e) {
+            lab.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    /** Emulators log at INFO (their DEBUG is per packet). */
+    private static final String LOGBACK = """
+        <configuration>
+          <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+            <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n</pattern></encoder>
+          </appender>
+          <root level="INFO"><appender-ref ref="OUT"/></root>
+        </configuration>
+        """;
+
+    Path logbackFile() { return dir.resolve("emulator-logback.xml"); }
+
+    private List<String> emulatorJvm(String heap) {
+        return new ArrayList<>(List.of(java(), "-Xmx" + heap, "-Dlogback.configurationFile=" + logbackFile(), "-cp", classpath()));
+    }
+
+    public Topology topology() { return topo; }
+
+    public Path dir() { return dir; }
+
+    public LabOptions options() { return opts; }
+
+    public LabProcess lacd() { return lacd; }
+
+    public List<FreeRadiusServer> radius() { return radius; }
+
+    // ---------------------------------------------------------------- FreeRADIUS
+
+    /** FreeRADIUS users file: N users per reseller steered by tagged tunnel attributes. */
+    public static String usersFile(int perReseller, Map<String, Topology.LnsNode> lns) {
+        StringBuilder b = new StringBuilder(perReseller * 1200);
+        b.append("# generated by the lacd lab\n");
+        for (String r : List.of("a", "b")) {
+            Topology.LnsNode first = lns.get("lns-" + r + "1");
+            Topology.LnsNode second = lns.get("lns-" + r + "2");
+            String secret = r.equals("a") ? SECRET_A : SECRET_B;
+            for (int n = 1; n <= perReseller; n++) {
+                b.append("user").append(n).append("@reseller-").append(r).append(".example Cleartext-Password := \"pass")
+                        .append(n).append("\"\n");
+                b.append("\tService-Type = Framed-User,\n\tFramed-Protocol = PPP,\n");
+                tunnel(b, 1, first, secret, 10);
+                tunnel(b, 2, second, secret, 20);
+                b.setLength(b.length() - 2);
+                b.append("\n\n");
+            }
+        }
+        return b.toString();
+    }
+
+    private static void tunnel(StringBuilder b, int tag, Topology.LnsNode n, String secret, int pref) {
+        b.append("\tTunnel-Type:").append(tag).append(" = L2TP,\n");
+        b.append("\tTunnel-Medium-Type:").append(tag).append(" = IPv4,\n");
+        b.append("\tTunnel-Server-Endpoint:").append(tag).append(" = \"").append(n.address()).append("\",\n");
+        b.append("\tTunnel-Password:").append(tag).append(" = \"").append(secret).append("\",\n");
+        b.append("\tTunnel-Preference:").append(tag).append(" = ").append(pref).append(",\n");
+        b.append("\tTunnel-Client-Auth-Id:").append(tag).append(" = \"").append(LAC_HOSTNAME).append("\",\n");
+        b.append("\tTunnel-Assignment-Id:").append(tag).append(" = \"").append(n.name()).append("\",\n");
+    }
+
+    private void startRadius() throws IOException {
+        String users = usersFile(opts.usersPerReseller(), topo.lns());
+        for (int i = 0; i < opts.radiusServers(); i++) {
+            Path d = dir.resolve("radius" + (i + 1));
+            Files.createDirectories(d);
+            try {
+                radius.add(FreeRadiusServer.start(d, users, Topology.in(topo.lacdNamespace()), RADIUS_PORTS[i][0], RADIUS_PORTS[i][1]));
+            } catch (Exception e) {
+                throw new LabException("FreeRADIUS " + (i + 1) + " did not start: " + e.getMessage(), e);
+            }
+        }
+        LOG.info("FreeRADIUS x{} in {} on 127.0.0.1 ({} users per reseller)", radius.size(), topo.lacdNamespace(),
+                opts.usersPerReseller());
+    }
+
+    // ---------------------------------------------------------------- lacd
+
+    /** lacd's lab configuration. */
+    public String lacdConfig() {
+        StringBuilder b = new StringBuilder();
+        b.append("# generated by the lacd lab\n");
+        b.append("interfaces: [{name: ").append(Topology.ACCESS_IF).append("}]\n");
+        b.append("""
+            pppoe:
+              limits: {padi-per-second: 100000, padr-per-second: 100000}
+            ppp:
+              auth-protocols: [chap-md5, pap]
+            radius:
+              enabled: true
+              nas-identifier: %s
+              timeout: 1s
+              retries: 1
+              dead-time: 10s
+              auth-servers:
+            """.formatted(LAC_HOSTNAME));
+        for (FreeRadiusServer r : radius) {
+            b.append("    - {address: 127.0.0.1, port: ").append(r.authPort()).append(", secret: ").append(FreeRadiusServer.SECRET).append("}\n");
+        }
+        b.append("  acct-servers:\n");
+        for (FreeRadiusServer r : radius) {
+            b.append("    - {address: 127.0.0.1, port: ").append(r.acctPort()).append(", secret: ").append(FreeRadiusServer.SECRET).append("}\n");
+        }
+        b.append("""
+              accounting:
+                enabled: true
+                interim-interval: 0s
+                spool-dir: %s
+              dynamic-authorization:
+                enabled: true
+                listen: 127.0.0.1:%d
+                clients: [{address: 127.0.0.1, secret: %s}]
+            l2tp:
+              hostname: %s
+              hello-interval: 10s
+              retransmit-initial: 500ms
+              tunnel-linger: 5s
+              setup-timeout: 4s
+              lns:
+            """.formatted(dir.resolve("spool"), DAE_PORT, DAE_SECRET, LAC_HOSTNAME));
+        for (Topology.LnsNode n : topo.lns().values()) {
+            b.append("    - name: ").append(n.name()).append('\n');
+            b.append("      address: ").append(n.address()).append('\n');
+            b.append("      secret: ").append(n.reseller().equals("a") ? SECRET_A : SECRET_B).append('\n');
+            for (String line : opts.extraLns().lines().toList()) {
+                if (!line.isBlank()) {
+                    b.append("      ").append(line.strip()).append('\n');
+                }
+            }
+        }
+        b.append("""
+            steering:
+              source: radius-then-realm
+              lockout: %ds
+              rules:
+                - realm: reseller-a.example
+                  lns: [{name: lns-a1, preference: 10}, {name: lns-a2, preference: 20}]
+                - realm: reseller-b.example
+                  lns: [{name: lns-b1, preference: 10}, {name: lns-b2, preference: 20}]
+            metrics: {enabled: true, listen: "127.0.0.1:%d"}
+            management: {enabled: true, listen: "127.0.0.1:%d"}
+            logging: {level: %s}
+            """.formatted(opts.lockout().toSeconds(), METRICS_PORT, MGMT_PORT, opts.logLevel()));
+        return b.toString();
+    }
+
+    private void startLacd() throws IOException {
+        Path cfg = dir.resolve("lacd.yaml");
+        Files.writeString(cfg, lacdConfig());
+        Files.createDirectories(dir.resolve("spool"));
+        lacd = LabProcess.start("lacd", topo.lacdNamespace(), List.of(java(), "-Xmx" + opts.lacdHeap(), "-jar",
+                lacdJar().toString(), "run", "--config", cfg.toString()), dir.resolve("lacd.log"));
+        try {
+            if (!LabProcess.await(Duration.ofSeconds(40), () -> !lacd.alive() || health())) {
+                throw new LabException("lacd did not answer /health within 40 s:\n" + lacd.tail(30));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted");
+        }
+        if (!lacd.alive()) {
+            throw new LabException("lacd exited " + lacd.process().exitValue() + ":\n" + lacd.tail(30));
+        }
+        LOG.info("lacd up in {} (pid {})", topo.lacdNamespace(), lacd.pid());
+    }
+
+    /** Restarts lacd after {@link #stopLacd(Duration)} with the same configuration. */
+    public void restartLacd() throws IOException {
+        startLacd();
+    }
+
+    /** SIGTERM to lacd; returns its exit code. */
+    public int stopLacd(Duration grace) {
+        return lacd.stop(grace);
+    }
+
+    public boolean health() {
+        return curl("http://127.0.0.1:" + METRICS_PORT + "/health", "GET").ok();
+    }
+
+    private Sh.Result curl(String url, String method) {
+        return topo.exec(topo.lacdNamespace(), 15, "curl", "-sf", "-m", "10", "-X", method, url);
+    }
+
+    /** The /metrics text, as Prometheus scrapes it. */
+    public String metrics() {
+        Sh.Result r = curl("http://127.0.0.1:" + METRICS_PORT + "/metrics", "GET");
+        if (!r.ok()) {
+            throw new LabException("/metrics: curl exited " + r.exit() + ": " + r.out());
+        }
+        return r.out();
+    }
+
+    /** Sum of every sample of {@code name} whose labels contain all of {@code labels} (e.g. {@code direction="up"}). */
+    public static double sample(String text, String name, String... labels) {
+        double sum = 0;
+        Pattern p = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*\\})?\\s+(\\S+)$", Pattern.MULTILINE);
+        Matcher m = p.matcher(text);
+        outer:
+        while (m.find()) {
+            String l = m.group(1) == null ? "" : m.group(1);
+            for (String want : labels) {
+                if (!l.contains(want)) {
+                    continue outer;
+                }
+            }
+            sum += Double.parseDouble(m.group(2));
+        }
+        return sum;
+    }
+
+    public double metric(String name, String... labels) {
+        return sample(metrics(), name, labels);
+    }
+
+    /** GET on the management API ({@code sessions}, {@code tunnels}, {@code lns}, {@code stats}). */
+    public JsonNode api(String path) {
+        Sh.Result r = curl("http://127.0.0.1:" + MGMT_PORT + "/v1/" + path, "GET");
+        if (!r.ok()) {
+            throw new LabException("management API " + path + ": curl exited " + r.exit() + ": " + r.out());
+        }
+        try {
+            return JSON.readTree(r.out());
+        } catch (IOException e) {
+            throw new LabException("management API " + path + ": not JSON: " + r.out(), e);
+        }
+    }
+
+    /** POST on the management API (kick, drain). */
+    public JsonNode apiPost(String path) {
+        Sh.Result r = curl("http://127.0.0.1:" + MGMT_PORT + "/v1/" + path, "POST");
+        try {
+            return JSON.readTree(r.out());
+        } catch (IOException e) {
+            throw new LabException("management API POST " + path + ": " + r.out(), e);
+        }
+    }
+
+    /** lacd's own CLI against its management API, as an operator runs it: {@code lacd <args> --url ... --json}. */
+    public Sh.Result lacdCli(String... args) {
+        List<String> cmd = new ArrayList<>(Topology.in(topo.lacdNamespace()));
+        cmd.addAll(List.of(java(), "-jar", lacdJar().toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--url", "http://127.0.0.1:" + MGMT_PORT));
+        return Sh.run(60, cmd);
+    }
+
+    /** Sessions in lacd now (the management API's session list). */
+    public JsonNode sessions() {
+        return api("sessions");
+    }
+
+    /** Sessions per LNS in lacd now, from the management API, in state {@code state} (null: any). */
+    public Map<String, Integer> sessionsByLns(String state) {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (JsonNode s : sessions()) {
+            if (state == null || state.equals(s.path("state").asText())) {
+                m.merge(s.path("lns").asText(""), 1, Integer::sum);
+            }
+        }
+        return m;
+    }
+
+    /** A RADIUS Disconnect-Request to lacd's DAE listener (radclient in the lacd namespace). */
+    public FreeRadiusServer.RadclientResult disconnect(String attributes) throws IOException, InterruptedException {
+        return FreeRadiusServer.radclient(Topology.in(topo.lacdNamespace()), "127.0.0.1:" + DAE_PORT, "disconnect", DAE_SECRET,
+                attributes, 3);
+    }
+
+    // ---------------------------------------------------------------- LNS emulators
+
+    public Path lnsReportFile(String name) {
+        return dir.resolve("lns-" + name + ".json");
+    }
+
+    /** Starts (or restarts) the LNS emulator {@code name} with the lab's mode, plus extra emulator options. */
+    public LabProcess startLns(String name, String... extra) {
+        Topology.LnsNode n = topo.lns(name);
+        int idx = new ArrayList<>(topo.lns().keySet()).indexOf(name);
+        List<String> cmd = emulatorJvm("384m");
+        cmd.addAll(List.of("org.lacd.lab.lns.LnsEmulator",
+                "--listen", n.address() + ":1701", "--secret", n.reseller().equals("a") ? SECRET_A : SECRET_B,
+                "--hostname", n.name(), "--password-pattern", "pass{n}", "--mode", opts.lnsMode(),
+                "--pool", "100." + (64 + idx) + ".0.0/16", "--duration", "24h", "--status-interval", "2s",
+                "--json", lnsReportFile(name).toString()));
+        cmd.addAll(List.of(extra));
+        LabProcess p = LabProcess.start("lns " + name, n.namespace(), cmd, dir.resolve("lns-" + name + "-" + (++lnsStarts) + ".log"));
+        lnsProcs.put(name, p);
+        try {
+            if (!LabProcess.await(Duration.ofSeconds(30), () -> !p.alive() || p.logContains("lns-emulator listening"))) {
+                throw new LabException("LNS emulator " + name + " did not start:\n" + p.tail(20));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!p.alive()) {
+            throw new LabException("LNS emulator " + name + " exited:\n" + p.tail(20));
+        }
+        return p;
+    }
+
+    public LabProcess lns(String name) {
+        return lnsProcs.get(name);
+    }
+
+    /** Stops an LNS emulator with SIGTERM (it closes its tunnels with StopCCN and writes its report); returns the report. */
+    public JsonNode stopLns(String name) {
+        LabProcess p = lnsProcs.get(name);
+        p.stop(Duration.ofSeconds(20));
+        return lnsReport(name);
+    }
+
+    /** Kills an LNS emulator (SIGKILL: no StopCCN, no report): a crashed LNS. */
+    public void killLns(String name) {
+        lnsProcs.get(name).kill();
+    }
+
+    /** The JSON report an LNS emulator wrote when it stopped. */
+    public JsonNode lnsReport(String name) {
+        try {
+            return JSON.readTree(Files.readString(lnsReportFile(name)));
+        } catch (IOException e) {
+            throw new LabException("no report from LNS " + name + ": " + e.getMessage() + "\n" + lnsProcs.get(name).tail(20), e);
+        }
+    }
+
+    /** The last status line of a running LNS emulator: tunnels, sessions, up, total, ipv4 in, reflected. */
+    public long[] lnsStatus(String name) {
+        LabProcess p = lnsProcs.get(name);
+        Pattern s = Pattern.compile("tunnels (\\d+) sessions (\\d+) up (\\d+) total (\\d+) ipv4 in (\\d+) reflected (\\d+)");
+        long[] last = new long[6];
+        if (p == null) {
+            return last;
+        }
+        Matcher m = s.matcher(p.log());
+        while (m.find()) {
+            for (int i = 0; i < 6; i++) {
+                last[i] = Long.parseLong(m.group(i + 1));
+            }
+        }
+        return last;
+    }
+
+    // ---------------------------------------------------------------- subscribers
+
+    /**
+     * One subscriber emulator run.
+     *
+     * @param reseller "a" or "b": users {@code user{n}@reseller-<r>.example}, MACs 02:00:00:0<r>:xx:xx
+     */
+    public record SubscriberRun(String reseller, int count, double rate, String auth, int trafficPps, int trafficSize,
+                                String lifetime, String duration) {
+        public static SubscriberRun of(String reseller, int count) {
+            return new SubscriberRun(reseller, count, 50, "mix", 0, 128, "0", "60s");
+        }
+
+        public SubscriberRun rate(double r) { return new SubscriberRun(reseller, count, r, auth, trafficPps, trafficSize, lifetime, duration); }
+
+        public SubscriberRun auth(String a) { return new SubscriberRun(reseller, count, rate, a, trafficPps, trafficSize, lifetime, duration); }
+
+        public SubscriberRun traffic(int pps, int size) { return new SubscriberRun(reseller, count, rate, auth, pps, size, lifetime, duration); }
+
+        public SubscriberRun lifetime(String l) { return new SubscriberRun(reseller, count, rate, auth, trafficPps, trafficSize, l, duration); }
+
+        public SubscriberRun duration(String d) { return new SubscriberRun(reseller, count, rate, auth, trafficPps, trafficSize, lifetime, d); }
+    }
+
+    /** A running subscriber emulator and where its JSON report will be. */
+    public record Subscribers(SubscriberRun run, LabProcess process, Path reportFile) {
+        /** Waits for the emulator to finish by itself; returns its exit code (-1 if it did not in time). */
+        public int await(Duration timeout) throws InterruptedException {
+            return process.await(timeout);
+        }
+
+        public JsonNode report() {
+            try {
+                return JSON.readTree(Files.readString(reportFile));
+            } catch (IOException e) {
+                throw new LabException("no subscriber report " + reportFile + ":\n" + process.tail(30), e);
+            }
+        }
+    }
+
+    private int subscriberRuns;
+
+    /** Starts a subscriber emulator in the subscriber namespace on {@link Topology#SUB_IF}. */
+    public Subscribers startSubscribers(SubscriberRun r) {
+        int k = ++subscriberRuns;
+        Path report = dir.resolve("subscribers-" + r.reseller() + "-" + k + ".json");
+        String user = "user{n}@reseller-" + r.reseller() + ".example";
+        long macBase = 0x02_00_00_00_00_00L | ((r.reseller().equals("a") ? 0xaL : 0xbL) << 24) | ((long) k << 16);
+        String mac = String.format(Locale.ROOT, "%02x:%02x:%02x:%02x:%02x:%02x", (macBase >> 40) & 0xff, (macBase >> 32) & 0xff,
+                (macBase >> 24) & 0xff, (macBase >> 16) & 0xff, (macBase >> 8) & 0xff, macBase & 0xff);
+        List<String> cmd = emulatorJvm("512m");
+        cmd.addAll(List.of("org.lacd.lab.subscriber.SubscriberEmulator",
+                "--interface", Topology.SUB_IF, "--count", Integer.toString(r.count()), "--rate", Double.toString(r.rate()),
+                "--auth", r.auth(), "--user-pattern", user, "--password-pattern", "pass{n}", "--lifetime", r.lifetime(),
+                "--traffic-pps", Integer.toString(r.trafficPps()), "--traffic-size", Integer.toString(r.trafficSize()),
+                "--duration", r.duration(), "--mac-base", mac, "--json", report.toString()));
+        LabProcess p = LabProcess.start("subscribers " + r.reseller() + k, topo.subscriberNamespace(), cmd,
+                dir.resolve("subscribers-" + r.reseller() + "-" + k + ".log"));
+        subscriberProcs.add(p);
+        return new Subscribers(r, p, report);
+    }
+
+    // ---------------------------------------------------------------- captures
+
+    private void startCaptures() {
+        List<String> cmd = new ArrayList<>(List.of("dumpcap", "-q", "-i", Topology.ACCESS_IF));
+        for (Topology.LnsNode n : topo.lns().values()) {
+            cmd.addAll(List.of("-i", n.lacInterface()));
+        }
+        cmd.addAll(List.of("-w", captureFile().toString()));
+        captures.add(LabProcess.start("capture", topo.lacdNamespace(), cmd, dir.resolve("capture.log")));
+        try {
+            LabProcess.await(Duration.ofSeconds(10), () -> Files.exists(captureFile()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public Path captureFile() {
+        return dir.resolve("lacd-both-sides.pcapng");
+    }
+
+    /** Stops the capture (so the file is complete). */
+    public void stopCaptures() {
+        for (LabProcess c : captures) {
+            c.signal("INT");
+            c.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    // ---------------------------------------------------------------- impairment
+
+    /**
+     * Random loss of L2TP control messages, both directions, in lacd's namespace (nftables {@code numgen random} on
+     * UDP port 1701 datagrams whose L2TP T bit, the first bit after the UDP header, is set): each is dropped with
+     * {@code percent}% probability. Data messages pass: PPP over them has its own retries, and the point is lacd's
+     * reliable control transport. 0 removes the rules.
+     */
+    public void l2tpLoss(int percent) {
+        String ns = topo.lacdNamespace();
+        topo.exec(ns, 10, "nft", "delete", "table", "inet", "lab_loss");
+        if (percent <= 0) {
+            return;
+        }
+        String rules = """
+            table inet lab_loss {
+              chain out { type filter hook output priority 0; policy accept; udp dport 1701 @th,64,1 1 numgen random mod 100 < %1$d counter drop; }
+              chain in { type filter hook input priority 0; policy accept; udp sport 1701 @th,64,1 1 numgen random mod 100 < %1$d counter drop; }
+            }
+            """.formatted(percent);
+        try {
+            Path f = dir.resolve("loss.nft");
+            Files.writeString(f, rules);
+            Sh.Result r = topo.exec(ns, 10, "nft", "-f", f.toString());
+            if (!r.ok()) {
+                throw new LabException("nft: " + r.out());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Datagrams the loss rules dropped so far (their nftables counters). */
+    public long l2tpLossDropped() {
+        Sh.Result r = topo.exec(topo.lacdNamespace(), 10, "nft", "list", "table", "inet", "lab_loss");
+        long n = 0;
+        Matcher m = Pattern.compile("counter packets (\\d+)").matcher(r.out());
+        while (m.find()) {
+            n += Long.parseLong(m.group(1));
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- accounting
+
+    /** Accounting records in FreeRADIUS's detail files: Acct-Status-Type by Acct-Session-Id, in order. */
+    public Map<String, List<String>> accounting() throws IOException {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        Pattern type = Pattern.compile("Acct-Status-Type = (\\S+)");
+        Pattern id = Pattern.compile("Acct-Session-Id = \"([^\"]*)\"");
+        for (FreeRadiusServer r : radius) {
+            for (String rec : r.detail().split("\n\\s*\n")) {
+                Matcher t = type.matcher(rec);
+                Matcher i = id.matcher(rec);
+                if (t.find() && i.find()) {
+                    m.computeIfAbsent(i.group(1), k -> new ArrayList<>()).add(t.group(1));
+                }
+            }
+        }
+        return m;
+    }
+
+    // ---------------------------------------------------------------- teardown
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (LabProcess p : subscriberProcs) {
+            p.stop(Duration.ofSeconds(5));
+        }
+        if (lacd != null) {
+            lacd.stop(Duration.ofSeconds(25));
+        }
+        for (LabProcess p : lnsProcs.values()) {
+            p.stop(Duration.ofSeconds(10));
+        }
+        for (FreeRadiusServer r : radius) {
+            try {
+                r.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stopCaptures();
+        topo.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // running from the hook
+        }
+        LOG.info("lab {} torn down; files in {}", topo.prefix(), dir);
+    }
+
+    /** Everything written to one string for failure messages: lacd's log tail and each program's tail. */
+    public String diagnostics() {
+        StringBuilder b = new StringBuilder();
+        if (lacd != null) {
+            b.append("--- lacd\n").append(lacd.tail(40)).append('\n');
+        }
+        for (var e : lnsProcs.entrySet()) {
+            b.append("--- ").append(e.getKey()).append('\n').append(e.getValue().tail(8)).append('\n');
+        }
+        for (LabProcess p : subscriberProcs) {
+            b.append("--- ").append(p.name()).append('\n').append(p.tail(25)).append('\n');
+        }
+        return b.toString();
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,226 @@
+package org.lacd.lab.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code lab demo}: the README's main job. Brings up the namespace lab (FreeRADIUS, lacd, four LNS emulators),
+ * dials subscribers of two resellers (CHAP and PAP mixed) with light traffic, prints a summary table from lacd's
+ * management API and metrics and the emulators, and keeps running until Ctrl-C or {@code --duration}; then tears
+ * everything down. Run through {@code test-lab/lab.sh demo}.
+ */
+@Command(name = "lab", mixinStandardHelpOptions = true, subcommands = {LabMain.Demo.class, LabMain.Cleanup.class},
+        description = "lacd's network-namespace lab")
+public final class LabMain {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LabMain()).execute(args));
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "100 subscribers of two resellers through lacd to four LNSs, with a summary; until Ctrl-C or --duration.")
+    static final class Demo implements Callable<Integer> {
+        @Option(names = "--subscribers", defaultValue = "100", description = "subscribers in all, half per reseller (default ${DEFAULT-VALUE})")
+        int subscribers;
+
+        @Option(names = "--rate", defaultValue = "50", description = "session setups per second per reseller (default ${DEFAULT-VALUE})")
+        double rate;
+
+        @Option(names = "--traffic-pps", defaultValue = "2", description = "probe packets per second per subscriber (default ${DEFAULT-VALUE})")
+        int pps;
+
+        @Option(names = "--duration", defaultValue = "0", description = "stop after this many seconds; 0 = until Ctrl-C (default ${DEFAULT-VALUE})")
+        long duration;
+
+        @Option(names = "--refresh", defaultValue = "10", description = "summary every this many seconds (default ${DEFAULT-VALUE})")
+        long refresh;
+
+        @Option(names = "--prefix", description = "namespace name prefix (default lacd-<pid>-<n>)")
+        String prefix;
+
+        @Option(names = "--dir", description = "where configs, logs and reports go (default /tmp/<prefix>)")
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            String missing = Lab.missingPrerequisite();
+            if (missing != null) {
+                System.err.println("lab: " + missing);
+                return 2;
+            }
+            String p = prefix != null ? prefix + "-1" : Topology.uniquePrefix();
+            Path d = dir != null ? dir : Path.of("/tmp", p);
+            int perReseller = Math.max(1, subscribers / 2);
+            // with --duration the subscriber emulators end the run themselves (LCP Terminate + PADT) and report
+            long emuSeconds = duration > 0 ? duration : 7 * 24 * 3600;
+            CountDownLatch stop = new CountDownLatch(1);
+            CountDownLatch done = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                stop.countDown();
+                try {
+                    done.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "demo-ctrl-c");
+            Runtime.getRuntime().addShutdownHook(hook);
+            System.out.println("lab: building the topology " + p + " (files in " + d + ")");
+            try (Lab lab = Lab.start(d, LabOptions.defaults().withUsers(perReseller), p)) {
+                Topology t = lab.topology();
+                System.out.println("lab: FreeRADIUS, lacd and 4 LNS emulators up; dialing " + (2 * perReseller)
+                        + " subscribers (CHAP and PAP mixed)");
+                long t0 = System.nanoTime();
+                Lab.Subscribers a = lab.startSubscribers(Lab.SubscriberRun.of("a", perReseller).rate(rate)
+                        .traffic(pps, 256).duration(emuSeconds + "s"));
+                Lab.Subscribers b = lab.startSubscribers(Lab.SubscriberRun.of("b", perReseller).rate(rate)
+                        .traffic(pps, 256).duration(emuSeconds + "s"));
+                int want = 2 * perReseller;
+                boolean allUp = LabProcess.await(Duration.ofSeconds(60), () -> stop.getCount() == 0
+                        || forwarding(lab) >= want || !a.process().alive() || !b.process().alive());
+                double setupSeconds = (System.nanoTime() - t0) / 1e9;
+                System.out.println();
+                System.out.printf(Locale.ROOT, "lab: %d of %d subscribers forwarding %.1f s after the emulators started"
+                        + " (JVM start included; offered %.0f/s per reseller)%n", forwarding(lab), want, setupSeconds, rate);
+                System.out.println("lab: metrics:    ip netns exec " + t.lacdNamespace() + " curl -s http://127.0.0.1:"
+                        + Lab.METRICS_PORT + "/metrics");
+                System.out.println("lab: sessions:   ip netns exec " + t.lacdNamespace() + " java -jar " + Lab.lacdJar()
+                        + " sessions --url http://127.0.0.1:" + Lab.MGMT_PORT);
+                System.out.println("lab: logs:       " + d);
+                System.out.println(duration > 0 ? "lab: running for " + duration + " s (Ctrl-C stops earlier)" : "lab: running until Ctrl-C");
+                long end = duration > 0 ? t0 + TimeUnit.SECONDS.toNanos(duration) : Long.MAX_VALUE;
+                while (true) {
+                    summary(lab);
+                    long left = end - System.nanoTime();
+                    if (left <= 0 || stop.await(Math.min(left, TimeUnit.SECONDS.toNanos(refresh)), TimeUnit.NANOSECONDS)) {
+                        break;
+                    }
+                    if (!lab.lacd().alive()) {
+                        System.out.println("lab: lacd exited:\n" + lab.lacd().tail(20));
+                        return 1;
+                    }
+                }
+                boolean clean = true;
+                if (stop.getCount() > 0) {
+                    // --duration: the emulators hang up by themselves; show what the subscribers saw
+                    for (Lab.Subscribers s : List.of(a, b)) {
+                        int rc = s.await(Duration.ofSeconds(30));
+                        clean &= rc == 0;
+                        printReport(s);
+                    }
+                    summary(lab);
+                }
+                System.out.println("lab: stopping (lacd closes every remaining call with CDN and PADT, sends accounting Stop)");
+                return allUp && clean ? 0 : 1;
+            } finally {
+                done.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // in the hook
+                }
+                System.out.println("lab: torn down; namespaces left with prefix " + p + ": "
+                        + Topology.namespacesStartingWith(p + "-"));
+            }
+        }
+
+        static void printReport(Lab.Subscribers s) {
+            try {
+                JsonNode r = s.report();
+                System.out.printf(Locale.ROOT, "subscribers %s: %d of %d established, %d failed %s; setup rate %.1f/s, latency p50 %.1f ms"
+                                + " p99 %.1f ms; probes sent %d received %d lost %d%n", s.run().reseller().toUpperCase(Locale.ROOT),
+                        r.path("established").asInt(), r.path("subscribers").asInt(), r.path("failed").asInt(), r.path("failures"),
+                        r.path("setupRate").asDouble(), r.path("setupLatency").path("p50Ms").asDouble(),
+                        r.path("setupLatency").path("p99Ms").asDouble(), r.path("packetsSent").asLong(),
+                        r.path("packetsReceived").asLong(), r.path("packetsLost").asLong());
+            } catch (RuntimeException e) {
+                System.out.println("subscribers " + s.run().reseller() + ": no report (" + e.getMessage() + ")");
+            }
+        }
+
+        static int forwarding(Lab lab) {
+            try {
+                int n = 0;
+                for (JsonNode s : lab.sessions()) {
+                    if ("FORWARDING".equalsIgnoreCase(s.path("state").asText())) {
+                        n++;
+                    }
+                }
+                return n;
+            } catch (RuntimeException e) {
+                return 0;
+            }
+        }
+
+        static void summary(Lab lab) {
+            Map<String, int[]> byLns = new TreeMap<>();
+            for (String n : lab.topology().lns().keySet()) {
+                byLns.put(n, new int[2]);
+            }
+            try {
+                for (JsonNode s : lab.sessions()) {
+                    int[] c = byLns.computeIfAbsent(s.path("lns").asText("-"), k -> new int[2]);
+                    c[0]++;
+                    if ("FORWARDING".equalsIgnoreCase(s.path("state").asText())) {
+                        c[1]++;
+                    }
+                }
+                String m = lab.metrics();
+                System.out.println();
+                System.out.printf(Locale.ROOT, "%-9s %-8s %9s %11s %12s %12s%n", "reseller", "LNS", "sessions", "forwarding",
+                        "LNS ipv4 in", "reflected");
+                int[] tot = new int[2];
+                for (var e : byLns.entrySet()) {
+                    long[] st = lab.lnsStatus(e.getKey());
+                    String reseller = e.getKey().startsWith("lns-a") ? "A" : e.getKey().startsWith("lns-b") ? "B" : "?";
+                    System.out.printf(Locale.ROOT, "%-9s %-8s %9d %11d %12d %12d%n", reseller, e.getKey(), e.getValue()[0],
+                            e.getValue()[1], st[4], st[5]);
+                    tot[0] += e.getValue()[0];
+                    tot[1] += e.getValue()[1];
+                }
+                System.out.printf(Locale.ROOT, "%-9s %-8s %9d %11d%n", "total", "", tot[0], tot[1]);
+                System.out.printf(Locale.ROOT, "lacd: packets PPPoE in %.0f out %.0f, L2TP in %.0f out %.0f; setups ok %.0f failed %.0f;"
+                                + " tunnels up %.0f%n",
+                        Lab.sample(m, "lacd_packets_total", "protocol=\"pppoe\"", "direction=\"rx\""),
+                        Lab.sample(m, "lacd_packets_total", "protocol=\"pppoe\"", "direction=\"tx\""),
+                        Lab.sample(m, "lacd_packets_total", "protocol=\"l2tp\"", "direction=\"rx\""),
+                        Lab.sample(m, "lacd_packets_total", "protocol=\"l2tp\"", "direction=\"tx\""),
+                        Lab.sample(m, "lacd_session_setups_total", "result=\"success\""),
+                        Lab.sample(m, "lacd_session_setups_total") - Lab.sample(m, "lacd_session_setups_total", "result=\"success\""),
+                        Lab.sample(m, "lacd_tunnels", "state=\"established\""));
+            } catch (RuntimeException e) {
+                System.out.println("lab: summary unavailable: " + e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "cleanup", mixinStandardHelpOptions = true,
+            description = "Deletes lab namespaces with the given prefix (left by a killed run) and what runs in them.")
+    static final class Cleanup implements Callable<Integer> {
+        @Option(names = "--prefix", required = true, description = "namespace name prefix, e.g. lacd-12345")
+        String prefix;
+
+        @Override
+        public Integer call() {
+            List<String> l = Topology.namespacesStartingWith(prefix);
+            l.forEach(Topology::deleteNamespace);
+            System.out.println("lab: removed " + l);
+            return 0;
+        }
+    }
+
+    static boolean exists(Path p) {
+        return Files.exists(p);
+    }
+}

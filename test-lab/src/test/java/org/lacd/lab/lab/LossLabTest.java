@@ -1,0 +1,52 @@
+package org.lacd.lab.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random loss on the L2TP path (nftables in lacd's namespace, both directions): with 5% and then 20% of the L2TP control
+ * messages to and from port 1701 dropped, tunnels and sessions still come up, and lacd's control retransmissions
+ * show in its metrics.
+ */
+class LossLabTest {
+    static Lab lab;
+
+    @BeforeAll
+    static void up() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Sh.have("nft"), "nftables not installed");
+        lab = LabFixture.start(LabOptions.defaults().withUsers(10));
+    }
+
+    @AfterAll
+    static void down() {
+        LabFixture.stop(lab);
+    }
+
+    @Test
+    void tunnelsAndSessionsComeUpThroughFiveAndTwentyPercentLoss() throws Exception {
+        double before = lab.metric("lacd_l2tp_control_retransmits_total");
+        // reseller A at 5%, then reseller B at 20%: each run opens fresh tunnels under loss
+        String[][] runs = {{"5", "a"}, {"20", "b"}};
+        for (String[] run : runs) {
+            lab.l2tpLoss(Integer.parseInt(run[0]));
+            Lab.Subscribers s = lab.startSubscribers(Lab.SubscriberRun.of(run[1], 10).rate(10).auth("mix").duration("25s"));
+            int rc = s.await(Duration.ofSeconds(60));
+            JsonNode r = s.report();
+            assertEquals(10, r.path("established").asInt(), run[0] + "% loss: " + r + "\n" + lab.diagnostics());
+            assertEquals(0, rc, run[0] + "% loss: " + r);
+            assertTrue(lab.l2tpLossDropped() > 0, "the loss rules dropped datagrams");
+            lab.l2tpLoss(0);
+            assertTrue(LabFixture.await(Duration.ofSeconds(20), () -> LabFixture.count(lab, null) == 0), lab.sessions().toString());
+        }
+        double retransmits = lab.metric("lacd_l2tp_control_retransmits_total") - before;
+        assertTrue(retransmits > 0, "control retransmissions visible in the metrics: " + retransmits);
+        System.out.println("lacd_l2tp_control_retransmits_total after 5% and 20% loss: " + retransmits);
+        LabFixture.assertStopForEveryStart(lab);
+    }
+}

@@ -1,0 +1,102 @@
+package org.lacd.lab.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Teardown carried both ways through the lab: an operator kick, the LNS closing its tunnel (StopCCN), and lacd
+ * stopping (SIGTERM): nothing left in lacd, at the LNS or at the subscriber, and an accounting Stop for every Start.
+ * (Teardown from the subscriber is covered by {@link TwoResellersLabTest}. RADIUS Disconnect-Request is not here: lacd
+ * does not start its RFC 5176 listener yet, see the lab report.)
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TeardownLabTest {
+    static Lab lab;
+
+    @BeforeAll
+    static void up() {
+        lab = LabFixture.start(LabOptions.defaults().withUsers(10).withLockout(Duration.ofSeconds(2)));
+    }
+
+    @AfterAll
+    static void down() {
+        LabFixture.stop(lab);
+    }
+
+    static Lab.Subscribers dial(String reseller, int n) throws InterruptedException {
+        Lab.Subscribers s = lab.startSubscribers(Lab.SubscriberRun.of(reseller, n).rate(20).auth("mix").traffic(2, 128).duration("90s"));
+        assertTrue(LabFixture.await(Duration.ofSeconds(30), () -> LabFixture.count(lab, "FORWARDING") == n),
+                n + " sessions up; have " + lab.sessions() + "\n" + lab.diagnostics());
+        return s;
+    }
+
+    static boolean gone(String user) {
+        for (JsonNode s : lab.sessions()) {
+            if (user.equals(s.path("user").asText())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    @Order(1)
+    void operatorKickAndLnsStopCcnTearDownBothSides() throws Exception {
+        Lab.Subscribers subs = dial("a", 4);
+        // operator kick through lacd's CLI: CDN to the LNS, PADT to the subscriber
+        Sh.Result kick = lab.lacdCli("kick", "--user", "user1@reseller-a.example");
+        assertEquals(0, kick.exit(), kick.out());
+        assertTrue(LabFixture.await(Duration.ofSeconds(10), () -> gone("user1@reseller-a.example")), "kicked: " + lab.sessions());
+        assertEquals(3, LabFixture.count(lab, "FORWARDING"));
+        assertTrue(LabFixture.await(Duration.ofSeconds(10), () -> lab.lnsStatus("lns-a1")[2] == 3),
+                "LNS has 3 calls up after the kick: " + lab.lns("lns-a1").tail(3));
+
+        // the LNS closes its tunnel (SIGTERM: StopCCN): every session on it ends on the PPPoE side too
+        JsonNode report = lab.stopLns("lns-a1");
+        assertEquals(0, report.path("sessions").path("current").asInt(), report.path("sessions").toString());
+        assertTrue(LabFixture.await(Duration.ofSeconds(15), () -> LabFixture.count(lab, null) == 0),
+                "StopCCN from the LNS ended every session in lacd: " + lab.sessions() + "\n" + lab.lacd().tail(20));
+        assertEquals(1, subs.await(Duration.ofSeconds(30)), "the emulator saw its sessions end early");
+        JsonNode r = subs.report();
+        assertEquals(4, r.path("established").asInt(), r.toString());
+        assertEquals(4, r.path("failed").asInt(), "all four were hung up by the network side: " + r);
+        long cleared = 0;
+        for (JsonNode c : report.path("calls")) {
+            cleared += "CLEARED_BY_LAC".equals(c.path("result").asText()) ? 1 : 0;
+        }
+        assertEquals(1, cleared, "the kicked call was cleared by lacd (CDN): " + report.path("calls"));
+        lab.startLns("lns-a1");
+        assertTrue(LabFixture.await(Duration.ofSeconds(10), () -> {
+            try {
+                return LabFixture.assertStopForEveryStart(lab) == 4;
+            } catch (Throwable e) {
+                return false;
+            }
+        }), "accounting: " + lab.accounting());
+    }
+
+    @Test
+    @Order(3)
+    void lacdStopSendsCdnPadtAndStopForEverySession() throws Exception {
+        Lab.Subscribers subs = dial("b", 3);
+        assertEquals(0, lab.stopLacd(Duration.ofSeconds(25)), "lacd exits 0 on SIGTERM:\n" + lab.lacd().tail(20));
+        assertEquals(1, subs.await(Duration.ofSeconds(30)), "the emulator saw its sessions end");
+        JsonNode r = subs.report();
+        assertEquals(3, r.path("established").asInt(), r.toString());
+        assertEquals(3, r.path("failed").asInt(), "all three hung up by lacd (PADT/LCP Terminate): " + r);
+        assertTrue(LabFixture.await(Duration.ofSeconds(10), () -> lab.lnsStatus("lns-b1")[1] == 0),
+                "LNS has no call left: " + lab.lns("lns-b1").tail(3));
+        LabFixture.assertStopForEveryStart(lab);
+        lab.restartLacd();
+        assertTrue(lab.health());
+    }
+}
