@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.function.Function;
 import org.lacd.daemon.mgmt.ManagementServer;
-import org.lacd.daemon.mgmt.Views;
 import org.lacd.daemon.session.LacManagement;
 import org.lacd.daemon.session.LacService;
 import org.lacd.pppoe.port.EthernetPort;
@@ -107,7 +106,7 @@ public final class Daemon {
         lac = new LacService(c, metrics, ports, Clock.systemUTC());
         components.addAll(lac.components());
         management = new LacManagement(lac, this::reload,
-                (who, file, seconds, max) -> new Views.Result(false, "trace is not available in this version", 0));
+                (who, file, seconds, max) -> lac.sessions().trace(who, Path.of(file), seconds, max));
         if (c.management().enabled()) {
             managementServer = new ManagementServer(c.management().listen(), c.management().token(), management);
             components.add(managementServer);

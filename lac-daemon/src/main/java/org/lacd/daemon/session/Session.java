@@ -72,6 +72,8 @@ final class Session implements CallListener {
      * before the session executor has even stored the handle {@code placeCall} returned (LNSs on loopback are fast).
      */
     private volatile L2tpCall forwardTo;
+    /** An operator's pcap trace of this subscriber ({@code lacd trace}), or null: the data path checks it per frame. */
+    volatile PcapTrace trace;
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> interimTimer;
     private ScheduledFuture<?> sessionTimeout;
@@ -89,6 +91,10 @@ final class Session implements CallListener {
     private final PppSink upstream = (buf, off, len) -> {
         L2tpCall c = forwardTo;
         if (c != null) {
+            PcapTrace t = trace;
+            if (t != null) {
+                t.frame(PcapTrace.FROM_SUBSCRIBER, buf, off, len);
+            }
             packetsUp.incrementAndGet();
             bytesUp.addAndGet(len);
             c.sendPpp(buf, off, len);
@@ -323,6 +329,10 @@ final class Session implements CallListener {
 
     @Override
     public void pppFromLns(L2tpCall c, byte[] buf, int off, int len) {
+        PcapTrace t = trace;
+        if (t != null) {
+            t.frame(PcapTrace.TO_SUBSCRIBER, buf, off, len);
+        }
         packetsDown.incrementAndGet();
         bytesDown.addAndGet(len);
         sub.sendPpp(buf, off, len);

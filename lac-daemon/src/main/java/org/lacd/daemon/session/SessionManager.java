@@ -81,6 +81,11 @@ public final class SessionManager implements SubscriberListener {
         }
         long id = ids.incrementAndGet();
         Session s = new Session(id, sub, auth, this, loops.next());
+        for (PcapTrace t : traces) {
+            if (!t.closed() && traced(t.target, s)) {
+                s.trace = t;
+            }
+        }
         byId.put(id, s);
         byPppoe.put(sub.id(), s);
         s.start();
@@ -304,6 +309,42 @@ public final class SessionManager implements SubscriberListener {
         return n;
     }
 
+    // ---- lacd trace ----
+
+    /** Guard: traces running at once. */
+    static final int MAX_TRACES = 16;
+    private final List<PcapTrace> traces = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private static boolean traced(String target, Session s) {
+        return target.equals(s.auth.username()) || LacManagement.sameMac(target, s.sub.mac());
+    }
+
+    /** Starts a pcap of one subscriber's frames (user name or MAC), for its current and coming sessions, bounded. */
+    public org.lacd.daemon.mgmt.Views.Result trace(String target, java.nio.file.Path file, int seconds, long maxBytes) {
+        traces.removeIf(PcapTrace::closed);
+        if (traces.size() >= MAX_TRACES) {
+            return new org.lacd.daemon.mgmt.Views.Result(false, MAX_TRACES + " traces are running already", 0);
+        }
+        PcapTrace t;
+        try {
+            t = new PcapTrace(target, file, maxBytes, clock.instant().plusSeconds(seconds), clock);
+        } catch (java.io.IOException e) {
+            return new org.lacd.daemon.mgmt.Views.Result(false, "cannot write " + file + ": " + e.getMessage(), 0);
+        }
+        traces.add(t);
+        int n = 0;
+        for (Session s : byId.values()) {
+            if (traced(target, s)) {
+                s.trace = t;
+                n++;
+            }
+        }
+        loops.next().schedule(t::close, seconds, java.util.concurrent.TimeUnit.SECONDS);
+        LOG.info("trace {} started: {} for {} s or {} bytes, {} session(s) now", target, file, seconds, maxBytes, n);
+        return new org.lacd.daemon.mgmt.Views.Result(true, "tracing " + target + " into " + file + " (" + n
+                + " session(s) now, later ones too) for " + seconds + " s or " + maxBytes + " bytes", n);
+    }
+
     /** Daemon stop: CDN + PADT + accounting Stop for every session, waiting at most {@code budget}. */
     public void stop(Duration budget) {
         stopping = true;
@@ -318,6 +359,7 @@ public final class SessionManager implements SubscriberListener {
                 break;
             }
         }
+        traces.forEach(PcapTrace::close);
         LOG.info("sessions stopped: {} torn down, {} left, in {} ms", n, byId.size(), (System.nanoTime() - t0) / 1_000_000);
     }
 

@@ -288,6 +288,44 @@ class InProcessLacTest {
         assertEquals(2, r.established(), describe(r));
     }
 
+    @Test
+    void traceWritesAPcapOfOneSubscriberBothDirections() throws Exception {
+        lab = new LacHarness(dir).startLns(Mode.ACCEPT_PROXY).startLacd("  source: realm\n" + LacHarness.REALM_RULES);
+        Path pcap = dir.resolve("user2.pcap");
+        java.io.StringWriter out = new java.io.StringWriter();
+        int rc = org.lacd.daemon.Cli.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(out, true), "trace",
+                "user2@reseller-a.example", "-w", pcap.toString(), "--seconds", "60", "--url", "http://127.0.0.1:" + lab.mgmtPort);
+        assertEquals(0, rc, out.toString());
+        Report r = lab.run("sub-a", LacHarness.subscribers("reseller-a", 3, AuthMode.CHAP).lifetime(Duration.ofSeconds(1))
+                .trafficPps(20).build());
+        assertEquals(3, r.established(), describe(r));
+        lab.daemon.stop(); // closes the trace file
+        byte[] b = java.nio.file.Files.readAllBytes(pcap);
+        assertEquals(204, (b[20] & 0xff) | (b[21] & 0xff) << 8, "LINKTYPE_PPP_WITH_DIR");
+        assertTrue(b.length > 24 + 10 * 20, "frames written: " + b.length);
+        java.nio.file.Path tshark = java.nio.file.Path.of("/usr/bin/tshark");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(tshark), "tshark not installed");
+        Process p = new ProcessBuilder(tshark.toString(), "-r", pcap.toString(), "-T", "fields", "-e", "ppp.direction", "-e",
+                "ip.src", "-e", "_ws.malformed").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String text = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        Set<String> directions = new HashSet<>();
+        Set<String> sources = new HashSet<>();
+        for (String line : text.strip().split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split("\t", -1);
+            directions.add(f[0]);
+            if (f.length > 1 && !f[1].isEmpty()) {
+                sources.add(f[1]);
+            }
+            assertTrue(f.length < 3 || f[2].isEmpty(), "malformed frame in trace: " + line);
+        }
+        assertEquals(2, directions.size(), "both directions: " + text);
+        assertEquals(2, sources.size(), "one subscriber only (its address and the reflected LNS-side address): " + sources);
+    }
+
     private String detail() {
         try {
             return lab.radius.detail();
