@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.function.Function;
 import org.lacd.daemon.mgmt.ManagementServer;
-import org.lacd.daemon.mgmt.Views;
 import org.lacd.daemon.session.LacManagement;
 import org.lacd.daemon.session.LacService;
 import org.lacd.pppoe.port.EthernetPort;
@@ -57,6 +56,7 @@ public final class Daemon {
     private final Function<String, EthernetPort> ports;
     private LacService lac;
     private ManagementServer managementServer;
+    private LacManagement management;
 
     public Daemon(Path configFile, ConfigLoader.Loaded loaded) {
         this(configFile, loaded, PcapPort::new);
@@ -72,6 +72,11 @@ public final class Daemon {
     /** The running LAC (after {@link #start()}). */
     public LacService lac() {
         return lac;
+    }
+
+    /** The management view of the running LAC (after {@link #start()}), whether or not the API is served. */
+    public LacManagement management() {
+        return management;
     }
 
     /** The bound management port, or -1. */
@@ -100,10 +105,10 @@ public final class Daemon {
         }
         lac = new LacService(c, metrics, ports, Clock.systemUTC());
         components.addAll(lac.components());
+        management = new LacManagement(lac, this::reload,
+                (who, file, seconds, max) -> lac.sessions().trace(who, Path.of(file), seconds, max));
         if (c.management().enabled()) {
-            LacManagement backend = new LacManagement(lac, this::reload,
-                    (who, file, seconds, max) -> new Views.Result(false, "trace is not available in this version", 0));
-            managementServer = new ManagementServer(c.management().listen(), c.management().token(), backend);
+            managementServer = new ManagementServer(c.management().listen(), c.management().token(), management);
             components.add(managementServer);
         }
     }

@@ -57,6 +57,16 @@ public final class L2tpEngine {
     private static final Logger LOG = LoggerFactory.getLogger(L2tpEngine.class);
     /** Largest datagram we read (control or data). */
     static final int MAX_DATAGRAM = 65_535;
+    /** Largest datagram read with recvmmsg (jumbo-frame LNS links); larger ones are truncated and fail to decode. */
+    static final int MAX_SLOT = 9216;
+    /** Datagrams per recvmmsg call. */
+    static final int RECV_BATCH = 8;
+    /** DoS/memory guard: data frames queued toward one socket before they are dropped. */
+    static final int DATA_QUEUE = 65_536;
+    /** DoS guard and id-space bound: tunnels per socket (tunnel ids are 16 bits, 0 reserved). */
+    static final int MAX_TUNNELS = 60_000;
+    /** Frames written between flushes on the data path. */
+    static final int FLUSH_BATCH = 64;
 
     private final L2tpSettings settings;
     private final L2tpStats stats;
@@ -103,8 +113,14 @@ public final class L2tpEngine {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(epoll ? MAX_SLOT * RECV_BATCH : MAX_DATAGRAM))
+                // data frames queue here when the socket is busy; past the high mark they are dropped and counted
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(1 << 20, 4 << 20))
                 .handler(ep);
+        if (epoll) {
+            // recvmmsg: several datagrams per syscall, each up to MAX_SLOT bytes (DEPENDENCIES.md)
+            b.option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_SLOT);
+        }
         try {
             Channel ch = b.bind(at).sync().channel();
             ep.init(ch);
@@ -155,7 +171,12 @@ public final class L2tpEngine {
                 return;
             }
             s.place();
-            ep.tunnelFor(profile).addSession(s);
+            Tunnel t = ep.tunnelFor(profile);
+            if (t == null) {
+                s.tunnelDown(new CallDownCause(CallDownCause.Kind.TUNNEL_FAILED, -1, -1, "no free tunnel id on " + ep.local, null));
+                return;
+            }
+            t.addSession(s);
         });
         return s;
     }
@@ -173,14 +194,28 @@ public final class L2tpEngine {
             f.completeExceptionally(e);
             return f;
         }
-        ep.loop.execute(() -> ep.tunnelFor(profile).open(f));
+        ep.loop.execute(() -> {
+            Tunnel t = ep.tunnelFor(profile);
+            if (t == null) {
+                f.completeExceptionally(new TunnelFailedException(
+                        new CallDownCause(CallDownCause.Kind.TUNNEL_FAILED, -1, -1, "no free tunnel id on " + ep.local, null)));
+                return;
+            }
+            t.open(f);
+        });
         return f;
     }
 
-    /** Snapshots of every tunnel (waits briefly for each event loop). */
+    /** Snapshots of every tunnel (waits briefly for each event loop; safe to call from a loop too). */
     public List<TunnelSnapshot> tunnels() {
         List<TunnelSnapshot> out = new ArrayList<>();
         for (Endpoint ep : endpoints()) {
+            if (ep.loop.inEventLoop()) {
+                for (Tunnel t : ep.tunnels.values()) {
+                    out.add(t.snapshot());
+                }
+                continue;
+            }
             CompletableFuture<List<TunnelSnapshot>> f = new CompletableFuture<>();
             ep.loop.execute(() -> {
                 List<TunnelSnapshot> l = new ArrayList<>();
@@ -238,6 +273,11 @@ public final class L2tpEngine {
     public void shutdown(Duration bound) {
         if (group == null) {
             return;
+        }
+        for (Endpoint ep : endpoints()) {
+            if (ep.loop.inEventLoop()) {
+                throw new IllegalStateException("shutdown() must not be called from an engine event loop");
+            }
         }
         shuttingDown = true;
         long deadline = System.nanoTime() + bound.toNanos();
@@ -302,6 +342,10 @@ public final class L2tpEngine {
         private final IntObjectHashMap<Session> sessions = new IntObjectHashMap<>();
         private final Map<TunnelProfile.Key, List<Tunnel>> byKey = new HashMap<>();
         private final byte[] scratch = new byte[MAX_DATAGRAM];
+        /** Data frames from other threads, written and flushed in batches on the loop (one wakeup per batch). */
+        private final java.util.Queue<DatagramPacket> dataOut = io.netty.util.internal.PlatformDependent.newFixedMpscQueue(DATA_QUEUE);
+        private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+        private final Runnable flushTask = this::flushData;
 
         void init(Channel ch) {
             channel = ch;
@@ -319,12 +363,16 @@ public final class L2tpEngine {
             };
         }
 
+        /** A tunnel that accepts another call for this profile, or a new one; null when the id space is exhausted. */
         Tunnel tunnelFor(TunnelProfile p) {
             List<Tunnel> list = byKey.computeIfAbsent(p.key(), k -> new ArrayList<>());
             for (Tunnel t : list) {
                 if (t.accepts()) {
                     return t;
                 }
+            }
+            if (tunnels.size() >= MAX_TUNNELS) {
+                return null;
             }
             int id;
             do {
@@ -359,7 +407,7 @@ public final class L2tpEngine {
                         stats.drop(L2tpStats.DropReason.UNKNOWN_SESSION);
                         return;
                     }
-                    s.dataIn(arr, h.payloadOffset(), h.payloadLength(), h.sequenced());
+                    s.dataIn(arr, h.payloadOffset(), h.payloadLength(), h.ns());
                     return;
                 }
                 ControlMessage m = new ControlMessage(h.tunnelId(), h.sessionId(), h.ns(), h.nr(), L2tpCodec.decodeAvps(r));
@@ -425,8 +473,33 @@ public final class L2tpEngine {
             }
             b.writeByte(0xff).writeByte(0x03);
             b.writeBytes(buf, off, len);
-            channel.writeAndFlush(new DatagramPacket(b, s.peer()), channel.voidPromise());
+            DatagramPacket pkt = new DatagramPacket(b, s.peer());
+            if (!channel.isWritable() || !dataOut.offer(pkt)) {
+                pkt.release();
+                stats.drop(L2tpStats.DropReason.SEND_QUEUE_FULL);
+                return;
+            }
             stats.dataOut(len);
+            if (flushScheduled.compareAndSet(false, true)) {
+                loop.execute(flushTask);
+            }
+        }
+
+        /** Drains the data queue: writes every frame, flushes every batch (epoll sends a batch with sendmmsg). */
+        private void flushData() {
+            flushScheduled.set(false);
+            int n = 0;
+            DatagramPacket p;
+            while ((p = dataOut.poll()) != null) {
+                channel.write(p, channel.voidPromise());
+                if (++n == FLUSH_BATCH) {
+                    channel.flush();
+                    n = 0;
+                }
+            }
+            if (n > 0) {
+                channel.flush();
+            }
         }
 
         @Override

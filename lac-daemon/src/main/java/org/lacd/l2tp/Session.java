@@ -69,7 +69,9 @@ final class Session implements L2tpCall {
     private volatile boolean sequencing;
     private volatile java.net.InetSocketAddress peer;
     private int callSerial;
+    private int lastDataNs = -1;
     private boolean downReported;
+    private org.lacd.l2tp.transport.L2tpScheduler.Cancellable setupTimer;
 
     Session(TunnelHost host, TunnelProfile profile, CallParameters params, CallListener listener) {
         this.host = host;
@@ -160,6 +162,21 @@ final class Session implements L2tpCall {
         peer = tunnel.peer();
         fire(Event.TUNNEL_UP);
         tunnel.send(MessageType.ICRQ, 0, icrqBody());
+        setupTimer = host.scheduler().schedule(this::setupTimedOut, host.settings().callSetupTimeout().toNanos(),
+                java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** No ICRP in time: clear with CDN result 10 (RFC 2661 4.4.2 "not established within time allotted by LAC"). */
+    private void setupTimedOut() {
+        setupTimer = null;
+        if (state != CallState.WAIT_REPLY) {
+            return;
+        }
+        String why = "no ICRP within " + host.settings().callSetupTimeout().toSeconds() + " s";
+        LOG.info("call {}/{}: {}", localTunnelId, localSessionId, why);
+        fire(Event.LOCAL_DISCONNECT);
+        sendCdn(ResultCode.of(CdnResult.NOT_ESTABLISHED_IN_TIME, ErrorCode.NO_ERROR, why), null);
+        down(new CallDownCause(CallDownCause.Kind.REFUSED, CdnResult.NOT_ESTABLISHED_IN_TIME.code(), -1, why, null));
     }
 
     void tunnelDown(CallDownCause cause) {
@@ -225,10 +242,18 @@ final class Session implements L2tpCall {
             return;
         }
         remoteSessionId = peerSession;
+        if (setupTimer != null) {
+            setupTimer.cancel();
+            setupTimer = null;
+        }
         fire(Event.RX_ICRP_OK);
         tunnel.send(MessageType.ICCN, peerSession, iccnBody());
         LOG.info("call {}/{} up: LNS session {} ({})", localTunnelId, localSessionId, peerSession, profile.name());
-        listener.callUp(this);
+        try {
+            listener.callUp(this);
+        } catch (RuntimeException e) {
+            LOG.warn("call listener failed in callUp", e);
+        }
     }
 
     private void onCdn(ControlMessage m) {
@@ -266,6 +291,10 @@ final class Session implements L2tpCall {
             return;
         }
         downReported = true;
+        if (setupTimer != null) {
+            setupTimer.cancel();
+            setupTimer = null;
+        }
         if (tunnel != null) {
             tunnel.removeSession(this);
         }
@@ -276,14 +305,22 @@ final class Session implements L2tpCall {
         }
     }
 
-    /** A data message for this call (event loop). */
-    void dataIn(byte[] buf, int off, int len, boolean sequenced) {
+    /** A data message for this call (event loop); {@code ns} is -1 when the S bit was clear. */
+    void dataIn(byte[] buf, int off, int len, int ns) {
         if (state != CallState.ESTABLISHED) {
             host.stats().drop(L2tpStats.DropReason.SESSION_NOT_ESTABLISHED);
             return;
         }
-        if (sequenced && !sequencing) {
-            sequencing = true; // RFC 2661 5.4: the LNS sequences data: do the same
+        if (ns >= 0) {
+            if (!sequencing) {
+                sequencing = true; // RFC 2661 5.4: the LNS sequences data: do the same
+            }
+            // RFC 2661 5.4: sequence numbers let the receiver drop reordered data (PPP copes with loss, not reordering)
+            if (lastDataNs >= 0 && !org.lacd.l2tp.transport.Seq.before(lastDataNs, ns)) {
+                host.stats().drop(L2tpStats.DropReason.DATA_OUT_OF_ORDER);
+                return;
+            }
+            lastDataNs = ns;
         }
         if (len >= 2 && buf[off] == (byte) 0xff && buf[off + 1] == 0x03) {
             off += 2;
@@ -294,7 +331,11 @@ final class Session implements L2tpCall {
             return;
         }
         host.stats().dataIn(len);
-        listener.pppFromLns(this, buf, off, len);
+        try {
+            listener.pppFromLns(this, buf, off, len);
+        } catch (RuntimeException e) {
+            LOG.warn("call listener failed in pppFromLns", e);
+        }
     }
 
     // ---------------------------------------------------------------- message bodies

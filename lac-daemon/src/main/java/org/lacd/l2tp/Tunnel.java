@@ -244,8 +244,27 @@ final class Tunnel implements ReliableChannel.Listener {
 
     // ---------------------------------------------------------------- receive
 
-    /** A control message for this tunnel from the socket. */
+    /** A control message for this tunnel from the socket (logged with MDC keys "tunnel" and "l2tp_session"). */
     void onControl(ControlMessage raw, InetSocketAddress from) {
+        org.slf4j.MDC.put("tunnel", Integer.toString(localTunnelId));
+        org.slf4j.MDC.put("l2tp_session", Integer.toString(raw.sessionId()));
+        try {
+            receiveControl(raw, from);
+        } finally {
+            org.slf4j.MDC.remove("tunnel");
+            org.slf4j.MDC.remove("l2tp_session");
+        }
+    }
+
+    private void receiveControl(ControlMessage raw, InetSocketAddress from) {
+        if (!from.equals(peer)) {
+            if (state == TunnelState.WAIT_CTL_REPLY && raw.messageType() == MessageType.SCCRP) {
+                peer = from; // RFC 2661 8.1: the LNS may answer from another port; follow it
+            } else {
+                host.stats().drop(L2tpStats.DropReason.UNKNOWN_TUNNEL);
+                return;
+            }
+        }
         ControlMessage m = raw;
         if (!raw.isZlb()) {
             try {
@@ -254,14 +273,6 @@ final class Tunnel implements ReliableChannel.Listener {
                 // not acknowledged: the peer retransmits, and gives up if it never becomes readable
                 LOG.debug("tunnel {}: unreadable hidden AVP: {}", localTunnelId, e.getMessage());
                 host.stats().drop(L2tpStats.DropReason.HIDDEN_AVP_UNREADABLE);
-                return;
-            }
-        }
-        if (!from.equals(peer)) {
-            if (state == TunnelState.WAIT_CTL_REPLY && m.messageType() == MessageType.SCCRP) {
-                peer = from; // RFC 2661 8.1: the LNS may answer from another port; follow it
-            } else {
-                host.stats().drop(L2tpStats.DropReason.UNKNOWN_TUNNEL);
                 return;
             }
         }

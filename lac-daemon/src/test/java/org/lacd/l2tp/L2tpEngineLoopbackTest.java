@@ -381,6 +381,55 @@ class L2tpEngineLoopbackTest {
     }
 
     @Test
+    void sendPppFromSeveralThreadsDeliversEveryFrame() throws Exception {
+        LnsPeer lns = lns(null);
+        java.util.concurrent.ConcurrentHashMap<String, Boolean> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        lns.onData((c, p) -> seen.put(java.util.HexFormat.of().formatHex(p, 2, p.length), true));
+        engine(fastSettings());
+        RecordingListener l = new RecordingListener();
+        L2tpCall call = engine.placeCall(profile(lns, null), params("x"), l);
+        assertTrue(l.awaitUp());
+        int threads = 4;
+        int perThread = 500;
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            ts.add(new Thread(() -> {
+                byte[] frame = new byte[40];
+                frame[1] = 0x21;
+                for (int i = 0; i < perThread; i++) {
+                    frame[2] = (byte) id;
+                    frame[3] = (byte) (i >> 8);
+                    frame[4] = (byte) i;
+                    call.sendPpp(frame, 0, frame.length); // the buffer is reused at once: the engine must have copied it
+                    if (i % 100 == 99) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }));
+        }
+        ts.forEach(Thread::start);
+        for (Thread t : ts) {
+            t.join();
+        }
+        await(() -> seen.size() == threads * perThread, "all " + threads * perThread + " distinct frames at the LNS (got " + seen.size() + ")");
+        assertEquals(threads * perThread, stats.packetsOut.sum());
+    }
+
+    @Test
+    void perProfileLocalAddressSendsFromThatAddress() throws Exception {
+        LnsPeer lns = lns(null);
+        engine(fastSettings());
+        InetAddress second = InetAddress.getByName("127.0.0.2");
+        TunnelProfile p = new TunnelProfile("from-127.0.0.2", lns.address(), second, "lac-2", null, null, false, 0, 0, true);
+        RecordingListener l = new RecordingListener();
+        engine.placeCall(p, params("x"), l);
+        assertTrue(l.awaitUp());
+        assertEquals(second, lns.tunnels().get(0).lac.getAddress());
+        assertEquals(1, engine.tunnels().size());
+    }
+
+    @Test
     void openTunnelWithoutCall() throws Exception {
         LnsPeer lns = lns("k");
         engine(fastSettings());

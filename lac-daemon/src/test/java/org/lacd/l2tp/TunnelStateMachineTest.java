@@ -349,11 +349,18 @@ class TunnelStateMachineTest {
         RecordingListener l = new RecordingListener();
         Session s = establishedCall(l, CallParameters.builder().build());
         assertFalse(s.sequencing());
-        s.dataIn(new byte[] {(byte) 0xff, 0x03, (byte) 0xc0, 0x21, 9}, 0, 5, false);
-        s.dataIn(new byte[] {(byte) 0xc0, 0x21, 8}, 0, 3, true);
+        s.dataIn(new byte[] {(byte) 0xff, 0x03, (byte) 0xc0, 0x21, 9}, 0, 5, -1);
+        s.dataIn(new byte[] {(byte) 0xc0, 0x21, 8}, 0, 3, 65535);
         assertArrayEquals(new byte[] {(byte) 0xc0, 0x21, 9}, l.frames.poll(1, TimeUnit.SECONDS));
         assertArrayEquals(new byte[] {(byte) 0xc0, 0x21, 8}, l.frames.poll(1, TimeUnit.SECONDS));
         assertTrue(s.sequencing());
+        // sequenced data: a reordered (older) frame is dropped, the next one across the wrap is taken
+        s.dataIn(new byte[] {(byte) 0xc0, 0x21, 7}, 0, 3, 65534);
+        s.dataIn(new byte[] {(byte) 0xc0, 0x21, 6}, 0, 3, 65535);
+        s.dataIn(new byte[] {(byte) 0xc0, 0x21, 5}, 0, 3, 2);
+        assertArrayEquals(new byte[] {(byte) 0xc0, 0x21, 5}, l.frames.poll(1, TimeUnit.SECONDS));
+        assertNull(l.frames.poll());
+        assertEquals(2, stats.drops(L2tpStats.DropReason.DATA_OUT_OF_ORDER));
     }
 
     @Test
@@ -380,6 +387,24 @@ class TunnelStateMachineTest {
         Session s = establishedCall(cleared, CallParameters.builder().build());
         lns.send(MessageType.CDN, s.localSessionId(), ResultCode.of(CdnResult.ADMINISTRATIVE).toAvp(), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 77));
         assertEquals(CallDownCause.Kind.CLEARED_BY_PEER, cleared.cause.kind());
+    }
+
+    @Test
+    void callWithoutIcrpIsClearedAfterTheSetupTimeout() {
+        tunnel(null).open(null);
+        RecordingListener l = new RecordingListener();
+        Session s = call(l, CallParameters.builder().build());
+        sccrp();
+        assertNotNull(lns.last(MessageType.ICRQ));
+        clock.advance(Duration.ofMillis(29_999));
+        assertEquals(CallState.WAIT_REPLY, s.state());
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(CallState.CLOSED, s.state());
+        ControlMessage cdn = lns.last(MessageType.CDN);
+        assertNotNull(cdn);
+        assertEquals(CdnResult.NOT_ESTABLISHED_IN_TIME.code(), new ResultCodeView(cdn).result());
+        assertEquals(CallDownCause.Kind.REFUSED, l.cause.kind());
+        assertEquals(TunnelState.ESTABLISHED, tunnel.state());
     }
 
     @Test

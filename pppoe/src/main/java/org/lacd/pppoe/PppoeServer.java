@@ -216,6 +216,7 @@ public final class PppoeServer {
 
     // ------------------------------------------------------------------ receive thread
 
+    @SuppressWarnings("try") // the MDC scope is the resource
     private void onFrame(int portIdx, byte[] b, int off, int len) {
         FrameView v = views[portIdx];
         if (!v.parse(b, off, len)) {
@@ -244,7 +245,11 @@ public final class PppoeServer {
             }
             byte[] ppp = new byte[v.payloadLength];
             System.arraycopy(b, v.payloadOffset, ppp, 0, ppp.length);
-            enqueue(() -> s.onPpp(ppp));
+            enqueue(() -> {
+                try (PppoeSession.Mdc m = s.mdc()) {
+                    s.onPpp(ppp);
+                }
+            });
         } else if (v.etherType == EtherType.PPPOE_DISCOVERY) {
             if (v.dst != portMacs[portIdx] && v.dst != MacAddress.BROADCAST.value()) {
                 stats.drop(DropReason.NOT_FOR_US);
@@ -266,8 +271,17 @@ public final class PppoeServer {
         }
         scheduler.execute(() -> {
             queued.decrementAndGet();
-            task.run();
+            runGuarded(task);
         });
+    }
+
+    /** A bug in one packet's handling must not go unnoticed, nor stop the server thread. */
+    static void runGuarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.error("PPPoE server task failed: {}", e.toString(), e);
+        }
     }
 
     boolean sendFrame(int portIdx, byte[] frame, int len) {
@@ -412,6 +426,7 @@ public final class PppoeServer {
         send(portIdx, eth, new PppoeDiscovery(PppoeCode.PADO, 0, tags));
     }
 
+    @SuppressWarnings("try") // the MDC scope is the resource
     private void onPadr(int portIdx, PppoeDiscovery.Frame f) {
         PppoeDiscovery req = f.packet();
         EthernetHeader eth = f.eth();
@@ -501,9 +516,11 @@ public final class PppoeServer {
         if (sendFrame(portIdx, pads, pads.length)) {
             stats.discoverySent(PppoeCode.PADS);
         }
-        LOG.info("session {} opened on {} for {} vlan {}/{} service '{}' mru {}", sid, portNames[portIdx],
-                new MacAddress(eth.src()), eth.outerVlan(), eth.innerVlan(), service, mru);
-        s.start();
+        try (PppoeSession.Mdc m = s.mdc()) {
+            LOG.info("session {} opened on {} for {} vlan {}/{} service '{}' mru {}", sid, portNames[portIdx],
+                    new MacAddress(eth.src()), eth.outerVlan(), eth.innerVlan(), service, mru);
+            s.start();
+        }
     }
 
     /** A free session id in 1..0xfffe (RFC 2516 5.4: 0 is for errors, 0xffff reserved), or 0 when none is free. */
@@ -530,8 +547,12 @@ public final class PppoeServer {
     }
 
     /** Removes a session: optional PADT, tables, limits, listener. Server thread. */
+    @SuppressWarnings("try") // the MDC scope is the resource
     void closeSession(PppoeSession s, CloseReason reason, boolean sendPadt) {
-        boolean tell = s.markClosed(reason);
+        boolean tell;
+        try (PppoeSession.Mdc m = s.mdc()) {
+            tell = s.markClosed(reason);
+        }
         if (!sessions.remove(s)) {
             return;
         }

@@ -17,6 +17,7 @@ import org.lacd.pppoe.wire.PppoeHeader;
 import org.lacd.pppoe.wire.WireLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One PPPoE session: its binding (interface, MAC, VLANs, session id), its LCP automaton and authentication phase,
@@ -56,6 +57,7 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
     private ServerScheduler.Cancellable phaseTimer;
     private int terminatesLeft;
     private byte[] lastReceivedPpp;
+    private String username;
 
     PppoeSession(PppoeServer server, long id, int portIndex, String interfaceName, EthernetHeader toSubscriber,
                  int sessionId, String serviceName, LineInfo lineInfo, int mru, PppoeServer.PadrKey padrKey,
@@ -86,6 +88,38 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
         this.auth = new AuthPhase(this, random, restart, settings.lcpMaxConfigure());
     }
 
+    /** MDC keys of this session (STYLE.md: mac, pppoe_session, user) for the duration of a task on the server thread. */
+    final class Mdc implements AutoCloseable {
+        Mdc() {
+            MDC.put("iface", interfaceName);
+            MDC.put("mac", new MacAddress(macValue).toString());
+            MDC.put("pppoe_session", Integer.toString(sessionId));
+            if (username != null) {
+                MDC.put("user", username);
+            }
+        }
+
+        @Override
+        public void close() {
+            MDC.remove("iface");
+            MDC.remove("mac");
+            MDC.remove("pppoe_session");
+            MDC.remove("user");
+        }
+    }
+
+    Mdc mdc() { return new Mdc(); }
+
+    /** Runs a task on the server thread with this session's MDC. */
+    @SuppressWarnings("try") // the MDC scope is the resource
+    void onServerThread(Runnable task) {
+        server.scheduler().execute(() -> {
+            try (Mdc m = mdc()) {
+                PppoeServer.runGuarded(task);
+            }
+        });
+    }
+
     // ---- SubscriberSession getters
 
     @Override public long id() { return id; }
@@ -112,7 +146,7 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
 
     @Override
     public void reject(String message) {
-        server.scheduler().execute(() -> {
+        onServerThread(() -> {
             if (state != SessionState.AWAITING_DECISION && state != SessionState.AUTHENTICATING) {
                 return;
             }
@@ -126,7 +160,7 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
         if (state == SessionState.AWAITING_DECISION) {
             sink = upstream; // frames flow to the upstream from this moment on
         }
-        server.scheduler().execute(() -> {
+        onServerThread(() -> {
             if (state != SessionState.AWAITING_DECISION) {
                 sink = null;
                 return;
@@ -152,7 +186,7 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
 
     @Override
     public void terminate(CloseReason reason) {
-        server.scheduler().execute(() -> beginTerminate(reason));
+        onServerThread(() -> beginTerminate(reason));
     }
 
     private boolean transmit(byte[] ppp, int off, int len) {
@@ -245,6 +279,8 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
             beginTerminate(CloseReason.DECISION_TIMEOUT);
         }, server.settings().decisionTimeout().toNanos());
         notified = true;
+        username = a.username();
+        MDC.put("user", username);
         LOG.info("{} authenticated as '{}' ({})", logName, a.username(), a.type());
         try {
             server.listener().authenticated(this, a);
@@ -334,10 +370,13 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
     }
 
     @Override
+    @SuppressWarnings("try") // the MDC scope is the resource
     public ServerScheduler.Cancellable schedule(Runnable task, long delayNanos) {
         return server.scheduler().schedule(() -> {
             if (state != SessionState.CLOSED) {
-                task.run();
+                try (Mdc m = mdc()) {
+                    PppoeServer.runGuarded(task);
+                }
             }
         }, delayNanos);
     }
@@ -363,7 +402,7 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
             transitionTo(SessionState.LCP); // renegotiation before authentication: authenticate again after tlu
         } else if (state == SessionState.AWAITING_DECISION) {
             // The layer above already holds this exchange; a renegotiated link would not match it any more.
-            server.scheduler().execute(() -> beginTerminate(CloseReason.LCP_NEGOTIATION_FAILED));
+            onServerThread(() -> beginTerminate(CloseReason.LCP_NEGOTIATION_FAILED));
         }
     }
 

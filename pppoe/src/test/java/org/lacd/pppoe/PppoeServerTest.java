@@ -210,6 +210,11 @@ class PppoeServerTest {
         c.sendPpp(LcpPacket.configure(LcpCode.CONFIGURE_REQUEST, 2, List.of(LcpOption.mru(1500), LcpOption.magic(5))));
         LcpPacket nak = c.expectLcp(LcpCode.CONFIGURE_NAK);
         assertEquals(List.of(LcpOption.mru(1492)), nak.options());
+        // without an MRU option the RFC 1661 default of 1500 applies, capped at what the session carries
+        c.sendPpp(LcpPacket.configure(LcpCode.CONFIGURE_REQUEST, 3, List.of(LcpOption.magic(5))));
+        c.expectLcp(LcpCode.CONFIGURE_ACK);
+        assertEquals(1, server.sessions().size());
+        assertEquals(1492, server.sessions().get(0).peerMru());
     }
 
     @Test
@@ -687,5 +692,46 @@ class PppoeServerTest {
         c.discover();
         c.sendPppRaw(Hex.parse("c021 01 01 0006 0101"));
         assertEquals(4, stats.drops(DropReason.MALFORMED));
+    }
+
+    @Test
+    void padrRateLimitPerMac() {
+        start(settings().padrPerMac(new PppoeSettings.Rate(1, 1)).build());
+        TestClient c = client();
+        c.padi(TestClient.service(""));
+        PppoeTag cookie = c.expectDiscovery(PppoeCode.PADO).packet().first(TagType.AC_COOKIE).orElseThrow();
+        c.acMac = AC_MAC;
+        c.padr(TestClient.service(""), cookie);
+        c.expectDiscovery(PppoeCode.PADS);
+        c.padr(TestClient.service(""), cookie);
+        assertNull(c.pollDiscovery(PppoeCode.PADS), "second PADR within the second is refused");
+        assertEquals(1, stats.drops(DropReason.RATE_LIMITED));
+        sched.advance(Duration.ofSeconds(1));
+        c.padr(TestClient.service(""), cookie);
+        c.expectDiscovery(PppoeCode.PADS);
+    }
+
+    @Test
+    void severalInterfacesKeepTheirSessionsApart() throws Exception {
+        InMemoryPort[] a = InMemoryPort.pair("ac-a", new MacAddress(AC_MAC), "sub-a", new MacAddress(SUB_MAC));
+        InMemoryPort[] b = InMemoryPort.pair("ac-b", new MacAddress(AC_MAC + 1), "sub-b", new MacAddress(SUB_MAC));
+        server = new PppoeServer(settings().build(), List.of(a[0], b[0]), listener, stats, sched);
+        server.start();
+        sched.runPending();
+        TestClient ca = new TestClient(a[1], SUB_MAC, 0, -1, -1);
+        ca.pump = sched::runPending;
+        TestClient cb = new TestClient(b[1], SUB_MAC, 0, -1, -1);
+        cb.pump = sched::runPending;
+        ca.discover();
+        cb.discover();
+        assertEquals(AC_MAC, ca.acMac);
+        assertEquals(AC_MAC + 1, cb.acMac);
+        assertEquals(2, server.sessionCount());
+        List<String> names = server.sessions().stream().map(SubscriberSession::interfaceName).sorted().toList();
+        assertEquals(List.of("ac-a", "ac-b"), names);
+        // a PADT for a's session id arriving on b matches nothing there (unless the ids collide, then b's own)
+        cb.padt();
+        assertEquals(1, server.sessionCount());
+        assertEquals("ac-a", server.sessions().get(0).interfaceName());
     }
 }

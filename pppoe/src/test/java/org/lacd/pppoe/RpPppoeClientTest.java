@@ -131,6 +131,60 @@ class RpPppoeClientTest {
         }
     }
 
+    /** Starts the real client and drives it through LCP and CHAP; returns the session the listener saw. */
+    private static SubscriberSession authenticate(Process p, String user) throws Exception {
+        InputStream fromClient = p.getInputStream();
+        OutputStream toClient = p.getOutputStream();
+        LcpPacket serverCr = (LcpPacket) next(fromClient);
+        write(toClient, LcpPacket.configure(LcpCode.CONFIGURE_REQUEST, 1,
+                List.of(LcpOption.mru(1492), LcpOption.magic(0x55667788))));
+        write(toClient, LcpPacket.of(LcpCode.CONFIGURE_ACK, serverCr.id(), serverCr.data()));
+        PppControlPacket x = next(fromClient);
+        while (!(x instanceof ChapPacket)) {
+            x = next(fromClient); // our Ack, possibly a retransmitted Configure-Request
+        }
+        ChapPacket challenge = (ChapPacket) x;
+        write(toClient, ChapPacket.response(challenge.id(), new byte[16], user));
+        AuthExchange a = (AuthExchange) events.poll(10, TimeUnit.SECONDS);
+        assertNotNull(a);
+        assertEquals(user, a.username());
+        return (SubscriberSession) events.poll(1, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void forwardingBothWaysThroughPcapAndPadtWhenTheClientQuits() throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns.name, PPPOE.toString(), "-I", "sub0",
+                "-t", "3", "-T", "60").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            SubscriberSession s = authenticate(p, "fwd@isp");
+            BlockingQueue<byte[]> upstream = new LinkedBlockingQueue<>();
+            s.startForwarding((b, off, len) -> upstream.add(java.util.Arrays.copyOfRange(b, off, off + len)));
+            Thread.sleep(200); // let the hand-over reach the server thread
+            byte[] ipcp = org.lacd.pppoe.testutil.Hex.parse("8021 01 07 000a 03 06 00000000");
+            p.getOutputStream().write(AsyncHdlc.encode(ipcp));
+            p.getOutputStream().flush();
+            byte[] got = upstream.poll(10, TimeUnit.SECONDS);
+            assertNotNull(got, "subscriber -> upstream");
+            assertEquals(org.lacd.pppoe.testutil.Hex.of(ipcp), org.lacd.pppoe.testutil.Hex.of(got));
+            byte[] ipcpNak = org.lacd.pppoe.testutil.Hex.parse("8021 03 07 000a 03 06 0a000002");
+            s.sendPpp(ipcpNak, 0, ipcpNak.length);
+            byte[] down = readWithTimeout(p.getInputStream());
+            while (down != null && down[0] == (byte) 0xc0) {
+                down = readWithTimeout(p.getInputStream()); // skip any LCP the client's side emitted
+            }
+            assertEquals(org.lacd.pppoe.testutil.Hex.of(ipcpNak), org.lacd.pppoe.testutil.Hex.of(down),
+                    "upstream -> subscriber");
+            p.destroy(); // SIGTERM: rp-pppoe sends PADT on its way out
+            assertEquals(CloseReason.PADT_FROM_SUBSCRIBER, events.poll(10, TimeUnit.SECONDS));
+            assertTrue(stats.packetsIn("ac0") >= 1 && stats.packetsOut("ac0") >= 1);
+        } finally {
+            p.destroy();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
     private static PppControlPacket next(InputStream in) throws Exception {
         while (true) {
             byte[] ppp = readWithTimeout(in);

@@ -5,6 +5,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ public final class AccountingService implements AutoCloseable {
         public int code() { return code; }
     }
 
+    private final Clock clock;
     private final RadiusSettings settings;
     private final RadiusStats stats;
     private final RadiusClient client;
@@ -60,6 +62,12 @@ public final class AccountingService implements AutoCloseable {
     private volatile boolean running;
 
     public AccountingService(RadiusSettings settings, RadiusStats stats) {
+        this(settings, stats, Clock.systemUTC());
+    }
+
+    /** @param clock wall clock for Event-Timestamp, Acct-Session-Time and Acct-Delay-Time */
+    public AccountingService(RadiusSettings settings, RadiusStats stats, Clock clock) {
+        this.clock = clock;
         this.settings = settings;
         this.stats = stats;
         this.client = new RadiusClient(RadiusStats.RequestType.ACCOUNTING, settings.acctServers(), settings, stats);
@@ -120,7 +128,7 @@ public final class AccountingService implements AutoCloseable {
 
     /** Sends Start and schedules Interim-Updates (Acct-Interim-Interval from the session, else the configured one). */
     public void start(AcctSession s) {
-        submit(sessionRecord(s, StatusType.START, null, Instant.now()));
+        submit(sessionRecord(s, StatusType.START, null, clock.instant()));
         Duration interval = s.interimInterval().isPresent() ? Duration.ofSeconds(s.interimInterval().getAsInt())
             : settings.accounting().interimInterval();
         if (!interval.isZero() && !interval.isNegative()) {
@@ -135,7 +143,7 @@ public final class AccountingService implements AutoCloseable {
     }
 
     public void interim(AcctSession s) {
-        submit(sessionRecord(s, StatusType.INTERIM_UPDATE, null, Instant.now()));
+        submit(sessionRecord(s, StatusType.INTERIM_UPDATE, null, clock.instant()));
     }
 
     public void stop(AcctSession s, TerminateCause cause) {
@@ -145,7 +153,7 @@ public final class AccountingService implements AutoCloseable {
                 f.cancel(false);
             }
         });
-        submit(sessionRecord(s, StatusType.STOP, cause, Instant.now()));
+        submit(sessionRecord(s, StatusType.STOP, cause, clock.instant()));
     }
 
     /**
@@ -161,9 +169,9 @@ public final class AccountingService implements AutoCloseable {
         a.add(RadiusAttribute.integer(Attr.ACCT_STATUS_TYPE, type.code()));
         // An Acct-Session-Id is mandatory in every Accounting-Request (RFC 2866 s5.5); this one names the NAS event.
         a.add(RadiusAttribute.string(Attr.ACCT_SESSION_ID, settings.nasIdentifier() + "-" + type.name().toLowerCase(java.util.Locale.ROOT)
-            + "-" + Instant.now().getEpochSecond()));
+            + "-" + clock.instant().getEpochSecond()));
         nasAttributes(a);
-        a.add(RadiusAttribute.integer(Attr.EVENT_TIMESTAMP, Instant.now().getEpochSecond()));
+        a.add(RadiusAttribute.integer(Attr.EVENT_TIMESTAMP, clock.instant().getEpochSecond()));
         submit(a);
     }
 
@@ -201,7 +209,7 @@ public final class AccountingService implements AutoCloseable {
         if (cause != null) {
             a.add(RadiusAttribute.integer(Attr.ACCT_TERMINATE_CAUSE, cause.code()));
         }
-        a.add(RadiusAttribute.integer(Attr.EVENT_TIMESTAMP, Instant.now().getEpochSecond()));
+        a.add(RadiusAttribute.integer(Attr.EVENT_TIMESTAMP, clock.instant().getEpochSecond()));
         submit(a);
     }
 
@@ -280,7 +288,7 @@ public final class AccountingService implements AutoCloseable {
     }
 
     private void submit(List<RadiusAttribute> attrs) {
-        long created = System.currentTimeMillis();
+        long created = clock.millis();
         if (!running) {
             LOG.error("RADIUS accounting not running: record {} lost", describe(attrs));
             return;
@@ -308,7 +316,7 @@ public final class AccountingService implements AutoCloseable {
         RadiusClient.RequestFactory f = new RadiusClient.RequestFactory() {
             @Override
             public RadiusClient.Encoded encode(RadiusSettings.Server server, int identifier, long delaySeconds) {
-                long delay = Math.max(0, (System.currentTimeMillis() - createdMillis) / 1000);
+                long delay = Math.max(0, (clock.millis() - createdMillis) / 1000);
                 List<RadiusAttribute> a = new ArrayList<>(attrs);
                 a.add(RadiusAttribute.integer(Attr.ACCT_DELAY_TIME, delay));
                 // Message-Authenticator on every request, accounting included (computed over a zero authenticator,

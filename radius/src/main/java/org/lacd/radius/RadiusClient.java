@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * A pool of RADIUS servers of one kind (authentication or accounting) behind one UDP socket.
  *
  * <p>Threading: all state lives on one Netty event loop (no locks). {@link #send} may be called from any thread; the
- * returned future completes on the event loop, so callers must not block in its callbacks.
+ * returned future completes on the event loop, so callers must not block in its callbacks (nor call {@link #stop} there).
  *
  * <p>Behaviour: servers are tried in configured order (FAILOVER) or rotated per request (ROUND_ROBIN); each try waits
  * {@code timeout} and is retransmitted {@code retries} times; a server that exhausts its tries is marked dead for

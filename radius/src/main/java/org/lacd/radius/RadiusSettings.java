@@ -165,8 +165,9 @@ public record RadiusSettings(List<Server> authServers, List<Server> acctServers,
         if (retries < 0 || retries > 10) {
             throw new IllegalArgumentException("retries " + retries + " (expected: 0..10)");
         }
-        if (maxInFlight < 1 || maxInFlight > 4096) {
-            throw new IllegalArgumentException("maxInFlight " + maxInFlight + " (expected: 1..4096)");
+        // One server has 256 identifiers (RFC 2865 s3); a bound above that could strand requests without an identifier.
+        if (maxInFlight < 1 || maxInFlight > 256) {
+            throw new IllegalArgumentException("maxInFlight " + maxInFlight + " (expected: 1..256)");
         }
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive");

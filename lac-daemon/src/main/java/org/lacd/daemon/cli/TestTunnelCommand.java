@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code lacd test-tunnel}: brings up one tunnel to an LNS, optionally places and clears a test call, prints each step
  * with its timing and the peer's result codes, and tears down. Exit codes: 0 ok, 1 usage, 2 tunnel failed,
- * 3 cannot bind, 4 call failed.
+ * 3 cannot bind, 4 call failed (refused by the LNS or no answer), 5 internal error.
  */
 @Command(name = "test-tunnel", mixinStandardHelpOptions = true,
         description = "Bring up an L2TP tunnel to an LNS (and optionally a test call), report each step, tear down.")
@@ -41,6 +41,7 @@ public final class TestTunnelCommand implements Callable<Integer> {
     public static final int EXIT_TUNNEL_FAILED = 2;
     public static final int EXIT_BIND = 3;
     public static final int EXIT_CALL_FAILED = 4;
+    public static final int EXIT_INTERNAL = 5;
 
     @Spec
     CommandSpec spec;
@@ -116,6 +117,9 @@ public final class TestTunnelCommand implements Callable<Integer> {
         }
         try {
             return run(engine, peer);
+        } catch (RuntimeException e) {
+            step("FAILED: internal error: %s", e);
+            return EXIT_INTERNAL;
         } finally {
             engine.shutdown(Duration.ofSeconds(2));
         }

@@ -200,12 +200,14 @@ public final class ConfigLoader {
         if (dae.enabled() && dae.clients().isEmpty()) {
             throw d.error("clients", "dynamic authorization is enabled but no client is allowed to send requests");
         }
+        String nasPortId = s.string("nas-port-id-format", "{interface}:{outer-vlan}.{inner-vlan}");
+        checkTemplate(s, "nas-port-id-format", nasPortId, Set.of("interface", "outer-vlan", "inner-vlan"));
         Radius r = new Radius(
                 s.bool("enabled", true),
                 s.bool("authenticate", true),
                 s.string("nas-identifier", "lacd"),
                 Optional.ofNullable(s.address("nas-ip-address", null)),
-                s.string("nas-port-id-format", "{interface}:{outer-vlan}.{inner-vlan}"),
+                nasPortId,
                 s.enumValue("calling-station-id-format", MacFormat.class, MacFormat.IETF),
                 s.enumValue("strategy", ServerStrategy.class, ServerStrategy.FAILOVER),
                 s.duration("timeout", Duration.ofSeconds(3), Duration.ofMillis(100), Duration.ofMinutes(1)),
@@ -305,10 +307,14 @@ public final class ConfigLoader {
             "inner-vlan", "service", "user");
 
     private static void checkTemplate(Section s, String key, String template) throws ConfigException {
+        checkTemplate(s, key, template, TEMPLATE_VARS);
+    }
+
+    private static void checkTemplate(Section s, String key, String template, Set<String> vars) throws ConfigException {
         java.util.regex.Matcher m = Pattern.compile("\\{([^}]*)}").matcher(template);
         while (m.find()) {
-            if (!TEMPLATE_VARS.contains(m.group(1))) {
-                throw s.error(key, "unknown placeholder {" + m.group(1) + "}; known: " + String.join(", ", new java.util.TreeSet<>(TEMPLATE_VARS)));
+            if (!vars.contains(m.group(1))) {
+                throw s.error(key, "unknown placeholder {" + m.group(1) + "}; known: " + String.join(", ", new java.util.TreeSet<>(vars)));
             }
         }
     }

@@ -182,20 +182,22 @@ public final class LacdMetrics {
         helloTimeouts.increment();
     }
 
-    /** lacd_lns_up{lns}: 1 usable, 0 locked out. */
-    public void lnsUp(String lns, boolean up) {
+    /**
+     * lacd_lns_up{lns}: 1 when the LNS takes new sessions, 0 when locked out or draining; read from {@code up} at
+     * scrape time, so it cannot disagree with the LNS selector. Registered once per LNS.
+     */
+    public void lns(String lns, java.util.function.DoubleSupplier up) {
         lnsUp.computeIfAbsent(lns, n -> {
-            AtomicLong v = new AtomicLong(1);
-            Gauge.builder("lacd.lns.up", v, AtomicLong::get).description("1 when the LNS takes new sessions, 0 when locked out")
-                    .tag("lns", n).register(registry);
-            return v;
-        }).set(up ? 1 : 0);
+            Gauge.builder("lacd.lns.up", up, java.util.function.DoubleSupplier::getAsDouble)
+                    .description("1 when the LNS takes new sessions, 0 when locked out or draining").tag("lns", n)
+                    .strongReference(true).register(registry); // the supplier is a lambda: without this it is collected (NaN)
+            return new AtomicLong();
+        });
     }
 
     /** lacd_lns_lockouts_total{lns}. */
     public void lnsLockout(String lns) {
         counter("lacd.lns.lockouts", "LNS lockouts after a failed tunnel or call", "lns", lns).increment();
-        lnsUp(lns, false);
     }
 
     // ---- RADIUS ----

@@ -34,6 +34,9 @@ import org.lacd.radius.AaaService;
 import org.lacd.radius.AccountingService;
 import org.lacd.radius.RadiusSettings;
 import org.lacd.radius.RealmRules;
+import org.lacd.radius.dae.DisconnectHandler;
+import org.lacd.radius.dae.DynamicAuthServer;
+import org.lacd.radius.dae.SessionCriteria;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,24 +79,29 @@ public final class LacService {
                     @Override
                     public void lockedOut(String key, Duration d) {
                         LOG.warn("LNS {} locked out for {} s", key, d.toSeconds());
+                        registerLns(key);
                         metrics.lnsLockout(key);
                     }
 
                     @Override
                     public void usable(String key) {
                         LOG.info("LNS {} usable again", key);
-                        metrics.lnsUp(key, true);
                     }
                 });
         for (LacdConfig.LnsProfile p : config.l2tp().lns()) {
-            selector.setDrain(p.name(), false);
-            metrics.lnsUp(p.name(), true);
+            registerLns(p.name());
         }
         this.engine = new L2tpEngine(l2tpSettings(config), EngineStats.l2tp(metrics));
         this.rules = realmRules(config);
         this.loops = new DefaultEventExecutorGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         Steering steering = new Steering(() -> this.config, () -> aaa, () -> rules);
         this.sessions = new SessionManager(() -> this.config, metrics, selector, engine, steering, () -> accounting, loops, clock);
+    }
+
+    /** lacd_lns_up for one LNS: usable unless locked out, drained by an operator, or drained in the config. */
+    private void registerLns(String key) {
+        metrics.lns(key, () -> selector.lockoutRemaining(key).isPresent() || selector.state(key).drain()
+                || this.config.l2tp().profile(key).map(LacdConfig.LnsProfile::drain).orElse(false) ? 0 : 1);
     }
 
     public LacService(LacdConfig config, LacdMetrics metrics) {
@@ -199,6 +207,40 @@ public final class LacService {
                 apply(next);
             }
         });
+        if (config.radius().enabled() && config.radius().dynamicAuthorization().enabled()) {
+            out.add(new Component() {
+                private DynamicAuthServer<Session> das;
+
+                @Override
+                public String name() {
+                    return "RADIUS Disconnect/CoA listener (" + config.radius().dynamicAuthorization().listen() + ")";
+                }
+
+                @Override
+                public void start() throws Exception {
+                    das = new DynamicAuthServer<>(radiusSettings(config), new DisconnectHandler<>() {
+                        @Override
+                        public List<Session> find(SessionCriteria c) {
+                            return sessions.find(c, radiusSettings(config));
+                        }
+
+                        @Override
+                        public boolean disconnect(Session s, org.lacd.radius.TerminateCause cause) {
+                            s.teardown(TeardownCause.RADIUS_DISCONNECT);
+                            return true;
+                        }
+                    }, EngineStats.radius(metrics));
+                    das.start();
+                }
+
+                @Override
+                public void stop(Duration budget) {
+                    if (das != null) {
+                        das.stop();
+                    }
+                }
+            });
+        }
         return out;
     }
 
@@ -209,7 +251,7 @@ public final class LacService {
         rules = realmRules(next);
         selector.reconfigure(next.steering().lockout(), next.steering().spread());
         for (LacdConfig.LnsProfile p : next.l2tp().lns()) {
-            metrics.lnsUp(p.name(), selector.lockoutRemaining(p.name()).isEmpty());
+            registerLns(p.name());
         }
         if (!old.radius().equals(next.radius()) && old.radius().enabled() && next.radius().enabled()) {
             try {
@@ -240,7 +282,7 @@ public final class LacService {
         LacdConfig.L2tp l = c.l2tp();
         return new L2tpSettings(l.sourcePort(), l.bindAddress().isAnyLocalAddress() ? null : l.bindAddress(), l.hostname(),
                 l.helloInterval(), l.retransmitInitial(), l.retransmitCap(), l.maxRetransmits(), Duration.ofMillis(100),
-                l.receiveWindow(), l.tunnelLinger(), Duration.ofSeconds(5), l.sessionsPerTunnel(), l.connectSpeed(),
+                l.receiveWindow(), l.tunnelLinger(), Duration.ofSeconds(5), l.setupTimeout(), l.sessionsPerTunnel(), l.connectSpeed(),
                 Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), true);
     }
 
@@ -293,7 +335,9 @@ public final class LacService {
                 : RadiusSettings.Dae.disabled();
         return new RadiusSettings(servers(r.authServers()), servers(r.acctServers()),
                 r.strategy() == LacdConfig.ServerStrategy.FAILOVER ? RadiusSettings.Strategy.FAILOVER : RadiusSettings.Strategy.ROUND_ROBIN,
-                r.timeout(), r.retries(), r.deadTime(), r.maxInFlight(), r.nasIdentifier(), v4, v6, r.nasPortIdFormat(), mac,
+                r.timeout(), r.retries(), r.deadTime(), r.maxInFlight(), r.nasIdentifier(), v4, v6,
+                // the config speaks of {outer-vlan}/{inner-vlan} everywhere; the RADIUS module's names are shorter
+                r.nasPortIdFormat().replace("{outer-vlan}", "{outer}").replace("{inner-vlan}", "{inner}"), mac,
                 RadiusSettings.NasPortType.VIRTUAL, r.authenticate(), r.nasIdentifier(),
                 new RadiusSettings.Accounting(a.interimInterval(), a.spoolDir(), a.spoolMaxRecords(), Duration.ofSeconds(10),
                         a.tunnelRecords()),

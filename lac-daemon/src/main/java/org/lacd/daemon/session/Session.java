@@ -67,6 +67,13 @@ final class Session implements CallListener {
     private final List<String> tried = new ArrayList<>();
     private volatile LnsCandidate current;
     private volatile L2tpCall call;
+    /**
+     * The call the subscriber's frames go to: set on the tunnel's event loop the moment a call comes up, which can be
+     * before the session executor has even stored the handle {@code placeCall} returned (LNSs on loopback are fast).
+     */
+    private volatile L2tpCall forwardTo;
+    /** An operator's pcap trace of this subscriber ({@code lacd trace}), or null: the data path checks it per frame. */
+    volatile PcapTrace trace;
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> interimTimer;
     private ScheduledFuture<?> sessionTimeout;
@@ -74,10 +81,25 @@ final class Session implements CallListener {
     private Decision decision;
     private AcctSession acct;
 
+    private final java.util.concurrent.atomic.AtomicBoolean forwardingStarted = new java.util.concurrent.atomic.AtomicBoolean();
     final AtomicLong bytesUp = new AtomicLong();
     final AtomicLong packetsUp = new AtomicLong();
     final AtomicLong bytesDown = new AtomicLong();
     final AtomicLong packetsDown = new AtomicLong();
+
+    /** Subscriber to LNS, straight from the PPPoE receive thread into the current call. */
+    private final PppSink upstream = (buf, off, len) -> {
+        L2tpCall c = forwardTo;
+        if (c != null) {
+            PcapTrace t = trace;
+            if (t != null) {
+                t.frame(PcapTrace.FROM_SUBSCRIBER, buf, off, len);
+            }
+            packetsUp.incrementAndGet();
+            bytesUp.addAndGet(len);
+            c.sendPpp(buf, off, len);
+        }
+    };
 
     Session(long id, SubscriberSession sub, AuthExchange auth, SessionManager ctx, EventExecutor loop) {
         this.id = id;
@@ -226,8 +248,16 @@ final class Session implements CallListener {
 
     @Override
     public void callUp(L2tpCall c) {
+        // Open the upstream path here, on the tunnel's event loop, before the engine can hand us the LNS's first
+        // frame: an LNS that accepts the proxy authentication answers at once, and the subscriber's reply (IPCP)
+        // must find the path open, not wait for the session executor to catch up.
+        forwardTo = c;
+        startForwarding();
         run(() -> {
             if (c != call || state != SessionState.TUNNEL_SETUP) {
+                if (forwardTo == c) {
+                    forwardTo = call;
+                }
                 c.disconnect(DisconnectCause.administrative("session gone"));
                 return;
             }
@@ -237,13 +267,8 @@ final class Session implements CallListener {
             ctx.selector().sessionUp(lns.key());
             ctx.metrics().sessionsOnLns(lns.key(), 1);
             upSince = ctx.clock().instant();
+            startForwarding(); // no-op when the event loop did it already
             transitionTo(SessionState.FORWARDING);
-            PppSink up = (buf, off, len) -> {
-                packetsUp.incrementAndGet();
-                bytesUp.addAndGet(len);
-                c.sendPpp(buf, off, len);
-            };
-            sub.startForwarding(up);
             if (lns.profile().replayAuth()) {
                 byte[] raw = auth.rawPacket();
                 c.sendPpp(raw, 0, raw.length);
@@ -265,6 +290,9 @@ final class Session implements CallListener {
     @Override
     public void callDown(L2tpCall c, CallDownCause cause) {
         run(() -> {
+            if (forwardTo == c) {
+                forwardTo = null;
+            }
             if (c != call) {
                 return;
             }
@@ -288,8 +316,23 @@ final class Session implements CallListener {
         });
     }
 
+    /**
+     * Switches the PPPoE side to forwarding, exactly once (a second switch would undo the first). Safe from any
+     * thread; {@link #upstream} always targets the current call, so doing it for a call that turns out stale is
+     * harmless.
+     */
+    private void startForwarding() {
+        if (forwardingStarted.compareAndSet(false, true)) {
+            sub.startForwarding(upstream);
+        }
+    }
+
     @Override
     public void pppFromLns(L2tpCall c, byte[] buf, int off, int len) {
+        PcapTrace t = trace;
+        if (t != null) {
+            t.frame(PcapTrace.TO_SUBSCRIBER, buf, off, len);
+        }
         packetsDown.incrementAndGet();
         bytesDown.addAndGet(len);
         sub.sendPpp(buf, off, len);
@@ -335,6 +378,7 @@ final class Session implements CallListener {
     private void finishForwarding(TeardownCause cause, boolean sendCdn) {
         L2tpCall c = call;
         call = null;
+        forwardTo = null;
         if (sendCdn && c != null) {
             c.disconnect(cause == TeardownCause.SHUTDOWN || cause == TeardownCause.ADMIN || cause == TeardownCause.RADIUS_DISCONNECT
                     || cause == TeardownCause.SESSION_TIMEOUT ? DisconnectCause.administrative(cause.name().toLowerCase())
@@ -363,6 +407,7 @@ final class Session implements CallListener {
         cancelTimer();
         L2tpCall c = call;
         call = null;
+        forwardTo = null;
         if (c != null) {
             c.disconnect(DisconnectCause.administrative(reason.name().toLowerCase()));
         }
@@ -381,7 +426,11 @@ final class Session implements CallListener {
         ctx.metrics().setupFailed(reason);
         LOG.info("session {} {} refused: {}{}", id, auth.username(), reason, message == null || message.isEmpty() ? "" : " (" + message + ")");
         transitionTo(SessionState.TEARDOWN);
-        sub.reject(message == null || message.isEmpty() ? "access denied" : message);
+        if (forwardingStarted.get()) {
+            sub.terminate(CloseReason.REJECTED); // a stale call had come up and opened the path: no auth failure to send now
+        } else {
+            sub.reject(message == null || message.isEmpty() ? "access denied" : message);
+        }
         ctx.accountingReject(this, reason);
         ctx.removed(this);
     }

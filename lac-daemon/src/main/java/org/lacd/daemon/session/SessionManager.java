@@ -31,6 +31,7 @@ import org.lacd.pppoe.SubscriberSession;
 import org.lacd.radius.AccountingService;
 import org.lacd.radius.AcctSession;
 import org.lacd.radius.TunnelCandidate;
+import org.lacd.radius.dae.SessionCriteria;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +81,11 @@ public final class SessionManager implements SubscriberListener {
         }
         long id = ids.incrementAndGet();
         Session s = new Session(id, sub, auth, this, loops.next());
+        for (PcapTrace t : traces) {
+            if (!t.closed() && traced(t.target, s)) {
+                s.trace = t;
+            }
+        }
         byId.put(id, s);
         byPppoe.put(sub.id(), s);
         s.start();
@@ -275,6 +281,22 @@ public final class SessionManager implements SubscriberListener {
         return Optional.ofNullable(byId.get(id));
     }
 
+    /** RFC 5176: the sessions a Disconnect-Request names (every given attribute must match). */
+    List<Session> find(SessionCriteria c, org.lacd.radius.RadiusSettings rs) {
+        if (c.isEmpty()) {
+            return List.of();
+        }
+        Optional<byte[]> mac = c.callingMac();
+        return byId.values().stream()
+                .filter(s -> s.state() == SessionState.FORWARDING)
+                .filter(s -> c.acctSessionId().map(s.acctSessionId::equals).orElse(true))
+                .filter(s -> c.userName().map(s.auth.username()::equals).orElse(true))
+                .filter(s -> mac.map(m -> java.util.Arrays.equals(m, s.sub.mac().bytes())).orElse(c.callingStationId().isEmpty()))
+                .filter(s -> c.nasPortId().map(p -> p.equals(rs.nasPortId(s.sub.interfaceName(), vlan(s.sub.outerVlan()),
+                        vlan(s.sub.innerVlan())))).orElse(true))
+                .toList();
+    }
+
     /** Ends every session matching {@code which}; returns how many. */
     int teardown(Predicate<Session> which, TeardownCause cause) {
         int n = 0;
@@ -285,6 +307,42 @@ public final class SessionManager implements SubscriberListener {
             }
         }
         return n;
+    }
+
+    // ---- lacd trace ----
+
+    /** Guard: traces running at once. */
+    static final int MAX_TRACES = 16;
+    private final List<PcapTrace> traces = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private static boolean traced(String target, Session s) {
+        return target.equals(s.auth.username()) || LacManagement.sameMac(target, s.sub.mac());
+    }
+
+    /** Starts a pcap of one subscriber's frames (user name or MAC), for its current and coming sessions, bounded. */
+    public org.lacd.daemon.mgmt.Views.Result trace(String target, java.nio.file.Path file, int seconds, long maxBytes) {
+        traces.removeIf(PcapTrace::closed);
+        if (traces.size() >= MAX_TRACES) {
+            return new org.lacd.daemon.mgmt.Views.Result(false, MAX_TRACES + " traces are running already", 0);
+        }
+        PcapTrace t;
+        try {
+            t = new PcapTrace(target, file, maxBytes, clock.instant().plusSeconds(seconds), clock);
+        } catch (java.io.IOException e) {
+            return new org.lacd.daemon.mgmt.Views.Result(false, "cannot write " + file + ": " + e.getMessage(), 0);
+        }
+        traces.add(t);
+        int n = 0;
+        for (Session s : byId.values()) {
+            if (traced(target, s)) {
+                s.trace = t;
+                n++;
+            }
+        }
+        loops.next().schedule(t::close, seconds, java.util.concurrent.TimeUnit.SECONDS);
+        LOG.info("trace {} started: {} for {} s or {} bytes, {} session(s) now", target, file, seconds, maxBytes, n);
+        return new org.lacd.daemon.mgmt.Views.Result(true, "tracing " + target + " into " + file + " (" + n
+                + " session(s) now, later ones too) for " + seconds + " s or " + maxBytes + " bytes", n);
     }
 
     /** Daemon stop: CDN + PADT + accounting Stop for every session, waiting at most {@code budget}. */
@@ -301,6 +359,7 @@ public final class SessionManager implements SubscriberListener {
                 break;
             }
         }
+        traces.forEach(PcapTrace::close);
         LOG.info("sessions stopped: {} torn down, {} left, in {} ms", n, byId.size(), (System.nanoTime() - t0) / 1_000_000);
     }
 

@@ -141,6 +141,7 @@ public final class LnsPeer implements AutoCloseable {
         private volatile boolean established;
         private volatile boolean closed;
         private boolean downReported;
+        private boolean stopping;
         private volatile ResultCode lacStopResult;
 
         Tunnel(int id, ControlMessage sccrq, InetSocketAddress lac) {
@@ -178,6 +179,13 @@ public final class LnsPeer implements AutoCloseable {
                 handle(this, m);
             } catch (RuntimeException e) {
                 LOG.warn("LNS: failed handling {}", m, e);
+            }
+        }
+
+        @Override
+        public void allAcknowledged() {
+            if (stopping) {
+                destroy(); // our StopCCN is acknowledged: nothing left to retransmit (RFC 2661 5.7)
             }
         }
 
@@ -236,6 +244,7 @@ public final class LnsPeer implements AutoCloseable {
         this.secretBytes = cfg.secret() == null ? null : cfg.secret().getBytes(StandardCharsets.UTF_8);
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.channel = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(new Handler())
+                .option(io.netty.channel.ChannelOption.SO_RCVBUF, 4 << 20)
                 .bind(new InetSocketAddress(cfg.bind(), cfg.port())).sync().channel();
         this.scheduler = new L2tpScheduler() {
             @Override
@@ -350,6 +359,7 @@ public final class LnsPeer implements AutoCloseable {
             t.send(MessageType.STOPCCN, 0, List.of(Avp.u16(AvpType.ASSIGNED_TUNNEL_ID, t.lnsTunnelId),
                     ResultCode.of(result, ErrorCode.NO_ERROR, message).toAvp()));
             t.established = false;
+            t.stopping = true;
             scheduler.schedule(t::destroy, 2, TimeUnit.SECONDS);
             return null;
         });

@@ -17,7 +17,8 @@ import org.lacd.l2tp.wire.L2tpCodec;
  *   <li>Retransmission of the oldest unacknowledged message with exponential backoff, capped; after maxRetries
  *       consecutive timeouts the listener is told to tear the tunnel down.</li>
  *   <li>Receive: in-order delivery, out-of-order queue bounded by our window, duplicates re-acked at once,
- *       acknowledgement by piggyback or a delayed ZLB; a ZLB is never acknowledged.</li>
+ *       acknowledgement by piggyback or a delayed ZLB (at once when half our window is unacknowledged);
+ *       a ZLB is never acknowledged.</li>
  * </ul>
  * Single-threaded: every method runs on the tunnel's event loop.
  */
@@ -263,6 +264,12 @@ public final class ReliableChannel {
     }
 
     private void scheduleAck() {
+        // a burst that fills half our window is acknowledged at once, so the sender's window keeps moving
+        // (otherwise bulk transfer would be capped at one window per ack delay)
+        if (Seq.distance(lastSentNr, nextExpected) >= Math.max(1, cfg.localWindow() / 2)) {
+            sendZlb();
+            return;
+        }
         if (ackTimer == null && lastSentNr != nextExpected) {
             if (cfg.ackDelayMs() == 0) {
                 sendZlb();

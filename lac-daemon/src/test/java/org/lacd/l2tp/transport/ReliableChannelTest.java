@@ -280,6 +280,43 @@ class ReliableChannelTest {
     }
 
     @Test
+    void halfAWindowOfUnackedMessagesIsAcknowledgedAtOnce() {
+        // default local window 16: the 8th unacknowledged message triggers an immediate ZLB
+        for (int i = 0; i < 7; i++) {
+            b.ch.receive(msg(i).withSequence(i, 0));
+        }
+        assertTrue(b.air.isEmpty(), "still delaying");
+        b.ch.receive(msg(7).withSequence(7, 0));
+        List<ControlMessage> acks = b.take();
+        assertEquals(1, acks.size());
+        assertEquals(8, acks.get(0).nr());
+        sched.advance(Duration.ofSeconds(1));
+        assertTrue(b.air.isEmpty(), "nothing left to acknowledge");
+    }
+
+    @Test
+    void bulkTransferIsNotCappedByTheAckDelay() {
+        a.ch.setPeerWindow(16);
+        for (int i = 0; i < 1000; i++) {
+            a.ch.send(msg(i));
+        }
+        // lossless link, zero latency: deliver until quiet, advancing the clock only when nothing is in the air
+        long start = sched.nanoTime();
+        while (!a.ch.idle()) {
+            List<ControlMessage> ab = a.take();
+            List<ControlMessage> ba = b.take();
+            if (ab.isEmpty() && ba.isEmpty()) {
+                sched.advance(Duration.ofMillis(100));
+            }
+            deliverAll(ab, b);
+            deliverAll(ba, a);
+        }
+        assertEquals(1000, b.delivered.size());
+        long ms = (sched.nanoTime() - start) / 1_000_000;
+        assertTrue(ms <= 500, "1000 messages took " + ms + " ms of ack delays");
+    }
+
+    @Test
     void messagesBeyondOurWindowAreDropped() {
         b.ch.receive(msg(1).withSequence(40, 0));
         assertTrue(b.delivered.isEmpty());

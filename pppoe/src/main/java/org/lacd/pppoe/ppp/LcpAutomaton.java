@@ -65,7 +65,7 @@ public final class LcpAutomaton {
     private byte[] lastSentOptions;
 
     // what the peer asked for
-    private int peerMru = 1500;
+    private int peerMru; // RFC 1661 6.1 default 1500 (capped at our MRU) until a Configure-Request says otherwise
     private int peerMagic;
     private byte[] initialReceivedOptions;
     private byte[] lastReceivedOptions;
@@ -90,6 +90,7 @@ public final class LcpAutomaton {
         this.random = random;
         this.logName = logName;
         this.ourMru = config.mru();
+        this.peerMru = Math.min(1500, config.mru());
         this.ourMagic = newMagic();
         this.nextId = random.nextInt(256);
     }
@@ -214,7 +215,7 @@ public final class LcpAutomaton {
         lastReceivedOptions = opts;
         List<LcpOption> rej = new ArrayList<>(2);
         List<LcpOption> nak = new ArrayList<>(2);
-        int mruCandidate = 1500;
+        int mruCandidate = Math.min(1500, config.mru()); // RFC 1661 6.1 default, never above what PPPoE carries
         for (LcpOption o : p.options()) {
             LcpOptionType t = o.knownType();
             if (t == LcpOptionType.MRU) {

@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * attributes to change, 404 Invalid-Request when it carries nothing to change.
  *
  * <p>Dropped and counted, never answered: unknown client address, bad Request Authenticator, bad Message-Authenticator
- * (or a missing one when required), malformed packets. A retransmitted request (same client, port, identifier and
+ * (or a missing one when required), malformed packets, an Event-Timestamp more than 300 s off (replay). A handler that
+ * throws gives NAK 506 Resources-Unavailable. A retransmitted request (same client, port, identifier and
  * authenticator within {@link #DUPLICATE_WINDOW_MILLIS}) gets the cached answer without acting twice (RFC 5176 s2.3).
  *
  * <p>Threading: one dedicated event loop thread; the handler is called there.
@@ -61,6 +62,8 @@ public final class DynamicAuthServer<S> implements AutoCloseable {
     /** DoS guard: cached answers for retransmissions. */
     static final int MAX_CACHED_ANSWERS = 1024;
     static final int SERVICE_TYPE_AUTHORIZE_ONLY = 17;
+    /** RFC 5176 s3.4: the Event-Timestamp window (the RFC's example: 300 seconds). */
+    static final long EVENT_TIMESTAMP_WINDOW_SECONDS = 300;
 
     private final RadiusSettings settings;
     private final DisconnectHandler<S> handler;
@@ -157,15 +160,28 @@ public final class DynamicAuthServer<S> implements AutoCloseable {
             LOG.debug("DAE: Message-Authenticator {} from {}", ma, from);
             return null;
         }
-        String key = from + "/" + req.identifier() + "/" + Arrays.toString(req.authenticator());
         long now = System.currentTimeMillis();
+        Optional<RadiusAttribute> ts = req.first(Attr.EVENT_TIMESTAMP);
+        if (ts.isPresent() && Math.abs(now / 1000 - ts.get().asInt()) > EVENT_TIMESTAMP_WINDOW_SECONDS) {
+            // RFC 5176 s3.4 / RFC 5080: a request outside the window is a replay (or a badly wrong clock): drop it.
+            stats.dae(DaeResult.DROPPED_STALE);
+            LOG.debug("DAE: Event-Timestamp {} from {} outside the {} s window", ts.get().asInt(), from, EVENT_TIMESTAMP_WINDOW_SECONDS);
+            return null;
+        }
+        String key = from + "/" + req.identifier() + "/" + Arrays.toString(req.authenticator());
         Object[] cached = answered.get(key);
         if (cached != null && now - (Long) cached[0] < DUPLICATE_WINDOW_MILLIS) {
             LOG.debug("DAE: retransmission from {} id {}: cached answer", from, req.identifier());
             return (byte[]) cached[1];
         }
         boolean disconnect = req.code() == RadiusCode.DISCONNECT_REQUEST;
-        ErrorCause error = disconnect ? handleDisconnect(req, from) : handleCoa(req, from);
+        ErrorCause error;
+        try {
+            error = disconnect ? handleDisconnect(req, from) : handleCoa(req, from);
+        } catch (RuntimeException e) {
+            LOG.warn("DAE: handler failed for request from {}: {}", from, e.toString());
+            error = ErrorCause.RESOURCES_UNAVAILABLE;
+        }
         List<RadiusAttribute> attrs = new ArrayList<>();
         if (error != null) {
             attrs.add(RadiusAttribute.integer(Attr.ERROR_CAUSE, error.code()));

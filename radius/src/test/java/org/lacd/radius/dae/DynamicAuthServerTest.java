@@ -77,6 +77,28 @@ class DynamicAuthServerTest {
     }
 
     @Test
+    void failingHandlerGivesResourcesUnavailable() throws Exception {
+        RadiusSettings st = RadiusSettings.builder().dae(new RadiusSettings.Dae(InetAddress.getLoopbackAddress(), OptionalInt.empty(),
+            List.of(new RadiusSettings.DaeClient(InetAddress.getLoopbackAddress(), "s")), false)).build();
+        DynamicAuthServer<String> d = new DynamicAuthServer<>(st, new DisconnectHandler<>() {
+            @Override
+            public List<String> find(SessionCriteria c) {
+                throw new IllegalStateException("boom");
+            }
+
+            @Override
+            public boolean disconnect(String session, TerminateCause cause) {
+                return true;
+            }
+        }, stats);
+        byte[] req = RadiusCrypto.encodeComputedRequest(RadiusCode.DISCONNECT_REQUEST, 1, List.of(RadiusAttribute.string(Attr.USER_NAME, "u")),
+            SECRET, false);
+        RadiusPacket nak = RadiusPacket.decode(d.onRequest(from, req));
+        assertEquals(RadiusCode.DISCONNECT_NAK, nak.code());
+        assertEquals(ErrorCause.RESOURCES_UNAVAILABLE.code(), nak.first(Attr.ERROR_CAUSE).orElseThrow().asInt());
+    }
+
+    @Test
     void malformedAndWrongCodeAreDropped() {
         DynamicAuthServer<String> d = das(false);
         assertNull(d.onRequest(from, new byte[] {40, 1, 0}));

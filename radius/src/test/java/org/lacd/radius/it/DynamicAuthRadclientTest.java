@@ -117,7 +117,7 @@ class DynamicAuthRadclientTest {
         assertTrue(r.output().contains("Received Disconnect-NAK") && r.output().contains("Error-Cause = Session-Context-Not-Found"), r.output());
         r = send("disconnect", SECRET, "Acct-Session-Id = \"sess-1\"\nFramed-IP-Address = 10.0.0.1\n");
         assertTrue(r.output().contains("Error-Cause = Unsupported-Attribute"), r.output());
-        r = send("disconnect", SECRET, "Event-Timestamp = 1700000000\n");
+        r = send("disconnect", SECRET, "NAS-Identifier = \"lacd-1\"\nEvent-Timestamp = " + System.currentTimeMillis() / 1000 + "\n");
         assertTrue(r.output().contains("Error-Cause = Missing-Attribute"), r.output());
         r = send("disconnect", SECRET, "Acct-Session-Id = \"sess-1\"\nNAS-Identifier = \"other-nas\"\n");
         assertTrue(r.output().contains("Error-Cause = NAS-Identification-Mismatch"), r.output());
@@ -144,6 +144,14 @@ class DynamicAuthRadclientTest {
         var r = send("disconnect", "not-the-secret", "Acct-Session-Id = \"sess-1\"\n");
         assertTrue(!r.output().contains("Received"), r.output());
         assertEquals(1, stats.daeCount(DaeResult.DROPPED_BAD_AUTHENTICATOR));
+        assertEquals(List.of(), ended);
+    }
+
+    @Test
+    void staleEventTimestampIsDroppedAsReplay() throws Exception {
+        var r = send("disconnect", SECRET, "Acct-Session-Id = \"sess-1\"\nEvent-Timestamp = " + (System.currentTimeMillis() / 1000 - 3600) + "\n");
+        assertTrue(!r.output().contains("Received"), r.output());
+        assertEquals(1, stats.daeCount(DaeResult.DROPPED_STALE));
         assertEquals(List.of(), ended);
     }
 

@@ -332,7 +332,13 @@ public final class FreeRadiusServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException { stop(); }
+    public void close() {
+        try {
+            stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     public record RadclientResult(int exitCode, String output) { }
 

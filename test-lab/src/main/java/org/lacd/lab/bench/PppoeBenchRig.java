@@ -42,7 +42,7 @@ public final class PppoeBenchRig {
     public long authenticatedCount;
 
     public PppoeBenchRig(int maxSessions) {
-        PppoeSettings.Rate fast = new PppoeSettings.Rate(1e9, 1_000_000);
+        PppoeSettings.Rate fast = new PppoeSettings.Rate(1e9, Integer.MAX_VALUE); // the manual clock does not move: never run dry
         PppoeSettings settings = PppoeSettings.builder().acName("lacd-bench").padiPerMac(fast).padiTotal(fast)
                 .padrPerMac(fast).padrTotal(fast).maxSessionsPerInterface(maxSessions).maxSessionsPerMac(4).build();
         server = new PppoeServer(settings, List.of(wire[0]), new SubscriberListener() {

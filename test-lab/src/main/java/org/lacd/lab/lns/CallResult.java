@@ -20,6 +20,8 @@ public enum CallResult {
     TUNNEL_CLOSED(true),
     /** PPP did not reach IPCP opened within the setup timeout, or a Configure-Request went unanswered. */
     SETUP_TIMEOUT(true),
+    /** The subscriber stopped answering the LNS's LCP Echo-Requests. */
+    ECHO_TIMEOUT(true),
     /** The address pool is exhausted. */
     NO_ADDRESS(true),
     /** The subscriber rejected what PPP needs (authentication protocol). */

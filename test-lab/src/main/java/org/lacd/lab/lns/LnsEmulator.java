@@ -83,6 +83,9 @@ public final class LnsEmulator implements AutoCloseable {
     private long ipv4In;
     private long ipv4Out;
     private long echoReplies;
+    private long echoRequestsSent;
+    private long echoRepliesReceived;
+    private long lcpRestarts;
     private long dropped;
     private long malformed;
     private volatile boolean closed;
@@ -91,7 +94,7 @@ public final class LnsEmulator implements AutoCloseable {
         this.cfg = cfg;
         this.pool = new AddressPool(cfg.pool());
         this.pppSettings = new LnsPppSession.Settings(cfg.restart().toMillis(), cfg.maxConfigure(), cfg.setupTimeout().toMillis(),
-                cfg.hostName());
+                cfg.hostName(), cfg.echoInterval().toMillis(), cfg.echoFailures());
         this.peer = LnsPeer.start(new LnsPeer.Config(cfg.listen().getAddress(), cfg.listen().getPort(), cfg.hostName(), cfg.secret(),
                 cfg.hideAvps(), cfg.channel()));
         peer.retainCalls(false);
@@ -184,19 +187,31 @@ public final class LnsEmulator implements AutoCloseable {
 
     // ------------------------------------------------------------------ reports
 
-    /** A consistent snapshot, taken on the loop. */
-    public Report report() { return onLoop(this::buildReport); }
+    /** A consistent snapshot with every kept call, taken on the loop. */
+    public Report report() { return onLoop(() -> buildReport(true)); }
+
+    /** Counters only (empty call list): cheap enough to poll with many calls. */
+    public Report summary() { return onLoop(() -> buildReport(false)); }
 
     /** Waits until {@code n} calls are up (IPCP opened); false on timeout. */
     public boolean awaitUp(int n, Duration timeout) throws InterruptedException {
-        return await(r -> r.sessions().up() >= n, timeout);
+        return awaitSummary(r -> r.sessions().up() >= n, timeout);
     }
 
-    /** Waits until the report satisfies the condition; false on timeout. Polls every 10 ms. */
+    /** Waits until the full report satisfies the condition; false on timeout. Polls every 10 ms. */
     public boolean await(Predicate<Report> cond, Duration timeout) throws InterruptedException {
+        return poll(cond, timeout, true);
+    }
+
+    /** Waits until the {@link #summary()} satisfies the condition; false on timeout. */
+    public boolean awaitSummary(Predicate<Report> cond, Duration timeout) throws InterruptedException {
+        return poll(cond, timeout, false);
+    }
+
+    private boolean poll(Predicate<Report> cond, Duration timeout, boolean withCalls) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
-            if (cond.test(report())) {
+            if (cond.test(withCalls ? report() : summary())) {
                 return true;
             }
             if (System.nanoTime() > end) {
@@ -206,7 +221,7 @@ public final class LnsEmulator implements AutoCloseable {
         }
     }
 
-    private Report buildReport() {
+    private Report buildReport(boolean withCalls) {
         long fi = framesIn;
         long fo = framesOut;
         long bi = bytesIn;
@@ -214,6 +229,9 @@ public final class LnsEmulator implements AutoCloseable {
         long ii = ipv4In;
         long io = ipv4Out;
         long er = echoReplies;
+        long es = echoRequestsSent;
+        long err = echoRepliesReceived;
+        long lr = lcpRestarts;
         long dr = dropped + droppedNoCall;
         long ma = malformed;
         EnumMap<CallResult, Long> byResult = new EnumMap<>(ended);
@@ -227,6 +245,9 @@ public final class LnsEmulator implements AutoCloseable {
             ii += s.ipv4In;
             io += s.ipv4Out;
             er += s.echoReplies;
+            es += s.echoRequestsSent;
+            err += s.echoRepliesReceived;
+            lr += s.lcpRestarts;
             dr += s.dropped;
             ma += s.malformed;
             byResult.merge(s.result(), 1L, Long::sum);
@@ -234,10 +255,12 @@ public final class LnsEmulator implements AutoCloseable {
                 up++;
             }
         }
-        List<CallReport> calls = new ArrayList<>(kept.size());
+        List<CallReport> calls = new ArrayList<>(withCalls ? kept.size() : 0);
         List<Long> setup = new ArrayList<>();
         for (Entry e : kept) {
-            calls.add(e.report());
+            if (withCalls) {
+                calls.add(e.report());
+            }
             if (e.session.wasUp()) {
                 setup.add(e.session.setupMillis());
             }
@@ -248,7 +271,7 @@ public final class LnsEmulator implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
                 new Report.Tunnels(tunnelsNow, tunnelsEstablished, tunnelAuthFailures, tunnelsClosed),
                 new Report.Sessions(live.size(), up, totalCalls, everUp, byResult, percentile(st, 50), percentile(st, 99)),
-                new Report.Traffic(fi, fo, bi, bo, ii, io, er, dr, ma, peer.dataFrames.get(), peer.malformed.get()),
+                new Report.Traffic(fi, fo, bi, bo, ii, io, er, es, err, lr, dr, ma, peer.dataFrames.get(), peer.malformed.get()),
                 calls);
     }
 
@@ -355,6 +378,9 @@ public final class LnsEmulator implements AutoCloseable {
         ipv4In += s.ipv4In;
         ipv4Out += s.ipv4Out;
         echoReplies += s.echoReplies;
+        echoRequestsSent += s.echoRequestsSent;
+        echoRepliesReceived += s.echoRepliesReceived;
+        lcpRestarts += s.lcpRestarts;
         dropped += s.dropped;
         malformed += s.malformed;
     }
@@ -412,7 +438,9 @@ public final class LnsEmulator implements AutoCloseable {
 
                 @Override
                 public void up(LnsPppSession s) {
-                    everUp++;
+                    if (s.ups() == 1) {
+                        everUp++;
+                    }
                     LOG.debug("session {} up: {}", s.user(), AddressPool.toString(s.address()));
                 }
 

@@ -68,6 +68,15 @@ public final class LnsEmulatorCli implements Callable<Integer> {
     @Option(names = "--status-interval", defaultValue = "0s", description = "print a status line this often; 0 for none")
     String statusInterval;
 
+    @Option(names = "--control", description = "HTTP control port ADDR:PORT (GET /report, POST /calls/clear, /tunnels/stop, ...); none by default")
+    String control;
+
+    @Option(names = "--lcp-echo-interval", defaultValue = "0s", description = "LCP Echo-Request to each subscriber this often; 0 for none")
+    String echoInterval;
+
+    @Option(names = "--lcp-echo-failures", defaultValue = "0", description = "unanswered echoes that end a call; 0 never (default)")
+    int echoFailures;
+
     @Option(names = "--max-call-records", defaultValue = "100000", description = "calls kept for the report (default ${DEFAULT-VALUE})")
     int maxCallRecords;
 
@@ -93,6 +102,8 @@ public final class LnsEmulatorCli implements Callable<Integer> {
         };
     }
 
+    static String hostPort(InetSocketAddress a) { return a.getAddress().getHostAddress() + ":" + a.getPort(); }
+
     static InetSocketAddress parseListen(String s) throws UnknownHostException {
         int colon = s.lastIndexOf(':');
         if (colon < 0) {
@@ -115,7 +126,7 @@ public final class LnsEmulatorCli implements Callable<Integer> {
             status = parseDuration(statusInterval);
             cfg = LnsEmulatorConfig.builder().listen(parseListen(listen)).secret(secret).hostName(hostName).hideAvps(hideAvps)
                     .passwords(passwordPattern).mode(Mode.parse(mode)).pool(pool).setupTimeout(parseDuration(setupTimeout))
-                    .maxCallRecords(maxCallRecords).build();
+                    .maxCallRecords(maxCallRecords).lcpEcho(parseDuration(echoInterval), echoFailures).build();
         } catch (RuntimeException | UnknownHostException e) {
             System.err.println("lns-emulator: " + e.getMessage());
             return 2;
@@ -130,7 +141,18 @@ public final class LnsEmulatorCli implements Callable<Integer> {
         emu.refuseCalls(refuseCalls);
         emu.silent(silent);
         emu.ignoreNewTunnels(ignoreSccrq);
-        System.out.println("lns-emulator listening on " + emu.address() + " mode " + cfg.mode().cliName() + " for " + runFor);
+        LnsControlServer ctl = null;
+        if (control != null) {
+            try {
+                ctl = LnsControlServer.start(emu, parseListen(control));
+            } catch (IOException | RuntimeException e) {
+                System.err.println("lns-emulator: cannot open control port " + control + ": " + e.getMessage());
+                emu.shutdown(Duration.ofSeconds(1));
+                return 1;
+            }
+        }
+        System.out.println("lns-emulator listening on " + hostPort(emu.address()) + " mode " + cfg.mode().cliName() + " for " + runFor
+                + (ctl == null ? "" : " control http://" + hostPort(ctl.address())));
         System.out.flush();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
@@ -152,13 +174,16 @@ public final class LnsEmulatorCli implements Callable<Integer> {
                     break;
                 }
                 if (!status.isZero()) {
-                    Report r = emu.report();
+                    Report r = emu.summary();
                     System.out.printf("tunnels %d sessions %d up %d total %d ipv4 in %d reflected %d%n", r.tunnels().current(),
                             r.sessions().current(), r.sessions().up(), r.sessions().total(), r.traffic().ipv4In(), r.traffic().ipv4Reflected());
                     System.out.flush();
                 }
             }
             Report before = emu.report();
+            if (ctl != null) {
+                ctl.close();
+            }
             Report after = emu.shutdown(Duration.ofSeconds(3));
             if (after != null) {
                 before = after;

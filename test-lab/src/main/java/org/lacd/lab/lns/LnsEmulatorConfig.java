@@ -1,6 +1,5 @@
 package org.lacd.lab.lns;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -21,11 +20,13 @@ import org.lacd.l2tp.transport.ReliableChannel;
  * @param maxConfigure    tries before an unanswered request ends the call
  * @param setupTimeout    ICCN to IPCP opened; longer ends the call with a CDN
  * @param maxCallRecords  calls kept for the report (older ended ones are dropped first; counters keep counting)
+ * @param echoInterval    LCP Echo-Request from the LNS this often once IPCP is open; zero for none (default)
+ * @param echoFailures    unanswered echoes in a row that end the call (CDN); 0 never (default)
  * @param channel         reliable control channel timers and our receive window
  */
 public record LnsEmulatorConfig(InetSocketAddress listen, String secret, String hostName, boolean hideAvps, PasswordPattern passwords,
                                 Mode mode, String pool, Duration restart, int maxConfigure, Duration setupTimeout, int maxCallRecords,
-                                ReliableChannel.Config channel) {
+                                Duration echoInterval, int echoFailures, ReliableChannel.Config channel) {
     public LnsEmulatorConfig {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(passwords, "passwords");
@@ -34,7 +35,8 @@ public record LnsEmulatorConfig(InetSocketAddress listen, String secret, String 
         if (hideAvps && (secret == null || secret.isEmpty())) {
             throw new IllegalArgumentException("hiding AVPs needs a secret");
         }
-        if (maxConfigure < 1 || maxCallRecords < 0 || restart.isNegative() || restart.isZero() || setupTimeout.isNegative()) {
+        if (maxConfigure < 1 || maxCallRecords < 0 || restart.isNegative() || restart.isZero() || setupTimeout.isNegative()
+                || echoInterval.isNegative() || echoFailures < 0) {
             throw new IllegalArgumentException("bad LNS emulator limits");
         }
     }
@@ -54,6 +56,8 @@ public record LnsEmulatorConfig(InetSocketAddress listen, String secret, String 
         private int maxConfigure = 10;
         private Duration setupTimeout = Duration.ofSeconds(30);
         private int maxCallRecords = 100_000;
+        private Duration echoInterval = Duration.ZERO;
+        private int echoFailures;
         private ReliableChannel.Config channel = ReliableChannel.Config.defaults();
 
         public Builder listen(InetSocketAddress a) { listen = a; return this; }
@@ -72,12 +76,11 @@ public record LnsEmulatorConfig(InetSocketAddress listen, String secret, String 
         public Builder setupTimeout(Duration d) { setupTimeout = d; return this; }
         public Builder maxCallRecords(int n) { maxCallRecords = n; return this; }
         public Builder channel(ReliableChannel.Config c) { channel = c; return this; }
+        public Builder lcpEcho(Duration interval, int failures) { echoInterval = interval; echoFailures = failures; return this; }
 
         public LnsEmulatorConfig build() {
             return new LnsEmulatorConfig(listen, secret, hostName, hideAvps, passwords, mode, pool, restart, maxConfigure, setupTimeout,
-                    maxCallRecords, channel);
+                    maxCallRecords, echoInterval, echoFailures, channel);
         }
     }
-
-    static boolean isIpv4(InetAddress a) { return a instanceof Inet4Address; }
 }

@@ -57,8 +57,18 @@ final class LnsPppSession {
         default void ended(LnsPppSession s) {}
     }
 
-    /** Timers and limits. */
-    record Settings(long restartMillis, int maxConfigure, long setupTimeoutMillis, String hostName) {
+    /**
+     * Timers and limits.
+     *
+     * @param echoIntervalMillis LCP Echo-Request from the LNS every this often once IPCP is open; 0 for none
+     * @param echoFailures       unanswered echoes in a row that end the call; 0 never ends it
+     */
+    record Settings(long restartMillis, int maxConfigure, long setupTimeoutMillis, String hostName, long echoIntervalMillis,
+                    int echoFailures) {
+        Settings(long restartMillis, int maxConfigure, long setupTimeoutMillis, String hostName) {
+            this(restartMillis, maxConfigure, setupTimeoutMillis, hostName, 0, 0);
+        }
+
         static Settings defaults() { return new Settings(1000, 10, 30_000, "lns-emulator"); }
     }
 
@@ -73,9 +83,10 @@ final class LnsPppSession {
     static {
         TRANSITIONS.put(Phase.INITIAL, EnumSet.of(Phase.ESTABLISH, Phase.AUTHENTICATE, Phase.CLOSED)); // 3.2: proxied LCP is Opened
         TRANSITIONS.put(Phase.ESTABLISH, EnumSet.of(Phase.AUTHENTICATE, Phase.CLOSED));               // 3.4 LCP Opened -> 3.5
-        TRANSITIONS.put(Phase.AUTHENTICATE, EnumSet.of(Phase.NETWORK, Phase.CLOSED));                 // 3.5 success -> 3.6
-        TRANSITIONS.put(Phase.NETWORK, EnumSet.of(Phase.OPENED, Phase.CLOSED));                       // 3.6 NCP (IPCP) Opened
-        TRANSITIONS.put(Phase.OPENED, EnumSet.of(Phase.CLOSED));                                      // 3.7 Terminate
+        // 4.1: Configure-Request received in Opened (This-Layer-Down) takes LCP, and the link, back to Establish
+        TRANSITIONS.put(Phase.AUTHENTICATE, EnumSet.of(Phase.NETWORK, Phase.ESTABLISH, Phase.CLOSED)); // 3.5 success -> 3.6
+        TRANSITIONS.put(Phase.NETWORK, EnumSet.of(Phase.OPENED, Phase.ESTABLISH, Phase.CLOSED));       // 3.6 NCP (IPCP) Opened
+        TRANSITIONS.put(Phase.OPENED, EnumSet.of(Phase.ESTABLISH, Phase.CLOSED));                      // 3.7 Terminate
         TRANSITIONS.put(Phase.CLOSED, EnumSet.noneOf(Phase.class));
     }
 
@@ -117,7 +128,10 @@ final class LnsPppSession {
     // timers
     private L2tpScheduler.Cancellable restartTimer;
     private L2tpScheduler.Cancellable setupTimer;
+    private L2tpScheduler.Cancellable echoTimer;
+    private int echoOutstanding;
     private int restartCount;
+    private int ups;
     private final long startNanos;
     private long upNanos = -1;
     // counters
@@ -128,6 +142,9 @@ final class LnsPppSession {
     long bytesIn;
     long bytesOut;
     long echoReplies;
+    long echoRequestsSent;
+    long echoRepliesReceived;
+    long lcpRestarts;
     long dropped;
     long malformed;
 
@@ -166,6 +183,9 @@ final class LnsPppSession {
     long setupMillis() { return upNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(upNanos - startNanos); }
 
     boolean wasUp() { return upNanos >= 0; }
+
+    /** How often IPCP opened (more than once after the subscriber restarted LCP). */
+    int ups() { return ups; }
 
     // ------------------------------------------------------------------ lifecycle
 
@@ -226,15 +246,13 @@ final class LnsPppSession {
 
     private void finish(CallResult why, String reason) {
         cancelRestart();
+        cancelEcho();
         if (setupTimer != null) {
             setupTimer.cancel();
             setupTimer = null;
         }
-        pool.release(address);
-        if (why != CallResult.CLEARED_BY_LNS && why != CallResult.CLEARED_BY_LAC && why != CallResult.TUNNEL_CLOSED) {
-            // keep the address in the report even though it went back to the pool
-            LOG.debug("session {} ends: {} ({})", user, why, reason);
-        }
+        pool.release(address); // the report keeps showing the address the call had
+        LOG.debug("session {} ends: {} ({})", user, why, reason);
         result = why;
         detail = reason;
         transitionTo(Phase.CLOSED);
@@ -393,6 +411,10 @@ final class LnsPppSession {
                 clear(CallResult.CLEARED_BY_SUBSCRIBER, CdnResult.LOSS_OF_CARRIER, "subscriber sent LCP Terminate-Request",
                         PppDisconnectCause.NORMAL_LCP_TERMINATE, PppDisconnectCause.Direction.AT_PEER);
             }
+            case ECHO_REPLY -> {
+                echoOutstanding = 0;
+                echoRepliesReceived++;
+            }
             case ECHO_REQUEST -> {
                 byte[] d = p.data().clone();
                 d[0] = (byte) (ourMagic >>> 24);
@@ -402,11 +424,14 @@ final class LnsPppSession {
                 send(LcpPacket.of(LcpCode.ECHO_REPLY, p.id(), d));
                 echoReplies++;
             }
-            default -> { } // Terminate-Ack, Echo-Reply, Discard, Code/Protocol-Reject, Identification, Time-Remaining
+            default -> { } // Terminate-Ack, Discard, Code/Protocol-Reject, Identification, Time-Remaining
         }
     }
 
     private void lcpConfigureRequest(LcpPacket p) throws MalformedPacketException {
+        if (phase == Phase.AUTHENTICATE || phase == Phase.NETWORK || phase == Phase.OPENED) {
+            restartLcp();
+        }
         List<LcpOption> reject = new ArrayList<>();
         for (LcpOption o : p.options()) {
             LcpOptionType t = o.knownType();
@@ -424,7 +449,40 @@ final class LnsPppSession {
             lcpAckSent = true;
             lcpMaybeOpened();
         }
-        // outside ESTABLISH: a subscriber re-sending its request after the proxy (or after we opened) gets its Ack
+    }
+
+    /**
+     * The subscriber restarted LCP (RFC 1661 4.1: Receive-Configure-Request in Opened: This-Layer-Down, send our
+     * Configure-Request): whatever the mode, the link goes back to Establish and then runs like renegotiate-lcp
+     * (our request, authentication again, IPCP again; the address goes back to the pool meanwhile).
+     */
+    private void restartLcp() {
+        lcpRestarts++;
+        LOG.debug("session {}: subscriber restarted LCP in phase {}", user, phase);
+        cancelRestart();
+        cancelEcho();
+        pool.release(address);
+        address = 0;
+        ipcpAckRcvd = false;
+        ipcpAckSent = false;
+        ipcpOfferAddress = true;
+        freshAuthDone = false;
+        lastAuthReply = null;
+        lastAuthReplyTo = -1;
+        chapChallenge = null;
+        chapId = -1;
+        lcpAckRcvd = false;
+        lcpAckSent = false;
+        restartCount = 0;
+        result = CallResult.SETTING_UP;
+        if (ourMagic == 0) {
+            ourMagic = random.nextInt() | 1;
+        }
+        if (setupTimer == null) {
+            setupTimer = scheduler.schedule(this::setupTimeout, settings.setupTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+        transitionTo(Phase.ESTABLISH);
+        sendLcpRequest();
     }
 
     private void sendLcpRequest() {
@@ -534,7 +592,7 @@ final class LnsPppSession {
             return;
         }
         if (phase != Phase.AUTHENTICATE || authProtocol != PppProtocol.PAP || freshAuthDone
-                || (mode != Mode.EXPECT_AUTH_PACKET && mode != Mode.RENEGOTIATE_LCP)) {
+                || (mode != Mode.EXPECT_AUTH_PACKET && mode != Mode.RENEGOTIATE_LCP && lcpRestarts == 0)) {
             dropped++;
             return;
         }
@@ -645,12 +703,48 @@ final class LnsPppSession {
         if (ipcpAckRcvd && ipcpAckSent && phase == Phase.NETWORK) {
             transitionTo(Phase.OPENED);
             result = CallResult.UP;
-            upNanos = scheduler.nanoTime();
+            ups++;
+            if (upNanos < 0) {
+                upNanos = scheduler.nanoTime();
+            }
+            armEcho();
             if (setupTimer != null) {
                 setupTimer.cancel();
                 setupTimer = null;
             }
             link.up(this);
+        }
+    }
+
+    // ------------------------------------------------------------------ LCP echo from our side (keepalive)
+
+    private void armEcho() {
+        if (settings.echoIntervalMillis() > 0) {
+            echoTimer = scheduler.schedule(this::echoTick, settings.echoIntervalMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void echoTick() {
+        echoTimer = null;
+        if (phase != Phase.OPENED) {
+            return;
+        }
+        if (settings.echoFailures() > 0 && echoOutstanding >= settings.echoFailures()) {
+            clear(CallResult.ECHO_TIMEOUT, CdnResult.LOSS_OF_CARRIER, echoOutstanding + " LCP Echo-Requests unanswered",
+                    PppDisconnectCause.NO_INFORMATION, PppDisconnectCause.Direction.AT_LOCAL);
+            return;
+        }
+        echoOutstanding++;
+        echoRequestsSent++;
+        send(LcpPacket.of(LcpCode.ECHO_REQUEST, nextId(), new byte[] {(byte) (ourMagic >>> 24), (byte) (ourMagic >>> 16),
+                (byte) (ourMagic >>> 8), (byte) ourMagic}));
+        armEcho();
+    }
+
+    private void cancelEcho() {
+        if (echoTimer != null) {
+            echoTimer.cancel();
+            echoTimer = null;
         }
     }
 

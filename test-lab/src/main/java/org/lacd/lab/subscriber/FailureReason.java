@@ -29,5 +29,7 @@ public enum FailureReason {
     /** IPCP Configure-Reject of our IP-Address, Protocol-Reject of IPCP, or IPCP Terminate-Request. */
     IPCP_REJECTED,
     /** The overall duration ended before the session was established. */
-    NOT_ESTABLISHED_BY_DEADLINE
+    NOT_ESTABLISHED_BY_DEADLINE,
+    /** A bug in the emulator (logged at ERROR); the other subscribers go on. */
+    EMULATOR_ERROR
 }

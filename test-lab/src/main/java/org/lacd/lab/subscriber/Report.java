@@ -17,6 +17,9 @@ import java.util.Map;
  * @param elapsedSeconds from the start of the run to its end
  * @param setupRate established sessions per second, from the first PADI to the last first IPCP-opened
  * @param setupLatency PADI sent to IPCP opened, per established subscriber
+ * @param phaseLatency time spent in each setup phase on the way up (first pass): {@code padiToPado},
+ *     {@code padrToPads}, {@code lcp} (PADS to LCP opened), {@code auth} (LCP opened to CHAP Success / PAP Ack: this
+ *     includes lacd's RADIUS and tunnel work and the LNS), {@code ipcp}
  * @param failures failed subscribers by reason (one reason per subscriber; absent reasons are left out)
  * @param renegotiations LCP Configure-Requests from the peer after LCP had opened (answered)
  * @param rechallenges CHAP Challenges after the first one of a session (answered)
@@ -32,7 +35,8 @@ import java.util.Map;
  * @param sendErrors frames the port failed to send
  */
 public record Report(int subscribers, int started, int established, int completed, double elapsedSeconds,
-                     double setupRate, Percentiles setupLatency, Map<FailureReason, Long> failures,
+                     double setupRate, Percentiles setupLatency, Map<String, Percentiles> phaseLatency,
+                     Map<FailureReason, Long> failures,
                      long renegotiations, long rechallenges, long echoReplies, long packetsSent, long packetsReceived,
                      long packetsLost, long bytesSent, long bytesReceived, Percentiles roundTrip,
                      long malformedFrames, long unexpectedFrames, long sendErrors) {
@@ -41,6 +45,7 @@ public record Report(int subscribers, int started, int established, int complete
 
     public Report {
         failures = Map.copyOf(failures);
+        phaseLatency = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(phaseLatency));
     }
 
     /** Subscribers that failed, all reasons together. */
@@ -62,6 +67,8 @@ public record Report(int subscribers, int started, int established, int complete
         b.append(String.format(Locale.ROOT, "elapsed          %.3f s%n", elapsedSeconds));
         b.append(String.format(Locale.ROOT, "setup rate       %.1f sessions/s%n", setupRate));
         b.append("setup latency    ").append(setupLatency.text()).append(System.lineSeparator());
+        phaseLatency.forEach((k, v) -> b.append(String.format(Locale.ROOT, "  %-14s ", k)).append(v.text())
+                .append(System.lineSeparator()));
         if (!failures.isEmpty()) {
             b.append("failures").append(System.lineSeparator());
             failures.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> b.append(

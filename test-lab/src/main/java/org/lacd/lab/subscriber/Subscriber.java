@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One emulated PPPoE client: discovery (RFC 2516), LCP as the non-authenticating peer (RFC 1661), CHAP-MD5
  * (RFC 1994) or PAP (RFC 1334) as the authenticatee, IPCP (RFC 1332) asking for 0.0.0.0, then probe traffic.
- * Confined to its {@link Worker}'s thread. Small on purpose (about 150 bytes): 10,000 of them fit in a few MiB.
+ * Confined to its {@link Worker}'s thread. Small on purpose (about 200 bytes): 10,000 of them fit in a few MiB.
  *
  * <p>What it does per received packet, by phase:
  * <pre>
@@ -56,6 +56,7 @@ final class Subscriber {
     final AuthType auth;
 
     SubscriberPhase phase = SubscriberPhase.IDLE;
+    private long phaseSince;
     long acMac;
     int sessionId;
     private byte[] acCookie;
@@ -86,9 +87,15 @@ final class Subscriber {
     private int ipcpId;
     private boolean ipcpOurAcked;
     private boolean ipcpPeerAcked;
+    private int ipcpNaks;
     private int localAddress;
     private int peerAddress;
     private int seq;
+
+    // outcome
+    private FailureReason failure;
+    private SubscriberPhase failedIn;
+    private long setupNanos = -1;
 
     Subscriber(Worker w, int n, AuthType auth) {
         this.w = w;
@@ -97,10 +104,20 @@ final class Subscriber {
         this.auth = auth;
     }
 
-    private void transitionTo(SubscriberPhase next, long now) {
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("subscriber {} ({}): {} -> {}", n, MacAddress.of(macBytes()), phase, next);
+    /** The only assignment of {@link #phase}: follows a row of {@link SubscriberTransitions}. */
+    private void transitionTo(SubscriberEvent event, long now) {
+        SubscriberTransitions.Row row = SubscriberTransitions.find(phase, event);
+        if (row == null) {
+            throw new IllegalStateException("subscriber " + n + ": no transition for " + event + " in " + phase);
         }
+        SubscriberPhase next = row.to();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("subscriber {} ({}): {} -> {} on {}", n, MacAddress.of(macBytes()), phase, next, event);
+        }
+        if (!everUp && next.ordinal() == phase.ordinal() + 1 && phase != SubscriberPhase.IDLE) {
+            w.phaseLatency(phase).record(now - phaseSince); // first pass only: PADI_SENT .. IPCP
+        }
+        phaseSince = now;
         phase = next;
         if (next.terminal()) {
             protoGen++;
@@ -116,8 +133,8 @@ final class Subscriber {
         w.arm(this, Worker.PROTO, ++protoGen, now + w.stepTimeoutNanos);
     }
 
-    private void enter(SubscriberPhase next, long now) {
-        transitionTo(next, now);
+    private void enter(SubscriberEvent event, long now) {
+        transitionTo(event, now);
         attempts = 0;
         armStep(now);
     }
@@ -130,7 +147,7 @@ final class Subscriber {
         ourMagic = newMagic();
         nextId = w.random.nextInt(256);
         sendPadi();
-        enter(SubscriberPhase.PADI_SENT, now);
+        enter(SubscriberEvent.START, now);
     }
 
     private List<PppoeTag> commonTags() {
@@ -184,7 +201,7 @@ final class Subscriber {
                 acCookie = d.first(TagType.AC_COOKIE).map(PppoeTag::value).orElse(null);
                 relaySessionId = d.first(TagType.RELAY_SESSION_ID).map(PppoeTag::value).orElse(null);
                 sendPadr();
-                enter(SubscriberPhase.PADR_SENT, now);
+                enter(SubscriberEvent.PADO, now);
             }
             case PADS -> {
                 if (phase != SubscriberPhase.PADR_SENT || src != acMac || !hostUniqMatches(d)) {
@@ -199,7 +216,7 @@ final class Subscriber {
                 }
                 sessionId = d.sessionId();
                 sendLcpRequest();
-                enter(SubscriberPhase.LCP, now);
+                enter(SubscriberEvent.PADS, now);
             }
             case PADT -> {
                 if (sessionId == 0 || d.sessionId() != sessionId || src != acMac || phase.terminal()) {
@@ -207,7 +224,7 @@ final class Subscriber {
                     return;
                 }
                 if (phase == SubscriberPhase.TERMINATING) {
-                    done(now, false);
+                    done(SubscriberEvent.TERMINATED, now, false);
                 } else {
                     fail(everUp ? FailureReason.PADT_AFTER_UP : FailureReason.PADT_BEFORE_UP, now, false);
                 }
@@ -307,14 +324,14 @@ final class Subscriber {
             case TERMINATE_REQUEST -> {
                 w.sendControl(this, LcpPacket.of(LcpCode.TERMINATE_ACK, p.id(), new byte[0]));
                 if (phase == SubscriberPhase.TERMINATING) {
-                    done(now, true);
+                    done(SubscriberEvent.TERMINATED, now, true);
                 } else {
                     fail(FailureReason.LCP_TERMINATED, now);
                 }
             }
             case TERMINATE_ACK -> {
                 if (phase == SubscriberPhase.TERMINATING) {
-                    done(now, true);
+                    done(SubscriberEvent.TERMINATED, now, true);
                 } else {
                     w.unexpected++;
                 }
@@ -356,7 +373,7 @@ final class Subscriber {
             lcpFailures = 0;
             authNaks = 0;
             sendLcpRequest();
-            enter(SubscriberPhase.LCP, now);
+            enter(SubscriberEvent.RENEGOTIATION, now);
         }
         List<LcpOption> nak = new ArrayList<>(1);
         List<LcpOption> reject = new ArrayList<>(2);
@@ -398,7 +415,7 @@ final class Subscriber {
             return;
         }
         peerLcpAcked = false; // a later Configure-Request starts a new negotiation
-        enter(SubscriberPhase.AUTH, now);
+        enter(SubscriberEvent.LCP_OPENED, now);
         if (peerAuthProtocol == PppProtocol.PAP) {
             papId = nextId++ & 0xff;
             sendPap();
@@ -462,9 +479,10 @@ final class Subscriber {
     // ---------------------------------------------------------------- IPCP (RFC 1332)
 
     private void startIpcp(long now) {
-        enter(SubscriberPhase.IPCP, now);
+        enter(SubscriberEvent.AUTH_SUCCESS, now);
         localAddress = 0;
         ipcpOurAcked = false;
+        ipcpNaks = 0;
         sendIpcpRequest();
     }
 
@@ -500,6 +518,10 @@ final class Subscriber {
                     w.unexpected++;
                     return;
                 }
+                if (++ipcpNaks > MAX_FAILURE) {
+                    fail(FailureReason.IPCP_REJECTED, now); // RFC 1661 Max-Failure: the peer never agrees
+                    return;
+                }
                 long a = p.address();
                 if (a != Long.MIN_VALUE) {
                     localAddress = (int) a;
@@ -532,12 +554,13 @@ final class Subscriber {
         if (phase != SubscriberPhase.IPCP || !ipcpOurAcked || !ipcpPeerAcked) {
             return;
         }
-        transitionTo(SubscriberPhase.UP, now);
+        transitionTo(SubscriberEvent.IPCP_OPENED, now);
         protoGen++;
         if (!everUp) {
             everUp = true;
             w.established++;
-            w.setupLatency.record(now - padiNanos);
+            setupNanos = now - padiNanos;
+            w.setupLatency.record(setupNanos);
             w.lastEstablishedNanos = Math.max(w.lastEstablishedNanos, now);
             if (w.lifetimeNanos > 0) {
                 w.arm(this, Worker.LIFETIME, ++lifeGen, now + w.lifetimeNanos);
@@ -588,6 +611,15 @@ final class Subscriber {
         d[1] = (byte) proto;
         System.arraycopy(b, off, d, 2, keep);
         w.sendControl(this, LcpPacket.of(LcpCode.PROTOCOL_REJECT, nextId++ & 0xff, d));
+    }
+
+    /** What became of this subscriber (read after the run, or racily for display). */
+    SubscriberOutcome outcome() {
+        VlanPlan v = w.config.vlan();
+        return new SubscriberOutcome(n, w.config.user(n), new MacAddress(mac).toString(),
+                auth == AuthType.CHAP_MD5 ? "chap" : "pap", v.outerTci(n), v.innerTci(n), sessionId, phase, everUp,
+                failure, failedIn, localAddress == 0 ? null : ipString(localAddress),
+                peerAddress == 0 ? null : ipString(peerAddress), setupNanos < 0 ? -1 : Math.round(setupNanos / 1e3) / 1e3);
     }
 
     // ---------------------------------------------------------------- timers and endings
@@ -660,12 +692,12 @@ final class Subscriber {
             }
             case DRAINING -> {
                 sendTerminateRequest();
-                enter(SubscriberPhase.TERMINATING, now);
+                enter(SubscriberEvent.DRAINED, now);
                 return;
             }
             case TERMINATING -> {
                 if (attempts + 1 >= TERMINATE_ATTEMPTS) {
-                    done(now, true);
+                    done(SubscriberEvent.TERMINATED, now, true);
                     return;
                 }
                 sendTerminateRequest();
@@ -688,7 +720,7 @@ final class Subscriber {
         if (phase == SubscriberPhase.DRAINING || phase == SubscriberPhase.TERMINATING) {
             return;
         }
-        transitionTo(SubscriberPhase.DRAINING, now);
+        transitionTo(SubscriberEvent.LIFETIME_OVER, now);
         w.arm(this, Worker.PROTO, ++protoGen, now + w.drainNanos);
     }
 
@@ -698,21 +730,24 @@ final class Subscriber {
             if (phase != SubscriberPhase.TERMINATING) {
                 sendTerminateRequest();
             }
-            done(now, true);
+            done(SubscriberEvent.END_OF_RUN, now, true);
         } else {
             fail(FailureReason.NOT_ESTABLISHED_BY_DEADLINE, now);
         }
     }
 
-    private void done(long now, boolean sendPadt) {
+    private void done(SubscriberEvent event, long now, boolean sendPadt) {
         if (sendPadt) {
             sendPadt();
         }
         w.completed++;
-        transitionTo(SubscriberPhase.DONE, now);
+        transitionTo(event, now);
     }
 
     private void fail(FailureReason r, long now) { fail(r, now, true); }
+
+    /** A bug in the emulator hit this subscriber: it fails (with PADT) and the run goes on. */
+    void internalError(long now) { fail(FailureReason.EMULATOR_ERROR, now); }
 
     /** Fails without sending anything (nothing was negotiated yet). */
     void failNow(FailureReason r, long now) { fail(r, now, false); }
@@ -724,10 +759,12 @@ final class Subscriber {
         if (sendPadt && sessionId != 0) {
             sendPadt();
         }
+        failure = r;
+        failedIn = phase;
         w.failed(r);
         if (LOG.isDebugEnabled()) {
             LOG.debug("subscriber {} failed in {}: {}", n, phase, r);
         }
-        transitionTo(SubscriberPhase.FAILED, now);
+        transitionTo(SubscriberEvent.FAILURE, now);
     }
 }

@@ -1,6 +1,7 @@
 package org.lacd.lab.subscriber;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -28,6 +29,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class SubscriberEmulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriberEmulator.class);
+
+    /** Report names of the setup phases: what the subscriber waited for. */
+    static final Map<SubscriberPhase, String> PHASE_NAMES = Map.of(SubscriberPhase.PADI_SENT, "padiToPado",
+            SubscriberPhase.PADR_SENT, "padrToPads", SubscriberPhase.LCP, "lcp", SubscriberPhase.AUTH, "auth",
+            SubscriberPhase.IPCP, "ipcp");
 
     private final EmulatorConfig config;
     private final EthernetPort port;
@@ -110,12 +116,11 @@ public final class SubscriberEmulator implements AutoCloseable {
 
     /** Manual mode: does everything due at the clock's current time. Returns {@link #finished()}. */
     public boolean step() {
-        long now = clock.getAsLong();
         for (Worker w : workers) {
-            w.step(now);
+            w.step();
         }
         if (finished() && stoppedAt < 0) {
-            stoppedAt = now;
+            stoppedAt = clock.getAsLong();
         }
         return finished();
     }
@@ -145,7 +150,11 @@ public final class SubscriberEmulator implements AutoCloseable {
             }
         }
         stoppedAt = clock.getAsLong();
-        return report();
+        Report r = report();
+        LOG.info("subscriber emulator done after {} s: {} of {} established, {} completed, {} failed {}, probes sent {}"
+                + " received {}", String.format(java.util.Locale.ROOT, "%.1f", r.elapsedSeconds()), r.established(),
+                r.subscribers(), r.completed(), r.failed(), r.failures(), r.packetsSent(), r.packetsReceived());
+        return r;
     }
 
     /** {@link #start()} then {@link #awaitReport()}. */
@@ -194,6 +203,18 @@ public final class SubscriberEmulator implements AutoCloseable {
             setup.add(w.setupLatency);
             rtt.add(w.roundTrip);
         }
+        Map<String, Percentiles> phases = new java.util.LinkedHashMap<>();
+        for (SubscriberPhase p : List.of(SubscriberPhase.PADI_SENT, SubscriberPhase.PADR_SENT, SubscriberPhase.LCP,
+                SubscriberPhase.AUTH, SubscriberPhase.IPCP)) {
+            LatencyHistogram h = new LatencyHistogram();
+            for (Worker w : workers) {
+                LatencyHistogram x = w.phaseLatencyOrNull(p);
+                if (x != null) {
+                    h.add(x);
+                }
+            }
+            phases.put(PHASE_NAMES.get(p), Percentiles.of(h));
+        }
         long end = stoppedAt >= 0 ? stoppedAt : clock.getAsLong();
         double elapsed = (end - t0) / 1e9;
         double rate = 0;
@@ -204,8 +225,59 @@ public final class SubscriberEmulator implements AutoCloseable {
             rate = span > 0 && established > 1 ? (established - 1) / span : 0;
         }
         return new Report(config.count(), started, established, completed, elapsed, rate,
-                Percentiles.of(setup), failures, reneg, rechal, echo, pSent, pRecv, Math.max(0, pSent - pRecv),
+                Percentiles.of(setup), phases, failures, reneg, rechal, echo, pSent, pRecv, Math.max(0, pSent - pRecv),
                 bSent, bRecv, Percentiles.of(rtt), malformed, unexpected, sendErrors);
+    }
+
+    /**
+     * Every subscriber's outcome, ordered by number. Exact once the run ended (after {@link #awaitReport()}, or when
+     * {@link #finished()} in manual mode).
+     */
+    public List<SubscriberOutcome> outcomes() {
+        SubscriberOutcome[] out = new SubscriberOutcome[config.count()];
+        for (Worker w : workers) {
+            for (Subscriber s : w.subs) {
+                out[s.n - 1] = s.outcome();
+            }
+        }
+        return List.of(out);
+    }
+
+    /**
+     * Ends the run early and politely (Ctrl-C): established sessions are terminated (LCP Terminate-Request, PADT),
+     * the others counted as {@link FailureReason#NOT_ESTABLISHED_BY_DEADLINE}. Threaded mode; returns at once, the
+     * report follows from {@link #awaitReport()}.
+     */
+    public void endNow() {
+        for (Worker w : workers) {
+            w.requestEnd();
+        }
+    }
+
+    /** A one-line progress summary; racy reads of the workers' counters, for display only. */
+    public String progress() {
+        int started = 0;
+        int up = 0;
+        int done = 0;
+        long failed = 0;
+        long sent = 0;
+        long recv = 0;
+        for (Worker w : workers) {
+            started += w.started;
+            up += w.established;
+            done += w.completed;
+            sent += w.packetsSent;
+            recv += w.packetsReceived;
+        }
+        for (Worker w : workers) {
+            try {
+                failed += w.failures.values().stream().mapToLong(Long::longValue).sum();
+            } catch (java.util.ConcurrentModificationException e) {
+                failed = -1; // read while the worker was adding a reason: shown as unknown this time
+            }
+        }
+        return "started " + started + "/" + config.count() + ", established " + up + ", completed " + done
+                + ", failed " + (failed < 0 ? "?" : failed) + ", probes sent " + sent + " received " + recv;
     }
 
     /** Frames on the port for no subscriber of ours (broadcasts, other hosts). Not an error. */

@@ -6,10 +6,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.lacd.pppoe.port.PcapPort;
 import org.lacd.pppoe.port.PortException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,6 +28,7 @@ import picocli.CommandLine.Option;
 @Command(name = "subscriber-emulator", mixinStandardHelpOptions = true,
         description = "Emulates many PPPoE subscribers (PADI..IPCP, CHAP/PAP, probe traffic) on one interface.")
 public final class SubscriberEmulatorCli implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriberEmulatorCli.class);
 
     @Option(names = "--interface", required = true, description = "network interface (opened with pcap)")
     String iface;
@@ -78,8 +85,16 @@ public final class SubscriberEmulatorCli implements Callable<Integer> {
     @Option(names = "--shards", defaultValue = "1", description = "worker threads (default: ${DEFAULT-VALUE})")
     int shards;
 
+    @Option(names = "--no-immediate", description = "pcap without immediate mode: batched receive, more throughput,"
+            + " more latency (for forwarding benchmarks)")
+    boolean noImmediate;
+
     @Option(names = "--json", description = "also write the report as JSON to this file")
     Path json;
+
+    @Option(names = "--outcomes", description = "write every subscriber's outcome (user, MAC, VLANs, session id, address,"
+            + " failure) as JSON lines to this file")
+    Path outcomes;
 
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
 
@@ -124,22 +139,64 @@ public final class SubscriberEmulatorCli implements Callable<Integer> {
             System.err.println("subscriber-emulator: " + e.getMessage());
             return 2;
         }
-        // Immediate mode: control-plane latency matters more than receive throughput here.
-        PcapPort port = new PcapPort(iface);
-        Report r;
+        // Immediate mode by default: control-plane latency matters more than receive throughput here.
+        PcapPort port = new PcapPort(iface, 16 << 20, !noImmediate, null);
+        CountDownLatch reported = new CountDownLatch(1);
         try (SubscriberEmulator emu = new SubscriberEmulator(cfg, port)) {
-            r = emu.run();
+            // Ctrl-C: end politely (Terminate + PADT for every session), let this thread print the report, then exit.
+            Thread hook = new Thread(() -> {
+                emu.endNow();
+                try {
+                    reported.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "subemu-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(t -> {
+                Thread th = new Thread(t, "subemu-progress");
+                th.setDaemon(true);
+                return th;
+            });
+            Report r;
+            try {
+                progress.scheduleAtFixedRate(() -> LOG.info("progress: {}", emu.progress()), 5, 5, TimeUnit.SECONDS);
+                emu.start();
+                r = emu.awaitReport();
+            } finally {
+                progress.shutdownNow();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // already shutting down (Ctrl-C): the hook waits for the report below
+                }
+            }
+            System.out.print(r.toText());
+            if (json != null) {
+                Files.writeString(json, r.toJson(), StandardCharsets.UTF_8);
+            }
+            if (outcomes != null) {
+                writeOutcomes(outcomes, emu.outcomes());
+            }
+            return r.success() ? 0 : 1;
         } catch (PortException e) {
             System.err.println("subscriber-emulator: " + e.getMessage());
             return 2;
         } finally {
             port.close();
+            reported.countDown();
         }
-        System.out.print(r.toText());
-        if (json != null) {
-            Files.writeString(json, r.toJson(), StandardCharsets.UTF_8);
+    }
+
+    /** One JSON object per line, in subscriber order. */
+    static void writeOutcomes(Path file, java.util.List<SubscriberOutcome> list) throws java.io.IOException {
+        com.fasterxml.jackson.databind.ObjectWriter w = new com.fasterxml.jackson.databind.ObjectMapper().writer();
+        try (java.io.BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (SubscriberOutcome o : list) {
+                out.write(w.writeValueAsString(o));
+                out.newLine();
+            }
         }
-        return r.success() ? 0 : 1;
     }
 
     /** Runs the command line; returns the exit code. */

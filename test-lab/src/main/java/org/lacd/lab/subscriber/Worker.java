@@ -35,6 +35,8 @@ final class Worker {
     static final int PROTO = 0;
     static final int TRAFFIC = 1;
     static final int LIFETIME = 2;
+    /** Session starts or timers run before the inbox is looked at again. */
+    private static final int BATCH = 256;
 
     /** A pending timer; stale ones (generation moved on) are skipped when they come due. */
     private static final class Timer implements Comparable<Timer> {
@@ -85,6 +87,7 @@ final class Worker {
     private boolean ended;
     private volatile boolean parked;
     private volatile boolean stopRequested;
+    private volatile boolean endRequested;
     volatile Thread thread;
 
     // counters (owned by this thread; read by others only after it stopped, or racily for progress display)
@@ -106,6 +109,20 @@ final class Worker {
     long lastEstablishedNanos = Long.MIN_VALUE;
     final LatencyHistogram setupLatency = new LatencyHistogram();
     final LatencyHistogram roundTrip = new LatencyHistogram();
+    /** Time spent in each setup phase (PADI_SENT .. IPCP), first pass of each subscriber. */
+    private final LatencyHistogram[] phaseLatency = new LatencyHistogram[SubscriberPhase.UP.ordinal()];
+
+    LatencyHistogram phaseLatency(SubscriberPhase p) {
+        LatencyHistogram h = phaseLatency[p.ordinal()];
+        if (h == null) {
+            h = new LatencyHistogram();
+            phaseLatency[p.ordinal()] = h;
+        }
+        return h;
+    }
+
+    /** Null when no subscriber left that phase yet. */
+    LatencyHistogram phaseLatencyOrNull(SubscriberPhase p) { return phaseLatency[p.ordinal()]; }
 
     Worker(EmulatorConfig config, int index, EthernetPort port, LongSupplier clock) {
         this.config = config;
@@ -160,6 +177,15 @@ final class Worker {
 
     boolean finished() { return terminal == subs.length; }
 
+    /** Ends the run now, politely (from any thread): established sessions get LCP Terminate + PADT. */
+    void requestEnd() {
+        endRequested = true;
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
     void requestStop() {
         stopRequested = true;
         Thread t = thread;
@@ -168,33 +194,45 @@ final class Worker {
         }
     }
 
-    /** Runs everything due at {@code now}: received frames, session starts, timers; until nothing is left. */
-    void step(long now) {
+    /**
+     * Runs everything due now: received frames, session starts, timers; until nothing is left. The clock is read
+     * for every event, so latencies include the time spent queued behind other subscribers' work.
+     */
+    void step() {
         while (true) {
             boolean did = false;
             byte[] f;
             while ((f = inbox.poll()) != null) {
-                handle(f, now);
+                handle(f, now()); // catches the emulator's own bugs per subscriber
                 did = true;
             }
-            while (nextStart < subs.length && !ended && startDue(nextStart) <= now) {
+            long now = now();
+            // bounded batches, so that a burst of starts or timers does not starve the received frames
+            for (int b = 0; b < BATCH && nextStart < subs.length && !ended && startDue(nextStart) <= now; b++) {
                 Subscriber s = subs[nextStart++];
                 started++;
                 firstStartNanos = Math.min(firstStartNanos, now);
                 s.start(now);
                 did = true;
+                now = now();
             }
             Timer t;
-            while ((t = timers.peek()) != null && t.due <= now) {
+            for (int b = 0; b < BATCH && (t = timers.peek()) != null && t.due <= now; b++) {
                 timers.poll();
-                t.sub.timer(t.kind, t.gen, now);
+                try {
+                    t.sub.timer(t.kind, t.gen, now);
+                } catch (RuntimeException e) {
+                    bug(t.sub, e, now);
+                }
                 did = true;
+                now = now();
             }
             if (!did) {
                 break;
             }
         }
-        if (now >= endNanos && !ended) {
+        long now = now();
+        if ((now >= endNanos || endRequested) && !ended) {
             end(now);
         }
     }
@@ -204,8 +242,7 @@ final class Worker {
         thread = Thread.currentThread();
         try {
             while (!finished() && !stopRequested) {
-                long now = now();
-                step(now);
+                step();
                 if (finished()) {
                     break;
                 }
@@ -253,6 +290,16 @@ final class Worker {
         LOG.debug("worker {} ended the run with {} subscribers still active", index, stillUp);
     }
 
+    /** An emulator bug: logged, the subscriber fails with EMULATOR_ERROR, everybody else goes on. */
+    private void bug(Subscriber s, RuntimeException e, long now) {
+        LOG.error("subscriber emulator bug at subscriber {} in {}", s.n, s.phase, e);
+        try {
+            s.internalError(now);
+        } catch (RuntimeException again) {
+            LOG.error("subscriber {} could not even be failed", s.n, again);
+        }
+    }
+
     void arm(Subscriber s, int kind, int gen, long due) {
         timers.add(new Timer(due, timerOrder++, s, kind, gen));
     }
@@ -297,6 +344,8 @@ final class Worker {
         } catch (MalformedPacketException e) {
             malformed++;
             LOG.debug("subscriber {}: malformed frame dropped: {}", n, e.getMessage());
+        } catch (RuntimeException e) {
+            bug(s, e, now);
         }
     }
 

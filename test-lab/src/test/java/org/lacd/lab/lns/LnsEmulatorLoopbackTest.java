@@ -52,15 +52,15 @@ class LnsEmulatorLoopbackTest {
 
     LnsEmulator emulator(Mode mode, String secret) throws Exception {
         LnsEmulator e = LnsEmulator.start(LnsEmulatorConfig.builder().loopback().secret(secret).mode(mode)
-                .restart(Duration.ofMillis(200)).setupTimeout(Duration.ofSeconds(5))
-                .channel(new ReliableChannel.Config(100, 200, 3, 20, 16)).build());
+                .restart(Duration.ofMillis(500)).setupTimeout(Duration.ofSeconds(5))
+                .channel(new ReliableChannel.Config(250, 500, 4, 20, 16)).build());
         closers.add(() -> e.shutdown(Duration.ofMillis(500)));
         return e;
     }
 
     L2tpEngine engine() throws Exception {
         L2tpEngine e = new L2tpEngine(L2tpSettings.defaults().withSourcePort(0).withBindAddress(LO)
-                .withRetransmit(Duration.ofMillis(100), Duration.ofMillis(200), 3).withTunnelLinger(Duration.ofMillis(300))
+                .withRetransmit(Duration.ofMillis(250), Duration.ofMillis(500), 4).withTunnelLinger(Duration.ofMillis(300))
                 .withStopCcnWait(Duration.ofMillis(300)), null);
         e.start();
         engines.add(e);
@@ -185,6 +185,28 @@ class LnsEmulatorLoopbackTest {
     }
 
     @Test
+    void hiddenProxyAvpsAreRevealedAndSequencedDataWorks() throws Exception {
+        LnsEmulator lns = LnsEmulator.start(LnsEmulatorConfig.builder().loopback().secret("hide-me").hideAvps(true)
+                .channel(new ReliableChannel.Config(250, 500, 4, 20, 16)).build());
+        closers.add(() -> lns.shutdown(Duration.ofMillis(500)));
+        L2tpEngine engine = engine();
+        TestSubscriber s = TestSubscriber.chap("user21@isp", "pass21");
+        s.sequencing = true;
+        place(engine, profile(lns, "hide-me").withHideAvps(true), s);
+        assertTrue(s.await(s.ipcpUp), "up with hidden proxy AVPs and a hidden Assigned Session ID in ICRP");
+        assertTrue(s.call.sequencing());
+        CallReport c = only(lns);
+        assertEquals("VALID", c.proxyAuthCheck());
+        assertEquals(HEX.formatHex(s.lastSent), c.proxy().lastSentLcpConfReq());
+        assertEquals(HEX.formatHex(s.initialReceived), c.proxy().initialReceivedLcpConfReq());
+        assertArrayEquals(s.proxyResponse, c.proxy().responseBytes());
+        assertArrayEquals(s.proxyChallenge, c.proxy().challengeBytes());
+        s.send(udpFrame(s.address, 0x0a000001, 1, 2, new byte[8]));
+        assertNotNull(s.ipv4.poll(5, TimeUnit.SECONDS), "reflected over sequenced data messages");
+        assertEquals(0, lns.report().traffic().malformedL2tp());
+    }
+
+    @Test
     void acceptProxyWrongChapPasswordGetsFailureAndCdn() throws Exception {
         LnsEmulator lns = emulator(Mode.ACCEPT_PROXY, null);
         L2tpEngine engine = engine();
@@ -246,13 +268,10 @@ class LnsEmulatorLoopbackTest {
         L2tpEngine engine = engine();
         TestSubscriber s = place(engine, profile(lns, null), TestSubscriber.pap("user8@isp", "pass8"));
         assertTrue(s.await(s.up));
-        // LCP comes first; then the subscriber authenticates with PAP on its own
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (s.lnsLcpRequest == null && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
+        // LCP comes first (both requests acknowledged); then the subscriber authenticates with PAP on its own
+        assertTrue(s.await(s.lcpAcked), "LCP renegotiated");
         assertNotNull(s.lnsLcpRequest);
-        Thread.sleep(50); // the subscriber's Configure-Request is answered on the engine loop
+        assertEquals(1, s.authOk.getCount(), "no PAP Ack before the request");
         s.replayAuth();
         assertTrue(s.await(s.ipcpUp), "PAP Ack and IPCP");
     }

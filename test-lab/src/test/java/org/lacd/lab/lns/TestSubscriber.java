@@ -38,6 +38,7 @@ final class TestSubscriber implements CallListener {
     final byte[] lastReceived = initialReceived.clone();
     final byte[] proxyResponse;
     volatile String freshPassword; // what the subscriber answers a fresh challenge with (default: password)
+    volatile boolean sequencing;   // ask for sequenced data (Sequencing Required AVP in ICCN)
 
     volatile L2tpCall call;
     final CountDownLatch up = new CountDownLatch(1);
@@ -45,6 +46,7 @@ final class TestSubscriber implements CallListener {
     final CountDownLatch authOk = new CountDownLatch(1);
     final CountDownLatch authFailed = new CountDownLatch(1);
     final CountDownLatch ipcpUp = new CountDownLatch(1);
+    final CountDownLatch lcpAcked = new CountDownLatch(1); // the LNS acknowledged our LCP Configure-Request (renegotiation)
     volatile CallDownCause cause;
     volatile LcpPacket lnsLcpRequest;
     volatile ChapPacket challenge;
@@ -95,6 +97,7 @@ final class TestSubscriber implements CallListener {
                 .proxyLcp(initialReceived, lastSent, lastReceived)
                 .proxyAuth(pap ? CallParameters.AUTHEN_PAP : CallParameters.AUTHEN_CHAP, user, pap ? null : proxyChallenge, proxyId,
                         proxyResponse)
+                .sequencingRequired(sequencing)
                 .build();
     }
 
@@ -149,9 +152,14 @@ final class TestSubscriber implements CallListener {
     private void control(PppControlPacket p) {
         if (p instanceof LcpPacket l) {
             if (l.kind() == LcpCode.CONFIGURE_REQUEST) {
+                boolean first = lnsLcpRequest == null;
                 lnsLcpRequest = l;
                 send(LcpPacket.of(LcpCode.CONFIGURE_ACK, l.id(), l.data()));
-                send(LcpPacket.configure(LcpCode.CONFIGURE_REQUEST, 50, List.of(LcpOption.mru(1492), LcpOption.magic(SUB_MAGIC))));
+                if (first) { // like a CPE: our own request once (a real one would retransmit it on its restart timer)
+                    send(LcpPacket.configure(LcpCode.CONFIGURE_REQUEST, 50, List.of(LcpOption.mru(1492), LcpOption.magic(SUB_MAGIC))));
+                }
+            } else if (l.kind() == LcpCode.CONFIGURE_ACK && l.id() == 50) {
+                lcpAcked.countDown();
             } else if (l.kind() == LcpCode.ECHO_REPLY) {
                 echoMagic = ((l.data()[0] & 0xff) << 24) | ((l.data()[1] & 0xff) << 16) | ((l.data()[2] & 0xff) << 8) | (l.data()[3] & 0xff);
                 echoReply.countDown();

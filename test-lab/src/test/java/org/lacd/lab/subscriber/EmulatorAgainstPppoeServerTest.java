@@ -47,7 +47,7 @@ class EmulatorAgainstPppoeServerTest {
     }
 
     /** Stateless LNS role behind the PPPoE server. */
-    private static final class Lns implements SubscriberListener {
+    static final class Lns implements SubscriberListener {
         final EmulatorConfig cfg;
         final AtomicInteger authOk = new AtomicInteger();
         final AtomicInteger authBad = new AtomicInteger();
@@ -146,6 +146,7 @@ class EmulatorAgainstPppoeServerTest {
         try (SubscriberEmulator emu = new SubscriberEmulator(cfg, pair[0])) {
             r = emu.run();
         }
+        System.out.print(r.toText());
         assertTrue(r.success(), r.toText());
         assertEquals(200, lns.authOk.get());
         assertEquals(0, lns.authBad.get());

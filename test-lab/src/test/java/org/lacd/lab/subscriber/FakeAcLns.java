@@ -34,7 +34,7 @@ import org.lacd.pppoe.wire.TagType;
  * Synchronized: it may be called from several emulator workers.
  */
 final class FakeAcLns {
-    enum Mode { ACCEPT, RENEGOTIATE, CHALLENGE_AGAIN, TERMINATE_AFTER_UP, PADT_AFTER_UP }
+    enum Mode { ACCEPT, RENEGOTIATE, CHALLENGE_AGAIN, TERMINATE_AFTER_UP, PADT_AFTER_UP, IPCP_NAK_FOREVER }
 
     static final long AC_MAC = 0x0a_00_00_00_00_01L;
     static final int LNS_ADDRESS = 0x0a00_0001;
@@ -289,7 +289,7 @@ final class FakeAcLns {
         switch (p.code()) {
             case IpcpPacket.CONFIGURE_REQUEST -> {
                 long a = p.address();
-                if (a != addressFor(s.n)) {
+                if (a != addressFor(s.n) || mode == Mode.IPCP_NAK_FOREVER) {
                     sendIpcp(s, IpcpPacket.withAddress(IpcpPacket.CONFIGURE_NAK, p.id(), addressFor(s.n)));
                 } else {
                     sendIpcp(s, new IpcpPacket(IpcpPacket.CONFIGURE_ACK, p.id(), p.data()));

@@ -48,7 +48,20 @@ class SubscriberEmulatorTest {
     void chapSessionsComeUpCarryTrafficAndEndWithTerminateAndPadt() throws Exception {
         EmulatorConfig cfg = base(20).trafficPps(50).trafficSize(200).build();
         FakeAcLns fake = new FakeAcLns(pair[1], cfg);
-        Report r = drive(emulator(cfg));
+        SubscriberEmulator emu = emulator(cfg);
+        Report r = drive(emu);
+        java.util.List<SubscriberOutcome> out = emu.outcomes();
+        assertEquals(20, out.size());
+        for (SubscriberOutcome o : out) {
+            assertTrue(o.established());
+            assertEquals(SubscriberPhase.DONE, o.phase());
+            assertEquals("10.1.0." + o.n(), o.address(), "the address the fake Nak'ed with");
+            assertEquals("10.0.0.1", o.peerAddress());
+            assertEquals("user" + o.n() + "@reseller-a.example", o.user());
+            assertEquals(String.format("02:00:00:00:00:%02x", o.n()), o.mac());
+            assertTrue(o.setupMs() >= 0);
+        }
+        assertEquals(20, out.stream().mapToInt(SubscriberOutcome::pppoeSessionId).distinct().count());
 
         assertEquals(20, r.started());
         assertEquals(20, r.established());
@@ -96,7 +109,14 @@ class SubscriberEmulatorTest {
         EmulatorConfig cfg = base(12).auth(AuthMode.MIX).build();
         FakeAcLns fake = new FakeAcLns(pair[1], cfg);
         fake.refuse = n -> n % 3 == 0; // refuses 3, 9 (CHAP) and 6, 12 (PAP)
-        Report r = drive(emulator(cfg));
+        SubscriberEmulator emu = emulator(cfg);
+        Report r = drive(emu);
+        SubscriberOutcome o3 = emu.outcomes().get(2);
+        assertEquals(FailureReason.CHAP_FAILURE, o3.failure());
+        assertEquals(SubscriberPhase.AUTH, o3.failedIn());
+        assertFalse(o3.established());
+        assertEquals(FailureReason.PAP_NAK, emu.outcomes().get(5).failure());
+        assertEquals(null, emu.outcomes().get(0).failure());
 
         assertEquals(8, r.established());
         assertEquals(2, r.failures(FailureReason.CHAP_FAILURE));
@@ -210,6 +230,11 @@ class SubscriberEmulatorTest {
         assertEquals(10, pair[0].framesDropped());
         // two timeouts of 100 ms on the way up
         assertTrue(r.setupLatency().p50Ms() >= 200 && r.setupLatency().maxMs() < 300, r.toText());
+        // the waits show up in the phases they happened in
+        assertEquals(100, r.phaseLatency().get("padiToPado").p50Ms(), 2, r.toText());
+        assertEquals(100, r.phaseLatency().get("ipcp").p50Ms(), 2, r.toText());
+        assertEquals(0, r.phaseLatency().get("auth").maxMs(), 0.001, r.toText());
+        assertEquals(5, r.phaseLatency().get("lcp").count());
         assertEquals(5, fake.chapUsersOk.size());
     }
 
@@ -265,5 +290,39 @@ class SubscriberEmulatorTest {
         assertEquals(300, fake.padts);
         assertEquals(r.packetsSent(), r.packetsReceived());
         assertTrue(r.elapsedSeconds() < 5, r.toText());
+    }
+
+    @Test
+    void endNowTerminatesEstablishedSessionsPolitely() throws Exception {
+        EmulatorConfig cfg = base(50).setupRate(5000).lifetime(Duration.ZERO).duration(Duration.ofSeconds(60))
+                .stepTimeout(Duration.ofSeconds(1)).build();
+        FakeAcLns fake = new FakeAcLns(pair[1], cfg);
+        Report r;
+        try (SubscriberEmulator emu = new SubscriberEmulator(cfg, pair[0])) {
+            emu.start();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (emu.report().established() < 50 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(emu.progress().contains("established 50"), emu.progress());
+            emu.endNow();
+            r = emu.awaitReport();
+        }
+        assertTrue(r.success(), r.toText());
+        assertEquals(50, r.completed());
+        assertEquals(50, fake.padts);
+        assertTrue(r.elapsedSeconds() < 10, r.toText());
+    }
+
+    @Test
+    void aPeerThatNeverAgreesOnIpcpIsBounded() throws Exception {
+        EmulatorConfig cfg = base(3).build();
+        FakeAcLns fake = new FakeAcLns(pair[1], cfg);
+        fake.mode = FakeAcLns.Mode.IPCP_NAK_FOREVER;
+        long framesBefore = pair[0].framesSent();
+        Report r = drive(emulator(cfg));
+        assertEquals(3, r.failures(FailureReason.IPCP_REJECTED), r.toText());
+        assertEquals(0, r.established());
+        assertTrue(pair[0].framesSent() - framesBefore < 3 * 30, "no Nak/Request livelock");
     }
 }
