@@ -26,7 +26,7 @@ public final class ForwardingBenchmark {
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 15;
         String prefix = Topology.uniquePrefix();
         List<String> rows = new ArrayList<>();
-        try (Lab lab = Lab.start(Path.of("/tmp", prefix), LabOptions.defaults().withUsers(subs).withHeap("1g").withLogLevel("warn"), prefix)) {
+        try (Lab lab = Lab.start(Path.of("/tmp", prefix), LabOptions.defaults().withUsers(subs).withHeap("1g").withLogLevel("warn").withLockout(java.time.Duration.ofSeconds(10)).withSetupTimeout(java.time.Duration.ofSeconds(10)), prefix)) {
             for (String size : sizes) {
                 for (String rate : rates) {
                     int total = Integer.parseInt(rate);

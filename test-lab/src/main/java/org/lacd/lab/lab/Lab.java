@@ -256,9 +256,9 @@ public final class Lab implements AutoCloseable {
               hello-interval: 10s
               retransmit-initial: 500ms
               tunnel-linger: 5s
-              setup-timeout: 4s
+              setup-timeout: %dms
               lns:
-            """.formatted(dir.resolve("spool"), DAE_PORT, DAE_SECRET, LAC_HOSTNAME));
+            """.formatted(dir.resolve("spool"), DAE_PORT, DAE_SECRET, LAC_HOSTNAME, opts.setupTimeout().toMillis()));
         for (Topology.LnsNode n : topo.lns().values()) {
             b.append("    - name: ").append(n.name()).append('\n');
             b.append("      address: ").append(n.address()).append('\n');

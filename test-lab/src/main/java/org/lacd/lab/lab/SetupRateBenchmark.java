@@ -28,7 +28,7 @@ public final class SetupRateBenchmark {
         int half = count / 2;
         String prefix = Topology.uniquePrefix();
         List<String> rows = new ArrayList<>();
-        try (Lab lab = Lab.start(Path.of("/tmp", prefix), LabOptions.defaults().withUsers(half).withHeap("2g").withLogLevel("warn"), prefix)) {
+        try (Lab lab = Lab.start(Path.of("/tmp", prefix), LabOptions.defaults().withUsers(half).withHeap("2g").withLogLevel("warn").withLockout(java.time.Duration.ofSeconds(10)).withSetupTimeout(java.time.Duration.ofSeconds(10)), prefix)) {
             for (double rate : rates) {
                 long seconds = (long) Math.ceil(count / rate) + 30;
                 long t0 = System.nanoTime();
