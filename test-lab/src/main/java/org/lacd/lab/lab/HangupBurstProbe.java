@@ -1,0 +1,49 @@
+package org.lacd.lab.lab;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Diagnostic program: {@code n} subscribers come up and hang up together at the end of their run; a capture on
+ * lacd's access interface counts the PADTs that reached lacd, and lacd's API shows what it still lists.
+ *
+ * <pre>
+ * java -cp "test-lab/target/classes:$(cat test-lab/target/classpath.txt)" org.lacd.lab.lab.HangupBurstProbe 2000 400
+ * </pre>
+ */
+public final class HangupBurstProbe {
+    private HangupBurstProbe() {}
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        double rate = args.length > 1 ? Double.parseDouble(args[1]) : 400;
+        String prefix = Topology.uniquePrefix();
+        Path dir = Path.of("/tmp", prefix);
+        try (Lab lab = Lab.start(dir, LabOptions.defaults().withUsers(n).withLogLevel("warn")
+                .withLockout(Duration.ofSeconds(10)).withSetupTimeout(Duration.ofSeconds(10)), prefix)) {
+            Path pcap = dir.resolve("access.pcap");
+            LabProcess cap = LabProcess.start("capture", lab.topology().lacdNamespace(),
+                    List.of("dumpcap", "-q", "-i", Topology.ACCESS_IF, "-f", "pppoed", "-w", pcap.toString()), dir.resolve("cap.log"));
+            Thread.sleep(2000);
+            long seconds = (long) Math.ceil(n / rate) + 15;
+            Lab.Subscribers s = lab.startSubscribers(Lab.SubscriberRun.of("a", n).rate(rate).duration(seconds + "s"));
+            s.await(Duration.ofSeconds(seconds + 60));
+            System.out.println("emulator: established " + s.report().path("established") + " completed " + s.report().path("completed"));
+            for (int i = 0; i < 10; i++) {
+                Thread.sleep(2000);
+                System.out.println("lacd still lists " + lab.sessions().size() + " sessions");
+            }
+            cap.signal("INT");
+            cap.stop(Duration.ofSeconds(5));
+            Sh.Result padt = Sh.run(60, List.of("tshark", "-n", "-r", pcap.toString(), "-Y", "pppoed.code == 0xa7", "-T", "fields",
+                    "-e", "eth.src"));
+            long fromSubs = padt.out().lines().filter(l -> l.startsWith("02:00:0a")).count();
+            long fromLacd = padt.out().lines().filter(l -> !l.startsWith("02:00:0a") && l.contains(":")).count();
+            System.out.println("PADT on lacd's access interface: from subscribers " + fromSubs + ", from lacd " + fromLacd);
+            String m = lab.metrics();
+            System.out.println(m.lines().filter(l -> l.startsWith("lacd_drops_total") || l.startsWith("lacd_session_teardowns_total")
+                    || l.startsWith("lacd_packets_total{protocol=\"pppoe\"")).reduce("", (a, b) -> a + b + "\n"));
+        }
+    }
+}
