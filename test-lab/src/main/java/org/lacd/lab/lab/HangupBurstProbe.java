@@ -23,8 +23,11 @@ public final class HangupBurstProbe {
         try (Lab lab = Lab.start(dir, LabOptions.defaults().withUsers(n).withLogLevel("warn")
                 .withLockout(Duration.ofSeconds(10)).withSetupTimeout(Duration.ofSeconds(10)), prefix)) {
             Path pcap = dir.resolve("access.pcap");
+            Path sent = dir.resolve("subscriber.pcap");
             LabProcess cap = LabProcess.start("capture", lab.topology().lacdNamespace(),
-                    List.of("dumpcap", "-q", "-i", Topology.ACCESS_IF, "-f", "pppoed", "-w", pcap.toString()), dir.resolve("cap.log"));
+                    List.of("dumpcap", "-q", "-B", "64", "-s", "128", "-i", Topology.ACCESS_IF, "-w", pcap.toString()), dir.resolve("cap.log"));
+            LabProcess cap2 = LabProcess.start("capture2", lab.topology().subscriberNamespace(),
+                    List.of("dumpcap", "-q", "-B", "64", "-s", "128", "-i", Topology.SUB_IF, "-w", sent.toString()), dir.resolve("cap2.log"));
             Thread.sleep(2000);
             long seconds = (long) Math.ceil(n / rate) + 15;
             Lab.Subscribers s = lab.startSubscribers(Lab.SubscriberRun.of("a", n).rate(rate).duration(seconds + "s"));
@@ -34,8 +37,17 @@ public final class HangupBurstProbe {
                 Thread.sleep(2000);
                 System.out.println("lacd still lists " + lab.sessions().size() + " sessions");
             }
-            cap.signal("INT");
-            cap.stop(Duration.ofSeconds(5));
+            for (LabProcess c : List.of(cap, cap2)) {
+                c.signal("INT");
+                c.stop(Duration.ofSeconds(5));
+            }
+            for (Path f : List.of(sent, pcap)) {
+                for (String filter : List.of("pppoed.code == 0xa7 && eth.src[0:3] == 02:00:0a", "lcp.opcode == 5 && eth.src[0:3] == 02:00:0a")) {
+                    Sh.Result c = Sh.run(120, List.of("tshark", "-n", "-r", f.toString(), "-Y", filter));
+                    System.out.println(f.getFileName() + " [" + filter + "]: " + c.out().lines().filter(l -> !l.contains("Running as")).count());
+                }
+                System.out.println(Sh.run(60, List.of("capinfos", "-c", f.toString())).out().strip());
+            }
             Sh.Result padt = Sh.run(60, List.of("tshark", "-n", "-r", pcap.toString(), "-Y", "pppoed.code == 0xa7", "-T", "fields",
                     "-e", "eth.src"));
             long fromSubs = padt.out().lines().filter(l -> l.startsWith("02:00:0a")).count();
