@@ -414,37 +414,21 @@ public final class Lab implements AutoCloseable {
         return dir.resolve("lns-" + name + ".json");
     }
 
+    /** Control port of every LNS emulator, on the loopback of its own namespace. */
+    public static final int LNS_CONTROL_PORT = 8701;
+
     /** Starts (or restarts) the LNS emulator {@code name} with the lab's mode, plus extra emulator options. */
     public LabProcess startLns(String name, String... extra) {
-        return startLns(name, false, extra);
-    }
-
-    /**
-     * Restarts LNS {@code name} as a {@link LabLns}: the same emulator, plus commands on stdin ({@code clear USER},
-     * {@code clear-all}, {@code stop-tunnels}) sent with {@code lns(name).send(...)}.
-     */
-    public LabProcess startControllableLns(String name) {
-        LabProcess old = lnsProcs.get(name);
-        if (old != null && old.alive()) {
-            old.stop(Duration.ofSeconds(15));
-        }
-        return startLns(name, true);
-    }
-
-    private LabProcess startLns(String name, boolean controllable, String... extra) {
         Topology.LnsNode n = topo.lns(name);
         int idx = new ArrayList<>(topo.lns().keySet()).indexOf(name);
         List<String> cmd = emulatorJvm("384m");
-        cmd.add(controllable ? LabLns.class.getName() : "org.lacd.lab.lns.LnsEmulator");
+        cmd.add("org.lacd.lab.lns.LnsEmulator");
         cmd.addAll(List.of("--listen", n.address() + ":1701", "--secret", n.reseller().equals("a") ? SECRET_A : SECRET_B,
                 "--hostname", n.name(), "--password-pattern", "pass{n}", "--mode", opts.lnsMode(),
-                "--pool", "100." + (64 + idx) + ".0.0/16", "--json", lnsReportFile(name).toString()));
-        if (!controllable) {
-            cmd.addAll(List.of("--duration", "24h", "--status-interval", "2s"));
-        }
+                "--pool", "100." + (64 + idx) + ".0.0/16", "--json", lnsReportFile(name).toString(),
+                "--duration", "24h", "--status-interval", "2s", "--control", "127.0.0.1:" + LNS_CONTROL_PORT));
         cmd.addAll(List.of(extra));
-        LabProcess p = LabProcess.start("lns " + name, n.namespace(), cmd, dir.resolve("lns-" + name + "-" + (++lnsStarts) + ".log"),
-                controllable);
+        LabProcess p = LabProcess.start("lns " + name, n.namespace(), cmd, dir.resolve("lns-" + name + "-" + (++lnsStarts) + ".log"));
         lnsProcs.put(name, p);
         try {
             if (!LabProcess.await(Duration.ofSeconds(30), () -> !p.alive() || p.logContains("lns-emulator listening"))) {
@@ -461,6 +445,20 @@ public final class Lab implements AutoCloseable {
 
     public LabProcess lns(String name) {
         return lnsProcs.get(name);
+    }
+
+    /**
+     * The LNS emulator's control port (curl in its namespace): e.g. {@code POST /calls/clear?user=U} (CDN),
+     * {@code POST /tunnels/stop} (StopCCN), {@code GET /report}. Returns the JSON answer.
+     */
+    public JsonNode lnsControl(String name, String method, String path) {
+        Sh.Result r = topo.exec(topo.lns(name).namespace(), 15, "curl", "-s", "-m", "10", "-X", method,
+                "http://127.0.0.1:" + LNS_CONTROL_PORT + path);
+        try {
+            return JSON.readTree(r.out());
+        } catch (IOException e) {
+            throw new LabException("LNS " + name + " control " + path + ": " + r.out(), e);
+        }
     }
 
     /** Stops an LNS emulator with SIGTERM (it closes its tunnels with StopCCN and writes its report); returns the report. */

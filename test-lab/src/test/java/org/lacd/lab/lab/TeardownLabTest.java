@@ -88,25 +88,23 @@ class TeardownLabTest {
     @Test
     @Order(2)
     void lnsCdnEndsTheSubscribersSession() throws Exception {
-        lab.startControllableLns("lns-b1");
         Lab.Subscribers subs = dial("b", 2);
-        lab.lns("lns-b1").send("clear user1@reseller-b.example");
+        assertEquals(1, lab.lnsControl("lns-b1", "POST", "/calls/clear?user=user1@reseller-b.example").path("cleared").asInt());
         assertTrue(LabFixture.await(Duration.ofSeconds(10), () -> gone("user1@reseller-b.example")),
                 "CDN from the LNS ended the session in lacd: " + lab.sessions() + "\n" + lab.lns("lns-b1").tail(5));
         assertEquals(1, LabFixture.count(lab, "FORWARDING"));
-        lab.lns("lns-b1").send("clear-all");
+        assertEquals(1, lab.lnsControl("lns-b1", "POST", "/calls/clear").path("cleared").asInt());
         assertTrue(LabFixture.await(Duration.ofSeconds(10), () -> LabFixture.count(lab, null) == 0), lab.sessions().toString());
         assertEquals(1, subs.await(Duration.ofSeconds(30)), "the subscribers were hung up early");
         JsonNode r = subs.report();
         assertEquals(2, r.path("established").asInt(), r.toString());
         assertEquals(2, r.path("failed").asInt(), "both hung up by the network (LCP Terminate / PADT): " + r);
-        JsonNode lns = lab.stopLns("lns-b1");
+        JsonNode lns = lab.lnsControl("lns-b1", "GET", "/report");
         int byLns = 0;
         for (JsonNode c : lns.path("calls")) {
             byLns += "CLEARED_BY_LNS".equals(c.path("result").asText()) ? 1 : 0;
         }
         assertEquals(2, byLns, lns.path("calls").toString());
-        lab.startLns("lns-b1");
         assertTrue(LabFixture.await(Duration.ofSeconds(10), () -> {
             try {
                 return LabFixture.assertStopForEveryStart(lab) == 6;
