@@ -84,18 +84,7 @@ final class Section {
     }
 
     int integer(String key, int def, int min, int max) throws ConfigException {
-        JsonNode v = value(key);
-        if (v == null) {
-            return def;
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw error(key, "expected a whole number, got " + kind(v));
-        }
-        long n = v.asLong();
-        if (n < min || n > max) {
-            throw error(key, n + " is out of range (" + min + ".." + max + ")");
-        }
-        return (int) n;
+        return (int) longValue(key, def, min, max);
     }
 
     long longValue(String key, long def, long min, long max) throws ConfigException {

@@ -18,6 +18,7 @@ import org.lacd.daemon.session.Steering.Decision;
 import org.lacd.daemon.steering.LnsCandidate;
 import org.lacd.l2tp.CallDownCause;
 import org.lacd.l2tp.CallListener;
+import org.lacd.l2tp.CallState;
 import org.lacd.l2tp.DisconnectCause;
 import org.lacd.l2tp.L2tpCall;
 import org.lacd.pppoe.AuthExchange;
@@ -234,13 +235,20 @@ final class Session implements CallListener {
         if (state != SessionState.TUNNEL_SETUP || current != c) {
             return;
         }
-        LOG.info("session {}: LNS {} did not bring the call up within {}", id, c.key(), ctx.config().l2tp().setupTimeout());
         L2tpCall stale = call;
         call = null;
+        // Lock the LNS out only when its tunnel never came up. A slow answer on an established tunnel (a busy LNS,
+        // or this box overloaded) skips the LNS for this subscriber only: locking it out for everyone would turn a
+        // burst of slow calls into every LNS locked out and every subscriber refused.
+        boolean tunnelDown = stale == null || stale.state() == CallState.IDLE || stale.state() == CallState.WAIT_TUNNEL;
+        LOG.info("session {}: LNS {} did not bring the call up within {} ({})", id, c.key(), ctx.config().l2tp().setupTimeout(),
+                tunnelDown ? "no tunnel: LNS locked out" : "tunnel up, no answer to the call: next candidate");
         if (stale != null) {
             stale.disconnect(DisconnectCause.administrative("setup timeout"));
         }
-        ctx.lnsFailed(c.key());
+        if (tunnelDown) {
+            ctx.lnsFailed(c.key());
+        }
         tryNext();
     }
 
@@ -301,7 +309,9 @@ final class Session implements CallListener {
                 cancelTimer();
                 LOG.info("session {}: LNS {} failed the call: {} (result {}, error {}{})", id, current.key(), cause.kind(),
                         cause.resultCode(), cause.errorCode(), cause.message() == null ? "" : ", " + cause.message());
-                ctx.lnsFailed(current.key());
+                if (cause.kind() != CallDownCause.Kind.CLEARED_LOCALLY) {
+                    ctx.lnsFailed(current.key()); // tunnel failed, or the LNS refused or cleared the call: locked out
+                }
                 tryNext();
             } else if (state == SessionState.FORWARDING) {
                 TeardownCause t = cause.tunnelFailure() ? TeardownCause.TUNNEL_LOST : TeardownCause.LNS_DISCONNECT;

@@ -122,6 +122,23 @@ class InProcessLacTest {
     }
 
     @Test
+    void thousandsSetUpAtAThousandPerSecondAndAMassHangUpLeavesNothing() throws Exception {
+        lab = new LacHarness(dir).startLns(Mode.ACCEPT_PROXY).startLacd("  source: realm\n" + LacHarness.REALM_RULES);
+        // no lifetime: all 3,000 stay up until the run's bound, then hang up at once (LCP Terminate + PADT)
+        Report r = lab.run("sub-a", LacHarness.subscribers("reseller-a", 3000, AuthMode.CHAP).setupRate(1000)
+                .duration(Duration.ofSeconds(12)).build());
+        assertEquals(3000, r.established(), describe(r));
+        assertEquals(0, r.failed(), describe(r));
+        assertTrue(LacHarness.await(Duration.ofSeconds(15), () -> lab.daemon.lac().sessions().count() == 0),
+                "every hang-up carried: " + lab.daemon.lac().sessions().count() + " left");
+        assertTrue(LacHarness.await(Duration.ofSeconds(15), () -> lab.lns.get("lns-a1").report().sessions().current() == 0));
+        // each one ended once: by its PADT, or by the LNS's CDN when its answer to the forwarded LCP Terminate came first
+        assertEquals(3000.0, lab.daemon.metrics().count("lacd.session.teardowns", "cause", "subscriber_padt")
+                + lab.daemon.metrics().count("lacd.session.teardowns", "cause", "subscriber_terminate")
+                + lab.daemon.metrics().count("lacd.session.teardowns", "cause", "lns_disconnect"));
+    }
+
+    @Test
     void realmRulesAloneSteerWithoutRadius() throws Exception {
         lab = new LacHarness(dir).startLns(Mode.ACCEPT_PROXY).startLacd("  source: realm\n" + LacHarness.REALM_RULES);
         Report a = lab.run("sub-a", LacHarness.subscribers("reseller-a", 6, AuthMode.CHAP).lifetime(Duration.ofSeconds(1)).build());
