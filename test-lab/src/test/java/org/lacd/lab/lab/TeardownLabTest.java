@@ -14,10 +14,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Teardown carried both ways through the lab: an operator kick, the LNS closing its tunnel (StopCCN), the LNS
- * clearing calls (CDN), and lacd
- * stopping (SIGTERM): nothing left in lacd, at the LNS or at the subscriber, and an accounting Stop for every Start.
- * (Teardown from the subscriber is covered by {@link TwoResellersLabTest}. RADIUS Disconnect-Request is not here: lacd
- * does not start its RFC 5176 listener yet, see the lab report.)
+ * clearing calls (CDN), a RADIUS Disconnect-Request (radclient to lacd's RFC 5176 listener) and lacd stopping
+ * (SIGTERM): nothing left in lacd, at the LNS or at the subscriber, and an accounting Stop for every Start.
+ * (Teardown from the subscriber is covered by {@link TwoResellersLabTest}.)
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TeardownLabTest {
@@ -116,6 +115,34 @@ class TeardownLabTest {
 
     @Test
     @Order(3)
+    void radiusDisconnectRequestEndsTheSession() throws Exception {
+        Lab.Subscribers subs = dial("b", 2);
+        var ack = lab.disconnect("User-Name = \"user1@reseller-b.example\"\n");
+        assertEquals(0, ack.exitCode(), "Disconnect-ACK from lacd's DAE listener:\n" + ack.output() + "\n" + lab.lacd().tail(10));
+        assertTrue(ack.output().contains("Disconnect-ACK"), ack.output());
+        assertTrue(LabFixture.await(Duration.ofSeconds(10), () -> gone("user1@reseller-b.example")), "disconnected: " + lab.sessions());
+        assertEquals(1, LabFixture.count(lab, "FORWARDING"));
+        var nak = lab.disconnect("User-Name = \"nobody@reseller-b.example\"\n");
+        assertTrue(nak.output().contains("Disconnect-NAK"), "unknown session: NAK\n" + nak.output());
+        assertEquals(0, lab.lacdCli("kick", "--user", "user2@reseller-b.example").exit());
+        assertEquals(1, subs.await(Duration.ofSeconds(30)), "both hung up by the network");
+        JsonNode calls = lab.lnsControl("lns-b1", "GET", "/report").path("calls");
+        int byLac = 0;
+        for (JsonNode c : calls) {
+            byLac += "user1@reseller-b.example".equals(c.path("user").asText()) && "CLEARED_BY_LAC".equals(c.path("result").asText()) ? 1 : 0;
+        }
+        assertTrue(byLac >= 1, "the Disconnect-Request reached the LNS as a CDN: " + calls);
+        assertTrue(LabFixture.await(Duration.ofSeconds(10), () -> {
+            try {
+                return LabFixture.assertStopForEveryStart(lab) == 8;
+            } catch (Throwable e) {
+                return false;
+            }
+        }), "accounting: " + lab.accounting());
+    }
+
+    @Test
+    @Order(4)
     void lacdStopSendsCdnPadtAndStopForEverySession() throws Exception {
         Lab.Subscribers subs = dial("b", 3);
         assertEquals(0, lab.stopLacd(Duration.ofSeconds(25)), "lacd exits 0 on SIGTERM:\n" + lab.lacd().tail(20));
