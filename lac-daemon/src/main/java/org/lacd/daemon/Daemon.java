@@ -59,7 +59,7 @@ public final class Daemon {
     private LacManagement management;
 
     public Daemon(Path configFile, ConfigLoader.Loaded loaded) {
-        this(configFile, loaded, PcapPort::new);
+        this(configFile, loaded, name -> PcapPort.forMaxPayload(name, loaded.config().pppoe().maxPayload()));
     }
 
     /** @param ports makes the subscriber-facing port of an interface name (in-memory ports in tests) */

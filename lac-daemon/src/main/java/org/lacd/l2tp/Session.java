@@ -57,7 +57,8 @@ final class Session implements L2tpCall {
 
     private final TunnelHost host;
     private final TunnelProfile profile;
-    private final CallParameters params;
+    /** What ICRQ and ICCN carry; dropped once ICCN is sent (it is a few hundred bytes per established call). */
+    private CallParameters params;
     private final CallListener listener;
     private final AtomicInteger dataNs = new AtomicInteger();
     private Tunnel tunnel;
@@ -248,6 +249,7 @@ final class Session implements L2tpCall {
         }
         fire(Event.RX_ICRP_OK);
         tunnel.send(MessageType.ICCN, peerSession, iccnBody());
+        params = null;
         LOG.info("call {}/{} up: LNS session {} ({})", localTunnelId, localSessionId, peerSession, profile.name());
         try {
             listener.callUp(this);

@@ -105,7 +105,7 @@ public final class LacService {
     }
 
     public LacService(LacdConfig config, LacdMetrics metrics) {
-        this(config, metrics, PcapPort::new, Clock.systemUTC());
+        this(config, metrics, name -> PcapPort.forMaxPayload(name, config.pppoe().maxPayload()), Clock.systemUTC());
     }
 
     public SessionManager sessions() {

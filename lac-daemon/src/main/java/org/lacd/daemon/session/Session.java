@@ -292,6 +292,10 @@ final class Session implements CallListener {
             }
             ctx.sessionTimeout(decision).ifPresent(t -> sessionTimeout = loop.schedule(
                     () -> withMdc(() -> teardown(TeardownCause.SESSION_TIMEOUT)), t.toMillis(), TimeUnit.MILLISECONDS));
+            // Up: what remains is kept by the accounting record and the timers. The RADIUS answer and the other
+            // candidates would cost about a kilobyte per established session for nothing.
+            decision = null;
+            plan = List.of();
         });
     }
 

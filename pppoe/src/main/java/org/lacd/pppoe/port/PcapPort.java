@@ -41,6 +41,15 @@ public final class PcapPort implements EthernetPort {
     private final String name;
     private final int bufferBytes;
     private final boolean immediate;
+    /**
+     * Bytes captured per frame. It sizes the ring's slots: in immediate mode libpcap uses TPACKET_V2, whose slots are
+     * snaplen-sized, so 65,535 would leave a 16 MiB ring room for about 250 frames and a burst (thousands of PADTs or
+     * LCP Echo-Replies at once) would overflow it silently. Frames longer than the largest PPP-Max-Payload we accept
+     * plus headers are not ours anyway.
+     */
+    private final int snaplen;
+    /** Ring size: with 1,600-byte slots (PPP-Max-Payload 1500) about 20,000 frames, room for a burst of hang-ups. */
+    static final int DEFAULT_BUFFER = 32 << 20;
     private final Object sendLock = new Object();
     private volatile MacAddress mac;
     private volatile PcapHandle handle;
@@ -48,7 +57,18 @@ public final class PcapPort implements EthernetPort {
 
     /** Immediate mode on (low latency for control traffic) and a 16 MiB kernel buffer. */
     public PcapPort(String name) {
-        this(name, 16 << 20, true, null);
+        this(name, DEFAULT_BUFFER, true, null);
+    }
+
+    /** A port for frames carrying PPP payloads of up to {@code maxPayload} bytes (RFC 4638 PPP-Max-Payload). */
+    public static PcapPort forMaxPayload(String name, int maxPayload) {
+        return new PcapPort(name, DEFAULT_BUFFER, true, null, snaplenFor(maxPayload));
+    }
+
+    /** Ethernet + two VLAN tags + PPPoE header + payload, rounded up to 64. */
+    static int snaplenFor(int maxPayload) {
+        int frame = 14 + 8 + 6 + maxPayload;
+        return (frame + 63) & ~63;
     }
 
     /**
@@ -56,10 +76,15 @@ public final class PcapPort implements EthernetPort {
      * @param immediate libpcap immediate mode: per-packet wake-ups (latency) vs batching (throughput)
      */
     public PcapPort(String name, int bufferBytes, boolean immediate, MacAddress mac) {
+        this(name, bufferBytes, immediate, mac, snaplenFor(9000));
+    }
+
+    public PcapPort(String name, int bufferBytes, boolean immediate, MacAddress mac, int snaplen) {
         this.name = name;
         this.bufferBytes = bufferBytes;
         this.immediate = immediate;
         this.mac = mac;
+        this.snaplen = snaplen;
     }
 
     @Override public String name() { return name; }
@@ -112,7 +137,7 @@ public final class PcapPort implements EthernetPort {
         PcapHandle h;
         try {
             h = new PcapHandle.Builder(name)
-                    .snaplen(65535)
+                    .snaplen(snaplen)
                     .promiscuousMode(PcapNetworkInterface.PromiscuousMode.PROMISCUOUS)
                     .timeoutMillis(100)
                     .bufferSize(bufferBytes)
@@ -146,7 +171,7 @@ public final class PcapPort implements EthernetPort {
         t.setDaemon(true);
         receiveThread = t;
         t.start();
-        LOG.info("PPPoE port {} open (mac {}, immediate={}, buffer={} bytes)", name, mac, immediate, bufferBytes);
+        LOG.info("PPPoE port {} open (mac {}, immediate={}, buffer={} bytes, snaplen {})", name, mac, immediate, bufferBytes, snaplen);
     }
 
     private void receiveLoop(PcapHandle h, FrameReceiver receiver) {
