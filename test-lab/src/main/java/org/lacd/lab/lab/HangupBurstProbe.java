@@ -42,17 +42,16 @@ public final class HangupBurstProbe {
                 c.stop(Duration.ofSeconds(5));
             }
             for (Path f : List.of(sent, pcap)) {
-                for (String filter : List.of("pppoed.code == 0xa7 && eth.src[0:3] == 02:00:0a", "lcp.opcode == 5 && eth.src[0:3] == 02:00:0a")) {
+                for (String filter : List.of("pppoe.code == 0xa7 && eth.src[0:3] == 02:00:0a", "lcp && ppp.code == 5 && eth.src[0:3] == 02:00:0a",
+                        "lcp && ppp.code == 6 && eth.dst[0:3] == 02:00:0a")) {
                     Sh.Result c = Sh.run(120, List.of("tshark", "-n", "-r", f.toString(), "-Y", filter));
+                    if (!c.ok()) {
+                        throw new LabException("tshark -Y '" + filter + "': " + c.out());
+                    }
                     System.out.println(f.getFileName() + " [" + filter + "]: " + c.out().lines().filter(l -> !l.contains("Running as")).count());
                 }
                 System.out.println(Sh.run(60, List.of("capinfos", "-c", f.toString())).out().strip());
             }
-            Sh.Result padt = Sh.run(60, List.of("tshark", "-n", "-r", pcap.toString(), "-Y", "pppoed.code == 0xa7", "-T", "fields",
-                    "-e", "eth.src"));
-            long fromSubs = padt.out().lines().filter(l -> l.startsWith("02:00:0a")).count();
-            long fromLacd = padt.out().lines().filter(l -> !l.startsWith("02:00:0a") && l.contains(":")).count();
-            System.out.println("PADT on lacd's access interface: from subscribers " + fromSubs + ", from lacd " + fromLacd);
             String m = lab.metrics();
             System.out.println(m.lines().filter(l -> l.startsWith("lacd_drops_total") || l.startsWith("lacd_session_teardowns_total")
                     || l.startsWith("lacd_packets_total{protocol=\"pppoe\"")).reduce("", (a, b) -> a + b + "\n"));

@@ -75,9 +75,12 @@ public final class Lab implements AutoCloseable {
         if (!Files.isRegularFile(lacdJar())) {
             return lacdJar() + " missing (mvn package first)";
         }
-        Sh.Result r = Sh.run("ip", "netns", "list");
+        // a container may have ip but not the right to create namespaces: try one
+        String probe = Topology.uniquePrefix() + "-probe";
+        Sh.Result r = Sh.run("ip", "netns", "add", probe);
+        Sh.run("ip", "netns", "del", probe);
         if (!r.ok()) {
-            return "ip netns does not work here: " + r.out().strip();
+            return "cannot create a network namespace here: " + r.out().strip();
         }
         return null;
     }

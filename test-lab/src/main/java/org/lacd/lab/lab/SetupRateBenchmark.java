@@ -54,7 +54,7 @@ public final class SetupRateBenchmark {
                         ra.path("failures"), rb.path("failures"), measured, p50, p99, peak, (System.nanoTime() - t0) / 1e9);
                 rows.add(row);
                 System.out.println(row);
-                LabProcess.await(Duration.ofSeconds(120), () -> {
+                LabProcess.await(Duration.ofSeconds(30), () -> {
                     try {
                         return lab.sessions().isEmpty();
                     } catch (RuntimeException e) {

@@ -159,4 +159,56 @@ class TwoResellersLabTest {
         String frames = bad.out().lines().filter(l -> !l.contains("Running as user")).reduce("", (x, y) -> x + y + "\n");
         assertEquals("", frames.strip(), "malformed frames:\n" + frames);
     }
+
+    @Test
+    @Order(5)
+    void proxyAvpsOnTheWireEqualWhatTheSubscribersSentOnTheWire() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(lab.options().capture(), "tshark/dumpcap not installed");
+        lab.stopCaptures();
+        String f = lab.captureFile().toString();
+        // PPPoE side: what each subscriber sent (CHAP response value, PAP password, LCP magic number), by MAC
+        Map<String, String> userByMac = new HashMap<>();
+        Map<String, String> chapByUser = new HashMap<>();
+        for (String[] l : fields(f, "chap.code == 2 && eth.src[0:2] == 02:00", "eth.src", "chap.name", "chap.value")) {
+            userByMac.put(l[0], l[1]);
+            chapByUser.put(l[1], l[2]);
+        }
+        Map<String, String> papByUser = new HashMap<>();
+        for (String[] l : fields(f, "pap.code == 1 && eth.src[0:2] == 02:00", "eth.src", "pap.peer_id", "pap.password")) {
+            userByMac.put(l[0], l[1]);
+            papByUser.put(l[1], HexFormat.of().formatHex(l[2].getBytes(StandardCharsets.US_ASCII)));
+        }
+        Map<String, String> magicByUser = new HashMap<>();
+        for (String[] l : fields(f, "lcp && ppp.code == 1 && eth.src[0:2] == 02:00", "eth.src", "lcp.opt.magic_number")) {
+            if (userByMac.containsKey(l[0])) {
+                magicByUser.put(userByMac.get(l[0]), l[1].replace("0x", ""));
+            }
+        }
+        // L2TP side: the ICCNs lacd sent to the LNSs
+        int iccn = 0;
+        for (String[] l : fields(f, "l2tp.avp.proxy_authen_type", "l2tp.avp.proxy_authen_name", "l2tp.avp.proxy_authen_type",
+                "l2tp.avp.proxy_authen_response", "l2tp.avp.last_received_lcp_confreq")) {
+            iccn++;
+            String user = l[0];
+            String expected = "2".equals(l[1]) ? chapByUser.get(user) : papByUser.get(user);
+            assertEquals(expected, l[2].replace(":", ""), "proxy authen response of " + user + " (type " + l[1] + ")");
+            assertTrue(l[3].replace(":", "").contains(magicByUser.get(user)),
+                    "last received LCP ConfReq of " + user + " carries the subscriber's magic number: " + l[3]);
+        }
+        assertEquals(100, iccn, "one ICCN per subscriber in the capture");
+    }
+
+    /** tshark -T fields on the lab capture: one String[] per matching frame. */
+    static java.util.List<String[]> fields(String file, String filter, String... names) {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("tshark", "-n", "-r", file, "-Y", filter, "-T", "fields",
+                "-E", "separator=/t"));
+        for (String n : names) {
+            cmd.add("-e");
+            cmd.add(n);
+        }
+        Sh.Result r = Sh.run(120, cmd);
+        assertEquals(0, r.exit(), r.out());
+        return r.out().lines().filter(x -> !x.contains("Running as user") && !x.isBlank()).map(x -> x.split("\t", -1))
+                .filter(a -> a.length == names.length).toList();
+    }
 }
