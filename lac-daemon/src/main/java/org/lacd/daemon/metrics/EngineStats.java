@@ -33,6 +33,12 @@ public final class EngineStats {
             private final Map<String, Traffic> in = new ConcurrentHashMap<>();
             private final Map<String, Traffic> out = new ConcurrentHashMap<>();
 
+            /** Per packet: a plain lock-free get; computeIfAbsent (which may lock the bin) only the first time. */
+            private Traffic traffic(Map<String, Traffic> cache, String iface, Direction d) {
+                Traffic t = cache.get(iface);
+                return t != null ? t : cache.computeIfAbsent(iface, i -> m.traffic(Protocol.PPPOE, d, i));
+            }
+
             @Override
             public void drop(DropReason reason) {
                 m.drop(Protocol.PPPOE, reason);
@@ -66,12 +72,12 @@ public final class EngineStats {
 
             @Override
             public void dataIn(String iface, int bytes) {
-                in.computeIfAbsent(iface, i -> m.traffic(Protocol.PPPOE, Direction.RX, i)).count(bytes);
+                traffic(in, iface, Direction.RX).count(bytes);
             }
 
             @Override
             public void dataOut(String iface, int bytes) {
-                out.computeIfAbsent(iface, i -> m.traffic(Protocol.PPPOE, Direction.TX, i)).count(bytes);
+                traffic(out, iface, Direction.TX).count(bytes);
             }
         };
     }
