@@ -47,6 +47,8 @@ public final class LacdMetrics {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, Traffic> traffic = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicReference<java.util.function.LongSupplier>> captureDrops =
+            new ConcurrentHashMap<>();
     private final AtomicLong spoolRecords = new AtomicLong();
     private final Timer setupLatency;
     private final Counter retransmits;
@@ -253,6 +255,21 @@ public final class LacdMetrics {
                         .tags("protocol", label(protocol), "direction", label(direction), "interface", iface).register(registry),
                 Counter.builder("lacd.bytes").baseUnit("bytes").description("Bytes by protocol, direction and interface")
                         .tags("protocol", label(protocol), "direction", label(direction), "interface", iface).register(registry)));
+    }
+
+    /**
+     * lacd_pppoe_capture_drops_total{interface}: frames the kernel dropped because lacd's receive ring on that
+     * interface was full, read from {@code drops} at scrape time. A later call for the same interface (the port was
+     * reopened) replaces the source.
+     */
+    public void captureDrops(String iface, java.util.function.LongSupplier drops) {
+        captureDrops.computeIfAbsent(iface, n -> {
+            var ref = new java.util.concurrent.atomic.AtomicReference<java.util.function.LongSupplier>(drops);
+            io.micrometer.core.instrument.FunctionCounter.builder("lacd.pppoe.capture.drops", ref, r -> r.get().getAsLong())
+                    .description("Frames dropped by the kernel because the receive ring was full (lacd fell behind)")
+                    .tag("interface", n).register(registry);
+            return ref;
+        }).set(drops);
     }
 
     /** Packet and byte counters of one direction of one interface. */

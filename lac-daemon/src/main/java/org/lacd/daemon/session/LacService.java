@@ -187,7 +187,9 @@ public final class LacService {
             public void start() {
                 List<EthernetPort> ps = new ArrayList<>();
                 for (LacdConfig.SubscriberInterface i : config.interfaces()) {
-                    ps.add(ports.apply(i.name()));
+                    EthernetPort port = ports.apply(i.name());
+                    metrics.captureDrops(port.name(), port::captureDrops);
+                    ps.add(port);
                 }
                 pppoe = new PppoeServer(pppoeSettings(config), ps, sessions, EngineStats.pppoe(metrics));
                 pppoe.start();

@@ -18,6 +18,14 @@ public interface EthernetPort {
     /** Sends one frame; thread-safe. Failures are reported through {@link PortException}. */
     void send(byte[] frame, int off, int len);
 
+    /**
+     * Frames the kernel dropped on this port because the receive ring was full (the reader fell behind), counted since
+     * the port started; 0 for ports without a kernel ring. Cheap enough to call at every metrics scrape.
+     */
+    default long captureDrops() {
+        return 0;
+    }
+
     /** Stops the receive thread and releases the interface. Idempotent. */
     void close();
 }

@@ -48,12 +48,16 @@ public final class PcapPort implements EthernetPort {
      * plus headers are not ours anyway.
      */
     private final int snaplen;
+    /** The BPF filter: {@link #FILTER} for lacd; the lab's bare forwarder passes its own. */
+    private final String filter;
     /** Ring size: with 1,600-byte slots (PPP-Max-Payload 1500) about 20,000 frames, room for a burst of hang-ups. */
     static final int DEFAULT_BUFFER = 32 << 20;
     private final Object sendLock = new Object();
     private volatile MacAddress mac;
     private volatile PcapHandle handle;
     private volatile Thread receiveThread;
+    /** The drop count last read, kept so the counter does not fall back to 0 after {@link #close()}. */
+    private volatile long drops;
 
     /** Immediate mode on (low latency for control traffic) and a 16 MiB kernel buffer. */
     public PcapPort(String name) {
@@ -80,6 +84,20 @@ public final class PcapPort implements EthernetPort {
     }
 
     public PcapPort(String name, int bufferBytes, boolean immediate, MacAddress mac, int snaplen) {
+        this(name, bufferBytes, immediate, mac, snaplen, FILTER);
+    }
+
+    /**
+     * A port with lacd's buffer, immediate mode and the snaplen for {@code maxPayload}, but another capture filter: the
+     * same receive and send path with no PPPoE behind it (the lab's bare forwarder, which measures this machine's
+     * ceiling for pcap receive-and-send).
+     */
+    public static PcapPort withFilter(String name, int maxPayload, String filter) {
+        return new PcapPort(name, DEFAULT_BUFFER, true, null, snaplenFor(maxPayload), filter);
+    }
+
+    private PcapPort(String name, int bufferBytes, boolean immediate, MacAddress mac, int snaplen, String filter) {
+        this.filter = filter;
         this.name = name;
         this.bufferBytes = bufferBytes;
         this.immediate = immediate;
@@ -159,11 +177,11 @@ public final class PcapPort implements EthernetPort {
         }
         try {
             synchronized (PCAP_GLOBAL) {
-                h.setFilter(FILTER, BpfProgram.BpfCompileMode.OPTIMIZE);
+                h.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
             }
         } catch (PcapNativeException | NotOpenException e) {
             h.close();
-            throw new PortException(PortException.Kind.FILTER, name, "cannot set the PPPoE capture filter on " + name
+            throw new PortException(PortException.Kind.FILTER, name, "cannot set the capture filter on " + name
                     + ": " + e.getMessage(), e);
         }
         handle = h;
@@ -214,12 +232,27 @@ public final class PcapPort implements EthernetPort {
         }
     }
 
+    /** libpcap's ps_drop: on Linux the socket's tp_drops, accumulated by libpcap across reads. */
+    @Override
+    public long captureDrops() {
+        PcapHandle h = handle;
+        if (h != null) {
+            try {
+                drops = h.getStats().getNumPacketsDropped();
+            } catch (PcapNativeException | NotOpenException e) {
+                // closing concurrently: keep the last value
+            }
+        }
+        return drops;
+    }
+
     @Override
     public void close() {
         PcapHandle h = handle;
         if (h == null) {
             return;
         }
+        captureDrops();
         handle = null;
         try {
             h.breakLoop();

@@ -130,6 +130,57 @@ class PcapPortTest {
     }
 
     @Test
+    void framesTheKernelDropsWhenTheReceiverFallsBehindAreCounted() throws Exception {
+        ns.exec("ip", "link", "add", "pc", "type", "veth", "peer", "name", "pd");
+        ns.exec("ip", "link", "set", "pc", "up");
+        ns.exec("ip", "link", "set", "pd", "up");
+        PcapPort from = new PcapPort("pc");
+        // a small ring (64 KiB of 128-byte slots) behind a receiver that stops reading
+        PcapPort slow = new PcapPort("pd", 64 << 10, true, null, 128);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger got = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            ns.call(() -> {
+                from.start((buf, off, len) -> { });
+                slow.start((buf, off, len) -> {
+                    got.incrementAndGet();
+                    try {
+                        release.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                return null;
+            });
+            assertEquals(0, slow.captureDrops(), "nothing dropped before any traffic");
+            byte[] f = Hex.parse("ffffffffffff" + from.mac().toString().replace(":", "") + "8864" + "1100000100020021" + "00".repeat(40));
+            int sent = 3000;
+            for (int i = 0; i < sent; i++) {
+                from.send(f, 0, f.length);
+                if (i % 50 == 49) {
+                    Thread.sleep(1); // under the veth backlog: the ring is what overflows
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (slow.captureDrops() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            long drops = slow.captureDrops();
+            assertTrue(drops > 0 && drops < sent, "ring overflow counted: " + drops + " of " + sent);
+            release.countDown();
+            slow.close();
+            long after = slow.captureDrops();
+            assertTrue(after >= drops, "counter never goes back: " + after + " < " + drops);
+            assertEquals(after, slow.captureDrops(), "the count survives close");
+            assertEquals(0, b.captureDrops(), "a port that keeps up drops nothing");
+        } finally {
+            release.countDown();
+            slow.close();
+            from.close();
+        }
+    }
+
+    @Test
     void missingInterfaceIsAClearError() {
         PcapPort p = new PcapPort("lacd-nope0");
         PortException e = assertThrows(PortException.class, () -> p.start((buf, off, len) -> { }));

@@ -82,6 +82,9 @@ class TwoResellersLabTest {
                 "PPPoE packets counted");
         assertTrue(Lab.sample(m, "lacd_packets_total", "protocol=\"l2tp\"", "direction=\"rx\"") > 2 * 200,
                 "L2TP packets counted");
+        assertTrue(m.contains("lacd_pppoe_capture_drops_total{interface=\"" + Topology.ACCESS_IF + "\"}"),
+                "the raw socket's drop counter is exported for the access interface");
+        assertEquals(0, Lab.sample(m, "lacd_pppoe_capture_drops_total"), 0.1, "no frame dropped by the kernel at this rate");
     }
 
     @Test
