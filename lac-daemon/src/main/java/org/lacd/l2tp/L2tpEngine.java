@@ -63,6 +63,8 @@ public final class L2tpEngine {
     static final int RECV_BATCH = 8;
     /** DoS/memory guard: data frames queued toward one socket before they are dropped. */
     static final int DATA_QUEUE = 65_536;
+    /** Per sending thread: the datagram being built for {@code sendDirect} (a direct buffer, as sendto needs one). */
+    private static final ThreadLocal<java.nio.ByteBuffer> SEND_BUFFER = ThreadLocal.withInitial(() -> java.nio.ByteBuffer.allocateDirect(MAX_SLOT));
     /** DoS guard and id-space bound: tunnels per socket (tunnel ids are 16 bits, 0 reserved). */
     static final int MAX_TUNNELS = 60_000;
     /** Frames written between flushes on the data path. */
@@ -346,9 +348,20 @@ public final class L2tpEngine {
         private final java.util.Queue<DatagramPacket> dataOut = io.netty.util.internal.PlatformDependent.newFixedMpscQueue(DATA_QUEUE);
         private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
         private final Runnable flushTask = this::flushData;
+        /**
+         * epoll only: the channel's own socket, through which data frames are sent straight from the calling thread
+         * (the PPPoE receive thread) with one sendto each. sendto on a UDP socket is thread-safe in the kernel, and
+         * the loop's control messages go through the same socket. This skips the hand-off to the event loop (a buffer,
+         * a DatagramPacket and a queue slot per frame, and a second thread on the same CPU): the lab measured the
+         * hand-off as the upstream limit (185 kpps with a 350 ms queue against 250 kpps for a bare pcap forwarder).
+         */
+        private io.netty.channel.unix.Socket direct;
 
         void init(Channel ch) {
             channel = ch;
+            if (ch instanceof EpollDatagramChannel e) {
+                direct = (io.netty.channel.unix.Socket) e.fd();
+            }
             loop = ch.eventLoop();
             local = (InetSocketAddress) ch.localAddress();
             scheduler = new L2tpScheduler() {
@@ -462,6 +475,11 @@ public final class L2tpEngine {
 
         @Override
         public void sendData(Session s, byte[] buf, int off, int len) {
+            io.netty.channel.unix.Socket d = direct;
+            if (d != null && d.isOpen()) {
+                sendDirect(d, s, buf, off, len);
+                return;
+            }
             boolean seq = s.sequencing();
             ByteBuf b = channel.alloc().directBuffer((seq ? 10 : 6) + 2 + len);
             b.writeShort(seq ? L2tpHeader.S | L2tpHeader.VERSION : L2tpHeader.VERSION);
@@ -483,6 +501,39 @@ public final class L2tpEngine {
             if (flushScheduled.compareAndSet(false, true)) {
                 loop.execute(flushTask);
             }
+        }
+
+        private void sendDirect(io.netty.channel.unix.Socket socket, Session s, byte[] buf, int off, int len) {
+            boolean seq = s.sequencing();
+            java.nio.ByteBuffer b = SEND_BUFFER.get();
+            if ((seq ? 12 : 8) + len > b.capacity()) {
+                stats.drop(L2tpStats.DropReason.SEND_FAILED);
+                return;
+            }
+            b.clear();
+            b.putShort((short) (seq ? L2tpHeader.S | L2tpHeader.VERSION : L2tpHeader.VERSION));
+            b.putShort((short) s.remoteTunnelId());
+            b.putShort((short) s.remoteSessionId());
+            if (seq) {
+                b.putShort((short) s.nextDataNs());
+                b.putShort((short) 0);
+            }
+            b.put((byte) 0xff).put((byte) 0x03);
+            b.put(buf, off, len);
+            InetSocketAddress peer = s.peer();
+            int sent;
+            try {
+                sent = socket.sendTo(b, 0, b.position(), peer.getAddress(), peer.getPort());
+            } catch (java.io.IOException e) {
+                stats.drop(L2tpStats.DropReason.SEND_FAILED);
+                LOG.debug("L2TP data to {} not sent: {}", peer, e.toString());
+                return;
+            }
+            if (sent <= 0) { // EAGAIN: the socket's send buffer is full
+                stats.drop(L2tpStats.DropReason.SEND_QUEUE_FULL);
+                return;
+            }
+            stats.dataOut(len);
         }
 
         /** Drains the data queue: writes every frame, flushes every batch (epoll sends a batch with sendmmsg). */
