@@ -71,11 +71,13 @@ class DaemonProcessTest {
         try (LacdProcess lacd = LacdProcess.start("run", "--config", f.toString())) {
             assertTrue(LacdProcess.await(Duration.ofSeconds(30), () -> metrics(port) != null), String.join("\n", lacd.log()));
             assertTrue(metrics(port).contains("lacd_sessions{state=\"forwarding\"}"));
+            // /metrics answers before the last component is up: reload a daemon that says it is up, as an operator would
+            assertTrue(LacdProcess.await(Duration.ofSeconds(30), () -> lacd.logContains("lacd up")), String.join("\n", lacd.log()));
 
             Files.writeString(f, config(port).replace("metrics:", "metrix:"));
             lacd.signal("HUP");
             assertTrue(LacdProcess.await(Duration.ofSeconds(10), () -> lacd.logContains("reload refused, keeping the running config")),
-                    String.join("\n", lacd.log()));
+                    "alive: " + lacd.process().isAlive() + "\n" + String.join("\n", lacd.log()));
             assertTrue(lacd.process().isAlive());
             assertTrue(metrics(port).contains("lacd_config_reloads_total{result=\"failure\"} 1.0"));
 
