@@ -35,6 +35,10 @@ import org.lacd.lab.subscriber.Probe;
  * frames at the same rates go through it to the same kind of sink. lacd's fraction of the ceiling is its highest
  * delivered rate at no more than 1 % loss over the bare forwarder's, per direction and size.
  *
+ * <p>Phase 3, upstream only: {@link RawTools} {@code forward-udp}, pcap receive plus the same kind of UDP send as lacd
+ * (one sendto on an epoll socket from the receive thread) and no protocol work: how much of the gap to the bare
+ * forwarder is the kernel's UDP path rather than lacd.
+ *
  * <pre>
  * java -cp "test-lab/target/classes:$(cat test-lab/target/classpath.txt)" org.lacd.lab.lab.ForwardingCeilingBenchmark 16 64,512,1400 20000,40000,80000,120000,160000,200000,240000,280000 5
  * </pre>
@@ -110,6 +114,18 @@ public final class ForwardingCeilingBenchmark {
             sweep("bare", lab, lns, dir, directions, sizes, rates, seconds, results);
             bare.stop(Duration.ofSeconds(10));
             System.out.println("bare forwarder: " + bare.tail(1).strip());
+            if (directions.contains("up")) {
+                // phase 3: pcap receive plus lacd's kind of UDP send, no protocol work (how much is the kernel's UDP path)
+                LabProcess udp = LabProcess.start("bare udp forwarder", topo.lacdNamespace(), pinned(1, "forward-udp", "--a",
+                        Topology.ACCESS_IF, "--a-filter", "ether proto 0x8864", "--to", lns.address() + ":" + L2TP_PORT),
+                        dir.resolve("bare-udp-forwarder.log"));
+                if (!LabProcess.await(Duration.ofSeconds(30), () -> udp.logContains("forwarding") || !udp.alive())) {
+                    throw new LabException("bare UDP forwarder did not start:\n" + udp.tail(20));
+                }
+                sweep("bare-udp", lab, lns, dir, List.of("up"), sizes, rates, seconds, results);
+                udp.stop(Duration.ofSeconds(10));
+                System.out.println("bare UDP forwarder: " + udp.tail(1).strip());
+            }
         }
         report(directions, sizes, rates, results);
     }
@@ -128,7 +144,7 @@ public final class ForwardingCeilingBenchmark {
                     phase + "-" + direction + "-warmup");
             for (int size : sizes) {
                 // what arrives at the sink: PPPoE (22 B of headers before the IPv4 packet) or L2TP over UDP (52 B)
-                boolean pppoeAtSink = up == phase.equals("bare");
+                boolean pppoeAtSink = up == phase.equals("bare"); // bare-udp sends UDP, like lacd
                 String latencyFilter = (pppoeAtSink ? "ether proto 0x8864 and greater " + (22 + size + 8)
                         : "udp dst port " + L2TP_PORT + " and greater " + (52 + size + 8));
                 for (int rate : rates) {
@@ -408,16 +424,18 @@ public final class ForwardingCeilingBenchmark {
         }
         System.out.println();
         System.out.println("| direction | IPv4 B | lacd zero-loss pps | bare zero-loss pps | lacd at <= 1 % loss pps | bare at <= 1 % loss pps"
-                + " | lacd / bare |");
-        System.out.println("|---|---|---|---|---|---|---|");
+                + " | lacd / bare | pcap-to-UDP bare at <= 1 % loss pps | lacd / pcap-to-UDP bare |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (String d : directions) {
             for (int size : sizes) {
                 double lz = best(r, "lacd", d, size, rates, 0.0);
                 double bz = best(r, "bare", d, size, rates, 0.0);
                 double l1 = best(r, "lacd", d, size, rates, 1.0);
                 double b1 = best(r, "bare", d, size, rates, 1.0);
-                System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f %% |%n", d, size, lz, bz, l1, b1,
-                        b1 > 0 ? 100.0 * l1 / b1 : 0);
+                double u1 = best(r, "bare-udp", d, size, rates, 1.0);
+                System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f %% | %s | %s |%n", d, size, lz, bz, l1, b1,
+                        b1 > 0 ? 100.0 * l1 / b1 : 0, u1 > 0 ? String.format(Locale.ROOT, "%.0f", u1) : "-",
+                        u1 > 0 ? String.format(Locale.ROOT, "%.0f %%", 100.0 * l1 / u1) : "-");
             }
         }
     }

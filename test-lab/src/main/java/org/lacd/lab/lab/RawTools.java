@@ -35,6 +35,11 @@ import org.pcap4j.core.PcapNetworkInterface;
  *       {@link PcapPort}s (same buffer, immediate mode and snaplen; only the filter differs): each frame received on
  *       one is sent unchanged on the other, from the port's receive thread, with no protocol work. Runs until
  *       SIGTERM and then prints its counts.</li>
+ *   <li>{@code forward-udp --a IF --a-filter BPF --to IP:PORT}: the upstream half of the bare forwarder with lacd's
+ *       send path instead of a second pcap port: each PPPoE frame's PPP payload, behind a fixed 8-byte L2TP data
+ *       header, goes out with one {@code sendto} on an epoll UDP socket bound to port 1701, from the receive thread
+ *       (as {@code L2tpEngine} sends data). No parsing beyond the fixed offset, no lookup, no counters: the ceiling of
+ *       pcap receive plus kernel UDP send on this machine.</li>
  * </ul>
  */
 public final class RawTools {
@@ -51,6 +56,7 @@ public final class RawTools {
                     Double.parseDouble(o.get("seconds")), Integer.parseInt(o.getOrDefault("mark-every", "100")));
             case "latency" -> latency(o.get("interface"), o.get("filter"), Double.parseDouble(o.get("seconds")));
             case "forward" -> forward(o.get("a"), o.get("a-filter"), o.get("b"), o.get("b-filter"));
+            case "forward-udp" -> forwardUdp(o.get("a"), o.get("a-filter"), o.get("to"));
             default -> {
                 System.err.println("unknown tool " + args[0]);
                 System.exit(2);
@@ -184,6 +190,51 @@ public final class RawTools {
         System.out.printf(Locale.ROOT, "{\"samples\":%d,\"p50Us\":%d,\"p99Us\":%d,\"maxUs\":%d}%n", c,
                 c == 0 ? -1 : delays[(int) (0.50 * (c - 1))], c == 0 ? -1 : delays[(int) (0.99 * (c - 1))],
                 c == 0 ? -1 : delays[c - 1]);
+    }
+
+    static void forwardUdp(String a, String aFilter, String to) throws Exception {
+        String[] hp = to.split(":");
+        java.net.InetAddress addr = java.net.InetAddress.getByName(hp[0]);
+        int port = Integer.parseInt(hp[1]);
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                io.netty.channel.epoll.EpollIoHandler.newFactory());
+        io.netty.channel.Channel ch = new io.netty.bootstrap.Bootstrap().group(group)
+                .channel(io.netty.channel.epoll.EpollDatagramChannel.class)
+                .option(io.netty.channel.ChannelOption.SO_SNDBUF, 4 << 20)
+                .handler(new io.netty.channel.ChannelInboundHandlerAdapter())
+                .bind(new java.net.InetSocketAddress(1701)).sync().channel();
+        io.netty.channel.unix.Socket socket = (io.netty.channel.unix.Socket) ((io.netty.channel.epoll.EpollDatagramChannel) ch).fd();
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocateDirect(9216);
+        AtomicLong sent = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        PcapPort pa = PcapPort.withFilter(a, 1500, aFilter);
+        pa.start((buf, off, len) -> {
+            // PPPoE: 14 Ethernet + 6 PPPoE header, then the PPP frame
+            int ppp = off + 20;
+            int n = len - 20;
+            out.clear();
+            out.putShort((short) 0x0002).putInt(0).put((byte) 0xff).put((byte) 0x03).put(buf, ppp, n);
+            try {
+                if (socket.sendTo(out, 0, out.position(), addr, port) > 0) {
+                    sent.lazySet(sent.get() + 1);
+                } else {
+                    failed.lazySet(failed.get() + 1);
+                }
+            } catch (java.io.IOException e) {
+                failed.lazySet(failed.get() + 1);
+            }
+        });
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            pa.close();
+            ch.close();
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+            System.out.printf(Locale.ROOT, "{\"sent\":%d,\"failed\":%d}%n", sent.get(), failed.get());
+            done.countDown();
+        }));
+        System.out.println("forwarding " + a + " -> udp " + to);
+        System.out.flush();
+        done.await();
     }
 
     static void forward(String a, String aFilter, String b, String bFilter) throws InterruptedException {
