@@ -511,20 +511,23 @@ public final class Lab implements AutoCloseable {
      * @param reseller "a" or "b": users {@code user{n}@reseller-<r>.example}, MACs 02:00:00:0<r>:xx:xx
      */
     public record SubscriberRun(String reseller, int count, double rate, String auth, int trafficPps, int trafficSize,
-                                String lifetime, String duration) {
+                                String lifetime, String duration, int retries) {
         public static SubscriberRun of(String reseller, int count) {
-            return new SubscriberRun(reseller, count, 50, "mix", 0, 128, "0", "60s");
+            return new SubscriberRun(reseller, count, 50, "mix", 0, 128, "0", "60s", 3);
         }
 
-        public SubscriberRun rate(double r) { return new SubscriberRun(reseller, count, r, auth, trafficPps, trafficSize, lifetime, duration); }
+        public SubscriberRun rate(double r) { return new SubscriberRun(reseller, count, r, auth, trafficPps, trafficSize, lifetime, duration, retries); }
 
-        public SubscriberRun auth(String a) { return new SubscriberRun(reseller, count, rate, a, trafficPps, trafficSize, lifetime, duration); }
+        public SubscriberRun auth(String a) { return new SubscriberRun(reseller, count, rate, a, trafficPps, trafficSize, lifetime, duration, retries); }
 
-        public SubscriberRun traffic(int pps, int size) { return new SubscriberRun(reseller, count, rate, auth, pps, size, lifetime, duration); }
+        public SubscriberRun traffic(int pps, int size) { return new SubscriberRun(reseller, count, rate, auth, pps, size, lifetime, duration, retries); }
 
-        public SubscriberRun lifetime(String l) { return new SubscriberRun(reseller, count, rate, auth, trafficPps, trafficSize, l, duration); }
+        public SubscriberRun lifetime(String l) { return new SubscriberRun(reseller, count, rate, auth, trafficPps, trafficSize, l, duration, retries); }
 
-        public SubscriberRun duration(String d) { return new SubscriberRun(reseller, count, rate, auth, trafficPps, trafficSize, lifetime, d); }
+        public SubscriberRun duration(String d) { return new SubscriberRun(reseller, count, rate, auth, trafficPps, trafficSize, lifetime, d, retries); }
+
+        /** Retransmissions per step, 3 s apart (the emulator's default 3; pppd retries PAP 10 times). */
+        public SubscriberRun retries(int n) { return new SubscriberRun(reseller, count, rate, auth, trafficPps, trafficSize, lifetime, duration, n); }
     }
 
     /** A running subscriber emulator and where its JSON report will be. */
@@ -558,7 +561,7 @@ public final class Lab implements AutoCloseable {
                 "--interface", Topology.SUB_IF, "--count", Integer.toString(r.count()), "--rate", Double.toString(r.rate()),
                 "--auth", r.auth(), "--user-pattern", user, "--password-pattern", "pass{n}", "--lifetime", r.lifetime(),
                 "--traffic-pps", Integer.toString(r.trafficPps()), "--traffic-size", Integer.toString(r.trafficSize()),
-                "--duration", r.duration(), "--mac-base", mac, "--json", report.toString()));
+                "--duration", r.duration(), "--retries", Integer.toString(r.retries()), "--mac-base", mac, "--json", report.toString()));
         LabProcess p = LabProcess.start("subscribers " + r.reseller() + k, topo.subscriberNamespace(), cmd,
                 dir.resolve("subscribers-" + r.reseller() + "-" + k + ".log"));
         subscriberProcs.add(p);
