@@ -50,13 +50,7 @@ public final class ForwardingBenchmark {
                             r.path("roundTrip").path("p50Ms").asDouble(), r.path("roundTrip").path("p99Ms").asDouble(), up, down);
                     rows.add(row);
                     System.out.println(row);
-                    LabProcess.await(java.time.Duration.ofSeconds(30), () -> {
-                        try {
-                            return lab.sessions().isEmpty();
-                        } catch (RuntimeException e) {
-                            return false;
-                        }
-                    });
+                    lab.awaitNoSessions(java.time.Duration.ofSeconds(30));
                 }
             }
         }

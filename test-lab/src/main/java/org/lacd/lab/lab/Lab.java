@@ -395,6 +395,20 @@ public final class Lab implements AutoCloseable {
         return api("sessions");
     }
 
+    /**
+     * Waits up to {@code timeout} until lacd lists no session (a busy management API counts as not yet); true when it
+     * got there.
+     */
+    public boolean awaitNoSessions(Duration timeout) throws InterruptedException {
+        return LabProcess.await(timeout, () -> {
+            try {
+                return sessions().isEmpty();
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+    }
+
     /** Sessions per LNS in lacd now, from the management API, in state {@code state} (null: any). */
     public Map<String, Integer> sessionsByLns(String state) {
         Map<String, Integer> m = new LinkedHashMap<>();

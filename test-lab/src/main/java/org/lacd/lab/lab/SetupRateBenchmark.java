@@ -35,13 +35,7 @@ public final class SetupRateBenchmark {
             Lab.Subscribers wb = lab.startSubscribers(Lab.SubscriberRun.of("b", Math.min(half, 500)).rate(100).duration("20s"));
             wa.await(Duration.ofSeconds(60));
             wb.await(Duration.ofSeconds(60));
-            LabProcess.await(Duration.ofSeconds(30), () -> {
-                try {
-                    return lab.sessions().isEmpty();
-                } catch (RuntimeException e) {
-                    return false;
-                }
-            });
+            lab.awaitNoSessions(Duration.ofSeconds(30));
             for (double rate : rates) {
                 long seconds = (long) Math.ceil(count / rate) + 30;
                 long t0 = System.nanoTime();
@@ -67,13 +61,7 @@ public final class SetupRateBenchmark {
                         ra.path("failures"), rb.path("failures"), measured, p50, p99, peak, (System.nanoTime() - t0) / 1e9);
                 rows.add(row);
                 System.out.println(row);
-                LabProcess.await(Duration.ofSeconds(30), () -> {
-                    try {
-                        return lab.sessions().isEmpty();
-                    } catch (RuntimeException e) {
-                        return false;
-                    }
-                });
+                lab.awaitNoSessions(Duration.ofSeconds(30));
             }
             System.out.println();
             System.out.println("| offered /s | subscribers | established | failed | failures (A, B) | measured setup rate /s | p50 ms | p99 ms | peak forwarding | run |");
