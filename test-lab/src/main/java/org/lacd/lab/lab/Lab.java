@@ -710,6 +710,7 @@ public final class Lab implements AutoCloseable {
     public String diagnostics() {
         StringBuilder b = new StringBuilder();
         if (lacd != null) {
+            b.append("--- lacd: why setups failed\n").append(setupTrouble(lacd.log(), 40)).append('\n');
             b.append("--- lacd\n").append(lacd.tail(40)).append('\n');
         }
         for (var e : lnsProcs.entrySet()) {
@@ -719,6 +720,16 @@ public final class Lab implements AutoCloseable {
             b.append("--- ").append(p.name()).append('\n').append(p.tail(25)).append('\n');
         }
         return b.toString();
+    }
+
+    /** The last {@code max} log lines that explain a refused or slow setup: refusals, abandoned setups, LNS timeouts,
+     * and every tunnel event. */
+    static String setupTrouble(String log, int max) {
+        List<String> hits = log.lines()
+                .filter(l -> l.contains(" refused: ") || l.contains("setup abandoned") || l.contains("did not bring the call up")
+                        || l.contains("] Tunnel "))
+                .toList();
+        return hits.isEmpty() ? "(none)" : String.join("\n", hits.subList(Math.max(0, hits.size() - max), hits.size()));
     }
 
     static String utf8(byte[] b) {
