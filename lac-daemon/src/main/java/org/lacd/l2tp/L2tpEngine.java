@@ -63,11 +63,19 @@ public final class L2tpEngine {
     static final int RECV_BATCH = 8;
     /** DoS/memory guard: data frames queued toward one socket before they are dropped. */
     static final int DATA_QUEUE = 65_536;
-    /** Per sending thread: the datagram being built for {@code sendDirect} (a direct buffer, as sendto needs one). */
-    private static final ThreadLocal<java.nio.ByteBuffer> SEND_BUFFER = ThreadLocal.withInitial(() -> java.nio.ByteBuffer.allocateDirect(MAX_SLOT));
+    /** Per sending thread: what {@code sendDirect} builds datagrams in. */
+    private static final ThreadLocal<SendState> SEND_STATE = ThreadLocal.withInitial(SendState::new);
 
-    /** A thread's {@link #SEND_BUFFER}, remembered with its owner so the hot path can skip the ThreadLocal lookup. */
-    private record OwnedBuffer(Thread owner, java.nio.ByteBuffer buffer) {}
+    /**
+     * A thread's send state: a direct buffer for one sendto (as sendto needs one), and, where sendmmsg is available,
+     * its {@link DatagramBatch}, used once the thread has called {@link #sendQueuedData()}. Remembered by each endpoint
+     * with its owner so that the hot path can skip the ThreadLocal lookup.
+     */
+    private static final class SendState {
+        final Thread owner = Thread.currentThread();
+        final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(MAX_SLOT);
+        final DatagramBatch batch = DatagramBatch.available() ? new DatagramBatch() : null;
+    }
     /** DoS guard and id-space bound: tunnels per socket (tunnel ids are 16 bits, 0 reserved). */
     static final int MAX_TUNNELS = 60_000;
     /** Frames written between flushes on the data path. */
@@ -109,6 +117,22 @@ public final class L2tpEngine {
     public int localPort() { return defaultEndpoint.local.getPort(); }
 
     public boolean usesEpoll() { return epoll; }
+
+    /**
+     * Sends the L2TP data frames this thread has queued, with one sendmmsg. A thread that calls this promises to call
+     * it again after every run of frames it forwards (lacd's PPPoE receive threads, at each libpcap batch end): from
+     * its first call on, its data frames are queued rather than sent one by one. Other threads' frames go out at once.
+     * Without epoll or sendmmsg, data is never queued and this does nothing.
+     */
+    public void sendQueuedData() {
+        if (!epoll) {
+            return;
+        }
+        DatagramBatch b = SEND_STATE.get().batch;
+        if (b != null) {
+            b.send();
+        }
+    }
 
     private Endpoint bind(InetAddress address) throws L2tpBindException {
         InetSocketAddress at = address == null ? new InetSocketAddress(settings.sourcePort()) : new InetSocketAddress(address, settings.sourcePort());
@@ -359,7 +383,7 @@ public final class L2tpEngine {
          * hand-off as the upstream limit (186 kpps with 0.2-0.4 s of queueing, against 250 kpps for a bare pcap forwarder).
          */
         private io.netty.channel.unix.Socket direct;
-        private volatile OwnedBuffer lastSendBuffer;
+        private volatile SendState lastSendState;
 
         void init(Channel ch) {
             channel = ch;
@@ -508,38 +532,40 @@ public final class L2tpEngine {
         }
 
         /**
-         * The calling thread's send buffer. Usually one PPPoE receive thread sends, so the last thread's buffer is kept
+         * The calling thread's send state. Usually one PPPoE receive thread sends, so the last thread's state is kept
          * in a field and checked by identity; a ThreadLocal lookup per frame showed up in profiles (a quarter of the
          * receive thread's Java samples, mostly probing past pcap4j's own per-packet ThreadLocal).
          */
-        private java.nio.ByteBuffer sendBuffer() {
-            OwnedBuffer o = lastSendBuffer;
-            Thread me = Thread.currentThread();
-            if (o == null || o.owner() != me) {
-                o = new OwnedBuffer(me, SEND_BUFFER.get());
-                lastSendBuffer = o;
+        private SendState sendState() {
+            SendState o = lastSendState;
+            if (o == null || o.owner != Thread.currentThread()) {
+                o = SEND_STATE.get();
+                lastSendState = o;
             }
-            return o.buffer();
+            return o;
         }
 
+        /**
+         * One data frame, from the calling thread: into its {@link DatagramBatch} when the thread batches (sent at its
+         * next {@link #sendQueuedData()}, or when the batch is full), otherwise with one sendto.
+         */
         private void sendDirect(io.netty.channel.unix.Socket socket, Session s, byte[] buf, int off, int len) {
             boolean seq = s.sequencing();
-            java.nio.ByteBuffer b = sendBuffer();
-            if ((seq ? 12 : 8) + len > b.capacity()) {
+            if ((seq ? 12 : 8) + len > MAX_SLOT) {
                 stats.drop(L2tpStats.DropReason.SEND_FAILED);
                 return;
             }
-            b.clear();
-            b.putShort((short) (seq ? L2tpHeader.S | L2tpHeader.VERSION : L2tpHeader.VERSION));
-            b.putShort((short) s.remoteTunnelId());
-            b.putShort((short) s.remoteSessionId());
-            if (seq) {
-                b.putShort((short) s.nextDataNs());
-                b.putShort((short) 0);
-            }
-            b.put((byte) 0xff).put((byte) 0x03);
-            b.put(buf, off, len);
+            SendState st = sendState();
             InetSocketAddress peer = s.peer();
+            DatagramBatch batch = st.batch;
+            if (batch != null && batch.batching()) {
+                writeData(batch.next(socket.intValue(), stats), s, seq, buf, off, len);
+                batch.commit(peer.getAddress(), peer.getPort(), len);
+                return;
+            }
+            java.nio.ByteBuffer b = st.buffer;
+            b.clear();
+            writeData(b, s, seq, buf, off, len);
             int sent;
             try {
                 sent = socket.sendTo(b, 0, b.position(), peer.getAddress(), peer.getPort());
@@ -553,6 +579,19 @@ public final class L2tpEngine {
                 return;
             }
             stats.dataOut(len);
+        }
+
+        /** The L2TP data header (RFC 2661 3.1; Ns when the LNS asked for sequencing), FF 03, then the PPP frame. */
+        private void writeData(java.nio.ByteBuffer b, Session s, boolean seq, byte[] buf, int off, int len) {
+            b.putShort((short) (seq ? L2tpHeader.S | L2tpHeader.VERSION : L2tpHeader.VERSION));
+            b.putShort((short) s.remoteTunnelId());
+            b.putShort((short) s.remoteSessionId());
+            if (seq) {
+                b.putShort((short) s.nextDataNs());
+                b.putShort((short) 0);
+            }
+            b.put((byte) 0xff).put((byte) 0x03);
+            b.put(buf, off, len);
         }
 
         /** Drains the data queue: writes every frame, flushes every batch (epoll sends a batch with sendmmsg). */

@@ -417,6 +417,60 @@ class L2tpEngineLoopbackTest {
     }
 
     @Test
+    void aThreadThatSendsQueuedDataHoldsItsFramesUntilItsNextCallOrAFullBatch() throws Exception {
+        LnsPeer lns = lns(null);
+        List<Integer> atLns = java.util.Collections.synchronizedList(new ArrayList<>());
+        lns.onData((c, p) -> atLns.add(((p[2] & 0xff) << 8) | (p[3] & 0xff))); // after FF 03: the number in the first two bytes
+        engine(fastSettings());
+        org.junit.jupiter.api.Assumptions.assumeTrue(engine.usesEpoll() && DatagramBatch.available(), "epoll and sendmmsg");
+        RecordingListener l = new RecordingListener();
+        L2tpCall call = engine.placeCall(profile(lns, null), params("x"), l);
+        assertTrue(l.awaitUp());
+        byte[] frame = new byte[40];
+        frame[1] = 0x21;
+        java.util.concurrent.ExecutorService receiveThread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.function.IntConsumer send = n -> {
+                frame[0] = (byte) (n >> 8);
+                frame[1] = (byte) n;
+                call.sendPpp(frame, 0, frame.length);
+            };
+            // the first call makes the thread a batching one; then 10 frames wait for the next call
+            receiveThread.submit(() -> {
+                engine.sendQueuedData();
+                for (int i = 0; i < 10; i++) {
+                    send.accept(i);
+                }
+            }).get();
+            Thread.sleep(300);
+            assertEquals(List.of(), atLns, "frames held in the batch");
+            assertEquals(0, stats.packetsOut.sum());
+            // another thread's frames are not held
+            new Thread(() -> call.sendPpp(new byte[] {0x03, (byte) 0xe8, 0, 0, 0}, 0, 5)).start();
+            await(() -> atLns.size() == 1, "the other thread's frame");
+            receiveThread.submit(engine::sendQueuedData).get();
+            await(() -> atLns.size() == 11, "the held frames after sendQueuedData");
+            assertEquals(List.of(1000, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9), atLns, "in order");
+            assertEquals(11, stats.packetsOut.sum());
+            // a full batch goes out without waiting; the next frame waits again
+            atLns.clear();
+            receiveThread.submit(() -> {
+                for (int i = 0; i < DatagramBatch.CAPACITY + 1; i++) {
+                    send.accept(i);
+                }
+            }).get();
+            await(() -> atLns.size() == DatagramBatch.CAPACITY, "a full batch");
+            Thread.sleep(300);
+            assertEquals(DatagramBatch.CAPACITY, atLns.size(), "the frame after the full batch waits");
+            receiveThread.submit(engine::sendQueuedData).get();
+            await(() -> atLns.size() == DatagramBatch.CAPACITY + 1, "the last frame");
+            assertEquals(11 + DatagramBatch.CAPACITY + 1, stats.packetsOut.sum());
+        } finally {
+            receiveThread.shutdownNow();
+        }
+    }
+
+    @Test
     void perProfileLocalAddressSendsFromThatAddress() throws Exception {
         LnsPeer lns = lns(null);
         engine(fastSettings());

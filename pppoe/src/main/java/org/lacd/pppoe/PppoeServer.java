@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.lacd.pppoe.discovery.CookieSigner;
 import org.lacd.pppoe.discovery.KeyedRateLimiter;
 import org.lacd.pppoe.port.EthernetPort;
+import org.lacd.pppoe.port.FrameReceiver;
 import org.lacd.pppoe.port.PortException;
 import org.lacd.pppoe.wire.EthernetHeader;
 import org.lacd.pppoe.wire.EtherType;
@@ -74,6 +75,8 @@ public final class PppoeServer {
     private ServerScheduler.Cancellable rotationTimer;
     private ServerScheduler.Cancellable sweepTimer;
     private volatile boolean running;
+    /** Run on a port's receive thread after each run of frames; see {@link #onReceiveBatchEnd}. */
+    private volatile Runnable batchEnd;
 
     /** Identifies a PADR so that a retransmitted one finds its session again. */
     record PadrKey(int port, long mac, int outerVlan, int innerVlan, ByteBuffer cookie, ByteBuffer hostUniq) {}
@@ -122,6 +125,15 @@ public final class PppoeServer {
     ServerScheduler scheduler() { return scheduler; }
     SubscriberListener listener() { return listener; }
 
+    /**
+     * {@code r} runs on a port's receive thread each time it has handed over every frame that had arrived
+     * ({@link FrameReceiver#endOfBatch()}): the place for the layer above to send what the {@link PppSink}s of that
+     * run queued. Set before {@link #start()}.
+     */
+    public void onReceiveBatchEnd(Runnable r) {
+        batchEnd = r;
+    }
+
     /** Opens every port; on a {@link PortException} the ports opened so far are closed again and it is rethrown. */
     public void start() {
         List<EthernetPort> started = new ArrayList<>();
@@ -130,7 +142,20 @@ public final class PppoeServer {
                 EthernetPort p = ports.get(i);
                 portMacs[i] = p.mac().value();
                 int idx = i;
-                p.start((buf, off, len) -> onFrame(idx, buf, off, len));
+                p.start(new FrameReceiver() {
+                    @Override
+                    public void frame(byte[] buf, int off, int len) {
+                        onFrame(idx, buf, off, len);
+                    }
+
+                    @Override
+                    public void endOfBatch() {
+                        Runnable r = batchEnd;
+                        if (r != null) {
+                            r.run();
+                        }
+                    }
+                });
                 started.add(p);
             }
         } catch (PortException e) {

@@ -192,6 +192,8 @@ public final class LacService {
                     ps.add(port);
                 }
                 pppoe = new PppoeServer(pppoeSettings(config), ps, sessions, EngineStats.pppoe(metrics));
+                // upstream data queued during a libpcap batch leaves with one sendmmsg at its end
+                pppoe.onReceiveBatchEnd(engine::sendQueuedData);
                 pppoe.start();
             }
 

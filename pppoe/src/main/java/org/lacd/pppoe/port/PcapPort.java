@@ -1,5 +1,12 @@
 package org.lacd.pppoe.port;
 
+import com.sun.jna.Callback;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+import java.lang.ref.Reference;
+import java.lang.reflect.Field;
 import java.util.concurrent.TimeUnit;
 import org.lacd.pppoe.wire.MacAddress;
 import org.pcap4j.core.BpfProgram;
@@ -13,13 +20,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A raw Ethernet port through pcap4j (libpcap). One handle; one dedicated receive thread running
- * {@code loop()} with a {@link org.pcap4j.core.RawPacketListener} (the fast path measured in DEPENDENCIES.md);
- * stopped with {@code breakLoop()} then {@code close()}. Captures inbound frames only (our own sends are not seen).
+ * A raw Ethernet port through pcap4j (libpcap). One handle; one dedicated receive thread; stopped with
+ * {@code breakLoop()} then {@code close()}. Captures inbound frames only (our own sends are not seen).
  *
- * <p>The handle opens in the network namespace of the thread calling {@link #start}. pcap4j hands each received
- * frame over as a fresh byte[] (its RawPacketListener copies out of libpcap's ring); beyond that the receive path
- * does not allocate.
+ * <p>The receive thread calls libpcap's {@code pcap_dispatch} in a loop through its own JNA mapping ({@link Dispatch}):
+ * each call hands over every frame in the ring, copied into one reused array, and then the receiver hears
+ * {@link FrameReceiver#endOfBatch()}. pcap4j's {@code loop()} never says where a run of frames ends, and its
+ * {@code dispatch()} makes a new native callback and logs at INFO on every call, and allocates a byte[] and a
+ * timestamp per frame. Where the mapping cannot be made (another libpcap binding or pcap4j version) the port falls
+ * back to pcap4j's {@code loop()} with a {@link org.pcap4j.core.RawPacketListener}, one byte[] per frame, and no
+ * batch ends.
+ *
+ * <p>The handle opens in the network namespace of the thread calling {@link #start}.
  */
 public final class PcapPort implements EthernetPort {
     private static final Logger LOG = LoggerFactory.getLogger(PcapPort.class);
@@ -53,6 +65,8 @@ public final class PcapPort implements EthernetPort {
     /** Ring size: with 1,600-byte slots (PPP-Max-Payload 1500) about 20,000 frames, room for a burst of hang-ups. */
     static final int DEFAULT_BUFFER = 32 << 20;
     private final Object sendLock = new Object();
+    /** Held by the receive thread during each pcap_dispatch and by {@link #close()} around pcap_close. */
+    private final Object dispatchLock = new Object();
     private volatile MacAddress mac;
     private volatile PcapHandle handle;
     private volatile Thread receiveThread;
@@ -193,6 +207,11 @@ public final class PcapPort implements EthernetPort {
     }
 
     private void receiveLoop(PcapHandle h, FrameReceiver receiver) {
+        Pointer pcap = Dispatch.pcapT(h);
+        if (pcap != null) {
+            dispatchLoop(h, pcap, receiver);
+            return;
+        }
         try {
             h.loop(-1, (byte[] packet) -> {
                 try {
@@ -208,6 +227,54 @@ public final class PcapPort implements EthernetPort {
             if (handle != null) {
                 LOG.error("receive loop on {} ended: {}", name, e.getMessage());
             }
+        }
+    }
+
+    /** pcap_dispatch until {@link #close()}: every frame to the receiver from one reused array, then a batch end. */
+    private void dispatchLoop(PcapHandle h, Pointer pcap, FrameReceiver receiver) {
+        byte[] frame = new byte[snaplen];
+        Dispatch.Handler each = (user, header, bytes) -> {
+            int caplen = Math.min(header.getInt(Dispatch.CAPLEN_OFFSET), frame.length);
+            bytes.read(0, frame, 0, caplen);
+            try {
+                receiver.frame(frame, 0, caplen);
+            } catch (RuntimeException e) {
+                // A receiver bug must never kill the port's only receive thread.
+                LOG.warn("receiver failed on a frame from {}: {}", name, e.toString(), e);
+            }
+        };
+        while (handle == h) {
+            int n;
+            synchronized (dispatchLock) { // close() takes it before pcap_close: never free the handle under a dispatch
+                if (handle != h) {
+                    break;
+                }
+                n = Dispatch.pcap_dispatch(pcap, -1, each, null);
+            }
+            if (n > 0) {
+                try {
+                    receiver.endOfBatch();
+                } catch (RuntimeException e) {
+                    LOG.warn("receiver failed at the end of a batch from {}: {}", name, e.toString(), e);
+                }
+            } else if (n == Dispatch.PCAP_ERROR_BREAK) {
+                break;
+            } else if (n < 0) {
+                if (handle == h) {
+                    LOG.error("receive loop on {} ended: {}", name, errorText(h));
+                }
+                break;
+            }
+        }
+        LOG.debug("receive loop on {} broken", name);
+        Reference.reachabilityFence(each); // libpcap holds only the native trampoline
+    }
+
+    private static String errorText(PcapHandle h) {
+        try {
+            return h.getError();
+        } catch (NotOpenException | RuntimeException e) {
+            return "pcap_dispatch failed";
         }
     }
 
@@ -270,9 +337,64 @@ public final class PcapPort implements EthernetPort {
                 LOG.warn("receive thread of {} did not stop after breakLoop(); closing anyway", name);
             }
         }
-        synchronized (sendLock) {
-            h.close();
+        synchronized (dispatchLock) {
+            synchronized (sendLock) {
+                h.close();
+            }
         }
         LOG.info("PPPoE port {} closed", name);
+    }
+
+    /**
+     * libpcap's {@code pcap_dispatch}, mapped directly so that one callback object (one native trampoline) serves
+     * every call, and the {@code pcap_t} pointer of a pcap4j handle (its private field {@code handle}, pcap4j 1.8.2).
+     * {@link #pcapT} answers null when either cannot be had, and the port then uses pcap4j's {@code loop()}.
+     */
+    static final class Dispatch {
+        /** pcap_dispatch's answer after pcap_breakloop. */
+        static final int PCAP_ERROR_BREAK = -2;
+        /** struct pcap_pkthdr { struct timeval ts; bpf_u_int32 caplen; bpf_u_int32 len; } on LP64 Linux. */
+        static final int CAPLEN_OFFSET = 16;
+        private static final Field HANDLE = mapping();
+
+        private Dispatch() {}
+
+        /** pcap_handler. */
+        interface Handler extends Callback {
+            void invoke(Pointer user, Pointer header, Pointer bytes);
+        }
+
+        static native int pcap_dispatch(Pointer pcap, int count, Handler callback, Pointer user);
+
+        private static Field mapping() {
+            if (!Platform.isLinux() || Native.POINTER_SIZE != 8) {
+                return null;
+            }
+            try {
+                // the library pcap4j loaded, under the name it uses (and lets the operator override)
+                String lib = System.getProperty("org.pcap4j.core.pcapLibName", "pcap");
+                Native.register(Dispatch.class, NativeLibrary.getInstance(lib));
+                Field f = PcapHandle.class.getDeclaredField("handle");
+                f.setAccessible(true);
+                return f.getType() == Pointer.class ? f : null;
+            } catch (LinkageError | ReflectiveOperationException | RuntimeException e) {
+                LoggerFactory.getLogger(PcapPort.class).info("pcap_dispatch mapping unavailable ({}): receiving with pcap4j's loop()",
+                        e.toString());
+                return null;
+            }
+        }
+
+        static Pointer pcapT(PcapHandle h) {
+            if (HANDLE == null) {
+                return null;
+            }
+            try {
+                return (Pointer) HANDLE.get(h);
+            } catch (IllegalAccessException e) {
+                return null;
+            }
+        }
+
+        static boolean available() { return HANDLE != null; }
     }
 }

@@ -130,6 +130,76 @@ class PcapPortTest {
     }
 
     @Test
+    void everyRunOfFramesEndsWithABatchEndAndBurstsArriveInFewerBatchesThanFrames() throws Exception {
+        assertTrue(PcapPort.Dispatch.available(), "the direct pcap_dispatch mapping is in use on Linux");
+        ns.exec("ip", "link", "add", "pe", "type", "veth", "peer", "name", "pf");
+        ns.exec("ip", "link", "set", "pe", "up");
+        ns.exec("ip", "link", "set", "pf", "up");
+        PcapPort from = new PcapPort("pe");
+        PcapPort to = new PcapPort("pf");
+        java.util.concurrent.atomic.AtomicInteger frames = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger sinceBatchEnd = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger emptyBatches = new java.util.concurrent.atomic.AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            ns.call(() -> {
+                from.start((buf, off, len) -> { });
+                to.start(new FrameReceiver() {
+                    @Override
+                    public void frame(byte[] buf, int off, int len) {
+                        if (frames.incrementAndGet() == 1) {
+                            try {
+                                go.await(5, TimeUnit.SECONDS); // hold the first frame: the burst queues up in the ring
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                        sinceBatchEnd.incrementAndGet();
+                    }
+
+                    @Override
+                    public void endOfBatch() {
+                        batches.incrementAndGet();
+                        if (sinceBatchEnd.getAndSet(0) == 0) {
+                            emptyBatches.incrementAndGet();
+                        }
+                    }
+                });
+                return null;
+            });
+            byte[] f = Hex.parse("ffffffffffff" + from.mac().toString().replace(":", "") + "8864" + "1100000100020021" + "00".repeat(40));
+            int sent = 200;
+            for (int i = 0; i < sent; i++) {
+                from.send(f, 0, f.length);
+            }
+            Thread.sleep(200);
+            go.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while ((frames.get() < sent || sinceBatchEnd.get() != 0) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(sent, frames.get(), "every frame received");
+            assertEquals(0, sinceBatchEnd.get(), "the last frame was followed by a batch end");
+            assertEquals(0, emptyBatches.get(), "no batch end without a frame");
+            assertTrue(batches.get() < sent / 2, "a burst waiting in the ring comes as few batches: " + batches.get());
+            // a lone frame later is its own batch: nothing waits for a next one
+            int before = batches.get();
+            from.send(f, 0, f.length);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (batches.get() == before && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(sent + 1, frames.get());
+            assertEquals(before + 1, batches.get(), "the lone frame ended its own batch");
+        } finally {
+            go.countDown();
+            to.close();
+            from.close();
+        }
+    }
+
+    @Test
     void framesTheKernelDropsWhenTheReceiverFallsBehindAreCounted() throws Exception {
         ns.exec("ip", "link", "add", "pc", "type", "veth", "peer", "name", "pd");
         ns.exec("ip", "link", "set", "pc", "up");
