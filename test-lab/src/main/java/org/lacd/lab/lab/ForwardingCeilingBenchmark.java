@@ -35,9 +35,9 @@ import org.lacd.lab.subscriber.Probe;
  * frames at the same rates go through it to the same kind of sink. lacd's fraction of the ceiling is its highest
  * delivered rate at no more than 1 % loss over the bare forwarder's, per direction and size.
  *
- * <p>Phase 3, upstream only: {@link RawTools} {@code forward-udp}, pcap receive plus the same kind of UDP send as lacd
- * (one sendto on an epoll socket from the receive thread) and no protocol work: how much of the gap to the bare
- * forwarder is the kernel's UDP path rather than lacd.
+ * <p>Phase 3, upstream only: {@link RawTools} {@code forward-udp}, pcap receive plus one UDP sendto per frame on an
+ * epoll socket from the receive thread (how lacd sent before it batched its sends with sendmmsg), and no protocol work:
+ * the ceiling of a per-frame UDP send on this machine, against which lacd's batching shows.
  *
  * <pre>
  * java -cp "test-lab/target/classes:$(cat test-lab/target/classpath.txt)" org.lacd.lab.lab.ForwardingCeilingBenchmark 16 64,512,1400 20000,40000,80000,120000,160000,200000,240000,280000 5
@@ -115,7 +115,7 @@ public final class ForwardingCeilingBenchmark {
             bare.stop(Duration.ofSeconds(10));
             System.out.println("bare forwarder: " + bare.tail(1).strip());
             if (directions.contains("up")) {
-                // phase 3: pcap receive plus lacd's kind of UDP send, no protocol work (how much is the kernel's UDP path)
+                // phase 3: pcap receive plus one UDP sendto per frame, no protocol work (the per-frame UDP send ceiling)
                 LabProcess udp = LabProcess.start("bare udp forwarder", topo.lacdNamespace(), pinned(1, "forward-udp", "--a",
                         Topology.ACCESS_IF, "--a-filter", "ether proto 0x8864", "--to", lns.address() + ":" + L2TP_PORT),
                         dir.resolve("bare-udp-forwarder.log"));

@@ -35,11 +35,11 @@ import org.pcap4j.core.PcapNetworkInterface;
  *       {@link PcapPort}s (same buffer, immediate mode and snaplen; only the filter differs): each frame received on
  *       one is sent unchanged on the other, from the port's receive thread, with no protocol work. Runs until
  *       SIGTERM and then prints its counts.</li>
- *   <li>{@code forward-udp --a IF --a-filter BPF --to IP:PORT}: the upstream half of the bare forwarder with lacd's
- *       send path instead of a second pcap port: each PPPoE frame's PPP payload, behind a fixed 8-byte L2TP data
- *       header, goes out with one {@code sendto} on an epoll UDP socket bound to port 1701, from the receive thread
- *       (as {@code L2tpEngine} sends data). No parsing beyond the fixed offset, no lookup, no counters: the ceiling of
- *       pcap receive plus kernel UDP send on this machine.</li>
+ *   <li>{@code forward-udp --a IF --a-filter BPF --to IP:PORT}: the upstream half of the bare forwarder with a UDP
+ *       send instead of a second pcap port: each PPPoE frame's PPP payload, behind a fixed 8-byte L2TP data header,
+ *       goes out with one {@code sendto} on an epoll UDP socket bound to port 1701, from the receive thread (as
+ *       {@code L2tpEngine} sent data before it batched with sendmmsg). No parsing beyond the fixed offset, no lookup,
+ *       no counters: the ceiling of pcap receive plus a per-frame kernel UDP send on this machine.</li>
  * </ul>
  */
 public final class RawTools {
