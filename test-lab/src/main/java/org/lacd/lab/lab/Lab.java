@@ -626,8 +626,16 @@ public final class Lab implements AutoCloseable {
         }
         String rules = """
             table inet lab_loss {
-              chain out { type filter hook output priority 0; policy accept; udp dport 1701 @th,64,1 1 numgen random mod 100 < %1$d counter drop; }
-              chain in { type filter hook input priority 0; policy accept; udp sport 1701 @th,64,1 1 numgen random mod 100 < %1$d counter drop; }
+              chain out {
+                type filter hook output priority 0; policy accept;
+                udp dport 1701 @th,64,1 1 counter comment "control";
+                udp dport 1701 @th,64,1 1 numgen random mod 100 < %1$d counter drop comment "dropped";
+              }
+              chain in {
+                type filter hook input priority 0; policy accept;
+                udp sport 1701 @th,64,1 1 counter comment "control";
+                udp sport 1701 @th,64,1 1 numgen random mod 100 < %1$d counter drop comment "dropped";
+              }
             }
             """.formatted(percent);
         try {
@@ -642,15 +650,32 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    /** Datagrams the loss rules dropped so far (their nftables counters). */
-    public long l2tpLossDropped() {
+    /**
+     * What the loss rules have counted since {@link #l2tpLoss} last installed them: L2TP control datagrams seen in both
+     * directions, and how many of those were dropped.
+     */
+    public LossCounters l2tpLossCounters() {
         Sh.Result r = topo.exec(topo.lacdNamespace(), 10, "nft", "list", "table", "inet", "lab_loss");
-        long n = 0;
-        Matcher m = Pattern.compile("counter packets (\\d+)").matcher(r.out());
+        long control = 0;
+        long dropped = 0;
+        Matcher m = Pattern.compile("counter packets (\\d+) .*comment \"(control|dropped)\"").matcher(r.out());
         while (m.find()) {
-            n += Long.parseLong(m.group(1));
+            long n = Long.parseLong(m.group(1));
+            if (m.group(2).equals("control")) {
+                control += n;
+            } else {
+                dropped += n;
+            }
         }
-        return n;
+        return new LossCounters(control, dropped);
+    }
+
+    /** L2TP control datagrams the loss rules saw, and dropped, in lacd's namespace. */
+    public record LossCounters(long control, long dropped) {
+        @Override
+        public String toString() {
+            return dropped + " of " + control + " control datagrams dropped";
+        }
     }
 
     // ---------------------------------------------------------------- accounting
