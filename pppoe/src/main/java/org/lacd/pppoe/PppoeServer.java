@@ -128,7 +128,8 @@ public final class PppoeServer {
     /**
      * {@code r} runs on a port's receive thread each time it has handed over every frame that had arrived
      * ({@link FrameReceiver#endOfBatch()}): the place for the layer above to send what the {@link PppSink}s of that
-     * run queued. Set before {@link #start()}.
+     * run queued. It also runs before a frame's work is handed to the server thread, so that work follows the frames
+     * forwarded before it. Set before {@link #start()}.
      */
     public void onReceiveBatchEnd(Runnable r) {
         batchEnd = r;
@@ -150,10 +151,7 @@ public final class PppoeServer {
 
                     @Override
                     public void endOfBatch() {
-                        Runnable r = batchEnd;
-                        if (r != null) {
-                            r.run();
-                        }
+                        sendQueued();
                     }
                 });
                 started.add(p);
@@ -288,7 +286,13 @@ public final class PppoeServer {
         }
     }
 
+    /**
+     * Hands a frame's work to the server thread. What the {@link PppSink}s queued before it is sent first: the
+     * subscriber's LCP Terminate-Request, forwarded just before its PADT, must reach the LNS ahead of the CDN that the
+     * PADT causes on another thread.
+     */
     private void enqueue(Runnable task) {
+        sendQueued();
         if (queued.incrementAndGet() > settings.discoveryQueueLimit()) {
             queued.decrementAndGet();
             stats.drop(DropReason.QUEUE_FULL);
@@ -298,6 +302,14 @@ public final class PppoeServer {
             queued.decrementAndGet();
             runGuarded(task);
         });
+    }
+
+    /** Receive thread: runs {@link #onReceiveBatchEnd}'s task, which sends what this thread's sinks queued. */
+    private void sendQueued() {
+        Runnable r = batchEnd;
+        if (r != null) {
+            r.run();
+        }
     }
 
     /** A bug in one packet's handling must not go unnoticed, nor stop the server thread. */

@@ -550,6 +550,23 @@ class PppoeServerTest {
     }
 
     @Test
+    void framesForwardedBeforeAPadtAreSentBeforeTheServerThreadHearsOfIt() throws Exception {
+        start(settings().build());
+        server.onReceiveBatchEnd(() -> events.add("send queued"));
+        TestClient c = chapUpToDecision();
+        SubscriberSession s = authed.get(0);
+        s.startForwarding((buf, off, len) -> events.add("forwarded " + HexFormat.of().formatHex(buf, off, off + len)));
+        sched.runPending();
+        events.clear();
+        // the subscriber's LCP Terminate-Request, forwarded from the receive thread, then its PADT for the server thread
+        c.sendPppRaw(Hex.parse("c021 05 07 0004"));
+        assertEquals(List.of("forwarded c02105070004"), events, "forwarding itself sends nothing: that waits for the batch end");
+        c.padt();
+        assertEquals(List.of("forwarded c02105070004", "send queued", "closed:PADT_FROM_SUBSCRIBER"), events,
+                "what was forwarded is sent before the PADT is handed over, so the CDN cannot overtake it");
+    }
+
+    @Test
     void terminateFromAboveSendsTerminateRequestThenPadt() throws Exception {
         start(settings().build());
         TestClient c = chapUpToDecision();
