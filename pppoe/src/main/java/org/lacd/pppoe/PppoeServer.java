@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.lacd.pppoe.discovery.CookieSigner;
@@ -77,6 +78,8 @@ public final class PppoeServer {
     private volatile boolean running;
     /** Run on a port's receive thread after each run of frames; see {@link #onReceiveBatchEnd}. */
     private volatile Runnable batchEnd;
+    /** Per port, 1 once it has reported a batch end: only such a port's receive thread queues data to send later. */
+    private final AtomicIntegerArray reportsBatchEnds;
 
     /** Identifies a PADR so that a retransmitted one finds its session again. */
     record PadrKey(int port, long mac, int outerVlan, int innerVlan, ByteBuffer cookie, ByteBuffer hostUniq) {}
@@ -107,6 +110,7 @@ public final class PppoeServer {
         this.portNames = new String[n];
         this.views = new FrameView[n];
         this.perPort = new int[n];
+        this.reportsBatchEnds = new AtomicIntegerArray(n);
         for (int i = 0; i < n; i++) {
             portNames[i] = ports.get(i).name();
             views[i] = new FrameView();
@@ -128,8 +132,8 @@ public final class PppoeServer {
     /**
      * {@code r} runs on a port's receive thread each time it has handed over every frame that had arrived
      * ({@link FrameReceiver#endOfBatch()}): the place for the layer above to send what the {@link PppSink}s of that
-     * run queued. It also runs before a frame's work is handed to the server thread, so that work follows the frames
-     * forwarded before it. Set before {@link #start()}.
+     * run queued. On such a port it also runs before a frame's work is handed to the server thread, so that work
+     * follows the frames forwarded before it. Set before {@link #start()}.
      */
     public void onReceiveBatchEnd(Runnable r) {
         batchEnd = r;
@@ -151,6 +155,9 @@ public final class PppoeServer {
 
                     @Override
                     public void endOfBatch() {
+                        if (reportsBatchEnds.get(idx) == 0) {
+                            reportsBatchEnds.set(idx, 1);
+                        }
                         sendQueued();
                     }
                 });
@@ -268,7 +275,7 @@ public final class PppoeServer {
             }
             byte[] ppp = new byte[v.payloadLength];
             System.arraycopy(b, v.payloadOffset, ppp, 0, ppp.length);
-            enqueue(() -> {
+            enqueue(portIdx, () -> {
                 try (PppoeSession.Mdc m = s.mdc()) {
                     s.onPpp(ppp);
                 }
@@ -280,19 +287,22 @@ public final class PppoeServer {
             }
             byte[] copy = new byte[len];
             System.arraycopy(b, off, copy, 0, len);
-            enqueue(() -> onDiscovery(portIdx, copy));
+            enqueue(portIdx, () -> onDiscovery(portIdx, copy));
         } else {
             stats.drop(DropReason.MALFORMED);
         }
     }
 
     /**
-     * Hands a frame's work to the server thread. What the {@link PppSink}s queued before it is sent first: the
-     * subscriber's LCP Terminate-Request, forwarded just before its PADT, must reach the LNS ahead of the CDN that the
-     * PADT causes on another thread.
+     * Hands a frame's work to the server thread. On a port that reports batch ends, what the {@link PppSink}s queued
+     * before it is sent first: the subscriber's LCP Terminate-Request, forwarded just before its PADT, must reach the
+     * LNS ahead of the CDN that the PADT causes on another thread. (A port without batch ends never gets its thread
+     * to queue: the batch-end task is not run on it.)
      */
-    private void enqueue(Runnable task) {
-        sendQueued();
+    private void enqueue(int portIdx, Runnable task) {
+        if (reportsBatchEnds.get(portIdx) != 0) {
+            sendQueued();
+        }
         if (queued.incrementAndGet() > settings.discoveryQueueLimit()) {
             queued.decrementAndGet();
             stats.drop(DropReason.QUEUE_FULL);

@@ -558,6 +558,13 @@ class PppoeServerTest {
         s.startForwarding((buf, off, len) -> events.add("forwarded " + HexFormat.of().formatHex(buf, off, off + len)));
         sched.runPending();
         events.clear();
+        // a port that has never reported a batch end (pcap4j's loop(), the in-memory port) queues nothing: no task
+        c.sendPppRaw(Hex.parse("0021 4500"));
+        client(SUB_MAC + 1, 0, -1, -1).padi(TestClient.service(""));
+        assertEquals(List.of("forwarded 00214500"), events);
+        wire[1].sendBatchEnd();
+        assertEquals(List.of("forwarded 00214500", "send queued"), events);
+        events.clear();
         // the subscriber's LCP Terminate-Request, forwarded from the receive thread, then its PADT for the server thread
         c.sendPppRaw(Hex.parse("c021 05 07 0004"));
         assertEquals(List.of("forwarded c02105070004"), events, "forwarding itself sends nothing: that waits for the batch end");

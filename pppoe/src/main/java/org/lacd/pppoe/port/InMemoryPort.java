@@ -70,6 +70,18 @@ public final class InMemoryPort implements EthernetPort {
         }
     }
 
+    /**
+     * The peer's receiver hears {@link FrameReceiver#endOfBatch()} on this thread, as a real port's receiver does after
+     * each run of frames. {@link #send} never reports one by itself.
+     */
+    public void sendBatchEnd() {
+        InMemoryPort p = peer;
+        FrameReceiver r = p == null ? null : p.receiver;
+        if (r != null) {
+            r.endOfBatch();
+        }
+    }
+
     @Override
     public void close() { receiver = null; }
 }
