@@ -515,7 +515,7 @@ final class Tunnel implements ReliableChannel.Listener {
         }
         LOG.debug("tunnel {} tx {}", localTunnelId, m);
         if (!channel.send(m)) {
-            host.stats().drop(L2tpStats.DropReason.SEND_QUEUE_FULL);
+            host.stats().drop(L2tpStats.DropReason.CONTROL_QUEUE_FULL);
         }
     }
 

@@ -130,6 +130,23 @@ class ReliableChannelTest {
     }
 
     @Test
+    void everyCallOfAFullTunnelCanQueueItsMessagesWhileTheWindowIsShut() {
+        a.ch.setPeerWindow(4);
+        int accepted = 0;
+        for (int i = 0; i < 65_535; i++) { // a CDN for every session of a full tunnel, at once
+            accepted += a.ch.send(msg(i)) ? 1 : 0;
+        }
+        assertEquals(65_535, accepted);
+        assertEquals(1, a.take().size(), "slow start: one message on the wire, the others wait");
+        // the memory guard still holds: the queue takes what is left of its bound, then refuses
+        int more = 0;
+        for (int i = 0; i < ReliableChannel.MAX_PENDING; i++) {
+            more += a.ch.send(msg(i)) ? 1 : 0;
+        }
+        assertEquals(ReliableChannel.MAX_PENDING - (65_535 - 1), more);
+    }
+
+    @Test
     void piggybackedAckCancelsZlb() {
         a.ch.send(msg(1));
         deliverAll(a.take(), b);
