@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Setup-rate benchmark through the namespace lab (a program, not a timed test): {@code count} subscribers (half per
@@ -42,9 +44,14 @@ public final class SetupRateBenchmark {
                 Lab.Subscribers a = lab.startSubscribers(Lab.SubscriberRun.of("a", half).rate(rate / 2).duration(seconds + "s"));
                 Lab.Subscribers b = lab.startSubscribers(Lab.SubscriberRun.of("b", half).rate(rate / 2).duration(seconds + "s"));
                 int peak = 0;
+                Map<String, Double> before = drops(lab);
+                Map<String, Double> allUp = null;
                 while (a.process().alive() || b.process().alive()) {
                     try {
                         peak = Math.max(peak, countForwarding(lab));
+                        if (allUp == null && peak == count) {
+                            allUp = drops(lab); // every subscriber up: what follows is the hang-up at the run's end
+                        }
                     } catch (RuntimeException e) {
                         // API busy: try again
                     }
@@ -62,6 +69,9 @@ public final class SetupRateBenchmark {
                 rows.add(row);
                 System.out.println(row);
                 lab.awaitNoSessions(Duration.ofSeconds(30));
+                Map<String, Double> after = drops(lab);
+                System.out.println("  lacd drops while setting up: " + (allUp == null ? "(not every subscriber was up at once)" : minus(allUp, before))
+                        + "; from then to the last session down: " + minus(after, allUp == null ? before : allUp));
             }
             System.out.println();
             System.out.println("| offered /s | subscribers | established | failed | failures (A, B) | measured setup rate /s | p50 ms | p99 ms | peak forwarding | run |");
@@ -76,6 +86,29 @@ public final class SetupRateBenchmark {
                     Lab.sample(m, "lacd_pppoe_capture_drops_total"),
                     Lab.sample(m, "lacd_drops_total"), mem[0] >> 20, mem[1] >> 20);
         }
+    }
+
+    /** lacd_drops_total by its labels ({@code protocol=..,reason=..}). */
+    static Map<String, Double> drops(Lab lab) {
+        Map<String, Double> m = new TreeMap<>();
+        java.util.regex.Matcher x = java.util.regex.Pattern.compile("^lacd_drops_total\\{([^}]*)\\}\\s+(\\S+)$", java.util.regex.Pattern.MULTILINE)
+                .matcher(lab.metrics());
+        while (x.find()) {
+            m.put(x.group(1).replace("\"", ""), Double.parseDouble(x.group(2)));
+        }
+        return m;
+    }
+
+    /** What grew from {@code from} to {@code to}, without the labels that did not. */
+    static Map<String, Long> minus(Map<String, Double> to, Map<String, Double> from) {
+        Map<String, Long> m = new TreeMap<>();
+        to.forEach((k, v) -> {
+            long d = Math.round(v - from.getOrDefault(k, 0.0));
+            if (d != 0) {
+                m.put(k, d);
+            }
+        });
+        return m;
     }
 
     static int countForwarding(Lab lab) {
