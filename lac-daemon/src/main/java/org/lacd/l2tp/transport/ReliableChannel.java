@@ -26,8 +26,8 @@ public final class ReliableChannel {
     /**
      * Memory guard: messages waiting for window space. A call queues at most three (ICRQ, ICCN, CDN) and a tunnel holds
      * at most 65,535 calls, so no call's message is refused for want of room: when every subscriber of a busy tunnel
-     * hangs up at once (a DSLAM reboot), each CDN waits its turn. 4,096 here lost about 1,400 CDNs when 5,000
-     * sessions per tunnel hung up within a second (SetupRateBenchmark), leaving those sessions on the LNS.
+     * hangs up at once (a DSLAM reboot), each CDN waits its turn. A bound of 4,096 refused about 1,400 CDNs on two
+     * tunnels when 5,000 sessions per tunnel hung up within a second (SetupRateBenchmark).
      */
     public static final int MAX_PENDING = 3 * 65_536;
 
