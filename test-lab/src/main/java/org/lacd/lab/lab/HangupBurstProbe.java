@@ -55,6 +55,9 @@ public final class HangupBurstProbe {
             String m = lab.metrics();
             System.out.println(m.lines().filter(l -> l.startsWith("lacd_drops_total") || l.startsWith("lacd_session_teardowns_total")
                     || l.startsWith("lacd_packets_total{protocol=\"pppoe\"")).reduce("", (a, b) -> a + b + "\n"));
+            // the other end: how the LNS saw each call end (a call still UP here never got its CDN)
+            System.out.println("lns-a1 calls by result, stopped 20 s or more after the hang-up: "
+                    + lab.stopLns("lns-a1").path("sessions").path("byResult"));
         }
     }
 }
