@@ -60,6 +60,9 @@ final class DatagramBatch {
     private L2tpStats stats;
     /** Set by the first {@link #send()}: this thread promises to call it after every run of frames. */
     private boolean batching;
+    /** The last peer's address bytes: InetAddress.getAddress() copies them, and a thread sends to few LNSs. */
+    private InetAddress lastPeer;
+    private byte[] lastPeerBytes;
 
     DatagramBatch() {
         slots.clear();
@@ -112,17 +115,21 @@ final class DatagramBatch {
     void commit(InetAddress peer, int port, int payloadBytes) {
         int i = count;
         int name = i * NAME;
+        if (peer != lastPeer) {
+            lastPeer = peer;
+            lastPeerBytes = peer.getAddress();
+        }
+        byte[] a = lastPeerBytes;
         int len;
-        if (peer instanceof Inet4Address v4 && !ipv6) {
+        if (peer instanceof Inet4Address && !ipv6) {
             nameView.putShort(name, (short) AF_INET);
             nameView.put(name + 2, (byte) (port >>> 8)).put(name + 3, (byte) port);
-            nameView.put(name + 4, v4.getAddress());
+            nameView.put(name + 4, a);
             len = 16;
         } else if (ipv6) {
             nameView.putShort(name, (short) AF_INET6);
             nameView.put(name + 2, (byte) (port >>> 8)).put(name + 3, (byte) port);
             nameView.putInt(name + 4, 0); // flowinfo
-            byte[] a = peer.getAddress();
             if (a.length == 4) { // IPv4 on a dual-stack socket: ::ffff:a.b.c.d
                 nameView.putLong(name + 8, 0).putShort(name + 16, (short) 0).putShort(name + 18, (short) 0xffff);
                 nameView.put(name + 20, a);
