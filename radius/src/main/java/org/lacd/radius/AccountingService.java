@@ -8,6 +8,7 @@ import java.net.Inet6Address;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * instance on the same directory sends what an earlier one left. A full spool discards the record with an ERROR
  * log line and {@link RadiusStats#spoolOverflow()}.
  *
+ * <p>Records with the same Acct-Session-Id (a session's Start, Interim-Updates and Stop; its Tunnel-Link records) are
+ * sent one at a time: the next leaves when the server has answered the one before. A server that handles requests
+ * in parallel (FreeRADIUS's thread pool) can then not write a Stop before its Start, and a record that fails to be
+ * delivered is spooled ahead of those behind it. Records of different sessions are sent in parallel.
+ *
  * <p>Threading: all state, interim timers and spool I/O run on the accounting client's event loop (a dedicated thread:
  * the spool's fsync never blocks protocol loops). Public methods may be called from any thread.
  */
@@ -55,6 +61,8 @@ public final class AccountingService implements AutoCloseable {
     private final RadiusStats stats;
     private final RadiusClient client;
     private final Map<String, ScheduledFuture<?>> interims = new HashMap<>();
+    /** Per Acct-Session-Id with a record in flight: the records submitted behind it, oldest first. Loop only. */
+    private final Map<String, ArrayDeque<Record>> inFlight = new HashMap<>();
     private EventLoop loop;
     private AcctSpool spool;
     private boolean draining;
@@ -287,29 +295,70 @@ public final class AccountingService implements AutoCloseable {
         }
     }
 
+    /** A record waiting to be sent: its attributes (without Acct-Delay-Time) and when it was made. */
+    private record Record(List<RadiusAttribute> attrs, long createdMillis) {
+        AcctSpool.Entry toEntry() { return new AcctSpool.Entry(createdMillis, encodeAttributes(attrs)); }
+    }
+
     private void submit(List<RadiusAttribute> attrs) {
         long created = clock.millis();
         if (!running) {
             LOG.error("RADIUS accounting not running: record {} lost", describe(attrs));
             return;
         }
+        String key = sessionId(attrs);
+        Record r = new Record(attrs, created);
         loop.execute(() -> {
-            if (!spool.isEmpty() || draining) {
-                toSpool(new AcctSpool.Entry(created, encodeAttributes(attrs)));
+            ArrayDeque<Record> behind = inFlight.get(key);
+            if (behind != null) {
+                behind.add(r);
+            } else if (!spool.isEmpty() || draining) {
+                toSpool(r.toEntry());
                 drainSoon(0);
+            } else {
+                inFlight.put(key, new ArrayDeque<>());
+                sendInOrder(key, r);
+            }
+        });
+    }
+
+    /** Sends {@code r}, the oldest record of its session not yet answered; the next one of the session follows its answer. */
+    private void sendInOrder(String key, Record r) {
+        send(r.attrs(), r.createdMillis()).whenComplete((ok, err) -> {
+            // Runs on the loop (client futures complete there), or after stop on the caller's thread: state is
+            // single-writer by construction as the loop is gone by then.
+            ArrayDeque<Record> behind = inFlight.get(key);
+            if (err == null) {
+                Record next = behind.poll();
+                if (next == null) {
+                    inFlight.remove(key);
+                } else if (running && spool.isEmpty() && !draining) {
+                    sendInOrder(key, next);
+                } else {
+                    // Something else is spooled: this session's records queue behind it, in their order.
+                    inFlight.remove(key);
+                    toSpool(next.toEntry());
+                    behind.forEach(b -> toSpool(b.toEntry()));
+                    drainSoon(0);
+                }
                 return;
             }
-            send(attrs, created).whenComplete((ok, err) -> {
-                if (err != null) {
-                    // Runs on the loop (client futures complete there), or after stop on the caller's thread: spool is
-                    // single-writer by construction as the loop is gone by then.
-                    toSpool(new AcctSpool.Entry(created, encodeAttributes(attrs)));
-                    if (running) {
-                        drainSoon(settings.accounting().spoolRetry().toMillis());
-                    }
-                }
-            });
+            inFlight.remove(key);
+            toSpool(r.toEntry());
+            behind.forEach(b -> toSpool(b.toEntry()));
+            if (running) {
+                drainSoon(settings.accounting().spoolRetry().toMillis());
+            }
         });
+    }
+
+    private static String sessionId(List<RadiusAttribute> attrs) {
+        for (RadiusAttribute a : attrs) {
+            if (a.type() == Attr.ACCT_SESSION_ID) {
+                return a.asString();
+            }
+        }
+        return "";
     }
 
     private CompletableFuture<RadiusClient.Response> send(List<RadiusAttribute> attrs, long createdMillis) {
@@ -424,7 +473,6 @@ public final class AccountingService implements AutoCloseable {
 
     private static String describe(List<RadiusAttribute> attrs) {
         String status = attrs.stream().filter(a -> a.type() == Attr.ACCT_STATUS_TYPE).map(a -> Long.toString(a.asInt())).findFirst().orElse("?");
-        String sid = attrs.stream().filter(a -> a.type() == Attr.ACCT_SESSION_ID).map(RadiusAttribute::asString).findFirst().orElse("?");
-        return "Acct-Status-Type " + status + " Acct-Session-Id " + sid;
+        return "Acct-Status-Type " + status + " Acct-Session-Id " + sessionId(attrs);
     }
 }

@@ -7,17 +7,20 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.lacd.radius.wire.RadiusAttribute;
 import org.lacd.radius.wire.RadiusCode;
 import org.lacd.radius.wire.RadiusCrypto;
 import org.lacd.radius.wire.RadiusPacket;
 
 /**
- * A tiny in-test RADIUS server on 127.0.0.1 that answers Access-Requests with Access-Accept, for behaviour FreeRADIUS 3.2.1
- * cannot show (it never sends a Message-Authenticator): with or without a valid M-A, with a corrupted one, preceded by
- * spoofed answers, or held back.
+ * A tiny in-test RADIUS server on 127.0.0.1 that answers Access-Requests with Access-Accept (and Accounting-Requests
+ * with Accounting-Response), for behaviour FreeRADIUS 3.2.1 cannot show (it never sends a Message-Authenticator, and
+ * it cannot be told which request to leave unanswered): with or without a valid M-A, with a corrupted one, preceded by
+ * spoofed answers, held back, or some requests ignored.
  */
 final class FakeRadiusServer implements AutoCloseable {
     enum Ma { VALID, NONE, CORRUPT }
@@ -27,7 +30,11 @@ final class FakeRadiusServer implements AutoCloseable {
     volatile boolean hold;
     /** Receives and counts but never answers (a dead server). */
     volatile boolean silent;
+    /** Requests it receives but does not answer. */
+    volatile Predicate<RadiusPacket> ignore = req -> false;
     final AtomicInteger received = new AtomicInteger();
+    /** The requests answered, in the order answered. */
+    final List<RadiusPacket> answered = Collections.synchronizedList(new ArrayList<>());
     private final List<Object[]> held = new ArrayList<>();
     private final DatagramSocket socket;
     private final byte[] secret;
@@ -51,7 +58,7 @@ final class FakeRadiusServer implements AutoCloseable {
                 socket.receive(dp);
                 RadiusPacket req = RadiusPacket.decode(buf, 0, dp.getLength());
                 received.incrementAndGet();
-                if (silent) {
+                if (silent || ignore.test(req)) {
                     continue;
                 }
                 synchronized (held) {
@@ -90,7 +97,8 @@ final class FakeRadiusServer implements AutoCloseable {
                 RadiusCrypto.secret("guess"), true);
             socket.send(new DatagramPacket(badAuth, badAuth.length, to));
         }
-        byte[] out = RadiusCrypto.encodeResponse(RadiusCode.ACCESS_ACCEPT, req.identifier(), req.authenticator(), attrs, secret,
+        RadiusCode code = req.code() == RadiusCode.ACCOUNTING_REQUEST ? RadiusCode.ACCOUNTING_RESPONSE : RadiusCode.ACCESS_ACCEPT;
+        byte[] out = RadiusCrypto.encodeResponse(code, req.identifier(), req.authenticator(), attrs, secret,
             ma != Ma.NONE);
         if (ma == Ma.CORRUPT) {
             // Flip an M-A octet (first attribute, value at 22) and recompute the Response Authenticator over the result,
@@ -107,6 +115,7 @@ final class FakeRadiusServer implements AutoCloseable {
             md.update(secret);
             System.arraycopy(md.digest(), 0, out, 4, 16);
         }
+        answered.add(req);
         socket.send(new DatagramPacket(out, out.length, to));
     }
 
