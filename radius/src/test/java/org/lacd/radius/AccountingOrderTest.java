@@ -31,10 +31,10 @@ class AccountingOrderTest {
     @TempDir
     Path tmp;
 
-    static RadiusSettings settings(FakeRadiusServer fake, Path spool) {
+    static RadiusSettings settings(FakeRadiusServer fake, Path spool, Duration timeout) {
         return RadiusSettings.builder()
             .acctServers(List.of(new Server("127.0.0.1", fake.port(), SECRET, MessageAuthenticatorMode.AUTO)))
-            .timeout(Duration.ofMillis(300)).retries(0).deadHoldDown(Duration.ofMillis(100)).nasIdentifier("lacd-order")
+            .timeout(timeout).retries(0).deadHoldDown(Duration.ofMillis(100)).nasIdentifier("lacd-order")
             .accounting(new RadiusSettings.Accounting(Duration.ZERO, spool, 100, Duration.ofMillis(200), true)).build();
     }
 
@@ -67,7 +67,8 @@ class AccountingOrderTest {
     @Test
     void aSessionsNextRecordWaitsForTheAnswerToTheOneBeforeWhileOtherSessionsGoAhead() throws Exception {
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
-             AccountingService acct = new AccountingService(settings(fake, tmp.resolve("spool")), new CountingRadiusStats())) {
+             // A long timeout: the held answers must not time out (that is the other test).
+             AccountingService acct = new AccountingService(settings(fake, tmp.resolve("spool"), Duration.ofSeconds(10)), new CountingRadiusStats())) {
             acct.start();
             fake.hold = true; // nothing is answered until release()
             AcctSession a = session("a");
@@ -91,7 +92,7 @@ class AccountingOrderTest {
     void theRecordsBehindOneThatFailsAreSpooledBehindItAndDeliveredInOrder() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
-             AccountingService acct = new AccountingService(settings(fake, tmp.resolve("spool")), stats)) {
+             AccountingService acct = new AccountingService(settings(fake, tmp.resolve("spool"), Duration.ofMillis(300)), stats)) {
             acct.start();
             AtomicBoolean loseStart = new AtomicBoolean(true);
             fake.ignore = req -> loseStart.get() && req.first(Attr.ACCT_STATUS_TYPE).map(RadiusAttribute::asInt).orElse(-1L) == 1;

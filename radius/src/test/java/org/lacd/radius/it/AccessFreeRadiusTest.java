@@ -212,7 +212,8 @@ class AccessFreeRadiusTest {
     void failsOverFromADeadServerAndHoldsItDown() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         Server dead = new Server("127.0.0.1", FreeRadiusServer.freeUdpPort(), FreeRadiusServer.SECRET, MessageAuthenticatorMode.AUTO);
-        RadiusSettings s = settings(List.of(dead, fr(MessageAuthenticatorMode.AUTO))).timeout(Duration.ofMillis(300)).retries(1)
+        // 1 s per try, not less: the counts below assume FreeRADIUS answers its first try (a slow answer would be retried).
+        RadiusSettings s = settings(List.of(dead, fr(MessageAuthenticatorMode.AUTO))).timeout(Duration.ofSeconds(1)).retries(1)
             .deadHoldDown(Duration.ofSeconds(60)).build();
         try (AaaService aaa = new AaaService(s, stats)) {
             aaa.start();
