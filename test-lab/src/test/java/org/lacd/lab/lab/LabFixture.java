@@ -1,6 +1,7 @@
 package org.lacd.lab.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
@@ -59,5 +60,20 @@ final class LabFixture {
             }
         }
         return (int) acct.values().stream().filter(t -> t.contains("Start")).count();
+    }
+
+    /**
+     * Waits up to 10 s for {@code sessions} sessions with a Start, each with its Stop: lacd sends a Stop when the
+     * session has ended, so it reaches FreeRADIUS's detail file a little after the session is gone.
+     */
+    static void awaitStopForEveryStart(Lab lab, int sessions) throws Exception {
+        assertTrue(await(Duration.ofSeconds(10), () -> {
+            try {
+                return assertStopForEveryStart(lab) == sessions;
+            } catch (Throwable e) {
+                return false;
+            }
+        }), "a Stop for each of " + sessions + " Starts: " + lab.accounting());
+        assertEquals(sessions, assertStopForEveryStart(lab));
     }
 }

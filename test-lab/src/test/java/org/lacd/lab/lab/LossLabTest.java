@@ -65,6 +65,6 @@ class LossLabTest {
         double retransmits = lab.metric("lacd_l2tp_control_retransmits_total") - before;
         assertTrue(retransmits > 0, "control retransmissions visible in the metrics: " + retransmits);
         System.out.println("lacd_l2tp_control_retransmits_total after 5% and 20% loss: " + retransmits);
-        LabFixture.assertStopForEveryStart(lab);
+        LabFixture.awaitStopForEveryStart(lab, 20);
     }
 }

@@ -60,17 +60,22 @@ class LnsEmulatorCliTest {
         }
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> LnsEmulatorCli.run("--listen", "127.0.0.1:" + port,
                 "--secret", "lab", "--password-pattern", "pass{n}", "--mode", "challenge-again", "--pool", "100.65.0.0/24",
-                "--duration", "3s", "--json", json.toString(), "--control", "127.0.0.1:" + ctlPort));
+                "--duration", "8s", "--json", json.toString(), "--control", "127.0.0.1:" + ctlPort));
         L2tpEngine engine = engine();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         try {
             TestSubscriber s = TestSubscriber.chap("user3@reseller-b.example", "pass3");
-            Thread.sleep(300); // the socket binds
+            // The emulator binds its L2TP socket before its control port: once the control port answers, it listens.
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!answers(http, ctlPort)) {
+                assertTrue(System.nanoTime() < deadline, "the emulator's control port never answered");
+                Thread.sleep(50);
+            }
             s.call = engine.placeCall(TunnelProfile.of("cli", new InetSocketAddress(InetAddress.getLoopbackAddress(), port), "lac", "lab"),
                     s.params(), s);
             assertTrue(s.await(s.ipcpUp), "up through the CLI-started emulator");
             assertEquals((100 << 24) | (65 << 16) | 2, s.address);
             // the control port: the live report carries the proxy values
-            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             String live = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + ctlPort + "/report")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             Report lr = Report.fromJson(live);
@@ -78,7 +83,7 @@ class LnsEmulatorCliTest {
             assertEquals(java.util.HexFormat.of().formatHex(s.lastSent), lr.calls().get(0).proxy().lastSentLcpConfReq());
             assertEquals(405, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + ctlPort + "/calls/clear"))
                     .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode(), "GET does not clear");
-            assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+            assertEquals(0, exit.get(20, TimeUnit.SECONDS));
             assertTrue(s.await(s.down), "StopCCN at the end of the run");
             assertEquals(CallDownCause.Kind.TUNNEL_FAILED, s.cause.kind());
             assertEquals(StopCcnResult.SHUTTING_DOWN.code(), s.cause.resultCode());
@@ -92,6 +97,15 @@ class LnsEmulatorCliTest {
         assertEquals(1L, r.sessions().byResult().get(CallResult.CLEARED_BY_LNS));
         assertEquals("user3@reseller-b.example", r.calls().get(0).proxy().authenName());
         assertEquals("100.65.0.2", r.calls().get(0).address());
+    }
+
+    static boolean answers(java.net.http.HttpClient http, int port) throws InterruptedException {
+        try {
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/report")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     @Test
