@@ -134,7 +134,7 @@ final class Tunnel implements ReliableChannel.Listener {
 
     TunnelSnapshot snapshot() {
         return new TunnelSnapshot(profile.name(), peer, peerHostName, localTunnelId, remoteTunnelId, state, sessions.size(),
-                channel.retransmits(), stateSince);
+                channel.retransmits(), channel.unacknowledged(), stateSince);
     }
 
     // ---------------------------------------------------------------- state machine

@@ -257,7 +257,8 @@ class L2tpEngineLoopbackTest {
         engine.placeCall(profile(lns, null), params("x"), l);
         assertTrue(l.awaitUp());
         await(() -> lns.connectedCalls() == 1, "ICCN");
-        Thread.sleep(200); // let the LNS's delayed ack of the ICCN (50 ms) arrive, so only HELLOs go unanswered
+        // the LNS's delayed ack of the ICCN (50 ms) has arrived, so only HELLOs go unanswered
+        await(() -> engine.tunnels().stream().allMatch(t -> t.unacknowledged() == 0), "the ICCN acknowledged");
         lns.silent(true);
         assertTrue(l.awaitDown());
         assertEquals(CallDownCause.Kind.TUNNEL_FAILED, l.cause.kind());

@@ -82,8 +82,9 @@ class DynamicAuthRadclientTest {
         }
     }
 
+    /** radclient waits 3 s for an answer: a test that expects none waits that long. */
     FreeRadiusServer.RadclientResult send(String command, String secret, String attrs) throws Exception {
-        return FreeRadiusServer.radclient("127.0.0.1:" + das.port(), command, secret, attrs, 1);
+        return FreeRadiusServer.radclient("127.0.0.1:" + das.port(), command, secret, attrs, 3);
     }
 
     @Test

@@ -117,6 +117,9 @@ public final class FreeRadiusServer implements AutoCloseable {
         assumeAvailable();
         int auth = freeUdpPort();
         int acct = freeUdpPort();
+        while (acct == auth) { // each probe socket is closed before the next is taken
+            acct = freeUdpPort();
+        }
         FreeRadiusServer s = new FreeRadiusServer(tmp, auth, acct);
         s.users = users;
         s.writeConfig();

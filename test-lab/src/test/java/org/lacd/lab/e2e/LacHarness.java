@@ -161,6 +161,9 @@ final class LacHarness implements AutoCloseable {
         daePort = freeUdpPort();
         mgmtPort = freeTcpPort();
         metricsPort = freeTcpPort();
+        while (metricsPort == mgmtPort) { // each probe socket is closed before the next is taken
+            metricsPort = freeTcpPort();
+        }
         config = dir.resolve("lacd.yaml");
         Files.writeString(config, config(extraSteering));
         for (String side : new String[] {"sub-a", "sub-b"}) {
