@@ -87,6 +87,8 @@ public final class RadiusClient implements AutoCloseable {
         final Server server;
         final InetSocketAddress address;
         final Pending[] slots = new Pending[256];
+        /** The Request Authenticator of the request that last held each identifier, to tell a late answer from a forged one. */
+        final byte[][] lastAuthenticator = new byte[256][];
         int nextId;
         long deadUntilNanos;
         boolean dead;
@@ -297,6 +299,9 @@ public final class RadiusClient implements AutoCloseable {
     private void releaseId(Pending p) {
         if (p.id >= 0 && p.current != null && p.current.slots[p.id] == p) {
             p.current.slots[p.id] = null;
+            if (p.encoded != null) {
+                p.current.lastAuthenticator[p.id] = p.encoded.requestAuthenticator();
+            }
         }
         p.id = -1;
     }
@@ -389,9 +394,12 @@ public final class RadiusClient implements AutoCloseable {
             drop(label, DropReason.MALFORMED, e.getMessage());
             return;
         }
+        int len = pkt.encodedLength();
+        byte[] secret = RadiusCrypto.secret(s.server.secret());
         Pending p = s.slots[pkt.identifier()];
         if (p == null) {
-            drop(label, DropReason.UNKNOWN_IDENTIFIER, "identifier " + pkt.identifier());
+            drop(label, answersEarlierRequest(s, pkt.identifier(), data, len, secret) ? DropReason.LATE_ANSWER : DropReason.UNKNOWN_IDENTIFIER,
+                "identifier " + pkt.identifier());
             return;
         }
         boolean access = type == RequestType.ACCESS;
@@ -402,11 +410,12 @@ public final class RadiusClient implements AutoCloseable {
             drop(label, DropReason.UNEXPECTED_CODE, "code " + c);
             return;
         }
-        int len = pkt.encodedLength();
         byte[] reqAuth = p.encoded.requestAuthenticator();
-        byte[] secret = RadiusCrypto.secret(s.server.secret());
         if (!RadiusCrypto.verifyResponseAuthenticator(data, len, reqAuth, secret)) {
-            drop(label, DropReason.BAD_AUTHENTICATOR, "identifier " + pkt.identifier());
+            // At 1,000 requests a second a server's 256 identifiers come round every quarter second, so a late answer
+            // often meets a newer request holding its identifier.
+            drop(label, answersEarlierRequest(s, pkt.identifier(), data, len, secret) ? DropReason.LATE_ANSWER : DropReason.BAD_AUTHENTICATOR,
+                "identifier " + pkt.identifier());
             return;
         }
         MaCheck ma = RadiusCrypto.verifyMessageAuthenticator(data, len, reqAuth, secret);
@@ -432,6 +441,12 @@ public final class RadiusClient implements AutoCloseable {
             stats.serverUp(label);
         }
         finish(p, new Response(s.server, pkt, reqAuth, data), null);
+    }
+
+    /** A genuine answer to the request that held {@code id} before: a duplicate or late answer, not a forged one. */
+    private static boolean answersEarlierRequest(ServerState s, int id, byte[] data, int len, byte[] secret) {
+        byte[] earlier = s.lastAuthenticator[id];
+        return earlier != null && RadiusCrypto.verifyResponseAuthenticator(data, len, earlier, secret);
     }
 
     private void drop(String server, DropReason reason, String detail) {

@@ -10,8 +10,13 @@ public interface RadiusStats {
 
     enum Result { ACCEPT, REJECT, CHALLENGE, ACCOUNTING_RESPONSE, TIMEOUT }
 
+    /**
+     * Why an answer was dropped. {@code LATE_ANSWER}: a genuine answer (its Response Authenticator verifies) to a request
+     * that no longer holds its identifier: answered already (a duplicate), given up on, or retried under a new
+     * identifier. {@code UNKNOWN_IDENTIFIER} and {@code BAD_AUTHENTICATOR} are answers that match nothing we sent.
+     */
     enum DropReason { MALFORMED, UNKNOWN_SERVER, UNKNOWN_IDENTIFIER, BAD_AUTHENTICATOR, MISSING_MESSAGE_AUTHENTICATOR, BAD_MESSAGE_AUTHENTICATOR,
-        UNEXPECTED_CODE }
+        UNEXPECTED_CODE, LATE_ANSWER }
 
     enum DaeResult { DISCONNECT_ACK, DISCONNECT_NAK, COA_NAK, DROPPED_UNKNOWN_CLIENT, DROPPED_BAD_AUTHENTICATOR, DROPPED_MALFORMED,
         DROPPED_STALE }

@@ -73,6 +73,59 @@ class ClientBehaviourTest {
     }
 
     @Test
+    void aDuplicateAnswerIsCountedAsLateNotAsForged() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
+             AaaService aaa = new AaaService(settings(server(fake, MessageAuthenticatorMode.AUTO)).build(), stats)) {
+            aaa.start();
+            fake.duplicate = true;
+            assertInstanceOf(Accept.class, ask(aaa, "u1"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (stats.dropped(RadiusStats.DropReason.LATE_ANSWER) < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, stats.dropped(RadiusStats.DropReason.LATE_ANSWER), stats.toString());
+            assertEquals(0, stats.dropped(RadiusStats.DropReason.UNKNOWN_IDENTIFIER));
+            assertEquals(0, stats.dropped(RadiusStats.DropReason.BAD_AUTHENTICATOR));
+        }
+    }
+
+    @Test
+    void aLateAnswerThatMeetsANewerRequestOnItsIdentifierIsCountedAsLate() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
+             AaaService aaa = new AaaService(RadiusSettings.builder().authServers(List.of(server(fake, MessageAuthenticatorMode.AUTO)))
+                 .timeout(Duration.ofSeconds(2)).retries(0).maxInFlight(256).build(), stats)) {
+            aaa.start();
+            fake.hold = true;
+            // "first" gives up on identifier X; 255 more take X+1 ... X+255 and give up too; "last" gets X again.
+            assertInstanceOf(Reject.class, ask(aaa, "first"));
+            List<CompletableFuture<AccessDecision>> others = new ArrayList<>();
+            for (int i = 0; i < 255; i++) {
+                others.add(aaa.authorize(AccessQuery.pap("other" + i, "pw", "s")));
+            }
+            for (CompletableFuture<AccessDecision> f : others) {
+                assertInstanceOf(Reject.class, f.get(10, TimeUnit.SECONDS));
+            }
+            CompletableFuture<AccessDecision> last = aaa.authorize(AccessQuery.pap("last", "pw", "s"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (fake.received.get() < 257 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(257, fake.received.get());
+            fake.release(); // in order: first's answer meets last on identifier X, last's answer comes at the end
+            assertInstanceOf(Accept.class, last.get(5, TimeUnit.SECONDS));
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (stats.dropped(RadiusStats.DropReason.LATE_ANSWER) < 256 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(256, stats.dropped(RadiusStats.DropReason.LATE_ANSWER), stats.toString());
+            assertEquals(0, stats.dropped(RadiusStats.DropReason.BAD_AUTHENTICATOR));
+            assertEquals(0, stats.dropped(RadiusStats.DropReason.UNKNOWN_IDENTIFIER));
+        }
+    }
+
+    @Test
     void spoofedAnswersAreDroppedAndTheRealOneAccepted() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);

@@ -27,6 +27,8 @@ final class FakeRadiusServer implements AutoCloseable {
 
     volatile Ma ma = Ma.VALID;
     volatile boolean spoofFirst;
+    /** Answers every request twice (as a server does that sees a retry of a request it has answered). */
+    volatile boolean duplicate;
     volatile boolean hold;
     /** Receives and counts but never answers (a dead server). */
     volatile boolean silent;
@@ -117,6 +119,9 @@ final class FakeRadiusServer implements AutoCloseable {
         }
         answered.add(req);
         socket.send(new DatagramPacket(out, out.length, to));
+        if (duplicate) {
+            socket.send(new DatagramPacket(out, out.length, to));
+        }
     }
 
     @Override

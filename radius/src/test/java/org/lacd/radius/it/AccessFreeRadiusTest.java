@@ -185,7 +185,7 @@ class AccessFreeRadiusTest {
         RadiusSettings s = settings(List.of(fr(MessageAuthenticatorMode.REQUIRED))).timeout(Duration.ofMillis(300)).retries(1).build();
         Reject r = assertInstanceOf(Reject.class, ask(s, stats, AccessQuery.pap("alice@resellera.example", "alicepw", "sess-0008")));
         assertEquals(RejectReason.TIMEOUT_ALL_SERVERS, r.reason());
-        // Normally 2 (first try + retry); a reply arriving after the last timeout counts as UNKNOWN_IDENTIFIER instead.
+        // Normally 2 (first try + retry); a reply arriving after the last timeout counts as LATE_ANSWER instead.
         assertTrue(stats.dropped(RadiusStats.DropReason.MISSING_MESSAGE_AUTHENTICATOR) >= 1, stats.toString());
         assertEquals(0, stats.completed(RadiusStats.RequestType.ACCESS, RadiusStats.Result.ACCEPT));
     }
