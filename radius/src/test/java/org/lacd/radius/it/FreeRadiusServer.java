@@ -219,10 +219,10 @@ public final class FreeRadiusServer implements AutoCloseable {
             \tstatus_server = yes
             }
             thread pool {
-            \tstart_servers = 2
-            \tmax_servers = 4
-            \tmin_spare_servers = 1
-            \tmax_spare_servers = 3
+            \tstart_servers = 4
+            \tmax_servers = 16
+            \tmin_spare_servers = 2
+            \tmax_spare_servers = 8
             \tmax_requests_per_server = 0
             \tauto_limit_acct = no
             }
