@@ -325,8 +325,8 @@ public final class AccountingService implements AutoCloseable {
     /** Sends {@code r}, the oldest record of its session not yet answered; the next one of the session follows its answer. */
     private void sendInOrder(String key, Record r) {
         send(r.attrs(), r.createdMillis()).whenComplete((ok, err) -> {
-            // Runs on the loop (client futures complete there), or after stop on the caller's thread: state is
-            // single-writer by construction as the loop is gone by then.
+            // Runs on the loop: the client completes its futures there (on stop too), and a future that failed at
+            // once completes in this call, which runs on the loop.
             ArrayDeque<Record> behind = inFlight.get(key);
             if (err == null) {
                 Record next = behind.poll();
