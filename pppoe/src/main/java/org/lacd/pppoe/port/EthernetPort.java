@@ -1,10 +1,13 @@
 package org.lacd.pppoe.port;
 
+import java.util.function.IntFunction;
 import org.lacd.pppoe.wire.MacAddress;
 
 /**
- * A raw Ethernet interface carrying PPPoE. One receive thread per port delivers frames to the receiver given to
- * {@link #start}; {@link #send} may be called from any number of threads.
+ * A raw Ethernet interface carrying PPPoE. A port has one or more <em>workers</em>: receive threads, each delivering
+ * its share of the frames to its own {@link FrameReceiver}. Every frame from one source MAC address reaches the same
+ * worker, so a subscriber's frames are never reordered across workers. {@link #send} may be called from any number of
+ * threads.
  */
 public interface EthernetPort {
     String name();
@@ -12,20 +15,62 @@ public interface EthernetPort {
     /** The interface's own MAC address: the source of everything the access concentrator sends. */
     MacAddress mac();
 
-    /** Starts delivering received frames; throws {@link PortException} when the interface cannot be opened. */
+    /** Receive workers of this port (1 for ports without a fanout group). Fixed once the port is made. */
+    default int workers() {
+        return 1;
+    }
+
+    /** Starts delivering received frames to one receiver; for a port with several workers, see {@link #start(IntFunction)}. */
     void start(FrameReceiver receiver);
 
-    /** Sends one frame; thread-safe. Failures are reported through {@link PortException}. */
+    /**
+     * Starts delivering received frames: worker {@code i}'s frames to {@code receivers.apply(i)}, on worker {@code i}'s
+     * own thread, for {@code i} in {@code [0, workers())}. Throws {@link PortException} when the interface cannot be
+     * opened.
+     */
+    default void start(IntFunction<FrameReceiver> receivers) {
+        start(receivers.apply(0));
+    }
+
+    /** Sends one frame now; thread-safe. Failures are reported through {@link PortException}. */
     void send(byte[] frame, int off, int len);
 
     /**
-     * Frames the kernel dropped on this port because the receive ring was full (the reader fell behind), counted since
-     * the port started; 0 for ports without a kernel ring. Cheap enough to call at every metrics scrape.
+     * Queues one frame to leave at the calling thread's next {@link #flush()} (or earlier, when the thread's batch is
+     * full), so that a run of frames costs one system call. A thread that queues must call {@link #flush()} at the end of
+     * every run of frames: nothing may wait for a later frame. Ports without batching send at once. Thread-safe (each
+     * thread has its own batch). Failures are counted by the port, not thrown: the caller is a forwarding thread.
+     */
+    default void queue(byte[] frame, int off, int len) {
+        send(frame, off, len);
+    }
+
+    /** Sends what the calling thread queued with {@link #queue}. Cheap when nothing is queued. */
+    default void flush() {}
+
+    /** Frames {@link #queue}d that the port could not send (send buffer full, interface down), since it started. */
+    default long queuedSendFailures() {
+        return 0;
+    }
+
+    /**
+     * Frames the kernel dropped on this port because a receive ring was full (the reader fell behind), counted since
+     * the port started, over all workers; 0 for ports without a kernel ring. Cheap enough to call at every scrape.
      */
     default long captureDrops() {
         return 0;
     }
 
-    /** Stops the receive thread and releases the interface. Idempotent. */
+    /** {@link #captureDrops()} of one worker. */
+    default long captureDrops(int worker) {
+        return worker == 0 ? captureDrops() : 0;
+    }
+
+    /** Which kind of port this is and why (for the log and {@code lacd stats}), e.g. "pcap (fallback: ...)". */
+    default String description() {
+        return getClass().getSimpleName();
+    }
+
+    /** Stops the receive threads and releases the interface. Idempotent. */
     void close();
 }
