@@ -48,8 +48,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The L2TPv2 LAC engine on Netty UDP (epoll when available, NIO otherwise).
- * <p>Threading: one UDP socket per local address, each bound to one event loop; every tunnel of that socket, its
- * sessions, timers and state machines live on that loop, without locks. Public methods may be called from any thread
+ * <p>Threading: per local address one UDP socket per <em>worker</em> (one by default), each bound to its own event loop;
+ * every tunnel of that socket, its sessions, timers and state machines live on that loop, without locks. With several
+ * workers the sockets share the address and port (SO_REUSEPORT), and a classic BPF program ({@link ReuseportSteering})
+ * makes the kernel deliver each datagram to the socket that owns its tunnel: worker {@code i} gives its tunnels ids
+ * {@code id % workers == i}. A call is placed on the worker its subscriber's frames arrive on, so each session's
+ * traffic runs on one worker's threads both ways and is never reordered. Public methods may be called from any thread
  * and hand work over with {@code eventLoop.execute}. {@link L2tpCall#sendPpp} encapsulates on the calling thread and
  * hands the datagram to Netty.
  */
@@ -84,16 +88,32 @@ public final class L2tpEngine {
     private final L2tpSettings settings;
     private final L2tpStats stats;
     private final Random random = new SecureRandom();
-    private final Map<InetAddress, Endpoint> byLocalAddress = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Endpoint[]> byLocalAddress = new ConcurrentHashMap<>();
+    /** Sockets asked for per local address. */
+    private final int workers;
     private EventLoopGroup group;
     private boolean epoll;
-    private volatile Endpoint defaultEndpoint;
+    private volatile Endpoint[] defaultEndpoints;
     private volatile boolean shuttingDown;
+    /** Run on an event loop after each run of datagrams it read; see {@link #onReadBatchEnd}. */
+    private volatile Runnable readBatchEnd;
 
     public L2tpEngine(L2tpSettings settings, L2tpStats stats) {
+        this(settings, stats, 1);
+    }
+
+    /** @param workers UDP sockets (and event loops) per local address, 1..{@link #MAX_WORKERS} */
+    public L2tpEngine(L2tpSettings settings, L2tpStats stats, int workers) {
+        if (workers < 1 || workers > MAX_WORKERS) {
+            throw new IllegalArgumentException("workers " + workers + " (expected: 1.." + MAX_WORKERS + ")");
+        }
         this.settings = settings;
         this.stats = stats == null ? L2tpStats.NOOP : stats;
+        this.workers = workers;
     }
+
+    /** Most worker sockets per local address: tunnel ids are 16 bits, and each worker needs a share of them. */
+    public static final int MAX_WORKERS = 64;
 
     /** Binds the default socket ({@code bindAddress:sourcePort}). */
     public synchronized void start() throws L2tpBindException {
@@ -102,19 +122,35 @@ public final class L2tpEngine {
         }
         epoll = settings.preferEpoll() && Epoll.isAvailable();
         IoHandlerFactory f = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        group = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(), f);
+        group = new MultiThreadIoEventLoopGroup(Math.max(settings.eventLoopThreads(), workers), f);
         try {
-            defaultEndpoint = bind(settings.bindAddress());
+            defaultEndpoints = bindWorkers(settings.bindAddress());
         } catch (L2tpBindException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             group = null;
             throw e;
         }
-        LOG.info("L2TP engine listening on {} ({})", defaultEndpoint.local, epoll ? "epoll" : "nio");
+        LOG.info("L2TP engine listening on {} ({}, {} worker socket{})", defaultEndpoints[0].local, epoll ? "epoll" : "nio",
+                defaultEndpoints.length, defaultEndpoints.length == 1 ? "" : "s, steered by tunnel id");
     }
 
     /** The port the default socket is bound to (useful with source port 0). */
-    public int localPort() { return defaultEndpoint.local.getPort(); }
+    public int localPort() { return defaultEndpoints[0].local.getPort(); }
+
+    /** Worker sockets per local address actually bound: the configured count, or 1 where steering is unavailable. */
+    public int workers() {
+        Endpoint[] eps = defaultEndpoints;
+        return eps == null ? workers : eps.length;
+    }
+
+    /**
+     * {@code r} runs on an event loop each time it has handed over every datagram of a read (a recvmmsg batch):
+     * the place for the layer above to send what {@link CallListener#pppFromLns} queued during it. Set before the
+     * first call is placed.
+     */
+    public void onReadBatchEnd(Runnable r) {
+        readBatchEnd = r;
+    }
 
     public boolean usesEpoll() { return epoll; }
 
@@ -134,9 +170,47 @@ public final class L2tpEngine {
         }
     }
 
-    private Endpoint bind(InetAddress address) throws L2tpBindException {
-        InetSocketAddress at = address == null ? new InetSocketAddress(settings.sourcePort()) : new InetSocketAddress(address, settings.sourcePort());
-        Endpoint ep = new Endpoint();
+    /**
+     * The worker sockets of one local address: one, or {@link #workers} sharing the port with SO_REUSEPORT and steered
+     * by tunnel id. Where the steering program cannot be attached (no epoll, an old kernel) the address gets one socket
+     * and a log line says why: without steering a datagram could reach a socket that does not own its tunnel.
+     */
+    private Endpoint[] bindWorkers(InetAddress address) throws L2tpBindException {
+        if (workers == 1) {
+            return new Endpoint[] {bind(address, settings.sourcePort(), 0, 1, false)};
+        }
+        if (!epoll) {
+            LOG.warn("L2TP: {} worker sockets asked for, but SO_REUSEPORT steering needs the epoll transport: using 1", workers);
+            return new Endpoint[] {bind(address, settings.sourcePort(), 0, 1, false)};
+        }
+        Endpoint first = bind(address, settings.sourcePort(), 0, workers, true);
+        String why = ReuseportSteering.attach(((EpollDatagramChannel) first.channel).fd().intValue(), workers);
+        if (why != null) {
+            LOG.warn("L2TP: cannot steer datagrams to {} worker sockets ({}): using 1", workers, why);
+            first.count = 1;
+            return new Endpoint[] {first};
+        }
+        Endpoint[] eps = new Endpoint[workers];
+        eps[0] = first;
+        int port = first.local.getPort();
+        try {
+            for (int i = 1; i < workers; i++) {
+                eps[i] = bind(address, port, i, workers, true);
+            }
+        } catch (L2tpBindException e) {
+            for (Endpoint ep : eps) {
+                if (ep != null) {
+                    ep.channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+                }
+            }
+            throw e;
+        }
+        return eps;
+    }
+
+    private Endpoint bind(InetAddress address, int port, int index, int count, boolean reusePort) throws L2tpBindException {
+        InetSocketAddress at = address == null ? new InetSocketAddress(port) : new InetSocketAddress(address, port);
+        Endpoint ep = new Endpoint(index, count);
         Class<? extends DatagramChannel> cls = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         Bootstrap b = new Bootstrap().group(group).channel(cls)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -149,6 +223,9 @@ public final class L2tpEngine {
         if (epoll) {
             // recvmmsg: several datagrams per syscall, each up to MAX_SLOT bytes (DEPENDENCIES.md)
             b.option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_SLOT);
+            if (reusePort) {
+                b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+            }
         }
         try {
             Channel ch = b.bind(at).sync().channel();
@@ -159,21 +236,24 @@ public final class L2tpEngine {
         }
     }
 
-    private Endpoint endpointFor(TunnelProfile p) throws L2tpBindException {
+    /** The socket of worker {@code worker} (modulo the sockets there are) for the profile's local address. */
+    private Endpoint endpointFor(TunnelProfile p, int worker) throws L2tpBindException {
+        Endpoint[] eps;
         if (p.localAddress() == null) {
-            return defaultEndpoint;
-        }
-        Endpoint ep = byLocalAddress.get(p.localAddress());
-        if (ep == null) {
-            synchronized (this) {
-                ep = byLocalAddress.get(p.localAddress());
-                if (ep == null) {
-                    ep = bind(p.localAddress());
-                    byLocalAddress.put(p.localAddress(), ep);
+            eps = defaultEndpoints;
+        } else {
+            eps = byLocalAddress.get(p.localAddress());
+            if (eps == null) {
+                synchronized (this) {
+                    eps = byLocalAddress.get(p.localAddress());
+                    if (eps == null) {
+                        eps = bindWorkers(p.localAddress());
+                        byLocalAddress.put(p.localAddress(), eps);
+                    }
                 }
             }
         }
-        return ep;
+        return eps[Math.floorMod(worker, eps.length)];
     }
 
     /**
@@ -181,16 +261,26 @@ public final class L2tpEngine {
      * learns the outcome on the tunnel's event loop. Thread-safe.
      */
     public L2tpCall placeCall(TunnelProfile profile, CallParameters params, CallListener listener) {
+        return placeCall(profile, params, listener, 0);
+    }
+
+    /**
+     * {@link #placeCall(TunnelProfile, CallParameters, CallListener)} on a tunnel of worker {@code worker}: the call's
+     * data is then received, and its control handled, on that worker's event loop. The PPPoE side passes the worker
+     * that receives the subscriber's frames, so the session's frames stay on one worker's threads both ways.
+     */
+    public L2tpCall placeCall(TunnelProfile profile, CallParameters params, CallListener listener, int worker) {
         if (group == null) {
             throw new IllegalStateException("engine not started");
         }
         Endpoint ep;
         try {
-            ep = endpointFor(profile);
+            ep = endpointFor(profile, worker);
         } catch (L2tpBindException e) {
-            Session s = new Session(null == defaultEndpoint ? null : defaultEndpoint, profile, params, listener);
+            Endpoint fallback = defaultEndpoints[0];
+            Session s = new Session(fallback, profile, params, listener);
             CallDownCause c = new CallDownCause(CallDownCause.Kind.TUNNEL_FAILED, -1, -1, e.getMessage(), null);
-            defaultEndpoint.loop.execute(() -> listener.callDown(s, c));
+            fallback.loop.execute(() -> listener.callDown(s, c));
             return s;
         }
         Session s = new Session(ep, profile, params, listener);
@@ -218,7 +308,7 @@ public final class L2tpEngine {
         CompletableFuture<TunnelSnapshot> f = new CompletableFuture<>();
         Endpoint ep;
         try {
-            ep = endpointFor(profile);
+            ep = endpointFor(profile, 0);
         } catch (L2tpBindException e) {
             f.completeExceptionally(e);
             return f;
@@ -353,15 +443,23 @@ public final class L2tpEngine {
 
     private List<Endpoint> endpoints() {
         List<Endpoint> l = new ArrayList<>();
-        if (defaultEndpoint != null) {
-            l.add(defaultEndpoint);
+        Endpoint[] d = defaultEndpoints;
+        if (d != null) {
+            l.addAll(List.of(d));
         }
-        l.addAll(byLocalAddress.values());
+        for (Endpoint[] eps : byLocalAddress.values()) {
+            l.addAll(List.of(eps));
+        }
         return l;
     }
 
     /** One UDP socket, its event loop and the tunnels on it. */
     private final class Endpoint extends SimpleChannelInboundHandler<DatagramPacket> implements TunnelHost {
+        /** This socket's worker index among {@link #count} sockets of its address: its tunnel ids are {@code index} mod count. */
+        private final int index;
+        private int count;
+        /** The engine's stats, with data counted on this worker. */
+        private final L2tpStats workerStats;
         private Channel channel;
         private EventLoop loop;
         private InetSocketAddress local;
@@ -384,6 +482,12 @@ public final class L2tpEngine {
          */
         private io.netty.channel.unix.Socket direct;
         private volatile SendState lastSendState;
+
+        Endpoint(int index, int count) {
+            this.index = index;
+            this.count = count;
+            this.workerStats = stats.forWorker(index);
+        }
 
         void init(Channel ch) {
             channel = ch;
@@ -412,13 +516,15 @@ public final class L2tpEngine {
                     return t;
                 }
             }
-            if (tunnels.size() >= MAX_TUNNELS) {
+            if (tunnels.size() >= Math.min(MAX_TUNNELS, 65535 / count - 1)) {
                 return null;
             }
+            // ids of this worker only (id % count == index), so that the kernel's steering delivers its datagrams here
+            int choices = (65535 - index) / count + 1;
             int id;
             do {
-                id = 1 + random.nextInt(65535);
-            } while (tunnels.containsKey(id));
+                id = index + count * random.nextInt(choices);
+            } while (id == 0 || tunnels.containsKey(id));
             Tunnel t = new Tunnel(this, p, id);
             tunnels.put(id, t);
             list.add(t);
@@ -484,6 +590,20 @@ public final class L2tpEngine {
             stats.drop(L2tpStats.DropReason.UNSOLICITED_SCCRQ);
         }
 
+        /** The end of a read (a recvmmsg batch): the layer above sends what it queued for the subscribers. */
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            Runnable r = readBatchEnd;
+            if (r != null) {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("read batch end task failed on {}: {}", local, e.toString(), e);
+                }
+            }
+            ctx.fireChannelReadComplete();
+        }
+
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.warn("L2TP socket {}: {}", local, cause.toString());
@@ -493,7 +613,7 @@ public final class L2tpEngine {
 
         @Override public L2tpScheduler scheduler() { return scheduler; }
         @Override public L2tpSettings settings() { return settings; }
-        @Override public L2tpStats stats() { return stats; }
+        @Override public L2tpStats stats() { return workerStats; }
         @Override public Random random() { return random; }
 
         @Override
@@ -525,7 +645,7 @@ public final class L2tpEngine {
                 stats.drop(L2tpStats.DropReason.SEND_QUEUE_FULL);
                 return;
             }
-            stats.dataOut(len);
+            workerStats.dataOut(len);
             if (flushScheduled.compareAndSet(false, true)) {
                 loop.execute(flushTask);
             }
@@ -559,7 +679,7 @@ public final class L2tpEngine {
             InetSocketAddress peer = s.peer();
             DatagramBatch batch = st.batch;
             if (batch != null && batch.batching()) {
-                writeData(batch.next(socket.intValue(), stats), s, seq, buf, off, len);
+                writeData(batch.next(socket.intValue(), workerStats), s, seq, buf, off, len);
                 batch.commit(peer.getAddress(), peer.getPort(), len);
                 return;
             }
@@ -578,7 +698,7 @@ public final class L2tpEngine {
                 stats.drop(L2tpStats.DropReason.SEND_QUEUE_FULL);
                 return;
             }
-            stats.dataOut(len);
+            workerStats.dataOut(len);
         }
 
         /** The L2TP data header (RFC 2661 3.1; Ns when the LNS asked for sequencing), FF 03, then the PPP frame. */

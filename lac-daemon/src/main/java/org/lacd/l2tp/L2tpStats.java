@@ -28,6 +28,14 @@ public interface L2tpStats {
 
     void drop(DropReason reason);
 
+    /**
+     * These stats as seen by one worker socket: the same counters, with data traffic counted on worker {@code worker}
+     * (see {@link L2tpEngine#workers()}). Asked once per socket, not per packet.
+     */
+    default L2tpStats forWorker(int worker) {
+        return this;
+    }
+
     L2tpStats NOOP = new L2tpStats() {
         @Override public void malformed(MalformedPacketException.Reason reason) {}
         @Override public void controlRetransmit() {}

@@ -59,7 +59,6 @@ public final class PppoeServer {
 
     private final long[] portMacs;
     private final String[] portNames;
-    private final FrameView[] views;
     private final List<AtomicReferenceArray<PppoeSession>> tables = new ArrayList<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong sessionIds = new AtomicLong();
@@ -108,12 +107,10 @@ public final class PppoeServer {
         int n = ports.size();
         this.portMacs = new long[n];
         this.portNames = new String[n];
-        this.views = new FrameView[n];
         this.perPort = new int[n];
         this.reportsBatchEnds = new AtomicIntegerArray(n);
         for (int i = 0; i < n; i++) {
             portNames[i] = ports.get(i).name();
-            views[i] = new FrameView();
             tables.add(new AtomicReferenceArray<>(65536));
         }
         long now = scheduler.nanoTime();
@@ -147,10 +144,13 @@ public final class PppoeServer {
                 EthernetPort p = ports.get(i);
                 portMacs[i] = p.mac().value();
                 int idx = i;
-                p.start(new FrameReceiver() {
+                p.start(worker -> new FrameReceiver() {
+                    /** This worker's parser: each worker thread has its own. */
+                    private final FrameView view = new FrameView();
+
                     @Override
                     public void frame(byte[] buf, int off, int len) {
-                        onFrame(idx, buf, off, len);
+                        onFrame(idx, worker, view, buf, off, len);
                     }
 
                     @Override
@@ -247,8 +247,7 @@ public final class PppoeServer {
     // ------------------------------------------------------------------ receive thread
 
     @SuppressWarnings("try") // the MDC scope is the resource
-    private void onFrame(int portIdx, byte[] b, int off, int len) {
-        FrameView v = views[portIdx];
+    private void onFrame(int portIdx, int worker, FrameView v, byte[] b, int off, int len) {
         if (!v.parse(b, off, len)) {
             stats.drop(DropReason.MALFORMED);
             return;
@@ -269,7 +268,7 @@ public final class PppoeServer {
             }
             PppSink sink = s.sink;
             if (sink != null) {
-                stats.dataIn(portNames[portIdx], v.payloadLength);
+                stats.dataIn(portNames[portIdx], worker, v.payloadLength);
                 sink.ppp(b, v.payloadOffset, v.payloadLength);
                 return;
             }
@@ -287,7 +286,7 @@ public final class PppoeServer {
             }
             byte[] copy = new byte[len];
             System.arraycopy(b, off, copy, 0, len);
-            enqueue(portIdx, () -> onDiscovery(portIdx, copy));
+            enqueue(portIdx, () -> onDiscovery(portIdx, worker, copy));
         } else {
             stats.drop(DropReason.MALFORMED);
         }
@@ -331,6 +330,26 @@ public final class PppoeServer {
         }
     }
 
+    /**
+     * Sends what the calling thread queued with {@link SubscriberSession#queuePpp} on every port: one system call per
+     * port for the run. Called by the layer above at the end of each run of frames it forwards to subscribers.
+     */
+    public void flushQueued() {
+        for (int i = 0; i < ports.size(); i++) {
+            ports.get(i).flush();
+        }
+    }
+
+    /** Queues a frame for the calling thread's {@link #flushQueued()}: forwarding threads only. */
+    void queueFrame(int portIdx, byte[] frame, int len) {
+        ports.get(portIdx).queue(frame, 0, len);
+    }
+
+    /** The ports (for their worker counts, drops and descriptions). */
+    public List<EthernetPort> ports() {
+        return ports;
+    }
+
     boolean sendFrame(int portIdx, byte[] frame, int len) {
         try {
             ports.get(portIdx).send(frame, 0, len);
@@ -344,7 +363,7 @@ public final class PppoeServer {
 
     // ------------------------------------------------------------------ server thread: discovery
 
-    private void onDiscovery(int portIdx, byte[] frame) {
+    private void onDiscovery(int portIdx, int worker, byte[] frame) {
         if (!running) {
             return;
         }
@@ -364,7 +383,7 @@ public final class PppoeServer {
         }
         switch (f.packet().code()) {
             case PADI -> onPadi(portIdx, f);
-            case PADR -> onPadr(portIdx, f);
+            case PADR -> onPadr(portIdx, worker, f);
             case PADT -> onPadt(portIdx, f);
             default -> stats.drop(DropReason.UNEXPECTED_CODE);
         }
@@ -474,7 +493,7 @@ public final class PppoeServer {
     }
 
     @SuppressWarnings("try") // the MDC scope is the resource
-    private void onPadr(int portIdx, PppoeDiscovery.Frame f) {
+    private void onPadr(int portIdx, int worker, PppoeDiscovery.Frame f) {
         PppoeDiscovery req = f.packet();
         EthernetHeader eth = f.eth();
         if (eth.dst() != portMacs[portIdx]) {
@@ -549,7 +568,7 @@ public final class PppoeServer {
         echoTags(req, tags);
         EthernetHeader toSub = eth.reply(eth.src(), portMacs[portIdx], EtherType.PPPOE_DISCOVERY);
         byte[] pads = new PppoeDiscovery(PppoeCode.PADS, sid, tags).toFrame(toSub);
-        PppoeSession s = new PppoeSession(this, sessionIds.incrementAndGet(), portIdx, portNames[portIdx], toSub, sid,
+        PppoeSession s = new PppoeSession(this, sessionIds.incrementAndGet(), portIdx, worker, portNames[portIdx], toSub, sid,
                 service, line, mru, key, pads, settings, random);
         tables.get(portIdx).set(sid, s);
         byPadr.put(key, s);

@@ -31,6 +31,8 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
     private final PppoeServer server;
     private final long id;
     final int portIndex;
+    /** The port worker whose thread receives this subscriber's frames (all frames of one MAC reach one worker). */
+    final int worker;
     final long macValue;
     final int outerVlan;
     final int innerVlan;
@@ -59,12 +61,13 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
     private byte[] lastReceivedPpp;
     private String username;
 
-    PppoeSession(PppoeServer server, long id, int portIndex, String interfaceName, EthernetHeader toSubscriber,
+    PppoeSession(PppoeServer server, long id, int portIndex, int worker, String interfaceName, EthernetHeader toSubscriber,
                  int sessionId, String serviceName, LineInfo lineInfo, int mru, PppoeServer.PadrKey padrKey,
                  byte[] padsFrame, PppoeSettings settings, java.util.random.RandomGenerator random) {
         this.server = server;
         this.id = id;
         this.portIndex = portIndex;
+        this.worker = worker;
         this.interfaceName = interfaceName;
         this.macValue = toSubscriber.dst();
         this.outerVlan = toSubscriber.outerVlan();
@@ -124,6 +127,7 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
 
     @Override public long id() { return id; }
     @Override public String interfaceName() { return interfaceName; }
+    @Override public int worker() { return worker; }
     @Override public MacAddress mac() { return new MacAddress(macValue); }
     @Override public int outerVlan() { return outerVlan; }
     @Override public int innerVlan() { return innerVlan; }
@@ -180,8 +184,23 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
             return;
         }
         if (transmit(buf, off, len)) {
-            server.stats().dataOut(interfaceName, len);
+            server.stats().dataOut(interfaceName, worker, len);
         }
+    }
+
+    @Override
+    public void queuePpp(byte[] buf, int off, int len) {
+        if (len < 2 || len > maxPppFrame) {
+            server.stats().drop(DropReason.OVERSIZE);
+            return;
+        }
+        if (state == SessionState.CLOSED) {
+            return;
+        }
+        byte[] out = TX.get();
+        int h = frame(out, buf, off, len);
+        server.queueFrame(portIndex, out, h + len);
+        server.stats().dataOut(interfaceName, worker, len);
     }
 
     @Override
@@ -194,12 +213,18 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
             return false;
         }
         byte[] out = TX.get();
+        int h = frame(out, ppp, off, len);
+        return server.sendFrame(portIndex, out, h + len);
+    }
+
+    /** Writes this session's Ethernet and PPPoE headers, then the PPP frame, into {@code out}; returns the header length. */
+    private int frame(byte[] out, byte[] ppp, int off, int len) {
         int h = header.length;
         System.arraycopy(header, 0, out, 0, h);
         out[h - 2] = (byte) (len >>> 8);
         out[h - 1] = (byte) len;
         System.arraycopy(ppp, off, out, h, len);
-        return server.sendFrame(portIndex, out, h + len);
+        return h;
     }
 
     // ---- server thread

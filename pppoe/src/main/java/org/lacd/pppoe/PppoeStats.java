@@ -16,6 +16,16 @@ public interface PppoeStats {
     void dataIn(String interfaceName, int bytes);
     void dataOut(String interfaceName, int bytes);
 
+    /** A data frame of a session on port worker {@code worker} (see {@link SubscriberSession#worker()}). */
+    default void dataIn(String interfaceName, int worker, int bytes) {
+        dataIn(interfaceName, bytes);
+    }
+
+    /** A data frame sent to a session on port worker {@code worker}. */
+    default void dataOut(String interfaceName, int worker, int bytes) {
+        dataOut(interfaceName, bytes);
+    }
+
     PppoeStats NOOP = new PppoeStats() {
         @Override public void drop(DropReason reason) { }
         @Override public void discoveryReceived(PppoeCode code) { }

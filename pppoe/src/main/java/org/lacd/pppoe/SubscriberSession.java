@@ -12,6 +12,11 @@ public interface SubscriberSession {
     /** Unique within the server's lifetime (not the PPPoE session id). */
     long id();
     String interfaceName();
+
+    /** The receive worker of the interface that carries this subscriber's frames (0 on a port with one worker). */
+    default int worker() {
+        return 0;
+    }
     MacAddress mac();
     /** Outer VLAN ID, -1 when untagged. */
     int outerVlan();
@@ -45,6 +50,15 @@ public interface SubscriberSession {
 
     /** Sends a PPP frame (protocol field onward) to the subscriber; thread-safe; oversize frames are counted and dropped. */
     void sendPpp(byte[] buf, int off, int len);
+
+    /**
+     * Like {@link #sendPpp}, but the frame is queued on the calling thread and leaves at its next
+     * {@link PppoeServer#flushQueued()}, which the caller must call at the end of its run of frames (the L2TP side
+     * does at the end of each batch of datagrams it read). One system call per run instead of per frame.
+     */
+    default void queuePpp(byte[] buf, int off, int len) {
+        sendPpp(buf, off, len);
+    }
 
     /** LCP Terminate-Request (bounded wait for the Ack), then PADT. */
     void terminate(CloseReason reason);

@@ -126,7 +126,9 @@ public final class ConfigLoader {
             if (!names.add(name)) {
                 throw s.error("name", "interface '" + name + "' is listed twice");
             }
-            out.add(new SubscriberInterface(name, s.integer("max-sessions", 32000, 1, 65534)));
+            out.add(new SubscriberInterface(name, s.integer("max-sessions", 32000, 1, 65534),
+                    s.integer("workers", LacdConfig.DEFAULT_WORKERS, 1, org.lacd.l2tp.L2tpEngine.MAX_WORKERS),
+                    s.enumValue("io", LacdConfig.PortIo.class, LacdConfig.PortIo.AUTO)));
             s.done();
         }
         return List.copyOf(out);

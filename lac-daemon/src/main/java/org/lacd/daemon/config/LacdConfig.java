@@ -25,7 +25,29 @@ public record LacdConfig(
         Management management,
         Logging logging) {
 
-    public record SubscriberInterface(String name, int maxSessions) {}
+    /** {@code interfaces[].workers} when the config does not say. */
+    public static final int DEFAULT_WORKERS = 1;
+
+    /** The most workers of any interface: the L2TP engine's worker sockets per local address. */
+    public int maxWorkers() {
+        return interfaces.stream().mapToInt(SubscriberInterface::workers).max().orElse(1);
+    }
+
+    /**
+     * A subscriber-facing NIC.
+     *
+     * @param workers forwarding workers: receive rings in one fanout group, each with its own thread and L2TP socket
+     * @param io      how frames are read and written: the AF_PACKET ring where it can be set up, else pcap
+     */
+    public record SubscriberInterface(String name, int maxSessions, int workers, PortIo io) {
+        /** The sessions and workers of a single-worker interface with the default I/O (tests). */
+        public SubscriberInterface(String name, int maxSessions) {
+            this(name, maxSessions, 1, PortIo.AUTO);
+        }
+    }
+
+    /** {@code interfaces[].io}: AF_PACKET ring with a pcap fallback, or either one only. */
+    public enum PortIo { AUTO, RING, PCAP }
 
     public enum UnknownService { ERROR, IGNORE }
 

@@ -79,14 +79,34 @@ public final class EngineStats {
             public void dataOut(String iface, int bytes) {
                 traffic(out, iface, Direction.TX).count(bytes);
             }
+
+            @Override
+            public void dataIn(String iface, int worker, int bytes) {
+                traffic(in, iface, Direction.RX).count(worker, bytes);
+            }
+
+            @Override
+            public void dataOut(String iface, int worker, int bytes) {
+                traffic(out, iface, Direction.TX).count(worker, bytes);
+            }
         };
     }
 
     /** L2TP events: tunnel gauge by state, retransmissions, HELLO timeouts, drops, data traffic. */
     public static L2tpStats l2tp(LacdMetrics m) {
+        return l2tp(m, 0);
+    }
+
+    /** {@link #l2tp(LacdMetrics)} with data counted on worker socket {@code worker}. */
+    private static L2tpStats l2tp(LacdMetrics m, int worker) {
         Traffic in = m.traffic(Protocol.L2TP, Direction.RX, "udp");
         Traffic out = m.traffic(Protocol.L2TP, Direction.TX, "udp");
         return new L2tpStats() {
+            @Override
+            public L2tpStats forWorker(int w) {
+                return w == worker ? this : l2tp(m, w);
+            }
+
             @Override
             public void malformed(MalformedPacketException.Reason reason) {
                 m.drop(Protocol.L2TP, Common.MALFORMED);
@@ -114,12 +134,12 @@ public final class EngineStats {
 
             @Override
             public void dataIn(int bytes) {
-                in.count(bytes);
+                in.count(worker, bytes);
             }
 
             @Override
             public void dataOut(int bytes) {
-                out.count(bytes);
+                out.count(worker, bytes);
             }
 
             @Override

@@ -1,6 +1,7 @@
 package org.lacd.daemon.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -248,13 +249,27 @@ public final class LacdMetrics {
                 .increment();
     }
 
-    /** The packet and byte counters of one (protocol, direction, interface): fetch once, count per packet. */
+    /**
+     * The packet and byte counters of one (protocol, direction, interface): fetch once, count per packet.
+     * lacd_packets_total and lacd_bytes_total{protocol,direction,interface} are the sums over the workers' own
+     * counters, made at scrape time; lacd_worker_packets_total{...,worker} shows each worker.
+     */
     public Traffic traffic(Protocol protocol, Direction direction, String iface) {
-        return traffic.computeIfAbsent(label(protocol) + "/" + label(direction) + "/" + iface, k -> new Traffic(
-                Counter.builder("lacd.packets").description("Packets by protocol, direction and interface")
-                        .tags("protocol", label(protocol), "direction", label(direction), "interface", iface).register(registry),
-                Counter.builder("lacd.bytes").baseUnit("bytes").description("Bytes by protocol, direction and interface")
-                        .tags("protocol", label(protocol), "direction", label(direction), "interface", iface).register(registry)));
+        return traffic.computeIfAbsent(label(protocol) + "/" + label(direction) + "/" + iface, k -> {
+            Traffic t = new Traffic(registry, label(protocol), label(direction), iface);
+            FunctionCounter.builder("lacd.packets", t, Traffic::packets).description("Packets by protocol, direction and interface")
+                    .tags("protocol", label(protocol), "direction", label(direction), "interface", iface).register(registry);
+            FunctionCounter.builder("lacd.bytes", t, Traffic::bytes).baseUnit("bytes").description("Bytes by protocol, direction and interface")
+                    .tags("protocol", label(protocol), "direction", label(direction), "interface", iface).register(registry);
+            return t;
+        });
+    }
+
+    /** Packets counted on one worker so far (0 when none), for the management view. */
+    public long workerPackets(Protocol protocol, Direction direction, String iface, int worker) {
+        Traffic t = traffic.get(label(protocol) + "/" + label(direction) + "/" + iface);
+        LacdMetrics.Traffic.Cell c = t == null || worker >= t.cells.length() ? null : t.cells.get(worker);
+        return c == null ? 0 : c.packets.get();
     }
 
     /**
@@ -262,21 +277,99 @@ public final class LacdMetrics {
      * interface was full, read from {@code drops} at scrape time. A later call for the same interface (the port was
      * reopened) replaces the source.
      */
+    public void captureDrops(String iface, int worker, java.util.function.LongSupplier drops) {
+        captureDrops.computeIfAbsent(iface + "/" + worker, n -> {
+            var ref = new java.util.concurrent.atomic.AtomicReference<java.util.function.LongSupplier>(drops);
+            // lacd_worker_capture_drops_total{interface,worker}
+            FunctionCounter.builder("lacd.worker.capture.drops", ref, r -> r.get().getAsLong())
+                    .description("Frames dropped by the kernel because a forwarding worker's receive ring was full")
+                    .tags("interface", iface, "worker", Integer.toString(worker)).register(registry);
+            return ref;
+        }).set(drops);
+    }
+
+    /** lacd_pppoe_capture_drops_total{interface}, over all of the interface's workers; see {@link #captureDrops(String, int, java.util.function.LongSupplier)}. */
     public void captureDrops(String iface, java.util.function.LongSupplier drops) {
         captureDrops.computeIfAbsent(iface, n -> {
             var ref = new java.util.concurrent.atomic.AtomicReference<java.util.function.LongSupplier>(drops);
-            io.micrometer.core.instrument.FunctionCounter.builder("lacd.pppoe.capture.drops", ref, r -> r.get().getAsLong())
+            FunctionCounter.builder("lacd.pppoe.capture.drops", ref, r -> r.get().getAsLong())
                     .description("Frames dropped by the kernel because the receive ring was full (lacd fell behind)")
                     .tag("interface", n).register(registry);
             return ref;
         }).set(drops);
     }
 
-    /** Packet and byte counters of one direction of one interface. */
-    public record Traffic(Counter packets, Counter bytes) {
+    /**
+     * Packet and byte counters of one direction of one interface, one pair per forwarding worker. A worker's pair is
+     * written by few threads (mostly that worker's own), so the atomics are uncontended; the totals are summed when
+     * scraped.
+     */
+    public static final class Traffic {
+        private final MeterRegistry registry;
+        private final String protocol;
+        private final String direction;
+        private final String iface;
+        /** Per worker, made on first use; index = worker. */
+        private final java.util.concurrent.atomic.AtomicReferenceArray<Cell> cells =
+                new java.util.concurrent.atomic.AtomicReferenceArray<>(org.lacd.l2tp.L2tpEngine.MAX_WORKERS);
+
+        /** One worker's counters. */
+        static final class Cell {
+            final AtomicLong packets = new AtomicLong();
+            final AtomicLong bytes = new AtomicLong();
+        }
+
+        Traffic(MeterRegistry registry, String protocol, String direction, String iface) {
+            this.registry = registry;
+            this.protocol = protocol;
+            this.direction = direction;
+            this.iface = iface;
+        }
+
+        /** A packet of {@code length} bytes on worker 0. */
         public void count(int length) {
-            packets.increment();
-            bytes.increment(length);
+            count(0, length);
+        }
+
+        /** A packet of {@code length} bytes on {@code worker}. */
+        public void count(int worker, int length) {
+            Cell c = cells.get(worker);
+            if (c == null) {
+                c = cell(worker);
+            }
+            c.packets.incrementAndGet();
+            c.bytes.addAndGet(length);
+        }
+
+        private Cell cell(int worker) {
+            Cell fresh = new Cell();
+            if (!cells.compareAndSet(worker, null, fresh)) {
+                return cells.get(worker);
+            }
+            // lacd_worker_packets_total{protocol,direction,interface,worker}
+            FunctionCounter.builder("lacd.worker.packets", fresh, c -> c.packets.get())
+                    .description("Packets by protocol, direction, interface and forwarding worker")
+                    .tags("protocol", protocol, "direction", direction, "interface", iface, "worker", Integer.toString(worker))
+                    .register(registry);
+            return fresh;
+        }
+
+        double packets() {
+            long n = 0;
+            for (int i = 0; i < cells.length(); i++) {
+                Cell c = cells.get(i);
+                n += c == null ? 0 : c.packets.get();
+            }
+            return n;
+        }
+
+        double bytes() {
+            long n = 0;
+            for (int i = 0; i < cells.length(); i++) {
+                Cell c = cells.get(i);
+                n += c == null ? 0 : c.bytes.get();
+            }
+            return n;
         }
     }
 

@@ -7,7 +7,9 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
@@ -61,7 +63,7 @@ public final class LacService {
     private volatile RealmRules rules;
     private final EventExecutorGroup loops;
     private final SessionManager sessions;
-    private PppoeServer pppoe;
+    private volatile PppoeServer pppoe;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lac-housekeeping");
         t.setDaemon(true);
@@ -91,7 +93,14 @@ public final class LacService {
         for (LacdConfig.LnsProfile p : config.l2tp().lns()) {
             registerLns(p.name());
         }
-        this.engine = new L2tpEngine(l2tpSettings(config), EngineStats.l2tp(metrics));
+        this.engine = new L2tpEngine(l2tpSettings(config), EngineStats.l2tp(metrics), config.maxWorkers());
+        // downstream frames queued during a read of the L2TP socket leave with one send per port at its end
+        engine.onReadBatchEnd(() -> {
+            PppoeServer p = pppoe;
+            if (p != null) {
+                p.flushQueued();
+            }
+        });
         this.rules = realmRules(config);
         this.loops = new DefaultEventExecutorGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         Steering steering = new Steering(() -> this.config, () -> aaa, () -> rules);
@@ -118,6 +127,46 @@ public final class LacService {
 
     public L2tpEngine engine() {
         return engine;
+    }
+
+    /**
+     * The data plane for {@code lacd stats}: per subscriber interface its port (kind and why) and, per forwarding
+     * worker, the data frames received from and sent to subscribers and the frames its receive ring dropped; and the
+     * L2TP engine's worker sockets with the data they received and sent.
+     */
+    public Map<String, Object> dataPlane() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        PppoeServer p = pppoe;
+        List<Object> ifaces = new ArrayList<>();
+        if (p != null) {
+            for (EthernetPort port : p.ports()) {
+                Map<String, Object> i = new LinkedHashMap<>();
+                i.put("interface", port.name());
+                i.put("port", port.description());
+                List<Object> ws = new ArrayList<>();
+                for (int w = 0; w < port.workers(); w++) {
+                    Map<String, Object> wv = new LinkedHashMap<>();
+                    wv.put("worker", w);
+                    wv.put("rxPackets", metrics.workerPackets(LacdMetrics.Protocol.PPPOE, LacdMetrics.Direction.RX, port.name(), w));
+                    wv.put("txPackets", metrics.workerPackets(LacdMetrics.Protocol.PPPOE, LacdMetrics.Direction.TX, port.name(), w));
+                    wv.put("captureDrops", port.captureDrops(w));
+                    ws.add(wv);
+                }
+                i.put("workers", ws);
+                ifaces.add(i);
+            }
+        }
+        out.put("interfaces", ifaces);
+        List<Object> sockets = new ArrayList<>();
+        for (int w = 0; w < engine.workers(); w++) {
+            Map<String, Object> wv = new LinkedHashMap<>();
+            wv.put("worker", w);
+            wv.put("rxPackets", metrics.workerPackets(LacdMetrics.Protocol.L2TP, LacdMetrics.Direction.RX, "udp", w));
+            wv.put("txPackets", metrics.workerPackets(LacdMetrics.Protocol.L2TP, LacdMetrics.Direction.TX, "udp", w));
+            sockets.add(wv);
+        }
+        out.put("l2tpWorkers", sockets);
+        return out;
     }
 
     public LacdConfig config() {
@@ -189,6 +238,10 @@ public final class LacService {
                 for (LacdConfig.SubscriberInterface i : config.interfaces()) {
                     EthernetPort port = ports.apply(i.name());
                     metrics.captureDrops(port.name(), port::captureDrops);
+                    for (int w = 0; w < port.workers(); w++) {
+                        int worker = w;
+                        metrics.captureDrops(port.name(), worker, () -> port.captureDrops(worker));
+                    }
                     ps.add(port);
                 }
                 pppoe = new PppoeServer(pppoeSettings(config), ps, sessions, EngineStats.pppoe(metrics));

@@ -228,7 +228,8 @@ final class Session implements CallListener {
         LOG.info("session {} {}: placing call on LNS {} (attempt {} of {})", id, auth.username(), c.key(), attempt, plan.size());
         Duration bound = ctx.config().l2tp().setupTimeout();
         timer = loop.schedule(() -> withMdc(() -> attemptTimedOut(c)), bound.toMillis(), TimeUnit.MILLISECONDS);
-        call = ctx.engine().placeCall(ctx.tunnelProfile(c), ctx.callParameters(this), this);
+        // on the worker that receives this subscriber's frames: both directions then run on that worker's threads
+        call = ctx.engine().placeCall(ctx.tunnelProfile(c), ctx.callParameters(this), this, sub.worker());
     }
 
     private void attemptTimedOut(LnsCandidate c) {
@@ -349,7 +350,8 @@ final class Session implements CallListener {
         }
         packetsDown.incrementAndGet();
         bytesDown.addAndGet(len);
-        sub.sendPpp(buf, off, len);
+        // on the engine's read path: the frame leaves with the read's batch (L2tpEngine.onReadBatchEnd)
+        sub.queuePpp(buf, off, len);
     }
 
     // ---- subscriber side and operator ----

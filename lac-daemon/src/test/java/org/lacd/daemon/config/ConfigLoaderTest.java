@@ -26,6 +26,8 @@ class ConfigLoaderTest {
     void shippedSampleIsValidAndDocumentedDefaultsApply() throws Exception {
         LacdConfig c = ConfigLoader.load(SAMPLE);
         assertEquals(List.of("eth1"), c.interfaces().stream().map(LacdConfig.SubscriberInterface::name).toList());
+        assertEquals(LacdConfig.DEFAULT_WORKERS, c.interfaces().get(0).workers());
+        assertEquals(LacdConfig.PortIo.AUTO, c.interfaces().get(0).io());
         assertEquals(List.of(AuthProtocol.CHAP_MD5, AuthProtocol.PAP), c.ppp().authProtocols());
         assertEquals(1701, c.l2tp().sourcePort());
         assertEquals(Duration.ofSeconds(8), c.l2tp().retransmitCap());
@@ -66,6 +68,8 @@ class ConfigLoaderTest {
         same port twice          | '  listen: 127.0.0.1:9102' | '  listen: 127.0.0.1:9101'   | management.listen         | same port as metrics.listen
         hide-avps without secret | '      secret: tunnel-secret-b' | '      hide-avps: true'  | l2tp.lns[2].hide-avps     | needs a tunnel secret
         radius off, source radius| '  source: radius-then-realm' | '  source: radius'        | steering.source           | radius.enabled is false
+        too many workers         | '    workers: 1 '           | '    workers: 65 '            | interfaces[0].workers     | 65 is out of range (1..64)
+        bad port io              | '    io: auto '             | '    io: dpdk '               | interfaces[0].io          | expected one of auto, ring, pcap
         """)
     void eachClassOfErrorNamesTheKeyPath(String what, String from, String to, String path, String reason) throws Exception {
         String yaml = sampleWith(from, to);
