@@ -133,6 +133,8 @@ class MonitoringTest {
             {"packets by direction and interface", "sum by (protocol, direction, interface) (rate(lacd_packets_total"},
             {"bytes by direction and interface", "sum by (protocol, direction, interface) (rate(lacd_bytes_total"},
             {"drops by reason", "sum by (protocol, reason) (rate(lacd_drops_total"},
+            {"packets per worker", "sum by (protocol, direction, interface, worker) (rate(lacd_worker_packets_total"},
+            {"capture drops per worker", "sum by (interface, worker) (rate(lacd_worker_capture_drops_total"},
             {"LNS up", "lacd_lns_up"},
             {"LNS lockouts", "lacd_lns_lockouts_total"},
         };
