@@ -12,8 +12,16 @@ public enum CloseReason {
     LCP_NEGOTIATION_FAILED,
     /** The subscriber refused every authentication protocol we offer. */
     AUTH_PROTOCOL_REFUSED,
-    /** LCP opened but no authentication arrived in time. */
+    /** The username was not known {@link PppoeSettings#authTimeout} after PADS (LCP or authentication stalled). */
     AUTH_TIMEOUT,
+    /** No LCP packet from the subscriber {@link PppoeSettings#discoveryTimeout} after PADS. */
+    DISCOVERY_TIMEOUT,
+    /**
+     * The subscriber answered more than Max-Failure of our Configure-Requests in a row with Configure-Nak/Reject
+     * without ever acking one (policy on RFC 1661 4.6: Max-Failure bounds the Naks we receive as well as the ones we
+     * send).
+     */
+    LCP_NOT_CONVERGING,
     /** The layer above did not decide (reject/forward) in time. */
     DECISION_TIMEOUT,
     /** Our magic number came back: the line loops back (RFC 1661 6.4). */

@@ -57,6 +57,10 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
     private boolean notified;
     private CloseReason closeReason;
     private ServerScheduler.Cancellable phaseTimer;
+    /** PADS to "username known" (authTimeout), over whatever LCP and authentication do. */
+    private ServerScheduler.Cancellable setupDeadline;
+    /** PADS to the subscriber's first LCP packet (discoveryTimeout); null once one arrived. */
+    private ServerScheduler.Cancellable firstLcpTimer;
     private int terminatesLeft;
     private byte[] lastReceivedPpp;
     private String username;
@@ -230,7 +234,36 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
     // ---- server thread
 
     void start() {
+        // Both bounds run from PADS (this moment), not from LCP Opened: a subscriber that never lets LCP open
+        // (silent, or Nak-ing every Configure-Request) is bounded as well as one that never authenticates.
+        setupDeadline = schedule(this::setupDeadlineExpired, server.settings().authTimeout().toNanos());
+        firstLcpTimer = schedule(() -> {
+            firstLcpTimer = null;
+            if (state == SessionState.LCP) {
+                server.stats().timeout(TimeoutKind.DISCOVERY);
+                beginTerminate(CloseReason.DISCOVERY_TIMEOUT);
+            }
+        }, server.settings().discoveryTimeout().toNanos());
         lcp.open();
+    }
+
+    private void setupDeadlineExpired() {
+        setupDeadline = null;
+        if (state == SessionState.LCP || state == SessionState.AUTHENTICATING) {
+            server.stats().timeout(state == SessionState.LCP ? TimeoutKind.LCP_DEADLINE : TimeoutKind.AUTHENTICATION);
+            beginTerminate(CloseReason.AUTH_TIMEOUT);
+        }
+    }
+
+    private void cancelSetupTimers() {
+        if (setupDeadline != null) {
+            setupDeadline.cancel();
+            setupDeadline = null;
+        }
+        if (firstLcpTimer != null) {
+            firstLcpTimer.cancel();
+            firstLcpTimer = null;
+        }
     }
 
     /** A PPP frame from the subscriber while not forwarding (copied by the receive thread). */
@@ -261,6 +294,10 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
         }
         lastReceivedPpp = ppp;
         if (p instanceof LcpPacket l) {
+            if (firstLcpTimer != null) {
+                firstLcpTimer.cancel(); // the subscriber speaks LCP: from here the setup deadline bounds it
+                firstLcpTimer = null;
+            }
             onLcp(l);
         } else if (state == SessionState.AUTHENTICATING) {
             AuthExchange a = auth.receive(p, ppp);
@@ -298,6 +335,7 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
 
     private void authenticated(AuthExchange a) {
         cancelPhaseTimer();
+        cancelSetupTimers();
         transitionTo(SessionState.AWAITING_DECISION);
         phaseTimer = schedule(() -> {
             server.stats().timeout(TimeoutKind.DECISION);
@@ -322,6 +360,7 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
         sink = null;
         closeReason = reason;
         cancelPhaseTimer();
+        cancelSetupTimers();
         lcp.detach();
         auth.cancel();
         transitionTo(SessionState.TERMINATING);
@@ -356,6 +395,7 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
         sink = null;
         closeReason = reason;
         cancelPhaseTimer();
+        cancelSetupTimers();
         lcp.detach();
         auth.cancel();
         transitionTo(SessionState.CLOSED);
@@ -412,17 +452,12 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
             return;
         }
         transitionTo(SessionState.AUTHENTICATING);
-        auth.start(lcp.authType(), server.settings().acName());
-        phaseTimer = schedule(() -> {
-            server.stats().timeout(TimeoutKind.AUTHENTICATION);
-            beginTerminate(CloseReason.AUTH_TIMEOUT);
-        }, server.settings().authTimeout().toNanos());
+        auth.start(lcp.authType(), server.settings().acName()); // bounded by setupDeadline, started at PADS
     }
 
     @Override
     public void layerDown() {
         if (state == SessionState.AUTHENTICATING) {
-            cancelPhaseTimer();
             auth.cancel();
             transitionTo(SessionState.LCP); // renegotiation before authentication: authenticate again after tlu
         } else if (state == SessionState.AWAITING_DECISION) {

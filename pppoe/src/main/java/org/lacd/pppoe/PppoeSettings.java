@@ -23,8 +23,12 @@ import java.util.List;
  * @param lcpMaxConfigure Max-Configure (default 10)
  * @param lcpMaxTerminate Max-Terminate (default 2)
  * @param lcpMaxFailure Max-Failure (default 5)
- * @param authTimeout from LCP Opened until the subscriber's authentication arrives (default 30 s)
+ * @param authTimeout one deadline from PADS until the username is known, over whatever LCP and authentication do: a
+ *                    subscriber that has not authenticated by then is terminated (default 30 s)
  * @param decisionTimeout from {@link SubscriberListener#authenticated} until the layer above decides (default 60 s)
+ * @param discoveryTimeout from PADS until the subscriber's first LCP packet; a session that hears none by then is
+ *                         terminated (default 10 s). PADO to PADR is bounded by the AC-Cookie instead (one to two
+ *                         {@code cookieRotation} periods)
  * @param discoveryQueueLimit discovery frames waiting for the server thread before new ones are dropped (default 4096)
  */
 public record PppoeSettings(String acName, List<String> serviceNames, UnknownServicePolicy unknownService,
@@ -32,7 +36,8 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
                             int maxSessionsPerMac, int maxSessionsPerVlan, int maxSessionsPerInterface,
                             Rate padiPerMac, Rate padiTotal, Rate padrPerMac, Rate padrTotal,
                             Duration lcpRestart, int lcpMaxConfigure, int lcpMaxTerminate, int lcpMaxFailure,
-                            Duration authTimeout, Duration decisionTimeout, int discoveryQueueLimit) {
+                            Duration authTimeout, Duration decisionTimeout, Duration discoveryTimeout,
+                            int discoveryQueueLimit) {
 
     /** Default MRU on Ethernet: 1500 - 6 (PPPoE header) - 2 (PPP protocol) (RFC 2516 section 7). */
     public static final int DEFAULT_MRU = 1492;
@@ -68,6 +73,9 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
         if (maxSessionsPerMac < 1 || maxSessionsPerVlan < 1) {
             throw new IllegalArgumentException("session limits must be >= 1");
         }
+        if (authTimeout.isNegative() || authTimeout.isZero() || discoveryTimeout.isNegative() || discoveryTimeout.isZero()) {
+            throw new IllegalArgumentException("authTimeout and discoveryTimeout must be > 0");
+        }
         if (lcpMaxConfigure < 1 || lcpMaxTerminate < 1 || lcpMaxFailure < 1) {
             throw new IllegalArgumentException("LCP counters must be >= 1");
         }
@@ -96,6 +104,7 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
         private int lcpMaxFailure = 5;
         private Duration authTimeout = Duration.ofSeconds(30);
         private Duration decisionTimeout = Duration.ofSeconds(60);
+        private Duration discoveryTimeout = Duration.ofSeconds(10);
         private int discoveryQueueLimit = 4096;
 
         public Builder acName(String v) { acName = v; return this; }
@@ -117,13 +126,14 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
         public Builder lcpMaxFailure(int v) { lcpMaxFailure = v; return this; }
         public Builder authTimeout(Duration v) { authTimeout = v; return this; }
         public Builder decisionTimeout(Duration v) { decisionTimeout = v; return this; }
+        public Builder discoveryTimeout(Duration v) { discoveryTimeout = v; return this; }
         public Builder discoveryQueueLimit(int v) { discoveryQueueLimit = v; return this; }
 
         public PppoeSettings build() {
             return new PppoeSettings(acName, serviceNames, unknownService, maxPayload, authPreference, cookieRotation,
                     maxSessionsPerMac, maxSessionsPerVlan, maxSessionsPerInterface, padiPerMac, padiTotal, padrPerMac,
                     padrTotal, lcpRestart, lcpMaxConfigure, lcpMaxTerminate, lcpMaxFailure, authTimeout,
-                    decisionTimeout, discoveryQueueLimit);
+                    decisionTimeout, discoveryTimeout, discoveryQueueLimit);
         }
     }
 }

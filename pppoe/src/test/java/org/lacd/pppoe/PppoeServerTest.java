@@ -644,7 +644,8 @@ class PppoeServerTest {
 
     @Test
     void lcpTimeoutWhenTheSubscriberNeverAnswers() {
-        start(settings().build());
+        // discovery and auth timeouts above Max-Configure x restart (30 s): this test is about the LCP bound alone
+        start(settings().discoveryTimeout(Duration.ofSeconds(60)).authTimeout(Duration.ofSeconds(60)).build());
         TestClient c = client();
         c.discover();
         for (int i = 0; i < 10; i++) {

@@ -63,6 +63,7 @@ public final class EngineStats {
             public void sessionClosed(CloseReason reason) {
                 // every close ends a "pppoe" session here; the SessionManager gives back the ones it had taken over
                 m.sessionTransition(SessionState.PPPOE, null);
+                m.pppoeSessionClosed(reason);
             }
 
             @Override

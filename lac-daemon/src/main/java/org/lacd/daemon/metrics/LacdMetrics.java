@@ -157,6 +157,14 @@ public final class LacdMetrics {
                 label(kind)).increment();
     }
 
+    /**
+     * lacd_pppoe_session_closes_total{reason}: every PPPoE session that ended, by why (the PPPoE server's close
+     * reasons: timeouts before the username was known, LCP that did not converge, subscriber PADT, ...).
+     */
+    public void pppoeSessionClosed(Enum<?> reason) {
+        counter("lacd.pppoe.session.closes", "PPPoE sessions ended, by reason", "reason", label(reason)).increment();
+    }
+
     /** lacd_session_teardowns_total{cause}. */
     public void teardown(Enum<?> cause) {
         counter("lacd.session.teardowns", "Established sessions ended, by cause", "cause", label(cause)).increment();

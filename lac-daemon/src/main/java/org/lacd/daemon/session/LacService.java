@@ -370,6 +370,7 @@ public final class LacService {
                 .lcpMaxConfigure(c.ppp().lcpMaxConfigure())
                 .lcpMaxFailure(c.ppp().lcpMaxFailure())
                 .authTimeout(c.ppp().authTimeout())
+                .discoveryTimeout(p.discoveryTimeout())
                 .decisionTimeout(decision)
                 .build();
     }

@@ -180,6 +180,12 @@ final class Session implements CallListener {
     /** Username known: ask where the tunnel goes. */
     void start() {
         run(() -> {
+            if (ctx.usernameTooLong(this)) {
+                // Refused here, at once: it could be neither asked of RADIUS nor carried to an LNS, and neither
+                // should be blamed (radius_reject, all_lns_failed, lockout) for a name the subscriber chose.
+                fail(SetupFailure.USERNAME_TOO_LONG, "user name too long");
+                return;
+            }
             transitionTo(SessionState.DECIDING);
             Duration bound = ctx.config().radius().timeout().multipliedBy((ctx.config().radius().retries() + 1L)
                     * Math.max(1, ctx.config().radius().authServers().size())).plusSeconds(2);

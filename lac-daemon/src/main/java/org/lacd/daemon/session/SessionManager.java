@@ -178,6 +178,24 @@ public final class SessionManager implements SubscriberListener {
         return b.build();
     }
 
+    /**
+     * Whether this subscriber's user name is longer than lacd can carry on: the RADIUS User-Name or the L2TP Proxy
+     * Authen Name ({@link Steering#maxUsernameBytes}), or a Calling Number whose template holds {@code {user}}.
+     * Measured in the UTF-8 bytes that would be sent.
+     */
+    boolean usernameTooLong(Session s) {
+        LacdConfig c = config.get();
+        if (utf8Length(s.auth.username()) > Steering.maxUsernameBytes(c)) {
+            return true;
+        }
+        String calling = c.l2tp().callingNumber();
+        return calling.contains("{user}") && utf8Length(template(calling, s)) > Steering.MAX_L2TP_STRING;
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
     static String template(String t, Session s) {
         SubscriberSession sub = s.sub;
         return t.replace("{mac}", sub.mac().toString())
@@ -237,7 +255,8 @@ public final class SessionManager implements SubscriberListener {
     void accountingReject(Session s, SetupFailure reason) {
         // Rejects are accounted only when configured; a Stop without a Start is what operators ask for here.
         AccountingService acct = accounting.get();
-        if (acct == null || !config.get().radius().accounting().recordRejects()) {
+        if (acct == null || !config.get().radius().accounting().recordRejects() || reason == SetupFailure.USERNAME_TOO_LONG) {
+            // a name too long for User-Name would make the Stop unencodable: nothing to account
             return;
         }
         AcctSession a = new AcctSession(s.acctSessionId, s.auth.username(), s.sub.mac().bytes(), s.sub.interfaceName(),

@@ -12,6 +12,11 @@ public enum SetupFailure {
     NO_USABLE_LNS,
     /** Every candidate was tried and failed (tunnel down, call refused, timeout). */
     ALL_LNS_FAILED,
+    /**
+     * The user name is longer than what lacd can carry on (see {@link Steering#maxUsernameBytes}): refused at once,
+     * before any RADIUS request or L2TP call, so no server and no LNS is blamed or locked out for it.
+     */
+    USERNAME_TOO_LONG,
     /** The subscriber went away (PADT, LCP Terminate, timeout) before the call was up. */
     SUBSCRIBER_LEFT,
     /** An operator or RADIUS Disconnect-Request ended the session during setup. */

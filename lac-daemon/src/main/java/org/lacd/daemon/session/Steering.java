@@ -14,6 +14,7 @@ import org.lacd.daemon.config.LacdConfig;
 import org.lacd.daemon.config.LacdConfig.LnsProfile;
 import org.lacd.daemon.config.LacdConfig.SteeringSource;
 import org.lacd.daemon.steering.LnsCandidate;
+import org.lacd.l2tp.wire.L2tpCodec;
 import org.lacd.pppoe.AuthExchange;
 import org.lacd.pppoe.AuthType;
 import org.lacd.pppoe.SubscriberSession;
@@ -23,6 +24,7 @@ import org.lacd.radius.AccessDecision.AcceptAttributes;
 import org.lacd.radius.AccessQuery;
 import org.lacd.radius.RealmRules;
 import org.lacd.radius.TunnelCandidate;
+import org.lacd.radius.wire.RadiusAttribute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +57,19 @@ final class Steering {
         this.aaa = aaa;
         this.rules = rules;
     }
+
+    /**
+     * The longest user name (UTF-8 bytes, as the subscriber sent it) lacd can carry on. With RADIUS asked: the User-Name
+     * attribute, 253 bytes (RFC 2865 5). Without: the Proxy Authen Name AVP of the ICCN, 1023 - 6 (AVP header) - 2 (the
+     * length field of a hidden AVP, RFC 2661 4.3) = 1015 bytes, so the name fits whether or not the profile hides AVPs.
+     */
+    static int maxUsernameBytes(LacdConfig c) {
+        boolean radius = c.radius().enabled() && c.steering().source() != SteeringSource.REALM;
+        return radius ? RadiusAttribute.MAX_VALUE_LENGTH : MAX_L2TP_STRING;
+    }
+
+    /** The largest string value an AVP can carry hidden or in clear (RFC 2661 4.1 and 4.3). */
+    static final int MAX_L2TP_STRING = L2tpCodec.MAX_AVP_VALUE - 2;
 
     CompletableFuture<Decision> decide(Session s) {
         LacdConfig c = config.get();

@@ -70,6 +70,8 @@ public final class LcpAutomaton {
     private byte[] initialReceivedOptions;
     private byte[] lastReceivedOptions;
     private int naksSent;
+    /** Configure-Naks/Rejects of our Configure-Requests in a row, without an Ack in between. */
+    private int naksReceived;
     private int loopbacks;
 
     // the packet being handled (for sca/scn/sta/scj/ser)
@@ -153,6 +155,7 @@ public final class LcpAutomaton {
                 if (p.id() != lastSentId || !Arrays.equals(p.data(), lastSentOptions)) {
                     return false; // RFC 1661 5.2: an Ack that does not match is silently discarded
                 }
+                naksReceived = 0;
                 fire(LcpEvent.RCA);
             }
             case CONFIGURE_NAK, CONFIGURE_REJECT -> {
@@ -160,6 +163,12 @@ public final class LcpAutomaton {
                     return false; // RFC 1661 5.3/5.4: stale Nak/Reject
                 }
                 CloseReason fatal = code == LcpCode.CONFIGURE_NAK ? applyNak(p.options()) : applyReject(p.options());
+                if (fatal == null && ++naksReceived > config.maxFailure()) {
+                    // Policy on RFC 1661 4.6: the RFC bounds the Naks we send (Max-Failure) and the requests nobody
+                    // answers (Max-Configure), but a Nak resets the restart counter (irc), so a peer that Naks every
+                    // Configure-Request would loop for ever. Max-Failure bounds the Naks we receive as well.
+                    fatal = CloseReason.LCP_NOT_CONVERGING;
+                }
                 if (fatal != null) {
                     close(fatal);
                 } else {
