@@ -11,6 +11,7 @@ PACKAGES=(
   python3-scapy                 # packet crafting in the lab
   libpcap0.8                    # pcap4j's native library
   iproute2 nftables procps curl # namespaces, veth, packet loss, process control
+  gcc libc6-dev                 # the forwarding benchmark compiles its C AF_PACKET forwarder and generator (test-lab/src/main/c)
 )
 
 missing=()

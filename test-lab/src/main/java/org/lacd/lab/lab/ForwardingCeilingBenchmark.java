@@ -8,45 +8,60 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.lacd.lab.subscriber.Probe;
 
 /**
- * lacd's forwarding rate against this machine's ceiling for pcap4j receive-and-send, measured in one run on one
- * topology (a program, not a timed test).
+ * The forwarding grid of issue 13 (a program, not a timed test): lacd against two bare forwarders, in one run on one
+ * topology, at each IPv4 size, upstream and downstream.
  *
- * <p>Phase 1, lacd: the lab comes up, {@code subs} subscribers of reseller A dial in, then their emulator is killed
- * (SIGKILL: no PADT, the sessions stay in lacd) so that only the load generator and lacd touch the frames. For each IPv4
- * size and offered rate, a generator ({@link RawTools} {@code blast}, pinned to CPU 0) sends, round robin over the
- * sessions, either PPPoE session frames into lacd's access interface (upstream) or L2TP data messages from the LNS's
- * address into lacd's L2TP socket (downstream). lacd runs pinned to CPU 1. The sink is an nftables ingress rule on the
- * far side (the LNS's interface, or the subscriber's) that counts the forwarded frames and drops them, so nothing
- * behind it spends CPU; loss is frames sent minus frames counted. One frame in 100 carries its send time, and a
- * receiver on the far side ({@code latency}) reports the one-way delay. Each phase and direction starts with 5 s of
- * unrecorded traffic at the lowest rate (JIT warm-up).
+ * <p>Phases, in the order given (default {@code lacd:1,lacd:2,pcap,afp,gen}):
+ * <ul>
+ *   <li>{@code lacd:N}: lacd with {@code interfaces[].workers: N} ({@code lacd} alone leaves the key out: lacd's
+ *       default). {@code subs} subscribers of reseller A dial in to lns-a1, then their emulator is killed (SIGKILL: no
+ *       PADT, the sessions stay in lacd) so that only the generator and lacd touch the frames. lacd runs pinned to CPU 1
+ *       with one worker, to CPUs 0-1 with more (then it shares CPU 0 with the generator). A later lacd phase stops
+ *       lacd, restarts lns-a1 and lacd with its worker count and dials the subscribers again.</li>
+ *   <li>{@code pcap}: {@link RawTools} {@code forward}, two of lacd's own pcap4j ports, frames sent unchanged, pinned to
+ *       CPU 1, in lacd's namespace on the same interfaces (lacd stopped).</li>
+ *   <li>{@code afp}: the bare C AF_PACKET forwarder ({@code test-lab/src/main/c/afp-fwd.c}, TPACKET_V2 receive rings,
+ *       one sendmmsg per batch, frames unchanged), compiled by this program with gcc -O2, pinned to CPU 1.</li>
+ *   <li>{@code gen}: no forwarder. The generator sends into a sink on lacd's own interfaces at 4 Mpps offered: what it
+ *       achieves is its ceiling on this machine, which bounds every other row.</li>
+ * </ul>
  *
- * <p>Phase 2, the bare forwarder: lacd is stopped and {@link RawTools} {@code forward} (two of lacd's own PcapPorts,
- * receive and send unchanged, no protocol work, pinned to CPU 1) takes its place on the same interfaces; the same
- * frames at the same rates go through it to the same kind of sink. lacd's fraction of the ceiling is its highest
- * delivered rate at no more than 1 % loss over the bare forwarder's, per direction and size.
+ * <p>Load: the C generator ({@code afp-gen.c}, sendmmsg batches, pinned to CPU 0) replays the frames round robin over
+ * the sessions: PPPoE session frames into lacd's access interface (upstream), L2TP data messages from the LNS's address
+ * into lacd's LNS-side interface (downstream). It reports what it actually sent per second. The sink is an nftables
+ * ingress rule on the far side that counts the forwarded data frames and drops them; loss is frames sent minus frames
+ * counted once the count has settled.
  *
- * <p>Phase 3, upstream only: {@link RawTools} {@code forward-udp}, pcap receive plus one UDP sendto per frame on an
- * epoll socket from the receive thread (how lacd sent before it batched its sends with sendmmsg), and no protocol work:
- * the ceiling of a per-frame UDP send on this machine, against which lacd's batching shows.
+ * <p>Each series (phase x direction x size) starts with one point at the fixed rate ({@code fixedRate}, default
+ * 100,000 pps, below every knee) for at least 5 s: there the forwarder's CPU time (utime + stime of all its threads,
+ * /proc/PID/stat) over the packets delivered gives the CPU time per forwarded packet, and a receiver on the far side
+ * ({@link RawTools} {@code latency}, on CPU 0) the one-way delay of the marked frames (one in 100 carries its send
+ * time). Then the offered rate doubles until loss exceeds 1 % (or the generator falls 3 % short of it: the point then
+ * measures the generator, and the series says so), and three bisection steps narrow the knee. The zero-loss rate and
+ * the rate at <= 1 % loss are the highest delivered rates among the series' points with that loss. Each phase and
+ * direction starts with {@code seconds} of unrecorded traffic at the fixed rate (JIT warm-up).
  *
  * <pre>
- * java -cp "test-lab/target/classes:$(cat test-lab/target/classpath.txt)" org.lacd.lab.lab.ForwardingCeilingBenchmark 16 64,512,1400 20000,40000,80000,120000,160000,200000,240000,280000 5
+ * java -cp "test-lab/target/classes:$(cat test-lab/target/classpath.txt)" org.lacd.lab.lab.ForwardingCeilingBenchmark 16 64,512,1400 lacd:1,lacd:2,pcap,afp,gen up,down 3 100000
  * </pre>
  */
 public final class ForwardingCeilingBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Loss above which a series stops: higher rates only lose more. */
-    private static final double STOP_LOSS = 5.0;
+    /** The knee: the highest rate with at most this loss (%). */
+    private static final double KNEE_LOSS = 1.0;
+    /** A generator that achieved less than this fraction of the offered rate is the bottleneck of its point. */
+    private static final double GEN_BOUND = 0.97;
+    private static final int BISECT_STEPS = 3;
+    private static final long MAX_RATE = 4_000_000;
+    /** The fixed-rate point (CPU per packet, latency) lasts at least this long: CPU time is counted in 10 ms ticks. */
+    private static final double FIXED_MIN_SECONDS = 5;
     private static final int INNER_SRC = 0x64400001; // 100.64.0.1
     private static final int INNER_DST = 0xc6336401; // 198.51.100.1 (RFC 5737)
     /** lacd's L2TP source port in the lab (the config default) and the LNS's. */
@@ -54,149 +69,336 @@ public final class ForwardingCeilingBenchmark {
 
     private ForwardingCeilingBenchmark() {}
 
-    record Point(long sent, long delivered, double seconds, double genPps, long p50, long p99, long samples) {
+    /** One measured point; {@code cpuSeconds} < 0 and {@code p50} < 0 where not measured. */
+    record Point(long offered, long sent, long delivered, double seconds, double genPps, long p50, long p99, long samples,
+                 double cpuSeconds) {
         double loss() { return sent == 0 ? 0 : 100.0 * (sent - delivered) / sent; }
         double deliveredPps() { return delivered / seconds; }
+        boolean genBound() { return genPps < GEN_BOUND * offered; }
+        double cpuUsPerPacket() { return cpuSeconds < 0 || delivered == 0 ? -1 : cpuSeconds * 1e6 / delivered; }
     }
 
+    /** A forwarder under test: lacd with a worker count (0: lacd's default), the pcap4j or the C forwarder, or none. */
+    record Phase(String spec, String kind, int workers) {
+        static Phase parse(String s) {
+            String[] p = s.strip().split(":");
+            return switch (p[0]) {
+                case "lacd" -> new Phase(s.strip(), "lacd", p.length > 1 ? Integer.parseInt(p[1]) : 0);
+                case "pcap", "afp", "gen" -> new Phase(s.strip(), p[0], 0);
+                default -> throw new IllegalArgumentException("phase " + s + ": lacd, lacd:N, pcap, afp or gen");
+            };
+        }
+
+        boolean lacd() { return kind.equals("lacd"); }
+
+        /** The CPUs the forwarder is pinned to; the generator is always on CPU 0. */
+        String cpus() { return workers > 1 ? "0-1" : "1"; }
+
+        String label() {
+            return switch (kind) {
+                case "lacd" -> workers == 0 ? "lacd (default workers)" : "lacd " + workers + (workers == 1 ? " worker" : " workers");
+                case "pcap" -> "bare pcap4j";
+                case "afp" -> "bare C AF_PACKET";
+                default -> "generator alone";
+            };
+        }
+
+        String tag() { return spec.replace(':', '-'); }
+    }
+
+    record Series(Phase phase, String direction, int size, Point fixed, List<Point> points, boolean genBound) {}
+
     record Target(int pppoeId, int tunnelId, int callId, long subMac) {}
+
+    /** What the sweeps share: the lab, the tools, where frames and logs go, and the fixed rate. */
+    private record Run(Lab lab, Topology.LnsNode lns, CTools c, Path dir, double seconds, long fixedRate) {}
 
     public static void main(String[] args) throws Exception {
         int subs = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         int[] sizes = ints(args.length > 1 ? args[1] : "64,512,1400");
-        int[] rates = ints(args.length > 2 ? args[2] : "20000,40000,80000,120000,160000,200000,240000,280000");
-        double seconds = args.length > 3 ? Double.parseDouble(args[3]) : 5;
-        List<String> directions = List.of((args.length > 4 ? args[4] : "up,down").split(","));
+        List<Phase> phases = new ArrayList<>();
+        for (String s : (args.length > 2 ? args[2] : "lacd:1,lacd:2,pcap,afp,gen").split(",")) {
+            phases.add(Phase.parse(s));
+        }
+        List<String> directions = List.of((args.length > 3 ? args[3] : "up,down").split(","));
+        double seconds = args.length > 4 ? Double.parseDouble(args[4]) : 3;
+        long fixedRate = args.length > 5 ? Long.parseLong(args[5]) : 100_000;
         String prefix = Topology.uniquePrefix();
         Path dir = Path.of("/tmp", prefix);
-        Map<String, Point> results = new LinkedHashMap<>();
-        try (Lab lab = Lab.start(dir, LabOptions.defaults().withUsers(subs).withHeap("1g").withLogLevel("warn"), prefix)) {
+        CTools c = CTools.compile(dir.resolve("bin"));
+        List<Series> results = new ArrayList<>();
+        LabOptions base = LabOptions.defaults().withUsers(subs).withHeap("1g").withLogLevel("warn");
+        Phase firstLacd = phases.stream().filter(Phase::lacd).findFirst().orElse(null);
+        long started = System.nanoTime();
+        try (Lab lab = Lab.start(dir, firstLacd == null ? base : base.withWorkers(firstLacd.workers()), prefix)) {
             Topology topo = lab.topology();
             Topology.LnsNode lns = topo.lns("lns-a1");
-            Lab.Subscribers s = lab.startSubscribers(Lab.SubscriberRun.of("a", subs).rate(100).auth("chap").duration("2h"));
-            // up at the LNS (IPCP done), not just forwarding in lacd: the emulator must not die mid-IPCP
-            if (!LabProcess.await(Duration.ofSeconds(60), () -> upAtLns(lab, lns.name()) == subs && forwardingOn(lab, lns.name()) == subs)) {
-                throw new LabException("only " + upAtLns(lab, lns.name()) + " of " + subs + " sessions up on " + lns.name() + ":\n"
-                        + lab.diagnostics());
-            }
-            s.process().kill();
+            Run run = new Run(lab, lns, c, dir, seconds, fixedRate);
+            // frames for the bare phases when no lacd phase ran: any ids do, the bare forwarders do not look
             List<Target> targets = new ArrayList<>();
-            for (JsonNode v : lab.sessions()) {
-                targets.add(new Target(v.path("pppoeSessionId").asInt(), v.path("tunnelId").asInt(), v.path("callId").asInt(),
-                        macValue(v.path("mac").asText())));
+            for (int i = 1; i <= subs; i++) {
+                targets.add(new Target(i, 1, i, 0x020000000000L + i));
             }
-            long accMac = macValue(mac(topo.lacdNamespace(), Topology.ACCESS_IF));
-            long lacLnsMac = macValue(mac(topo.lacdNamespace(), lns.lacInterface()));
-            long lnsMac = macValue(mac(lns.namespace(), "eth0"));
-            int lacIp = ipv4(lns.lacAddress());
-            int lnsIp = ipv4(lns.address());
-            for (int size : sizes) {
-                writeFrames(dir.resolve("up-" + size + ".frames"), targets, size, t -> pppoe(accMac, t, size, false),
-                        t -> pppoe(accMac, t, size, true));
-                writeFrames(dir.resolve("down-" + size + ".frames"), targets, size,
-                        t -> l2tp(lacLnsMac, lnsMac, lnsIp, lacIp, t, size, false), t -> l2tp(lacLnsMac, lnsMac, lnsIp, lacIp, t, size, true));
-            }
-            sink(topo, lns.namespace(), "eth0", dir);
-            sink(topo, topo.subscriberNamespace(), Topology.SUB_IF, dir);
-            Sh.Result pin = Sh.run("taskset", "-a", "-p", "-c", "1", Long.toString(lab.lacd().pid()));
-            System.out.println("lacd pinned to CPU 1: " + (pin.ok() ? "yes" : pin.out().strip()) + "; " + targets.size()
-                    + " sessions on " + lns.name());
-
-            sweep("lacd", lab, lns, dir, directions, sizes, rates, seconds, results);
-
-            lab.stopLacd(Duration.ofSeconds(20));
-            LabProcess bare = LabProcess.start("bare forwarder", topo.lacdNamespace(), pinned(1, "forward", "--a",
-                    Topology.ACCESS_IF, "--a-filter", "ether proto 0x8864", "--b", lns.lacInterface(), "--b-filter",
-                    "udp dst port " + L2TP_PORT), dir.resolve("bare-forwarder.log"));
-            if (!LabProcess.await(Duration.ofSeconds(30), () -> bare.logContains("forwarding"))) {
-                throw new LabException("bare forwarder did not start:\n" + bare.tail(20));
-            }
-            sweep("bare", lab, lns, dir, directions, sizes, rates, seconds, results);
-            bare.stop(Duration.ofSeconds(10));
-            System.out.println("bare forwarder: " + bare.tail(1).strip());
-            if (directions.contains("up")) {
-                // phase 3: pcap receive plus one UDP sendto per frame, no protocol work (the per-frame UDP send ceiling)
-                LabProcess udp = LabProcess.start("bare udp forwarder", topo.lacdNamespace(), pinned(1, "forward-udp", "--a",
-                        Topology.ACCESS_IF, "--a-filter", "ether proto 0x8864", "--to", lns.address() + ":" + L2TP_PORT),
-                        dir.resolve("bare-udp-forwarder.log"));
-                if (!LabProcess.await(Duration.ofSeconds(30), () -> udp.logContains("forwarding") || !udp.alive())) {
-                    throw new LabException("bare UDP forwarder did not start:\n" + udp.tail(20));
+            boolean lacdUp = true;
+            boolean lacdUsed = false;
+            for (Phase phase : phases) {
+                System.out.printf(Locale.ROOT, "== %s (%s)%n", phase.label(), phase.spec());
+                if (phase.lacd()) {
+                    if (lacdUsed || !lacdUp) {
+                        if (lacdUp) {
+                            lab.stopLacd(Duration.ofSeconds(20));
+                        }
+                        // a fresh LNS: its session count starts from zero again
+                        lab.killLns(lns.name());
+                        lab.startLns(lns.name());
+                        lab.restartLacd(base.withWorkers(phase.workers()));
+                        lacdUp = true;
+                    }
+                    lacdUsed = true;
+                    // the sinks drop PPPoE session frames and L2TP data: none while the subscribers dial
+                    removeSinks(topo, lns);
+                    targets = dial(lab, lns, subs);
+                    sinks(topo, lns, dir);
+                    writeAllFrames(run, phase, targets, sizes);
+                    Sh.Result pin = Sh.run("taskset", "-a", "-p", "-c", phase.cpus(), Long.toString(lab.lacd().pid()));
+                    System.out.println("lacd pinned to CPUs " + phase.cpus() + ": " + (pin.ok() ? "yes" : pin.out().strip()) + "; "
+                            + targets.size() + " sessions on " + lns.name());
+                    sweepAll(run, phase, lab.lacd().pid(), directions, sizes, results);
+                    continue;
                 }
-                sweep("bare-udp", lab, lns, dir, List.of("up"), sizes, rates, seconds, results);
-                udp.stop(Duration.ofSeconds(10));
-                System.out.println("bare UDP forwarder: " + udp.tail(1).strip());
+                if (lacdUp) {
+                    lab.stopLacd(Duration.ofSeconds(20));
+                    lacdUp = false;
+                }
+                sinks(topo, lns, dir);
+                writeAllFrames(run, phase, targets, sizes);
+                if (phase.kind().equals("gen")) {
+                    generatorAlone(run, phase, directions, sizes, results);
+                    continue;
+                }
+                List<String> cmd = phase.kind().equals("pcap")
+                        ? tool("forward", "--a", Topology.ACCESS_IF, "--a-filter", "ether proto 0x8864", "--b", lns.lacInterface(),
+                                "--b-filter", "udp dst port " + L2TP_PORT)
+                        : c.forwardCommand(Topology.ACCESS_IF, "ether:0x8864", lns.lacInterface(), "udp:" + L2TP_PORT);
+                LabProcess fwd = LabProcess.start(phase.label(), topo.lacdNamespace(), pinned(phase.cpus(), cmd),
+                        dir.resolve(phase.tag() + "-forwarder.log"));
+                if (!LabProcess.await(Duration.ofSeconds(30), () -> fwd.logContains("forwarding") || !fwd.alive())) {
+                    throw new LabException(phase.label() + " did not start:\n" + fwd.tail(20));
+                }
+                if (!fwd.alive()) {
+                    throw new LabException(phase.label() + " exited:\n" + fwd.tail(20));
+                }
+                sweepAll(run, phase, fwd.pid(), directions, sizes, results);
+                fwd.stop(Duration.ofSeconds(10));
+                System.out.println(phase.label() + ": " + fwd.tail(1).strip());
             }
         }
-        report(directions, sizes, rates, results);
+        System.out.printf(Locale.ROOT, "grid took %.0f s%n", (System.nanoTime() - started) / 1e9);
+        report(fixedRate, results);
     }
 
-    private static void sweep(String phase, Lab lab, Topology.LnsNode lns, Path dir, List<String> directions, int[] sizes, int[] rates,
-                              double seconds, Map<String, Point> results) throws Exception {
-        Topology topo = lab.topology();
+    /** Dials {@code subs} subscribers to the LNS, waits until IPCP is done at the LNS, kills their emulator. */
+    private static List<Target> dial(Lab lab, Topology.LnsNode lns, int subs) throws InterruptedException {
+        Lab.Subscribers s = lab.startSubscribers(Lab.SubscriberRun.of("a", subs).rate(100).auth("chap").duration("2h"));
+        // up at the LNS (IPCP done), not just forwarding in lacd: the emulator must not die mid-IPCP
+        if (!LabProcess.await(Duration.ofSeconds(60), () -> upAtLns(lab, lns.name()) == subs && forwardingOn(lab, lns.name()) == subs)) {
+            throw new LabException("only " + upAtLns(lab, lns.name()) + " of " + subs + " sessions up on " + lns.name() + ":\n"
+                    + lab.diagnostics());
+        }
+        s.process().kill();
+        List<Target> targets = new ArrayList<>();
+        for (JsonNode v : lab.sessions()) {
+            targets.add(new Target(v.path("pppoeSessionId").asInt(), v.path("tunnelId").asInt(), v.path("callId").asInt(),
+                    macValue(v.path("mac").asText())));
+        }
+        return targets;
+    }
+
+    private static void writeAllFrames(Run run, Phase phase, List<Target> targets, int[] sizes) throws IOException {
+        Topology topo = run.lab().topology();
+        Topology.LnsNode lns = run.lns();
+        long accMac = macValue(mac(topo.lacdNamespace(), Topology.ACCESS_IF));
+        long lacLnsMac = macValue(mac(topo.lacdNamespace(), lns.lacInterface()));
+        long lnsMac = macValue(mac(lns.namespace(), "eth0"));
+        int lacIp = ipv4(lns.lacAddress());
+        int lnsIp = ipv4(lns.address());
+        for (int size : sizes) {
+            writeFrames(frames(run, phase, "up", size), targets, size, t -> pppoe(accMac, t, size, false), t -> pppoe(accMac, t, size, true));
+            writeFrames(frames(run, phase, "down", size), targets, size,
+                    t -> l2tp(lacLnsMac, lnsMac, lnsIp, lacIp, t, size, false), t -> l2tp(lacLnsMac, lnsMac, lnsIp, lacIp, t, size, true));
+        }
+    }
+
+    private static Path frames(Run run, Phase phase, String direction, int size) {
+        return run.dir().resolve(phase.tag() + "-" + direction + "-" + size + ".frames");
+    }
+
+    private static void sweepAll(Run run, Phase phase, long pid, List<String> directions, int[] sizes, List<Series> results)
+            throws Exception {
         for (String direction : directions) {
-            boolean up = direction.equals("up");
-            String genNs = up ? topo.subscriberNamespace() : lns.namespace();
-            String genIf = up ? Topology.SUB_IF : "eth0";
-            String sinkNs = up ? lns.namespace() : topo.subscriberNamespace();
-            String sinkIf = up ? "eth0" : Topology.SUB_IF;
             // warm-up, not recorded: JIT compilation of the forwarding path happens here, not in the first point
-            point(lab, dir, genNs, genIf, sinkNs, sinkIf, dir.resolve(direction + "-" + sizes[0] + ".frames"), "less 1", rates[0], 5,
-                    phase + "-" + direction + "-warmup");
+            point(run, phase, direction, sizes[0], run.fixedRate(), run.seconds(), -1, false, "warmup");
             for (int size : sizes) {
-                // what arrives at the sink: PPPoE (22 B of headers before the IPv4 packet) or L2TP over UDP (52 B)
-                boolean pppoeAtSink = up == phase.equals("bare"); // bare-udp sends UDP, like lacd
-                String latencyFilter = (pppoeAtSink ? "ether proto 0x8864 and greater " + (22 + size + 8)
-                        : "udp dst port " + L2TP_PORT + " and greater " + (52 + size + 8));
-                for (int rate : rates) {
-                    String m0 = phase.equals("lacd") ? lab.metrics() : "";
-                    long soft0 = softnetDrops();
-                    Point p = point(lab, dir, genNs, genIf, sinkNs, sinkIf, dir.resolve(direction + "-" + size + ".frames"),
-                            latencyFilter, rate, seconds, phase + "-" + direction + "-" + size + "-" + rate);
-                    results.put(key(phase, direction, size, rate), p);
-                    System.out.printf(Locale.ROOT, "%s %s %5d B offered %7d: generated %7.0f pps, delivered %7.0f pps, loss %.3f %%,"
-                                    + " one-way p50 %d us p99 %d us (%d samples)%n", phase, direction, size, rate, p.genPps(),
-                            p.deliveredPps(), p.loss(), p.p50(), p.p99(), p.samples());
-                    long softnet = softnetDrops() - soft0;
-                    if (phase.equals("lacd")) {
-                        String m1 = lab.metrics();
-                        System.out.printf(Locale.ROOT, "    lacd: pppoe rx %.0f tx %.0f, l2tp rx %.0f tx %.0f, drops %s, capture drops %.0f; softnet backlog drops %d%n",
-                                delta(m0, m1, "lacd_packets_total", "protocol=\"pppoe\"", "direction=\"rx\""),
-                                delta(m0, m1, "lacd_packets_total", "protocol=\"pppoe\"", "direction=\"tx\""),
-                                delta(m0, m1, "lacd_packets_total", "protocol=\"l2tp\"", "direction=\"rx\""),
-                                delta(m0, m1, "lacd_packets_total", "protocol=\"l2tp\"", "direction=\"tx\""),
-                                dropLines(m1), delta(m0, m1, "lacd_pppoe_capture_drops_total"), softnet);
-                    } else {
-                        System.out.printf(Locale.ROOT, "    softnet backlog drops %d%n", softnet);
-                    }
-                    if (p.loss() > STOP_LOSS) {
-                        break;
-                    }
-                }
+                Series s = series(run, phase, pid, direction, size);
+                results.add(s);
             }
         }
     }
 
-    private static Point point(Lab lab, Path dir, String genNs, String genIf, String sinkNs, String sinkIf, Path frames,
-                               String latencyFilter, int rate, double seconds, String name) throws Exception {
-        Topology topo = lab.topology();
-        long c0 = sinkCount(topo, sinkNs);
-        LabProcess probe = LabProcess.start("latency " + name, sinkNs, pinned(0, "latency", "--interface", sinkIf,
-                "--filter", latencyFilter, "--seconds", Double.toString(seconds + 3)), dir.resolve("latency-" + name + ".log"));
-        if (!LabProcess.await(Duration.ofSeconds(30), () -> probe.logContains("ready") || !probe.alive())) {
-            throw new LabException("latency receiver did not start:\n" + probe.tail(20));
+    /** The fixed-rate point, then doubling to the first point above 1 % loss, then bisection between the last two. */
+    private static Series series(Run run, Phase phase, long pid, String direction, int size) throws Exception {
+        List<Point> points = new ArrayList<>();
+        Point fixed = point(run, phase, direction, size, run.fixedRate(), Math.max(FIXED_MIN_SECONDS, run.seconds()), pid, true, "fixed");
+        points.add(fixed);
+        Point lo = fixed.loss() <= KNEE_LOSS ? fixed : null;
+        Point hi = lo == null ? fixed : null;
+        boolean genBound = lo != null && fixed.genBound();
+        for (long rate = 2 * run.fixedRate(); hi == null && !genBound && rate <= MAX_RATE; rate *= 2) {
+            Point p = point(run, phase, direction, size, rate, run.seconds(), pid, false, "sweep");
+            points.add(p);
+            if (p.loss() > KNEE_LOSS) {
+                hi = p;
+            } else {
+                lo = p;
+                genBound = p.genBound();
+            }
         }
-        LabProcess gen = LabProcess.start("blast " + name, genNs, pinned(0, "blast", "--interface", genIf,
-                "--frames", frames.toString(), "--rate", Integer.toString(rate), "--seconds", Double.toString(seconds)), dir.resolve("blast-" + name + ".log"));
+        for (int i = 0; hi != null && i < BISECT_STEPS; i++) {
+            long loRate = lo == null ? 0 : lo.offered();
+            if (loRate > 0 && hi.offered() < 1.08 * loRate) {
+                break;
+            }
+            long mid = (loRate + hi.offered()) / 2;
+            Point p = point(run, phase, direction, size, mid, run.seconds(), pid, false, "bisect");
+            points.add(p);
+            if (p.loss() > KNEE_LOSS) {
+                hi = p;
+            } else {
+                lo = p;
+            }
+        }
+        return new Series(phase, direction, size, fixed, points, genBound);
+    }
+
+    /** The generator into a sink on lacd's own interfaces, nothing in between, far above what it can send. */
+    private static void generatorAlone(Run run, Phase phase, List<String> directions, int[] sizes, List<Series> results) throws Exception {
+        Topology topo = run.lab().topology();
+        sink(topo, topo.lacdNamespace(), Topology.ACCESS_IF, run.dir(), "lacd_gen_up");
+        sink(topo, topo.lacdNamespace(), run.lns().lacInterface(), run.dir(), "lacd_gen_down");
+        try {
+            for (String direction : directions) {
+                for (int size : sizes) {
+                    Point p = point(run, phase, direction, size, MAX_RATE, run.seconds(), -1, false, "alone");
+                    results.add(new Series(phase, direction, size, p, List.of(p), true));
+                }
+            }
+        } finally {
+            topo.exec(topo.lacdNamespace(), 10, "nft", "delete", "table", "netdev", "lacd_gen_up");
+            topo.exec(topo.lacdNamespace(), 10, "nft", "delete", "table", "netdev", "lacd_gen_down");
+        }
+    }
+
+    private static Point point(Run run, Phase phase, String direction, int size, long rate, double seconds, long pid,
+                               boolean latency, String what) throws Exception {
+        Lab lab = run.lab();
+        Topology topo = lab.topology();
+        Topology.LnsNode lns = run.lns();
+        boolean up = direction.equals("up");
+        boolean alone = phase.kind().equals("gen");
+        String genNs = up ? topo.subscriberNamespace() : lns.namespace();
+        String genIf = up ? Topology.SUB_IF : "eth0";
+        String sinkNs = alone ? topo.lacdNamespace() : up ? lns.namespace() : topo.subscriberNamespace();
+        String sinkTable = alone ? (up ? "lacd_gen_up" : "lacd_gen_down") : "lacd_sink";
+        String sinkIf = up ? "eth0" : Topology.SUB_IF;
+        String name = phase.tag() + "-" + direction + "-" + size + "-" + rate + "-" + what;
+        long c0 = sinkCount(topo, sinkNs, sinkTable);
+        LabProcess probe = null;
+        if (latency) {
+            // what arrives at the sink: PPPoE (22 B of headers before the IPv4 packet) or L2TP over UDP (52 B)
+            boolean pppoeAtSink = up == !phase.lacd();
+            String filter = pppoeAtSink ? "ether proto 0x8864 and greater " + (22 + size + 8)
+                    : "udp dst port " + L2TP_PORT + " and greater " + (52 + size + 8);
+            LabProcess pr = LabProcess.start("latency " + name, sinkNs, pinned("0", tool("latency", "--interface", sinkIf,
+                    "--filter", filter, "--seconds", Double.toString(seconds + 3))), run.dir().resolve("latency-" + name + ".log"));
+            if (!LabProcess.await(Duration.ofSeconds(30), () -> pr.logContains("ready") || !pr.alive())) {
+                throw new LabException("latency receiver did not start:\n" + pr.tail(20));
+            }
+            probe = pr;
+        }
+        String m0 = phase.lacd() ? lab.metrics() : "";
+        long soft0 = softnetDrops();
+        double cpu0 = pid > 0 ? cpuSeconds(pid) : -1;
+        LabProcess gen = LabProcess.start("afp-gen " + name, genNs, pinned("0",
+                run.c().generateCommand(genIf, frames(run, phase, direction, size), rate, seconds)), run.dir().resolve("gen-" + name + ".log"));
         if (gen.await(Duration.ofSeconds((long) seconds + 60)) != 0) {
             throw new LabException("generator failed:\n" + gen.tail(20));
         }
-        Thread.sleep(500);
-        long c1 = sinkCount(topo, sinkNs);
-        probe.await(Duration.ofSeconds((long) seconds + 30));
+        long c1 = settledSinkCount(topo, sinkNs, sinkTable);
+        double cpu = pid > 0 ? cpuSeconds(pid) - cpu0 : -1;
+        JsonNode l = null;
+        if (probe != null) {
+            probe.await(Duration.ofSeconds((long) seconds + 30));
+            l = lastJson(probe);
+        }
         JsonNode g = lastJson(gen);
-        JsonNode l = lastJson(probe);
-        return new Point(g.path("sent").asLong(), c1 - c0, g.path("seconds").asDouble(), g.path("pps").asDouble(),
-                l.path("p50Us").asLong(-1), l.path("p99Us").asLong(-1), l.path("samples").asLong());
+        Point p = new Point(rate, g.path("sent").asLong(), c1 - c0, g.path("seconds").asDouble(), g.path("pps").asDouble(),
+                l == null ? -1 : l.path("p50Us").asLong(-1), l == null ? -1 : l.path("p99Us").asLong(-1),
+                l == null ? 0 : l.path("samples").asLong(), cpu);
+        if (what.equals("warmup")) {
+            return p;
+        }
+        System.out.printf(Locale.ROOT, "%s %s %5d B offered %8d (%s): generator achieved %8.0f pps, delivered %8.0f pps, loss %.3f %%%s%s%s%n",
+                phase.spec(), direction, size, rate, what, p.genPps(), p.deliveredPps(), p.loss(),
+                p.p50() >= 0 ? String.format(Locale.ROOT, ", one-way p50 %d us p99 %d us (%d samples)", p.p50(), p.p99(), p.samples()) : "",
+                p.cpuSeconds() >= 0 && latency ? String.format(Locale.ROOT, ", CPU %.3f s = %.2f us/packet", p.cpuSeconds(), p.cpuUsPerPacket()) : "",
+                p.genBound() ? " [generator-bound]" : "");
+        long softnet = softnetDrops() - soft0;
+        if (phase.lacd()) {
+            String m1 = lab.metrics();
+            System.out.printf(Locale.ROOT, "    lacd: pppoe rx %.0f tx %.0f, l2tp rx %.0f tx %.0f, drops %s, capture drops %.0f; softnet backlog drops %d%n",
+                    delta(m0, m1, "lacd_packets_total", "protocol=\"pppoe\"", "direction=\"rx\""),
+                    delta(m0, m1, "lacd_packets_total", "protocol=\"pppoe\"", "direction=\"tx\""),
+                    delta(m0, m1, "lacd_packets_total", "protocol=\"l2tp\"", "direction=\"rx\""),
+                    delta(m0, m1, "lacd_packets_total", "protocol=\"l2tp\"", "direction=\"tx\""),
+                    dropLines(m1), delta(m0, m1, "lacd_pppoe_capture_drops_total"), softnet);
+        } else if (softnet != 0) {
+            System.out.printf(Locale.ROOT, "    softnet backlog drops %d%n", softnet);
+        }
+        return p;
+    }
+
+    /** The sink's count once it stopped moving (two equal reads 100 ms apart): frames still queued in the forwarder land. */
+    private static long settledSinkCount(Topology topo, String ns, String table) throws InterruptedException {
+        long[] last = {-1};
+        long[] now = {sinkCount(topo, ns, table)};
+        LabProcess.await(Duration.ofSeconds(5), () -> {
+            last[0] = now[0];
+            now[0] = sinkCount(topo, ns, table);
+            return now[0] == last[0];
+        });
+        return now[0];
+    }
+
+    /** utime + stime of all threads of a process (/proc/PID/stat fields 14 and 15), in seconds. */
+    static double cpuSeconds(long pid) throws IOException {
+        return cpuSecondsOf(Files.readString(Path.of("/proc", Long.toString(pid), "stat")), CLOCK_TICKS);
+    }
+
+    static double cpuSecondsOf(String stat, long ticksPerSecond) {
+        // the command name (field 2) may hold spaces and parentheses: fields are counted after its last ')'
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).strip().split("\\s+");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) ticksPerSecond;
+    }
+
+    private static final long CLOCK_TICKS = clockTicks();
+
+    private static long clockTicks() {
+        Sh.Result r = Sh.run("getconf", "CLK_TCK");
+        try {
+            return r.ok() ? Long.parseLong(r.out().strip()) : 100;
+        } catch (NumberFormatException e) {
+            return 100;
+        }
     }
 
     private static JsonNode lastJson(LabProcess p) throws IOException {
@@ -209,11 +411,11 @@ public final class ForwardingCeilingBenchmark {
         throw new LabException(p.name() + " printed no result:\n" + p.tail(20));
     }
 
-    /** A {@link RawTools} process restricted to one CPU. */
-    private static List<String> pinned(int cpu, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("taskset", "-c", Integer.toString(cpu)));
-        cmd.addAll(tool(args));
-        return cmd;
+    /** A command restricted to some CPUs ({@code taskset -c}). */
+    private static List<String> pinned(String cpus, List<String> cmd) {
+        List<String> out = new ArrayList<>(List.of("taskset", "-c", cpus));
+        out.addAll(cmd);
+        return out;
     }
 
     private static List<String> tool(String... args) {
@@ -225,17 +427,30 @@ public final class ForwardingCeilingBenchmark {
     // ---------------------------------------------------------------- sinks
 
     /** nftables at the far side's ingress: count the forwarded data frames and drop them (L2TP control passes). */
-    private static void sink(Topology topo, String ns, String iface, Path dir) throws IOException {
+    /** The far-side sinks of the forwarders (LNS side upstream, subscriber side downstream), replaced if present. */
+    private static void sinks(Topology topo, Topology.LnsNode lns, Path dir) throws IOException {
+        removeSinks(topo, lns);
+        sink(topo, lns.namespace(), "eth0", dir, "lacd_sink");
+        sink(topo, topo.subscriberNamespace(), Topology.SUB_IF, dir, "lacd_sink");
+    }
+
+    private static void removeSinks(Topology topo, Topology.LnsNode lns) {
+        // absent tables are fine: nothing to remove
+        topo.exec(lns.namespace(), 10, "nft", "delete", "table", "netdev", "lacd_sink");
+        topo.exec(topo.subscriberNamespace(), 10, "nft", "delete", "table", "netdev", "lacd_sink");
+    }
+
+    private static void sink(Topology topo, String ns, String iface, Path dir, String table) throws IOException {
         String rules = """
-            table netdev lacd_sink {
+            table netdev %s {
               chain in {
                 type filter hook ingress device "%s" priority 0; policy accept;
                 ether type 0x8864 counter drop
                 udp dport %d @th,64,1 0 counter drop
               }
             }
-            """.formatted(iface, L2TP_PORT);
-        Path f = dir.resolve("sink-" + ns + ".nft");
+            """.formatted(table, iface, L2TP_PORT);
+        Path f = dir.resolve("sink-" + ns + "-" + table + ".nft");
         Files.writeString(f, rules);
         Sh.Result r = topo.exec(ns, 10, "nft", "-f", f.toString());
         if (!r.ok()) {
@@ -243,8 +458,8 @@ public final class ForwardingCeilingBenchmark {
         }
     }
 
-    private static long sinkCount(Topology topo, String ns) {
-        Sh.Result r = topo.exec(ns, 10, "nft", "list", "table", "netdev", "lacd_sink");
+    private static long sinkCount(Topology topo, String ns, String table) {
+        Sh.Result r = topo.exec(ns, 10, "nft", "list", "table", "netdev", table);
         long n = 0;
         Matcher m = Pattern.compile("counter packets (\\d+)").matcher(r.out());
         while (m.find()) {
@@ -398,69 +613,56 @@ public final class ForwardingCeilingBenchmark {
         return out;
     }
 
-    private static String key(String phase, String direction, int size, int rate) {
-        return phase + "/" + direction + "/" + size + "/" + rate;
-    }
 
     // ---------------------------------------------------------------- report
 
-    private static void report(List<String> directions, int[] sizes, int[] rates, Map<String, Point> r) {
+    private static void report(long fixedRate, List<Series> results) {
         System.out.println();
-        System.out.println("| direction | IPv4 B | offered pps | lacd: generated / delivered pps | lacd loss | lacd one-way p50 / p99 us"
-                + " | bare: generated / delivered pps | bare loss | bare one-way p50 / p99 us |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
-        for (String d : directions) {
-            for (int size : sizes) {
-                for (int rate : rates) {
-                    Point l = r.get(key("lacd", d, size, rate));
-                    Point b = r.get(key("bare", d, size, rate));
-                    if (l == null && b == null) {
-                        continue;
-                    }
-                    System.out.printf(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %s |%n", d, size, rate, rates(l), loss(l), lat(l),
-                            rates(b), loss(b), lat(b));
-                }
+        System.out.println("Every point:");
+        System.out.println();
+        System.out.println("| forwarder | direction | IPv4 B | offered pps | generator achieved pps | delivered pps | loss |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        for (Series s : results) {
+            for (Point p : s.points()) {
+                System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %.0f%s | %.0f | %.3f %% |%n", s.phase().label(), s.direction(),
+                        s.size(), p.offered(), p.genPps(), p.genBound() ? " (short)" : "", p.deliveredPps(), p.loss());
             }
         }
         System.out.println();
-        System.out.println("| direction | IPv4 B | lacd zero-loss pps | bare zero-loss pps | lacd at <= 1 % loss pps | bare at <= 1 % loss pps"
-                + " | lacd / bare | pcap-to-UDP bare at <= 1 % loss pps | lacd / pcap-to-UDP bare |");
+        System.out.printf(Locale.ROOT, "Summary (latency and CPU at %d pps offered; generator on CPU 0):%n", fixedRate);
+        System.out.println();
+        System.out.println("| forwarder | CPUs | direction | IPv4 B | zero-loss pps | <= 1 % loss pps | generator achieved there pps"
+                + " | one-way p50 / p99 us | CPU us/packet |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
-        for (String d : directions) {
-            for (int size : sizes) {
-                double lz = best(r, "lacd", d, size, rates, 0.0);
-                double bz = best(r, "bare", d, size, rates, 0.0);
-                double l1 = best(r, "lacd", d, size, rates, 1.0);
-                double b1 = best(r, "bare", d, size, rates, 1.0);
-                double u1 = best(r, "bare-udp", d, size, rates, 1.0);
-                System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f %% | %s | %s |%n", d, size, lz, bz, l1, b1,
-                        b1 > 0 ? 100.0 * l1 / b1 : 0, u1 > 0 ? String.format(Locale.ROOT, "%.0f", u1) : "-",
-                        u1 > 0 ? String.format(Locale.ROOT, "%.0f %%", 100.0 * l1 / u1) : "-");
+        for (Series s : results) {
+            Phase ph = s.phase();
+            if (ph.kind().equals("gen")) {
+                Point p = s.fixed();
+                System.out.printf(Locale.ROOT, "| %s (sink on lacd's interface) | 0 | %s | %d | - | - | %.0f | - | - |%n", ph.label(),
+                        s.direction(), s.size(), p.genPps());
+                continue;
             }
+            Point zero = best(s, 0.0);
+            Point knee = best(s, KNEE_LOSS);
+            String bound = s.genBound() ? " (generator-bound)" : "";
+            Point f = s.fixed();
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %d | %s | %s%s | %s | %s | %s |%n", ph.label(), ph.cpus(), s.direction(), s.size(),
+                    zero == null ? "-" : String.format(Locale.ROOT, "%.0f", zero.deliveredPps()),
+                    knee == null ? "-" : String.format(Locale.ROOT, "%.0f", knee.deliveredPps()), knee == null ? "" : bound,
+                    knee == null ? "-" : String.format(Locale.ROOT, "%.0f", knee.genPps()),
+                    f.p50() < 0 ? "-" : f.p50() + " / " + f.p99(),
+                    f.cpuUsPerPacket() < 0 ? "-" : String.format(Locale.ROOT, "%.2f", f.cpuUsPerPacket()));
         }
     }
 
-    /** Highest delivered rate among the points with at most {@code maxLoss} % loss. */
-    private static double best(Map<String, Point> r, String phase, String d, int size, int[] rates, double maxLoss) {
-        double best = 0;
-        for (int rate : rates) {
-            Point p = r.get(key(phase, d, size, rate));
-            if (p != null && p.loss() <= maxLoss) {
-                best = Math.max(best, p.deliveredPps());
+    /** The point with the highest delivered rate among those with at most {@code maxLoss} % loss, or null. */
+    private static Point best(Series s, double maxLoss) {
+        Point best = null;
+        for (Point p : s.points()) {
+            if (p.loss() <= maxLoss && (best == null || p.deliveredPps() > best.deliveredPps())) {
+                best = p;
             }
         }
         return best;
-    }
-
-    private static String rates(Point p) {
-        return p == null ? "-" : String.format(Locale.ROOT, "%.0f / %.0f", p.genPps(), p.deliveredPps());
-    }
-
-    private static String loss(Point p) {
-        return p == null ? "-" : String.format(Locale.ROOT, "%.3f %%", p.loss());
-    }
-
-    private static String lat(Point p) {
-        return p == null ? "-" : p.p50() + " / " + p.p99();
     }
 }
