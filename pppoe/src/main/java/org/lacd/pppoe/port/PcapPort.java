@@ -72,6 +72,8 @@ public final class PcapPort implements EthernetPort {
     private volatile Thread receiveThread;
     /** The drop count last read, kept so the counter does not fall back to 0 after {@link #close()}. */
     private volatile long drops;
+    /** What {@link Ports} said about this port (why pcap runs). */
+    private volatile String description = "pcap";
 
     /** Immediate mode on (low latency for control traffic) and a 16 MiB kernel buffer. */
     public PcapPort(String name) {
@@ -120,6 +122,11 @@ public final class PcapPort implements EthernetPort {
     }
 
     @Override public String name() { return name; }
+
+    @Override public String description() { return description; }
+
+    /** Set by {@link Ports}: which port this is and why it was chosen. */
+    void describeAs(String text) { this.description = text; }
 
     @Override
     public MacAddress mac() {

@@ -1,0 +1,64 @@
+package org.lacd.pppoe.port;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes the raw Ethernet port for a subscriber-facing interface: the {@link PacketRingPort} where it can be set up,
+ * else {@link PcapPort}, with one INFO line saying which port runs and why (also the port's
+ * {@link EthernetPort#description()}).
+ */
+public final class Ports {
+    private static final Logger LOG = LoggerFactory.getLogger(Ports.class);
+
+    private Ports() {}
+
+    /**
+     * Opens the port for interface {@code name}, for PPP payloads of up to {@code maxPayload} bytes, with
+     * {@code workers} receive workers (the pcap port has one, whatever is asked).
+     *
+     * <p>{@link PortKind#AUTO}: the ring; when it cannot be set up (an old kernel, a refused socket option, no JNA),
+     * pcap. A missing interface or missing permission is thrown, not a reason to fall back: pcap would fail the
+     * same way. {@link PortKind#RING}: the ring or the {@link PortException}. {@link PortKind#PCAP}: pcap.
+     *
+     * <p>The ring port's sockets are made here, in the calling thread's network namespace; the pcap port opens its
+     * handle at {@link EthernetPort#start}, in the namespace of the thread calling that.
+     */
+    public static EthernetPort open(String name, int maxPayload, int workers, PortKind preference) {
+        if (workers < 1 || workers > PacketRingPort.MAX_WORKERS) {
+            throw new IllegalArgumentException("workers must be 1.." + PacketRingPort.MAX_WORKERS + ", not " + workers);
+        }
+        switch (preference) {
+            case PCAP:
+                return pcap(name, maxPayload, workers, "pcap (as configured)");
+            case RING:
+                return ring(name, maxPayload, workers);
+            case AUTO:
+            default:
+                try {
+                    return ring(name, maxPayload, workers);
+                } catch (PortException e) {
+                    if (e.kind() == PortException.Kind.NO_SUCH_INTERFACE
+                            || e.kind() == PortException.Kind.PERMISSION_DENIED) {
+                        throw e;
+                    }
+                    return pcap(name, maxPayload, workers, "pcap (fallback: AF_PACKET ring unavailable: "
+                            + e.getMessage() + ")");
+                }
+        }
+    }
+
+    private static EthernetPort ring(String name, int maxPayload, int workers) {
+        PacketRingPort p = PacketRingPort.open(name, maxPayload, workers);
+        LOG.info("PPPoE port {}: {}", name, p.description());
+        return p;
+    }
+
+    private static EthernetPort pcap(String name, int maxPayload, int workers, String why) {
+        String text = why + "; 1 worker" + (workers > 1 ? " (" + workers + " asked: pcap has one receive thread)" : "");
+        PcapPort p = PcapPort.forMaxPayload(name, maxPayload);
+        p.describeAs(text);
+        LOG.info("PPPoE port {}: {}", name, text);
+        return p;
+    }
+}

@@ -1,0 +1,35 @@
+package org.lacd.pppoe.port;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.lacd.pppoe.testutil.Netns;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Without CAP_NET_RAW the ring port is a clear PERMISSION_DENIED naming the interface and the capability, and
+ * {@link Ports#open} with AUTO says so too instead of falling back to pcap (which would fail the same way).
+ */
+class RingPermissionTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ring", "AUTO"})
+    void missingCapabilityIsAClearPortException(String how) throws Exception {
+        Assumptions.assumeTrue(Netns.isRoot() && Files.isExecutable(Path.of("/usr/sbin/capsh")), "needs root and capsh");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("java.class.path");
+        Process p = new ProcessBuilder("/usr/sbin/capsh", "--drop=cap_net_raw,cap_net_admin", "--", "-c",
+                "exec \"$0\" -cp \"$1\" -Dlogback.configurationFile=none org.lacd.pppoe.port.RingPermissionProbe lo \"$2\"",
+                java, cp, how).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(out.contains("KIND=PERMISSION_DENIED"), out);
+        assertTrue(out.contains("CAP_NET_RAW"), out);
+        assertTrue(out.contains("socket on lo"), out);
+    }
+}
