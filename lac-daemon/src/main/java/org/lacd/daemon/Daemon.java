@@ -10,7 +10,6 @@ import org.lacd.daemon.mgmt.ManagementServer;
 import org.lacd.daemon.session.LacManagement;
 import org.lacd.daemon.session.LacService;
 import org.lacd.pppoe.port.EthernetPort;
-import org.lacd.pppoe.port.PcapPort;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +58,7 @@ public final class Daemon {
     private LacManagement management;
 
     public Daemon(Path configFile, ConfigLoader.Loaded loaded) {
-        this(configFile, loaded, name -> PcapPort.forMaxPayload(name, loaded.config().pppoe().maxPayload()));
+        this(configFile, loaded, name -> LacService.openPort(loaded.config(), name));
     }
 
     /** @param ports makes the subscriber-facing port of an interface name (in-memory ports in tests) */

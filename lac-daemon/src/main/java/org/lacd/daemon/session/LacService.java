@@ -31,7 +31,8 @@ import org.lacd.pppoe.AuthType;
 import org.lacd.pppoe.PppoeServer;
 import org.lacd.pppoe.PppoeSettings;
 import org.lacd.pppoe.port.EthernetPort;
-import org.lacd.pppoe.port.PcapPort;
+import org.lacd.pppoe.port.PortKind;
+import org.lacd.pppoe.port.Ports;
 import org.lacd.radius.AaaService;
 import org.lacd.radius.AccountingService;
 import org.lacd.radius.RadiusSettings;
@@ -70,7 +71,7 @@ public final class LacService {
         return t;
     });
 
-    /** @param ports makes the Ethernet port of an interface name: {@link PcapPort} in production, in-memory in tests */
+    /** @param ports makes the Ethernet port of an interface name: {@link #openPort} in production, in-memory in tests */
     public LacService(LacdConfig config, LacdMetrics metrics, Function<String, EthernetPort> ports, Clock clock) {
         this.config = config;
         this.metrics = metrics;
@@ -114,7 +115,22 @@ public final class LacService {
     }
 
     public LacService(LacdConfig config, LacdMetrics metrics) {
-        this(config, metrics, name -> PcapPort.forMaxPayload(name, config.pppoe().maxPayload()), Clock.systemUTC());
+        this(config, metrics, name -> openPort(config, name), Clock.systemUTC());
+    }
+
+    /**
+     * The production port of a configured interface: its {@code io} and {@code workers} (the AF_PACKET ring with that
+     * many workers, or pcap with one, said in one log line by {@link Ports#open}).
+     */
+    public static EthernetPort openPort(LacdConfig config, String name) {
+        LacdConfig.SubscriberInterface i = config.interfaces().stream().filter(x -> x.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no interface " + name + " in the config"));
+        PortKind kind = switch (i.io()) {
+            case AUTO -> PortKind.AUTO;
+            case RING -> PortKind.RING;
+            case PCAP -> PortKind.PCAP;
+        };
+        return Ports.open(name, config.pppoe().maxPayload(), i.workers(), kind);
     }
 
     public SessionManager sessions() {
