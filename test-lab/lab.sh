@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # lacd's network-namespace lab: the single entry point.
 #
-#   bash test-lab/lab.sh demo [--duration SECONDS] [--subscribers N] [--rate R] [--traffic-pps P]
+#   bash test-lab/lab.sh demo [--duration SECONDS] [--subscribers N] [--rate R] [--traffic-pps P] [--workers W]
 #       Builds lacd if needed, brings up the lab (subscriber namespace -- lacd namespace -- four LNS namespaces,
 #       real FreeRADIUS, lacd, LNS emulators, subscriber emulators), shows a summary table and runs until Ctrl-C
 #       or --duration. Everything is torn down on exit, on Ctrl-C and on failure.

@@ -41,6 +41,9 @@ public final class LabMain {
         @Option(names = "--traffic-pps", defaultValue = "2", description = "probe packets per second per subscriber (default ${DEFAULT-VALUE})")
         int pps;
 
+        @Option(names = "--workers", defaultValue = "2", description = "lacd's forwarding workers on the access interface (interfaces[].workers; default ${DEFAULT-VALUE})")
+        int workers;
+
         @Option(names = "--duration", defaultValue = "0", description = "stop after this many seconds; 0 = until Ctrl-C (default ${DEFAULT-VALUE})")
         long duration;
 
@@ -77,7 +80,7 @@ public final class LabMain {
             }, "demo-ctrl-c");
             Runtime.getRuntime().addShutdownHook(hook);
             System.out.println("lab: building the topology " + p + " (files in " + d + ")");
-            try (Lab lab = Lab.start(d, LabOptions.defaults().withUsers(perReseller), p)) {
+            try (Lab lab = Lab.start(d, LabOptions.defaults().withUsers(perReseller).withWorkers(workers), p)) {
                 Topology t = lab.topology();
                 System.out.println("lab: FreeRADIUS, lacd and 4 LNS emulators up; dialing " + (2 * perReseller)
                         + " subscribers (CHAP and PAP mixed)");
@@ -101,7 +104,7 @@ public final class LabMain {
                 System.out.println(duration > 0 ? "lab: running for " + duration + " s (Ctrl-C stops earlier)" : "lab: running until Ctrl-C");
                 long end = duration > 0 ? t0 + TimeUnit.SECONDS.toNanos(duration) : Long.MAX_VALUE;
                 while (true) {
-                    summary(lab);
+                    summary(lab, workers);
                     long left = end - System.nanoTime();
                     if (left <= 0 || stop.await(Math.min(left, TimeUnit.SECONDS.toNanos(refresh)), TimeUnit.NANOSECONDS)) {
                         break;
@@ -119,7 +122,7 @@ public final class LabMain {
                         clean &= rc == 0;
                         printReport(s);
                     }
-                    summary(lab);
+                    summary(lab, workers);
                 }
                 System.out.println("lab: stopping (lacd closes every remaining call with CDN and PADT, sends accounting Stop)");
                 return allUp && clean ? 0 : 1;
@@ -163,7 +166,7 @@ public final class LabMain {
             }
         }
 
-        static void summary(Lab lab) {
+        static void summary(Lab lab, int workers) {
             Map<String, int[]> byLns = new TreeMap<>();
             for (String n : lab.topology().lns().keySet()) {
                 byLns.put(n, new int[2]);
@@ -199,6 +202,17 @@ public final class LabMain {
                         Lab.sample(m, "lacd_session_setups_total", "result=\"success\""),
                         Lab.sample(m, "lacd_session_setups_total") - Lab.sample(m, "lacd_session_setups_total", "result=\"success\""),
                         Lab.sample(m, "lacd_tunnels", "state=\"established\""));
+                StringBuilder w = new StringBuilder("lacd workers (PPPoE in/out, L2TP in/out, ring drops):");
+                for (int i = 0; i < workers; i++) {
+                    String wl = "worker=\"" + i + "\"";
+                    w.append(String.format(Locale.ROOT, " w%d %.0f/%.0f %.0f/%.0f %.0f;", i,
+                            Lab.sample(m, "lacd_worker_packets_total", "protocol=\"pppoe\"", "direction=\"rx\"", wl),
+                            Lab.sample(m, "lacd_worker_packets_total", "protocol=\"pppoe\"", "direction=\"tx\"", wl),
+                            Lab.sample(m, "lacd_worker_packets_total", "protocol=\"l2tp\"", "direction=\"rx\"", wl),
+                            Lab.sample(m, "lacd_worker_packets_total", "protocol=\"l2tp\"", "direction=\"tx\"", wl),
+                            Lab.sample(m, "lacd_worker_capture_drops_total", wl)));
+                }
+                System.out.println(w);
             } catch (RuntimeException e) {
                 System.out.println("lab: summary unavailable: " + e.getMessage());
             }
