@@ -27,6 +27,8 @@ import java.util.Map;
  * @param packetsSent IPv4 probe packets sent
  * @param packetsReceived probe packets that came back to the subscriber that sent them
  * @param packetsLost sent minus received (never negative)
+ * @param packetsReordered probes that came back with a lower sequence number than one of the same subscriber before
+ *     them: reordered somewhere on the way up or down (lacd must keep each session's frames in order)
  * @param bytesSent IPv4 bytes sent (probe packet sizes)
  * @param bytesReceived IPv4 bytes of the reflected probes
  * @param roundTrip probe round-trip time
@@ -38,7 +40,7 @@ public record Report(int subscribers, int started, int established, int complete
                      double setupRate, Percentiles setupLatency, Map<String, Percentiles> phaseLatency,
                      Map<FailureReason, Long> failures,
                      long renegotiations, long rechallenges, long echoReplies, long packetsSent, long packetsReceived,
-                     long packetsLost, long bytesSent, long bytesReceived, Percentiles roundTrip,
+                     long packetsLost, long packetsReordered, long bytesSent, long bytesReceived, Percentiles roundTrip,
                      long malformedFrames, long unexpectedFrames, long sendErrors) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -76,8 +78,8 @@ public record Report(int subscribers, int started, int established, int complete
         }
         b.append(String.format(Locale.ROOT, "ppp              renegotiations %d, re-challenges %d, echo replies %d%n",
                 renegotiations, rechallenges, echoReplies));
-        b.append(String.format(Locale.ROOT, "traffic          sent %d pkts / %d B, received %d pkts / %d B, lost %d%n",
-                packetsSent, bytesSent, packetsReceived, bytesReceived, packetsLost));
+        b.append(String.format(Locale.ROOT, "traffic          sent %d pkts / %d B, received %d pkts / %d B, lost %d, reordered %d%n",
+                packetsSent, bytesSent, packetsReceived, bytesReceived, packetsLost, packetsReordered));
         b.append("round trip       ").append(roundTrip.text()).append(System.lineSeparator());
         b.append(String.format(Locale.ROOT, "frames           malformed %d, unexpected %d, send errors %d%n",
                 malformedFrames, unexpectedFrames, sendErrors));

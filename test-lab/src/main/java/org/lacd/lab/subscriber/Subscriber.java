@@ -91,6 +91,8 @@ final class Subscriber {
     private int localAddress;
     private int peerAddress;
     private int seq;
+    /** The highest probe sequence number that came back so far (-1: none): a lower one came back out of order. */
+    private int lastEchoSeq = -1;
 
     // outcome
     private FailureReason failure;
@@ -592,6 +594,11 @@ final class Subscriber {
     void onIpv4(byte[] b, int off, int len, long now) {
         if (Probe.read(b, off, len, w.echo) && w.echo.subscriber == n && phase.ordinal() >= SubscriberPhase.IPCP.ordinal()) {
             w.packetsReceived++;
+            if (w.echo.seq < lastEchoSeq) {
+                w.packetsReordered++;
+            } else {
+                lastEchoSeq = w.echo.seq;
+            }
             w.bytesReceived += w.echo.size;
             w.roundTrip.record(now - w.echo.sentNanos);
         } else {

@@ -174,6 +174,7 @@ public final class SubscriberEmulator implements AutoCloseable {
         long echo = 0;
         long pSent = 0;
         long pRecv = 0;
+        long reordered = 0;
         long bSent = 0;
         long bRecv = 0;
         long malformed = 0;
@@ -193,6 +194,7 @@ public final class SubscriberEmulator implements AutoCloseable {
             echo += w.echoReplies;
             pSent += w.packetsSent;
             pRecv += w.packetsReceived;
+            reordered += w.packetsReordered;
             bSent += w.bytesSent;
             bRecv += w.bytesReceived;
             malformed += w.malformed;
@@ -226,7 +228,7 @@ public final class SubscriberEmulator implements AutoCloseable {
         }
         return new Report(config.count(), started, established, completed, elapsed, rate,
                 Percentiles.of(setup), phases, failures, reneg, rechal, echo, pSent, pRecv, Math.max(0, pSent - pRecv),
-                bSent, bRecv, Percentiles.of(rtt), malformed, unexpected, sendErrors);
+                reordered, bSent, bRecv, Percentiles.of(rtt), malformed, unexpected, sendErrors);
     }
 
     /**

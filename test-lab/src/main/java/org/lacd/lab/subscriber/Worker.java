@@ -100,6 +100,8 @@ final class Worker {
     long echoReplies;
     long packetsSent;
     long packetsReceived;
+    /** Probes that came back behind a later one of the same subscriber. */
+    long packetsReordered;
     long bytesSent;
     long bytesReceived;
     long malformed;

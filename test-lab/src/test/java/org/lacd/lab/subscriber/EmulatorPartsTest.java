@@ -163,7 +163,7 @@ class EmulatorPartsTest {
     void reportTextAndJson() throws Exception {
         Report r = new Report(3, 3, 2, 2, 1.5, 10.0, new Percentiles(2, 1.0, 2.0, 2.0, 2.0),
                 Map.of("auth", new Percentiles(2, 0.5, 0.6, 0.7, 0.8)),
-                Map.of(FailureReason.CHAP_FAILURE, 1L), 1, 0, 4, 10, 9, 1, 1280, 1152,
+                Map.of(FailureReason.CHAP_FAILURE, 1L), 1, 0, 4, 10, 9, 1, 0, 1280, 1152,
                 new Percentiles(9, 0.1, 0.2, 0.3, 0.4), 0, 0, 0);
         assertEquals(1, r.failed());
         assertFalse(r.success());
