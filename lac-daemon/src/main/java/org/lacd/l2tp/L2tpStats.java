@@ -18,6 +18,7 @@ public interface L2tpStats {
 
     void helloTimeout();
 
+    /** A tunnel entered {@code to}; {@code from} is null when the tunnel was just created (in IDLE). */
     void tunnelState(TunnelState from, TunnelState to);
 
     void callState(CallState from, CallState to);

@@ -112,6 +112,9 @@ final class Tunnel implements ReliableChannel.Listener {
                 s.maxRetries(), s.ackDelay().toMillis(), receiveWindow()), sched, this);
         this.stateSince = sched.nanoTime();
         this.lastReceived = stateSince;
+        // the initial state is counted like every later one (transitionTo counts from -> to): without this the IDLE
+        // gauge went negative by one per tunnel ever opened (issue 14, defect 7)
+        host.stats().tunnelState(null, TunnelState.IDLE);
     }
 
     private int receiveWindow() { return profile.receiveWindow() > 0 ? profile.receiveWindow() : host.settings().receiveWindow(); }

@@ -42,6 +42,8 @@ class TunnelStateMachineTest {
     final CountingL2tpStats stats = new CountingL2tpStats();
     final L2tpSettings settings = L2tpSettings.defaults().withHelloInterval(Duration.ofSeconds(60))
             .withTunnelLinger(Duration.ofSeconds(10)).withStopCcnWait(Duration.ofSeconds(5));
+    /** What the host reports to: the counting stats, or lacd's metrics where a test needs the gauges. */
+    L2tpStats hostStats = stats;
     final FakeHost host = new FakeHost();
     final ScriptedLns lns = new ScriptedLns();
     Tunnel tunnel;
@@ -56,7 +58,7 @@ class TunnelStateMachineTest {
 
         @Override public L2tpScheduler scheduler() { return clock; }
         @Override public L2tpSettings settings() { return settings; }
-        @Override public L2tpStats stats() { return stats; }
+        @Override public L2tpStats stats() { return hostStats; }
         @Override public Random random() { return new Random(7); }
 
         @Override
@@ -421,6 +423,56 @@ class TunnelStateMachineTest {
         assertFalse(host.destroyed, "state held for re-acks");
         clock.advance(Duration.ofSeconds(5));
         assertTrue(host.destroyed);
+    }
+
+    /** Issue 14, defect 7: lacd_tunnels{state} counts every tunnel that exists, in its state, and never goes negative. */
+    @Test
+    void tunnelGaugesSumToTheTunnelsThatExistAcrossOpenEstablishClose() {
+        org.lacd.daemon.metrics.LacdMetrics metrics =
+                new org.lacd.daemon.metrics.LacdMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        hostStats = org.lacd.daemon.metrics.EngineStats.l2tp(metrics);
+        List<Tunnel> all = new ArrayList<>();
+        Tunnel idle = new Tunnel(host, new TunnelProfile("i", LNS, null, "lac1", null, null, false, 0, 0, true), 0x2222);
+        all.add(idle);
+        assertGaugesMatch(metrics, all); // a new tunnel is counted in IDLE
+        all.add(tunnel(null));
+        assertGaugesMatch(metrics, all);
+        tunnel.open(null);
+        assertGaugesMatch(metrics, all);
+        sccrp();
+        assertEquals(TunnelState.ESTABLISHED, tunnel.state());
+        assertGaugesMatch(metrics, all);
+        tunnel.close(ResultCode.of(StopCcnResult.GENERAL_REQUEST_TO_CLEAR), null);
+        assertEquals(TunnelState.CLOSING, tunnel.state());
+        assertGaugesMatch(metrics, all);
+        clock.advance(Duration.ofMillis(200)); // the LNS acknowledges the StopCCN
+        assertEquals(TunnelState.CLOSED, tunnel.state());
+        assertGaugesMatch(metrics, all);
+        host.linkDown = true;
+        Tunnel lost = new Tunnel(host, new TunnelProfile("l", LNS, null, "lac1", null, null, false, 0, 0, true), 0x3333);
+        all.add(lost);
+        lost.open(null);
+        assertEquals(TunnelState.WAIT_CTL_REPLY, lost.state());
+        assertGaugesMatch(metrics, all);
+        idle.close(ResultCode.of(StopCcnResult.GENERAL_REQUEST_TO_CLEAR), null); // IDLE -> CLOSED, nothing sent
+        assertGaugesMatch(metrics, all);
+        clock.advance(Duration.ofSeconds(60)); // SCCRQ retransmissions exhausted
+        assertEquals(TunnelState.CLOSED, lost.state());
+        assertGaugesMatch(metrics, all);
+        for (org.lacd.daemon.metrics.LacdMetrics.TunnelState s : org.lacd.daemon.metrics.LacdMetrics.TunnelState.values()) {
+            assertEquals(0, metrics.tunnels(s), s.name());
+        }
+    }
+
+    /** Per exported state, the gauge equals the tunnels in that state; CLOSED tunnels are not exported (gone). */
+    static void assertGaugesMatch(org.lacd.daemon.metrics.LacdMetrics metrics, List<Tunnel> tunnels) {
+        long sum = 0;
+        for (org.lacd.daemon.metrics.LacdMetrics.TunnelState s : org.lacd.daemon.metrics.LacdMetrics.TunnelState.values()) {
+            long expected = tunnels.stream().filter(t -> t.state().name().equals(s.name())).count();
+            assertEquals(expected, metrics.tunnels(s), "lacd_tunnels{state=" + s.name().toLowerCase() + "}");
+            sum += metrics.tunnels(s);
+        }
+        assertEquals(tunnels.stream().filter(t -> t.state() != TunnelState.CLOSED).count(), sum, "sum(lacd_tunnels)");
     }
 
     /** Small helper to read a Result Code AVP. */
