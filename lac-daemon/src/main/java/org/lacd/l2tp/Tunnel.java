@@ -279,8 +279,7 @@ final class Tunnel implements ReliableChannel.Listener {
                 return;
             }
         }
-        lastReceived = sched.nanoTime();
-        channel.receive(m);
+        channel.receive(m); // lastReceived moves only in peerAlive(): after the sequence check, never before
     }
 
     @Override
@@ -452,6 +451,9 @@ final class Tunnel implements ReliableChannel.Listener {
         host.stats().controlRetransmit();
         LOG.debug("tunnel {}: retransmit Ns {} attempt {}", localTunnelId, ns, attempt);
     }
+
+    @Override
+    public void peerAlive() { lastReceived = sched.nanoTime(); }
 
     @Override
     public void duplicate(int ns) { host.stats().drop(L2tpStats.DropReason.CONTROL_DUPLICATE); }

@@ -53,6 +53,8 @@ class TunnelStateMachineTest {
         final Map<Integer, Session> sessions = new HashMap<>();
         final List<byte[]> dataOut = new ArrayList<>();
         final List<Boolean> dataSequenced = new ArrayList<>();
+        /** What left for the wire in order, link down or not: "ZLB", a control message type, or "data". */
+        final List<String> wire = new ArrayList<>();
         boolean destroyed;
         boolean linkDown;
 
@@ -63,11 +65,18 @@ class TunnelStateMachineTest {
 
         @Override
         public void sendControl(InetSocketAddress peer, byte[] datagram) {
+            ControlMessage m;
+            try {
+                m = (ControlMessage) L2tpCodec.decode(datagram, 0, datagram.length);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            wire.add(m.isZlb() ? "ZLB" : m.messageType().name());
             if (linkDown) {
                 return;
             }
             try {
-                lns.channel.receive((ControlMessage) L2tpCodec.decode(datagram, 0, datagram.length));
+                lns.channel.receive(m);
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
@@ -75,6 +84,7 @@ class TunnelStateMachineTest {
 
         @Override
         public void sendData(Session s, byte[] buf, int off, int len) {
+            wire.add("data");
             dataOut.add(java.util.Arrays.copyOfRange(buf, off, off + len));
             dataSequenced.add(s.sequencing());
         }
@@ -89,12 +99,15 @@ class TunnelStateMachineTest {
     final class ScriptedLns implements ReliableChannel.Listener {
         final ReliableChannel channel = new ReliableChannel(ReliableChannel.Config.defaults(), clock, this);
         final List<ControlMessage> received = new ArrayList<>();
+        /** The last datagram the LNS sent (what a spoofer replays). */
+        byte[] lastDatagram;
         boolean deaf;
 
         ScriptedLns() { channel.setPeerTunnelId(0); }
 
         @Override
         public void transmit(byte[] datagram) {
+            lastDatagram = datagram.clone();
             try {
                 tunnel.onControl((ControlMessage) L2tpCodec.decode(datagram, 0, datagram.length), LNS);
             } catch (Exception e) {
@@ -423,6 +436,38 @@ class TunnelStateMachineTest {
         assertFalse(host.destroyed, "state held for re-acks");
         clock.advance(Duration.ofSeconds(5));
         assertTrue(host.destroyed);
+    }
+
+    /**
+     * Issue 14, defect 2: the LNS freezes and a spoofer replays its last HELLO (a duplicate: old Ns, nothing new
+     * acknowledged) every 2 s from its address and port. A duplicate is no sign of life: the tunnel still sends its
+     * HELLO 60 s after the LNS's last real message and tears down when the retransmissions run out.
+     */
+    @Test
+    void spoofedDuplicatesDoNotKeepAFrozenLnsTunnelUp() throws Exception {
+        tunnel(null).open(null);
+        RecordingListener l = new RecordingListener();
+        establishedCall(l, CallParameters.builder().build());
+        clock.advance(Duration.ofSeconds(1));
+        lns.send(MessageType.HELLO, 0);
+        byte[] spoof = lns.lastDatagram;
+        clock.advance(Duration.ofSeconds(1)); // t=2 s: the LNS's last real message was its HELLO at t=1 s
+        host.linkDown = true; // frozen: it hears nothing, says nothing
+        int sentBefore = host.wire.size();
+        long duplicatesBefore = stats.drops(L2tpStats.DropReason.CONTROL_DUPLICATE);
+        int spoofs = 0;
+        while (clock.nanoTime() < TimeUnit.SECONDS.toNanos(100) && tunnel.state() == TunnelState.ESTABLISHED) {
+            tunnel.onControl((ControlMessage) L2tpCodec.decode(spoof, 0, spoof.length), LNS);
+            spoofs++;
+            clock.advance(Duration.ofSeconds(2));
+        }
+        assertTrue(host.wire.subList(sentBefore, host.wire.size()).contains("HELLO"), "HELLO sent despite the spoofed duplicates");
+        assertEquals(TunnelState.CLOSED, tunnel.state(), "torn down after the retry budget, not kept up by the spoofer");
+        // HELLO at 61 s, retransmissions at +1, +2, +4, +8, +8 s, give-up 8 s later: 92 s
+        assertTrue(clock.nanoTime() <= TimeUnit.SECONDS.toNanos(94), "down at " + clock.nanoTime() / 1e9 + " s");
+        assertEquals(1, stats.helloTimeouts.sum());
+        assertEquals(CallDownCause.Kind.TUNNEL_FAILED, l.cause.kind());
+        assertEquals(spoofs, stats.drops(L2tpStats.DropReason.CONTROL_DUPLICATE) - duplicatesBefore, "every spoof counted as a duplicate");
     }
 
     /** Issue 14, defect 7: lacd_tunnels{state} counts every tunnel that exists, in its state, and never goes negative. */

@@ -49,6 +49,14 @@ public final class ReliableChannel {
         default void duplicate(int ns) {}
 
         default void outOfWindow(int ns) {}
+
+        /**
+         * A sign of life from the peer: a message that passed the sequence check (the next Ns, or a new Ns within our
+         * window) or an acknowledgement that advanced our send window. Duplicates, out-of-window messages and acks
+         * that acknowledge nothing new are not: anyone who knows the tunnel's address, port and id can send those
+         * (issue 14: a spoofed duplicate HELLO every 2 s kept a dead LNS's tunnel up).
+         */
+        default void peerAlive() {}
     }
 
     /** Timer and window settings. */
@@ -213,6 +221,7 @@ public final class ReliableChannel {
         int ns = m.ns();
         if (ns == nextExpected) {
             nextExpected = Seq.next(nextExpected);
+            listener.peerAlive();
             listener.deliver(m);
             ControlMessage next;
             while (!closed && (next = outOfOrder.remove(nextExpected)) != null) {
@@ -227,7 +236,9 @@ public final class ReliableChannel {
             listener.duplicate(ns);
             sendZlb();
         } else if (Seq.distance(nextExpected, ns) < cfg.localWindow()) {
-            outOfOrder.putIfAbsent(ns, m);
+            if (outOfOrder.putIfAbsent(ns, m) == null) {
+                listener.peerAlive();
+            }
             scheduleAck();
         } else {
             listener.outOfWindow(ns);
@@ -254,6 +265,7 @@ public final class ReliableChannel {
         if (!progress) {
             return;
         }
+        listener.peerAlive();
         retries = 0;
         rtoMs = cfg.initialTimeoutMs();
         if (rtxTimer != null) {
