@@ -507,7 +507,10 @@ final class Tunnel implements ReliableChannel.Listener {
     /** Our tie breaker while an SCCRQ is outstanding, else null (RFC 2661 4.4.3). */
     byte[] pendingTieBreaker() { return state == TunnelState.WAIT_CTL_REPLY ? tieBreaker : null; }
 
-    void send(MessageType type, int sessionId, List<Avp> body) {
+    void send(MessageType type, int sessionId, List<Avp> body) { send(type, sessionId, body, null); }
+
+    /** Queues a control message; {@code onFirstTransmit} (may be null) runs once it has first been handed to the socket. */
+    void send(MessageType type, int sessionId, List<Avp> body, Runnable onFirstTransmit) {
         ControlMessage m = ControlMessage.of(type, remoteTunnelId, sessionId, body);
         if (profile.hideAvps() && secret != null) {
             boolean any = body.stream().anyMatch(a -> a.known() != null && HIDE.contains(a.known()));
@@ -519,7 +522,7 @@ final class Tunnel implements ReliableChannel.Listener {
             }
         }
         LOG.debug("tunnel {} tx {}", localTunnelId, m);
-        if (!channel.send(m)) {
+        if (!channel.send(m, onFirstTransmit)) {
             host.stats().drop(L2tpStats.DropReason.CONTROL_QUEUE_FULL);
         }
     }

@@ -61,7 +61,10 @@ class TunnelStateMachineTest {
         @Override public L2tpScheduler scheduler() { return clock; }
         @Override public L2tpSettings settings() { return settings; }
         @Override public L2tpStats stats() { return hostStats; }
-        @Override public Random random() { return new Random(7); }
+        /** One seeded generator: ids differ from call to call (a fresh Random(7) per call gave every session the same id). */
+        final Random random = new Random(7);
+
+        @Override public Random random() { return random; }
 
         @Override
         public void sendControl(InetSocketAddress peer, byte[] datagram) {
@@ -436,6 +439,47 @@ class TunnelStateMachineTest {
         assertFalse(host.destroyed, "state held for re-acks");
         clock.advance(Duration.ofSeconds(5));
         assertTrue(host.destroyed);
+    }
+
+    /**
+     * Issue 14, defect 1: an LNS with receive window 1 holds its acknowledgement of another call's ICRQ, so the ICCN
+     * waits in the send window after the ICRP has arrived. The replayed login (and any PPP frame of the call) must
+     * leave after the ICCN, in the order offered; frames beyond the per-call bound are dropped and counted.
+     */
+    @Test
+    void replayedLoginLeavesOnlyAfterTheIccnHasLeft() {
+        tunnel(null).open(null);
+        sccrp(Avp.u16(AvpType.RECEIVE_WINDOW_SIZE, 1));
+        Session a = call(new RecordingListener(), CallParameters.builder().build());
+        Session b = call(new RecordingListener(), CallParameters.builder().build());
+        clock.advance(Duration.ofMillis(100)); // the LNS acks the SCCCN: a's ICRQ leaves, b's waits for the window
+        ControlMessage icrqA = lns.last(MessageType.ICRQ);
+        assertEquals(a.localSessionId(), icrqA.u16(AvpType.ASSIGNED_SESSION_ID));
+        // ICRP acknowledges a's ICRQ: b's ICRQ takes the one window slot, and the LNS holds its ack (delayed ack)
+        lns.send(MessageType.ICRP, a.localSessionId(), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 77));
+        assertEquals(CallState.ESTABLISHED, a.state());
+        assertEquals(CallState.WAIT_REPLY, b.state());
+        int mark = host.wire.size();
+        byte[] login = {(byte) 0xc2, 0x23, 2, 1, 0, 10, 4, 1, 2, 3, 4, 'u'};
+        a.sendPpp(login, 0, login.length); // the replay, as the daemon sends it at call up
+        for (int i = 0; i < Session.MAX_EARLY_FRAMES + 3; i++) {
+            a.sendPpp(new byte[] {(byte) 0xc0, 0x21, 9, (byte) i}, 0, 4); // more frames of the call, in order
+        }
+        assertFalse(host.wire.subList(mark, host.wire.size()).contains("ICCN"), "ICCN still waits in the window");
+        assertFalse(host.wire.subList(mark, host.wire.size()).contains("data"), "no data of the call before its ICCN");
+        clock.advance(Duration.ofMillis(100)); // the LNS's ack of b's ICRQ: the ICCN leaves, then the held frames
+        List<String> after = host.wire.subList(mark, host.wire.size());
+        int iccn = after.indexOf("ICCN");
+        assertTrue(iccn >= 0, "ICCN sent: " + after);
+        assertTrue(after.indexOf("data") > iccn, "data after the ICCN: " + after);
+        assertArrayEquals(login, host.dataOut.get(0), "the replayed login first");
+        assertEquals(Session.MAX_EARLY_FRAMES, host.dataOut.size(), "held up to the bound");
+        for (int i = 1; i < host.dataOut.size(); i++) {
+            assertEquals(i - 1, host.dataOut.get(i)[3], "in the order offered");
+        }
+        assertEquals(4, stats.drops(L2tpStats.DropReason.EARLY_DATA_QUEUE_FULL));
+        a.sendPpp(login, 0, login.length); // connected: straight out
+        assertEquals(Session.MAX_EARLY_FRAMES + 1, host.dataOut.size());
     }
 
     /**

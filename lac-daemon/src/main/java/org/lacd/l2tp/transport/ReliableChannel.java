@@ -72,10 +72,15 @@ public final class ReliableChannel {
 
     private static final class Outgoing {
         final ControlMessage msg;
+        /** Run once, right after the message's first transmission (handed to the socket), then dropped. */
+        Runnable onFirstTransmit;
         byte[] bytes;
         int ns;
 
-        Outgoing(ControlMessage msg) { this.msg = msg; }
+        Outgoing(ControlMessage msg, Runnable onFirstTransmit) {
+            this.msg = msg;
+            this.onFirstTransmit = onFirstTransmit;
+        }
     }
 
     private final Config cfg;
@@ -151,11 +156,18 @@ public final class ReliableChannel {
     /**
      * Queues a control message (its Ns/Nr are overwritten). Returns false when the queue is full (DoS guard) or closed.
      */
-    public boolean send(ControlMessage m) {
+    public boolean send(ControlMessage m) { return send(m, null); }
+
+    /**
+     * Queues a control message like {@link #send(ControlMessage)}; {@code onFirstTransmit} (may be null) runs right after
+     * the message is first handed to the listener's {@code transmit}, which may be later than this call when the
+     * window is full. It never runs when the message is refused or the channel closes before that.
+     */
+    public boolean send(ControlMessage m, Runnable onFirstTransmit) {
         if (closed || pending.size() >= MAX_PENDING) {
             return false;
         }
-        pending.add(new Outgoing(m));
+        pending.add(new Outgoing(m, onFirstTransmit));
         fill();
         return true;
     }
@@ -170,6 +182,11 @@ public final class ReliableChannel {
             transmit(o);
             if (rtxTimer == null) {
                 armRetransmit();
+            }
+            Runnable r = o.onFirstTransmit;
+            if (r != null) {
+                o.onFirstTransmit = null;
+                r.run();
             }
         }
     }
