@@ -9,7 +9,9 @@ public interface L2tpStats {
         UNKNOWN_TUNNEL, UNKNOWN_SESSION, SESSION_NOT_ESTABLISHED, HIDDEN_AVP_UNREADABLE, UNSOLICITED_SCCRQ, CONTROL_OUT_OF_WINDOW,
         CONTROL_DUPLICATE, UNKNOWN_MESSAGE_TYPE, SEND_QUEUE_FULL,
         /** A control message refused: the tunnel's queue of messages waiting for window space was full. */
-        CONTROL_QUEUE_FULL, SEND_FAILED, EMPTY_FRAME, DATA_OUT_OF_ORDER
+        CONTROL_QUEUE_FULL, SEND_FAILED, EMPTY_FRAME, DATA_OUT_OF_ORDER,
+        /** A PPP frame of a call whose ICCN had not left yet, refused: the call's queue of such frames was full. */
+        EARLY_DATA_QUEUE_FULL
     }
 
     void malformed(MalformedPacketException.Reason reason);
@@ -18,6 +20,7 @@ public interface L2tpStats {
 
     void helloTimeout();
 
+    /** A tunnel entered {@code to}; {@code from} is null when the tunnel was just created (in IDLE). */
     void tunnelState(TunnelState from, TunnelState to);
 
     void callState(CallState from, CallState to);

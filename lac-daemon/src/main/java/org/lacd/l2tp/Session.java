@@ -23,6 +23,12 @@ import org.slf4j.LoggerFactory;
  */
 final class Session implements L2tpCall {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    /**
+     * Memory guard: PPP frames of one call held until its ICCN has left (the replayed login, and whatever the
+     * subscriber sends in the same moments: an LCP Echo, an IPCP Configure-Request). Beyond it they are dropped and
+     * counted as {@code early_data_queue_full}; PPP retransmits.
+     */
+    static final int MAX_EARLY_FRAMES = 16;
 
     /** Call events. */
     enum Event { PLACE, TUNNEL_UP, TUNNEL_DOWN, RX_ICRP_OK, RX_ICRP_BAD, RX_CDN, LOCAL_DISCONNECT, RX_UNEXPECTED }
@@ -69,6 +75,16 @@ final class Session implements L2tpCall {
     private volatile int remoteSessionId;
     private volatile boolean sequencing;
     private volatile java.net.InetSocketAddress peer;
+    /**
+     * The ICCN has been handed to the socket. RFC 2661 6.10/7.4.1: the call is established by ICCN, so no data
+     * message of the call may leave before it; an LNS that authenticates only what comes through the tunnel drops a
+     * replayed login that overtakes the ICCN (issue 14, defect 1).
+     */
+    private volatile boolean iccnSent;
+    /** Frames handed to the event loop by {@link #sendPpp} and not yet sent or held: while any are, later ones follow them. */
+    private final AtomicInteger handovers = new AtomicInteger();
+    /** Frames offered before the ICCN left, in order (event loop only). */
+    private java.util.ArrayDeque<byte[]> early;
     private int callSerial;
     private int lastDataNs = -1;
     private boolean downReported;
@@ -90,7 +106,53 @@ final class Session implements L2tpCall {
             host.stats().drop(L2tpStats.DropReason.SESSION_NOT_ESTABLISHED);
             return;
         }
-        host.sendData(this, buf, off, len);
+        if (iccnSent && handovers.get() == 0) {
+            host.sendData(this, buf, off, len); // the fast path, once the call is connected
+            return;
+        }
+        // the ICCN may still wait in the control window: hand the frame to the loop, which holds it until the ICCN
+        // has left. Frames handed over stay in order behind each other (one thread's frames: handovers > 0).
+        byte[] copy = java.util.Arrays.copyOfRange(buf, off, off + len);
+        handovers.incrementAndGet();
+        host.execute(() -> {
+            try {
+                sendOrHold(copy);
+            } finally {
+                handovers.decrementAndGet();
+            }
+        });
+    }
+
+    /** Event loop: sends the frame if the ICCN has left, holds it (bounded) otherwise. */
+    private void sendOrHold(byte[] frame) {
+        if (state != CallState.ESTABLISHED) {
+            host.stats().drop(L2tpStats.DropReason.SESSION_NOT_ESTABLISHED);
+            return;
+        }
+        if (iccnSent) {
+            host.sendData(this, frame, 0, frame.length);
+            return;
+        }
+        if (early == null) {
+            early = new java.util.ArrayDeque<>(4);
+        }
+        if (early.size() >= MAX_EARLY_FRAMES) {
+            host.stats().drop(L2tpStats.DropReason.EARLY_DATA_QUEUE_FULL);
+            return;
+        }
+        early.add(frame);
+    }
+
+    /** Event loop, right after the ICCN was first handed to the socket: release the held frames in order, then open. */
+    private void iccnTransmitted() {
+        java.util.ArrayDeque<byte[]> held = early;
+        early = null;
+        if (held != null && state == CallState.ESTABLISHED) {
+            for (byte[] f : held) {
+                host.sendData(this, f, 0, f.length);
+            }
+        }
+        iccnSent = true; // after the held frames: a frame offered meanwhile was handed over and follows them
     }
 
     @Override
@@ -248,7 +310,7 @@ final class Session implements L2tpCall {
             setupTimer = null;
         }
         fire(Event.RX_ICRP_OK);
-        tunnel.send(MessageType.ICCN, peerSession, iccnBody());
+        tunnel.send(MessageType.ICCN, peerSession, iccnBody(), this::iccnTransmitted);
         params = null;
         LOG.info("call {}/{} up: LNS session {} ({})", localTunnelId, localSessionId, peerSession, profile.name());
         try {
@@ -293,6 +355,12 @@ final class Session implements L2tpCall {
             return;
         }
         downReported = true;
+        if (early != null) {
+            for (int i = early.size(); i > 0; i--) {
+                host.stats().drop(L2tpStats.DropReason.SESSION_NOT_ESTABLISHED);
+            }
+            early = null;
+        }
         if (setupTimer != null) {
             setupTimer.cancel();
             setupTimer = null;

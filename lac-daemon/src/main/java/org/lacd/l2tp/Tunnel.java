@@ -112,6 +112,9 @@ final class Tunnel implements ReliableChannel.Listener {
                 s.maxRetries(), s.ackDelay().toMillis(), receiveWindow()), sched, this);
         this.stateSince = sched.nanoTime();
         this.lastReceived = stateSince;
+        // the initial state is counted like every later one (transitionTo counts from -> to): without this the IDLE
+        // gauge went negative by one per tunnel ever opened (issue 14, defect 7)
+        host.stats().tunnelState(null, TunnelState.IDLE);
     }
 
     private int receiveWindow() { return profile.receiveWindow() > 0 ? profile.receiveWindow() : host.settings().receiveWindow(); }
@@ -276,8 +279,7 @@ final class Tunnel implements ReliableChannel.Listener {
                 return;
             }
         }
-        lastReceived = sched.nanoTime();
-        channel.receive(m);
+        channel.receive(m); // lastReceived moves only in peerAlive(): after the sequence check, never before
     }
 
     @Override
@@ -451,6 +453,9 @@ final class Tunnel implements ReliableChannel.Listener {
     }
 
     @Override
+    public void peerAlive() { lastReceived = sched.nanoTime(); }
+
+    @Override
     public void duplicate(int ns) { host.stats().drop(L2tpStats.DropReason.CONTROL_DUPLICATE); }
 
     @Override
@@ -502,7 +507,10 @@ final class Tunnel implements ReliableChannel.Listener {
     /** Our tie breaker while an SCCRQ is outstanding, else null (RFC 2661 4.4.3). */
     byte[] pendingTieBreaker() { return state == TunnelState.WAIT_CTL_REPLY ? tieBreaker : null; }
 
-    void send(MessageType type, int sessionId, List<Avp> body) {
+    void send(MessageType type, int sessionId, List<Avp> body) { send(type, sessionId, body, null); }
+
+    /** Queues a control message; {@code onFirstTransmit} (may be null) runs once it has first been handed to the socket. */
+    void send(MessageType type, int sessionId, List<Avp> body, Runnable onFirstTransmit) {
         ControlMessage m = ControlMessage.of(type, remoteTunnelId, sessionId, body);
         if (profile.hideAvps() && secret != null) {
             boolean any = body.stream().anyMatch(a -> a.known() != null && HIDE.contains(a.known()));
@@ -514,7 +522,7 @@ final class Tunnel implements ReliableChannel.Listener {
             }
         }
         LOG.debug("tunnel {} tx {}", localTunnelId, m);
-        if (!channel.send(m)) {
+        if (!channel.send(m, onFirstTransmit)) {
             host.stats().drop(L2tpStats.DropReason.CONTROL_QUEUE_FULL);
         }
     }

@@ -42,6 +42,8 @@ class TunnelStateMachineTest {
     final CountingL2tpStats stats = new CountingL2tpStats();
     final L2tpSettings settings = L2tpSettings.defaults().withHelloInterval(Duration.ofSeconds(60))
             .withTunnelLinger(Duration.ofSeconds(10)).withStopCcnWait(Duration.ofSeconds(5));
+    /** What the host reports to: the counting stats, or lacd's metrics where a test needs the gauges. */
+    L2tpStats hostStats = stats;
     final FakeHost host = new FakeHost();
     final ScriptedLns lns = new ScriptedLns();
     Tunnel tunnel;
@@ -51,21 +53,33 @@ class TunnelStateMachineTest {
         final Map<Integer, Session> sessions = new HashMap<>();
         final List<byte[]> dataOut = new ArrayList<>();
         final List<Boolean> dataSequenced = new ArrayList<>();
+        /** What left for the wire in order, link down or not: "ZLB", a control message type, or "data". */
+        final List<String> wire = new ArrayList<>();
         boolean destroyed;
         boolean linkDown;
 
         @Override public L2tpScheduler scheduler() { return clock; }
         @Override public L2tpSettings settings() { return settings; }
-        @Override public L2tpStats stats() { return stats; }
-        @Override public Random random() { return new Random(7); }
+        @Override public L2tpStats stats() { return hostStats; }
+        /** One seeded generator: ids differ from call to call (a fresh Random(7) per call gave every session the same id). */
+        final Random random = new Random(7);
+
+        @Override public Random random() { return random; }
 
         @Override
         public void sendControl(InetSocketAddress peer, byte[] datagram) {
+            ControlMessage m;
+            try {
+                m = (ControlMessage) L2tpCodec.decode(datagram, 0, datagram.length);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            wire.add(m.isZlb() ? "ZLB" : m.messageType().name());
             if (linkDown) {
                 return;
             }
             try {
-                lns.channel.receive((ControlMessage) L2tpCodec.decode(datagram, 0, datagram.length));
+                lns.channel.receive(m);
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
@@ -73,6 +87,7 @@ class TunnelStateMachineTest {
 
         @Override
         public void sendData(Session s, byte[] buf, int off, int len) {
+            wire.add("data");
             dataOut.add(java.util.Arrays.copyOfRange(buf, off, off + len));
             dataSequenced.add(s.sequencing());
         }
@@ -87,12 +102,15 @@ class TunnelStateMachineTest {
     final class ScriptedLns implements ReliableChannel.Listener {
         final ReliableChannel channel = new ReliableChannel(ReliableChannel.Config.defaults(), clock, this);
         final List<ControlMessage> received = new ArrayList<>();
+        /** The last datagram the LNS sent (what a spoofer replays). */
+        byte[] lastDatagram;
         boolean deaf;
 
         ScriptedLns() { channel.setPeerTunnelId(0); }
 
         @Override
         public void transmit(byte[] datagram) {
+            lastDatagram = datagram.clone();
             try {
                 tunnel.onControl((ControlMessage) L2tpCodec.decode(datagram, 0, datagram.length), LNS);
             } catch (Exception e) {
@@ -421,6 +439,129 @@ class TunnelStateMachineTest {
         assertFalse(host.destroyed, "state held for re-acks");
         clock.advance(Duration.ofSeconds(5));
         assertTrue(host.destroyed);
+    }
+
+    /**
+     * Issue 14, defect 1: an LNS with receive window 1 holds its acknowledgement of another call's ICRQ, so the ICCN
+     * waits in the send window after the ICRP has arrived. The replayed login (and any PPP frame of the call) must
+     * leave after the ICCN, in the order offered; frames beyond the per-call bound are dropped and counted.
+     */
+    @Test
+    void replayedLoginLeavesOnlyAfterTheIccnHasLeft() {
+        tunnel(null).open(null);
+        sccrp(Avp.u16(AvpType.RECEIVE_WINDOW_SIZE, 1));
+        Session a = call(new RecordingListener(), CallParameters.builder().build());
+        Session b = call(new RecordingListener(), CallParameters.builder().build());
+        clock.advance(Duration.ofMillis(100)); // the LNS acks the SCCCN: a's ICRQ leaves, b's waits for the window
+        ControlMessage icrqA = lns.last(MessageType.ICRQ);
+        assertEquals(a.localSessionId(), icrqA.u16(AvpType.ASSIGNED_SESSION_ID));
+        // ICRP acknowledges a's ICRQ: b's ICRQ takes the one window slot, and the LNS holds its ack (delayed ack)
+        lns.send(MessageType.ICRP, a.localSessionId(), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 77));
+        assertEquals(CallState.ESTABLISHED, a.state());
+        assertEquals(CallState.WAIT_REPLY, b.state());
+        int mark = host.wire.size();
+        byte[] login = {(byte) 0xc2, 0x23, 2, 1, 0, 10, 4, 1, 2, 3, 4, 'u'};
+        a.sendPpp(login, 0, login.length); // the replay, as the daemon sends it at call up
+        for (int i = 0; i < Session.MAX_EARLY_FRAMES + 3; i++) {
+            a.sendPpp(new byte[] {(byte) 0xc0, 0x21, 9, (byte) i}, 0, 4); // more frames of the call, in order
+        }
+        assertFalse(host.wire.subList(mark, host.wire.size()).contains("ICCN"), "ICCN still waits in the window");
+        assertFalse(host.wire.subList(mark, host.wire.size()).contains("data"), "no data of the call before its ICCN");
+        clock.advance(Duration.ofMillis(100)); // the LNS's ack of b's ICRQ: the ICCN leaves, then the held frames
+        List<String> after = host.wire.subList(mark, host.wire.size());
+        int iccn = after.indexOf("ICCN");
+        assertTrue(iccn >= 0, "ICCN sent: " + after);
+        assertTrue(after.indexOf("data") > iccn, "data after the ICCN: " + after);
+        assertArrayEquals(login, host.dataOut.get(0), "the replayed login first");
+        assertEquals(Session.MAX_EARLY_FRAMES, host.dataOut.size(), "held up to the bound");
+        for (int i = 1; i < host.dataOut.size(); i++) {
+            assertEquals(i - 1, host.dataOut.get(i)[3], "in the order offered");
+        }
+        assertEquals(4, stats.drops(L2tpStats.DropReason.EARLY_DATA_QUEUE_FULL));
+        a.sendPpp(login, 0, login.length); // connected: straight out
+        assertEquals(Session.MAX_EARLY_FRAMES + 1, host.dataOut.size());
+    }
+
+    /**
+     * Issue 14, defect 2: the LNS freezes and a spoofer replays its last HELLO (a duplicate: old Ns, nothing new
+     * acknowledged) every 2 s from its address and port. A duplicate is no sign of life: the tunnel still sends its
+     * HELLO 60 s after the LNS's last real message and tears down when the retransmissions run out.
+     */
+    @Test
+    void spoofedDuplicatesDoNotKeepAFrozenLnsTunnelUp() throws Exception {
+        tunnel(null).open(null);
+        RecordingListener l = new RecordingListener();
+        establishedCall(l, CallParameters.builder().build());
+        clock.advance(Duration.ofSeconds(1));
+        lns.send(MessageType.HELLO, 0);
+        byte[] spoof = lns.lastDatagram;
+        clock.advance(Duration.ofSeconds(1)); // t=2 s: the LNS's last real message was its HELLO at t=1 s
+        host.linkDown = true; // frozen: it hears nothing, says nothing
+        int sentBefore = host.wire.size();
+        long duplicatesBefore = stats.drops(L2tpStats.DropReason.CONTROL_DUPLICATE);
+        int spoofs = 0;
+        while (clock.nanoTime() < TimeUnit.SECONDS.toNanos(100) && tunnel.state() == TunnelState.ESTABLISHED) {
+            tunnel.onControl((ControlMessage) L2tpCodec.decode(spoof, 0, spoof.length), LNS);
+            spoofs++;
+            clock.advance(Duration.ofSeconds(2));
+        }
+        assertTrue(host.wire.subList(sentBefore, host.wire.size()).contains("HELLO"), "HELLO sent despite the spoofed duplicates");
+        assertEquals(TunnelState.CLOSED, tunnel.state(), "torn down after the retry budget, not kept up by the spoofer");
+        // HELLO at 61 s, retransmissions at +1, +2, +4, +8, +8 s, give-up 8 s later: 92 s
+        assertTrue(clock.nanoTime() <= TimeUnit.SECONDS.toNanos(94), "down at " + clock.nanoTime() / 1e9 + " s");
+        assertEquals(1, stats.helloTimeouts.sum());
+        assertEquals(CallDownCause.Kind.TUNNEL_FAILED, l.cause.kind());
+        assertEquals(spoofs, stats.drops(L2tpStats.DropReason.CONTROL_DUPLICATE) - duplicatesBefore, "every spoof counted as a duplicate");
+    }
+
+    /** Issue 14, defect 7: lacd_tunnels{state} counts every tunnel that exists, in its state, and never goes negative. */
+    @Test
+    void tunnelGaugesSumToTheTunnelsThatExistAcrossOpenEstablishClose() {
+        org.lacd.daemon.metrics.LacdMetrics metrics =
+                new org.lacd.daemon.metrics.LacdMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        hostStats = org.lacd.daemon.metrics.EngineStats.l2tp(metrics);
+        List<Tunnel> all = new ArrayList<>();
+        Tunnel idle = new Tunnel(host, new TunnelProfile("i", LNS, null, "lac1", null, null, false, 0, 0, true), 0x2222);
+        all.add(idle);
+        assertGaugesMatch(metrics, all); // a new tunnel is counted in IDLE
+        all.add(tunnel(null));
+        assertGaugesMatch(metrics, all);
+        tunnel.open(null);
+        assertGaugesMatch(metrics, all);
+        sccrp();
+        assertEquals(TunnelState.ESTABLISHED, tunnel.state());
+        assertGaugesMatch(metrics, all);
+        tunnel.close(ResultCode.of(StopCcnResult.GENERAL_REQUEST_TO_CLEAR), null);
+        assertEquals(TunnelState.CLOSING, tunnel.state());
+        assertGaugesMatch(metrics, all);
+        clock.advance(Duration.ofMillis(200)); // the LNS acknowledges the StopCCN
+        assertEquals(TunnelState.CLOSED, tunnel.state());
+        assertGaugesMatch(metrics, all);
+        host.linkDown = true;
+        Tunnel lost = new Tunnel(host, new TunnelProfile("l", LNS, null, "lac1", null, null, false, 0, 0, true), 0x3333);
+        all.add(lost);
+        lost.open(null);
+        assertEquals(TunnelState.WAIT_CTL_REPLY, lost.state());
+        assertGaugesMatch(metrics, all);
+        idle.close(ResultCode.of(StopCcnResult.GENERAL_REQUEST_TO_CLEAR), null); // IDLE -> CLOSED, nothing sent
+        assertGaugesMatch(metrics, all);
+        clock.advance(Duration.ofSeconds(60)); // SCCRQ retransmissions exhausted
+        assertEquals(TunnelState.CLOSED, lost.state());
+        assertGaugesMatch(metrics, all);
+        for (org.lacd.daemon.metrics.LacdMetrics.TunnelState s : org.lacd.daemon.metrics.LacdMetrics.TunnelState.values()) {
+            assertEquals(0, metrics.tunnels(s), s.name());
+        }
+    }
+
+    /** Per exported state, the gauge equals the tunnels in that state; CLOSED tunnels are not exported (gone). */
+    static void assertGaugesMatch(org.lacd.daemon.metrics.LacdMetrics metrics, List<Tunnel> tunnels) {
+        long sum = 0;
+        for (org.lacd.daemon.metrics.LacdMetrics.TunnelState s : org.lacd.daemon.metrics.LacdMetrics.TunnelState.values()) {
+            long expected = tunnels.stream().filter(t -> t.state().name().equals(s.name())).count();
+            assertEquals(expected, metrics.tunnels(s), "lacd_tunnels{state=" + s.name().toLowerCase() + "}");
+            sum += metrics.tunnels(s);
+        }
+        assertEquals(tunnels.stream().filter(t -> t.state() != TunnelState.CLOSED).count(), sum, "sum(lacd_tunnels)");
     }
 
     /** Small helper to read a Result Code AVP. */

@@ -49,6 +49,14 @@ public final class ReliableChannel {
         default void duplicate(int ns) {}
 
         default void outOfWindow(int ns) {}
+
+        /**
+         * A sign of life from the peer: a message that passed the sequence check (the next Ns, or a new Ns within our
+         * window) or an acknowledgement that advanced our send window. Duplicates, out-of-window messages and acks
+         * that acknowledge nothing new are not: anyone who knows the tunnel's address, port and id can send those
+         * (issue 14: a spoofed duplicate HELLO every 2 s kept a dead LNS's tunnel up).
+         */
+        default void peerAlive() {}
     }
 
     /** Timer and window settings. */
@@ -64,10 +72,15 @@ public final class ReliableChannel {
 
     private static final class Outgoing {
         final ControlMessage msg;
+        /** Run once, right after the message's first transmission (handed to the socket), then dropped. */
+        Runnable onFirstTransmit;
         byte[] bytes;
         int ns;
 
-        Outgoing(ControlMessage msg) { this.msg = msg; }
+        Outgoing(ControlMessage msg, Runnable onFirstTransmit) {
+            this.msg = msg;
+            this.onFirstTransmit = onFirstTransmit;
+        }
     }
 
     private final Config cfg;
@@ -143,11 +156,18 @@ public final class ReliableChannel {
     /**
      * Queues a control message (its Ns/Nr are overwritten). Returns false when the queue is full (DoS guard) or closed.
      */
-    public boolean send(ControlMessage m) {
+    public boolean send(ControlMessage m) { return send(m, null); }
+
+    /**
+     * Queues a control message like {@link #send(ControlMessage)}; {@code onFirstTransmit} (may be null) runs right after
+     * the message is first handed to the listener's {@code transmit}, which may be later than this call when the
+     * window is full. It never runs when the message is refused or the channel closes before that.
+     */
+    public boolean send(ControlMessage m, Runnable onFirstTransmit) {
         if (closed || pending.size() >= MAX_PENDING) {
             return false;
         }
-        pending.add(new Outgoing(m));
+        pending.add(new Outgoing(m, onFirstTransmit));
         fill();
         return true;
     }
@@ -162,6 +182,11 @@ public final class ReliableChannel {
             transmit(o);
             if (rtxTimer == null) {
                 armRetransmit();
+            }
+            Runnable r = o.onFirstTransmit;
+            if (r != null) {
+                o.onFirstTransmit = null;
+                r.run();
             }
         }
     }
@@ -213,6 +238,7 @@ public final class ReliableChannel {
         int ns = m.ns();
         if (ns == nextExpected) {
             nextExpected = Seq.next(nextExpected);
+            listener.peerAlive();
             listener.deliver(m);
             ControlMessage next;
             while (!closed && (next = outOfOrder.remove(nextExpected)) != null) {
@@ -227,7 +253,9 @@ public final class ReliableChannel {
             listener.duplicate(ns);
             sendZlb();
         } else if (Seq.distance(nextExpected, ns) < cfg.localWindow()) {
-            outOfOrder.putIfAbsent(ns, m);
+            if (outOfOrder.putIfAbsent(ns, m) == null) {
+                listener.peerAlive();
+            }
             scheduleAck();
         } else {
             listener.outOfWindow(ns);
@@ -254,6 +282,7 @@ public final class ReliableChannel {
         if (!progress) {
             return;
         }
+        listener.peerAlive();
         retries = 0;
         rtoMs = cfg.initialTimeoutMs();
         if (rtxTimer != null) {

@@ -30,6 +30,7 @@ class ReliableChannelTest {
         ControlMessage gaveUp;
         int duplicates;
         int idleCalls;
+        int alive;
 
         Side(ManualScheduler sched) { this.sched = sched; }
 
@@ -54,6 +55,9 @@ class ReliableChannelTest {
 
         @Override
         public void allAcknowledged() { idleCalls++; }
+
+        @Override
+        public void peerAlive() { alive++; }
 
         List<ControlMessage> take() {
             List<ControlMessage> l = new ArrayList<>(air);
@@ -348,5 +352,29 @@ class ReliableChannelTest {
         a.ch.receive(ControlMessage.zlb(1, 0, 500));
         assertEquals(1, a.ch.unacknowledged());
         assertFalse(a.ch.idle());
+    }
+
+    /**
+     * Issue 14, defect 2: what counts as a sign of life. Only the next Ns, a new Ns within the window, or an ack that
+     * advances the send window; never a duplicate, an out-of-window Ns or an ack of nothing new.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "next Ns, 0, 0, true",
+        "new Ns within the window, 3, 0, true",
+        "duplicate Ns, -1, 0, false",
+        "Ns beyond the window, 40, 0, false",
+        "ZLB acknowledging nothing new, zlb, 0, false",
+        "ZLB advancing our window, zlb, 1, true",
+        "ZLB with a bogus Nr beyond what we sent, zlb, 9, false"})
+    void onlySequenceCheckedMessagesAndAdvancingAcksAreSignsOfLife(String what, String ns, int nr, boolean alive) {
+        b.ch.send(msg(1)); // one message of ours outstanding (Ns 0)
+        b.take();
+        deliverAll(List.of(msg(10).withSequence(0, 0)), b); // the peer's Ns 0 received: next expected 1
+        b.alive = 0;
+        ControlMessage m = "zlb".equals(ns) ? ControlMessage.zlb(1, 0, nr)
+                : msg(11).withSequence(Integer.parseInt(ns) < 0 ? 0 : 1 + Integer.parseInt(ns), nr);
+        b.ch.receive(m);
+        assertEquals(alive ? 1 : 0, b.alive, what);
     }
 }
