@@ -567,6 +567,9 @@ public final class L2tpEngine {
                     stats.drop(L2tpStats.DropReason.UNKNOWN_TUNNEL);
                     return;
                 }
+                // the subscriber frames this read queued go first: an LNS's last PPP frames (LCP Terminate-Request)
+                // must reach the subscriber before the PADT that a CDN here leads to on another thread
+                endOfReadBatch();
                 t.onControl(m, pkt.sender());
             } catch (MalformedPacketException e) {
                 stats.malformed(e.reason());
@@ -593,6 +596,11 @@ public final class L2tpEngine {
         /** The end of a read (a recvmmsg batch): the layer above sends what it queued for the subscribers. */
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
+            endOfReadBatch();
+            ctx.fireChannelReadComplete();
+        }
+
+        private void endOfReadBatch() {
             Runnable r = readBatchEnd;
             if (r != null) {
                 try {
@@ -601,7 +609,6 @@ public final class L2tpEngine {
                     LOG.warn("read batch end task failed on {}: {}", local, e.toString(), e);
                 }
             }
-            ctx.fireChannelReadComplete();
         }
 
         @Override
