@@ -28,6 +28,9 @@ class ManagementApiTest {
     final List<String> calls = new ArrayList<>();
     final SessionView s1 = new SessionView(7, "forwarding", "alice@reseller-a.example", "02:00:00:00:00:01", "eth1", 100, 7,
             0x11, "reseller-a-1", 3, 9, "2026-01-01T00:00:00Z", 1000, 2000, 10, 20);
+    /** A user name as a subscriber may send it: a line break, a carriage return, a NUL and an ANSI colour change. */
+    final SessionView hostile = new SessionView(8, "forwarding", "eve\nFORGED line\r\0\033[31m@x", "02:00:00:00:00:02", "eth1",
+            -1, -1, 0x12, "reseller-a-1", 3, 10, "2026-01-01T00:00:00Z", 0, 0, 0, 0);
     ManagementServer server;
     String url;
 
@@ -35,6 +38,9 @@ class ManagementApiTest {
         @Override
         public List<SessionView> sessions(SessionFilter f) {
             calls.add("sessions " + f);
+            if (hostile.user().equals(f.user())) {
+                return List.of(hostile);
+            }
             return f.user() == null || f.user().equals(s1.user()) ? List.of(s1) : List.of();
         }
 
@@ -121,6 +127,16 @@ class ManagementApiTest {
         assertTrue(calls.get(0).contains("user=alice@reseller-a.example") && calls.get(0).contains("vlan=100"), calls.toString());
         Run count = lacd("sessions", "--url", url, "--token", TOKEN, "--user", "bob", "--count");
         assertEquals("0", count.out().trim());
+    }
+
+    @Test
+    void wireStringsAreEscapedInTheTextOutput() {
+        Run r = lacd("sessions", "--url", url, "--token", TOKEN, "--user", hostile.user());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(3, lines.size(), r.out()); // header, one row, count: no forged line
+        assertTrue(lines.get(1).contains("eve\\nFORGED line\\r\\x00\\x1b[31m@x"), r.out());
+        assertTrue(r.out().chars().noneMatch(c -> c < 0x20 && c != '\n'), r.out());
     }
 
     @Test
