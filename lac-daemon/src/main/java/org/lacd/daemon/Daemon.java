@@ -100,7 +100,8 @@ public final class Daemon {
     private void buildComponents() {
         LacdConfig c = config();
         if (c.metrics().enabled()) {
-            metricsServer = new MetricsServer(registry, c.metrics().listen(), () -> stopping.get() ? "stopping" : null);
+            // /health: 503 until every interface and the L2TP socket are open (the endpoint itself starts first)
+            metricsServer = new MetricsServer(registry, c.metrics().listen(), () -> stopping.get() ? "stopping" : lac.notReady());
             components.add(metricsServer);
         }
         lac = new LacService(c, metrics, ports, Clock.systemUTC());
