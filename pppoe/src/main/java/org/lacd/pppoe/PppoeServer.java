@@ -30,6 +30,7 @@ import org.lacd.pppoe.wire.MacAddress;
 import org.lacd.pppoe.wire.MalformedPacketException;
 import org.lacd.pppoe.wire.PppoeCode;
 import org.lacd.pppoe.wire.PppoeDiscovery;
+import org.lacd.pppoe.wire.PppoeHeader;
 import org.lacd.pppoe.wire.PppoeTag;
 import org.lacd.pppoe.wire.TagType;
 import org.lacd.text.WireText;
@@ -424,7 +425,27 @@ public final class PppoeServer {
         }
     }
 
+    /**
+     * The longest discovery answer we send: PPPoE header + tags in one untagged Ethernet payload (1500). A PADI or
+     * PADR whose echoed Host-Uniq / Relay-Session-Id would make the answer longer is refused as
+     * {@link DropReason#DISCOVERY_OVERSIZE}: the NIC would refuse the frame, and that is not a NIC fault
+     * (RFC 2516 5.1 keeps a PADI to 1484 bytes so that a relay's Relay-Session-Id still fits).
+     */
+    static final int MAX_DISCOVERY_ANSWER = 1500;
+
+    private static boolean fits(List<PppoeTag> tags) {
+        int n = PppoeHeader.LENGTH;
+        for (PppoeTag t : tags) {
+            n += t.encodedLength();
+        }
+        return n <= MAX_DISCOVERY_ANSWER;
+    }
+
     private void send(int portIdx, EthernetHeader req, PppoeDiscovery p) {
+        if (p.encodedLength() > MAX_DISCOVERY_ANSWER) {
+            stats.drop(DropReason.DISCOVERY_OVERSIZE);
+            return;
+        }
         EthernetHeader eth = req.reply(req.src(), portMacs[portIdx], EtherType.PPPOE_DISCOVERY);
         byte[] f = p.toFrame(eth);
         if (sendFrame(portIdx, f, f.length)) {
@@ -508,6 +529,14 @@ public final class PppoeServer {
             }
             return;
         }
+        List<PppoeTag> padsTags = new ArrayList<>(6);
+        padsTags.add(req.first(TagType.SERVICE_NAME).orElseThrow());
+        padsTags.add(PppoeTag.utf8(TagType.AC_NAME, settings.acName()));
+        echoTags(req, padsTags);
+        if (!fits(padsTags)) {
+            stats.drop(DropReason.DISCOVERY_OVERSIZE); // before a session id is taken for a PADS we could not send
+            return;
+        }
         PadrKey key = new PadrKey(portIdx, eth.src(), eth.outerVlan(), eth.innerVlan(), ByteBuffer.wrap(cookie),
                 ByteBuffer.wrap(req.first(TagType.HOST_UNIQ).map(PppoeTag::value).orElse(new byte[0])));
         PppoeSession existing = byPadr.get(key);
@@ -544,12 +573,8 @@ public final class PppoeServer {
         int grant = grantedPayload(req);
         int mru = grant > 0 ? grant : PppoeSettings.DEFAULT_MRU;
         String service = req.first(TagType.SERVICE_NAME).orElseThrow().asUtf8();
-        List<PppoeTag> tags = new ArrayList<>(6);
-        tags.add(req.first(TagType.SERVICE_NAME).orElseThrow());
-        tags.add(PppoeTag.utf8(TagType.AC_NAME, settings.acName()));
-        echoTags(req, tags);
         EthernetHeader toSub = eth.reply(eth.src(), portMacs[portIdx], EtherType.PPPOE_DISCOVERY);
-        byte[] pads = new PppoeDiscovery(PppoeCode.PADS, sid, tags).toFrame(toSub);
+        byte[] pads = new PppoeDiscovery(PppoeCode.PADS, sid, padsTags).toFrame(toSub);
         PppoeSession s = new PppoeSession(this, sessionIds.incrementAndGet(), portIdx, portNames[portIdx], toSub, sid,
                 service, line, mru, key, pads, settings, random);
         tables.get(portIdx).set(sid, s);

@@ -758,4 +758,30 @@ class PppoeServerTest {
         assertEquals(1, server.sessionCount());
         assertEquals("ac-a", server.sessions().get(0).interfaceName());
     }
+
+    /** Issue 14, defect 8: an answer that cannot fit the MTU is refused as oversize, not counted as a NIC fault. */
+    @Test
+    void discoveryWhoseAnswerWouldExceedTheMtuIsRefusedAsOversize() {
+        start(settings().build());
+        TestClient c = client();
+        // a 1,468-byte PADI (RFC 2516 5.1 allows 1,484); its PADO would be 6 + AC-Name + Service-Name + cookie +
+        // Host-Uniq = 1,511 bytes, more than the 1,500 of an Ethernet payload
+        PppoeTag bigUniq = PppoeTag.of(TagType.HOST_UNIQ, new byte[1460]);
+        c.padi(TestClient.service(""), bigUniq);
+        assertNull(c.pollDiscovery(PppoeCode.PADO));
+        assertEquals(1, stats.drops(DropReason.DISCOVERY_OVERSIZE));
+        assertEquals(0, stats.drops(DropReason.SEND_FAILED));
+
+        // a PADR (on a jumbo-frame line) with the same Host-Uniq and a Relay-Session-Id: its PADS would be 1,531
+        // bytes; no PADS, no session id taken
+        c.padi(TestClient.service(""));
+        PppoeDiscovery.Frame pado = c.expectDiscovery(PppoeCode.PADO);
+        c.acMac = pado.eth().src();
+        c.padr(TestClient.service(""), pado.packet().first(TagType.AC_COOKIE).orElseThrow(), bigUniq,
+                PppoeTag.of(TagType.RELAY_SESSION_ID, new byte[40]));
+        assertNull(c.pollDiscovery(PppoeCode.PADS));
+        assertEquals(2, stats.drops(DropReason.DISCOVERY_OVERSIZE));
+        assertEquals(0, server.sessionCount());
+        assertEquals(0, stats.drops(DropReason.SEND_FAILED));
+    }
 }
