@@ -456,6 +456,10 @@ public final class PppoeServer {
     private void onPadi(int portIdx, PppoeDiscovery.Frame f) {
         PppoeDiscovery req = f.packet();
         EthernetHeader eth = f.eth();
+        if (req.sessionId() != 0) {
+            stats.drop(DropReason.MALFORMED); // RFC 2516 5.1: the SESSION_ID of a PADI MUST be 0x0000
+            return;
+        }
         if (!padiLimiter.admit(eth.src(), scheduler.nanoTime())) {
             stats.drop(DropReason.RATE_LIMITED);
             return;
@@ -501,6 +505,10 @@ public final class PppoeServer {
         EthernetHeader eth = f.eth();
         if (eth.dst() != portMacs[portIdx]) {
             stats.drop(DropReason.NOT_FOR_US); // RFC 2516 5.3: PADR is unicast to the chosen AC
+            return;
+        }
+        if (req.sessionId() != 0) {
+            stats.drop(DropReason.MALFORMED); // RFC 2516 5.3: the SESSION_ID of a PADR MUST be 0x0000
             return;
         }
         if (!padrLimiter.admit(eth.src(), scheduler.nanoTime())) {

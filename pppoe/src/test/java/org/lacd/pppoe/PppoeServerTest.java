@@ -784,4 +784,23 @@ class PppoeServerTest {
         assertEquals(0, server.sessionCount());
         assertEquals(0, stats.drops(DropReason.SEND_FAILED));
     }
+
+    /** Issue 14, defect 8: RFC 2516 5.1 and 5.3, the SESSION_ID of a PADI or PADR must be zero. */
+    @Test
+    void padiAndPadrWithASessionIdAreMalformed() {
+        start(settings().build());
+        TestClient c = client();
+        c.send(new PppoeDiscovery(PppoeCode.PADI, 0x1234, List.of(TestClient.service(""))), MacAddress.BROADCAST.value());
+        assertNull(c.pollDiscovery(PppoeCode.PADO));
+        assertEquals(1, stats.drops(DropReason.MALFORMED));
+
+        c.padi(TestClient.service(""));
+        PppoeDiscovery.Frame pado = c.expectDiscovery(PppoeCode.PADO);
+        c.acMac = pado.eth().src();
+        c.send(new PppoeDiscovery(PppoeCode.PADR, 0x1234, List.of(TestClient.service(""),
+                pado.packet().first(TagType.AC_COOKIE).orElseThrow())), c.acMac);
+        assertNull(c.pollDiscovery(PppoeCode.PADS));
+        assertEquals(2, stats.drops(DropReason.MALFORMED));
+        assertEquals(0, server.sessionCount());
+    }
 }
