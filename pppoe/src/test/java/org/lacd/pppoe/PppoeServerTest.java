@@ -296,6 +296,14 @@ class PppoeServerTest {
         assertNull(c.pollDiscovery(PppoeCode.PADS));
         assertEquals(1, stats.drops(DropReason.STALE_COOKIE));
         assertEquals(0, server.sessionCount());
+        // a made-up cookie with that same old generation number is forged, not stale (issue 14, defect 8)
+        byte[] madeUp = cookie.clone();
+        for (int i = 4; i < madeUp.length; i++) {
+            madeUp[i] = (byte) (i * 37);
+        }
+        c.padr(TestClient.service(""), PppoeTag.of(TagType.AC_COOKIE, madeUp));
+        assertEquals(1, stats.drops(DropReason.STALE_COOKIE));
+        assertEquals(4, stats.drops(DropReason.BAD_COOKIE));
     }
 
     @Test
