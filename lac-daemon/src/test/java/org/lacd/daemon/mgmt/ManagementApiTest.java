@@ -1,6 +1,7 @@
 package org.lacd.daemon.mgmt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -174,6 +175,26 @@ class ManagementApiTest {
         assertTrue(r.err().contains("missing or wrong bearer token"), r.err());
         assertEquals(1, lacd("stats", "--url", url, "--token", "wrong-token-wrong-token").code());
         assertTrue(calls.isEmpty(), "nothing reached the backend");
+    }
+
+    /** Issue 14, defect 8: the scheme name is case-insensitive (RFC 7235 2.1); the token is not. */
+    @Test
+    void bearerSchemeIsCaseInsensitive() throws Exception {
+        for (String scheme : new String[] {"Bearer", "bearer", "BEARER", "bEaReR"}) {
+            assertEquals(200, status(scheme + " " + TOKEN), scheme);
+        }
+        assertEquals(200, status("bearer   " + TOKEN), "1*SP between scheme and token");
+        assertEquals(401, status("bearer " + TOKEN.toUpperCase(java.util.Locale.ROOT)), "the token is case-sensitive");
+        assertEquals(401, status("Basic " + TOKEN));
+        assertEquals(401, status("Bearer"));
+        assertEquals(401, status("Bearer" + TOKEN));
+        assertFalse(ManagementServer.bearerMatches(null, TOKEN));
+    }
+
+    int status(String authorization) throws Exception {
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/v1/stats"))
+                .header("Authorization", authorization).build();
+        return java.net.http.HttpClient.newHttpClient().send(req, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     @Test
