@@ -1,7 +1,7 @@
 package org.lacd.l2tp;
 
 import org.lacd.l2tp.wire.PppDisconnectCause;
-import org.lacd.text.WireText;
+import org.lacd.daemon.log.WireText;
 
 /**
  * Why a call ended.

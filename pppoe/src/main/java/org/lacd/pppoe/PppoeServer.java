@@ -33,7 +33,6 @@ import org.lacd.pppoe.wire.PppoeDiscovery;
 import org.lacd.pppoe.wire.PppoeHeader;
 import org.lacd.pppoe.wire.PppoeTag;
 import org.lacd.pppoe.wire.TagType;
-import org.lacd.text.WireText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -599,7 +598,7 @@ public final class PppoeServer {
         }
         try (PppoeSession.Mdc m = s.mdc()) {
             LOG.info("session {} opened on {} for {} vlan {}/{} service '{}' mru {}", sid, portNames[portIdx],
-                    new MacAddress(eth.src()), eth.outerVlan(), eth.innerVlan(), WireText.escape(service), mru);
+                    new MacAddress(eth.src()), eth.outerVlan(), eth.innerVlan(), service, mru);
             s.start();
         }
     }

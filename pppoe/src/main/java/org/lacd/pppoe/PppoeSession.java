@@ -15,7 +15,6 @@ import org.lacd.pppoe.wire.PppControlPacket;
 import org.lacd.pppoe.wire.PppProtocol;
 import org.lacd.pppoe.wire.PppoeHeader;
 import org.lacd.pppoe.wire.WireLimits;
-import org.lacd.text.WireText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -96,7 +95,7 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
             MDC.put("mac", new MacAddress(macValue).toString());
             MDC.put("pppoe_session", Integer.toString(sessionId));
             if (username != null) {
-                MDC.put("user", WireText.escape(username));
+                MDC.put("user", username);
             }
         }
 
@@ -281,8 +280,8 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
         }, server.settings().decisionTimeout().toNanos());
         notified = true;
         username = a.username();
-        MDC.put("user", WireText.escape(username));
-        LOG.info("{} authenticated as '{}' ({})", logName, WireText.escape(a.username()), a.type());
+        MDC.put("user", username);
+        LOG.info("{} authenticated as '{}' ({})", logName, a.username(), a.type());
         try {
             server.listener().authenticated(this, a);
         } catch (RuntimeException e) {

@@ -17,7 +17,6 @@ import org.lacd.radius.wire.Attr;
 import org.lacd.radius.wire.RadiusAttribute;
 import org.lacd.radius.wire.RadiusCrypto;
 import org.lacd.radius.wire.RadiusPacket;
-import org.lacd.text.WireText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +59,7 @@ public final class AaaService implements AutoCloseable {
         try {
             common = requestAttributes(q);
         } catch (IllegalArgumentException e) {
-            LOG.info("RADIUS: cannot build an Access-Request for user {}: {}", WireText.escape(q.userName()), WireText.escape(e.getMessage()));
+            LOG.info("RADIUS: cannot build an Access-Request for user {}: {}", q.userName(), e.getMessage());
             return CompletableFuture.completedFuture(new Reject(RejectReason.INVALID_QUERY, ""));
         }
         RadiusClient.RequestFactory factory = (server, id, delay) -> {
@@ -79,7 +78,7 @@ public final class AaaService implements AutoCloseable {
                     case OVERLOADED -> RejectReason.OVERLOADED;
                     case STOPPED -> RejectReason.NOT_AVAILABLE;
                 } : t instanceof IllegalArgumentException ? RejectReason.INVALID_QUERY : RejectReason.NOT_AVAILABLE;
-                LOG.info("RADIUS: no decision for user {}: {}", WireText.escape(q.userName()), WireText.escape(t.getMessage()));
+                LOG.info("RADIUS: no decision for user {}: {}", q.userName(), t.getMessage());
                 return new Reject(r, "");
             }
             return decide(q.userName(), resp.packet(), resp.server(), resp.requestAuthenticator());
@@ -90,24 +89,24 @@ public final class AaaService implements AutoCloseable {
         String reply = String.join("\n", p.all(Attr.REPLY_MESSAGE).stream().map(RadiusAttribute::asString).toList());
         switch (p.code()) {
             case ACCESS_REJECT -> {
-                LOG.info("RADIUS: user {} rejected by {}{}", WireText.escape(user), server.label(), reply.isEmpty() ? "" : ": " + WireText.escape(reply));
+                LOG.info("RADIUS: user {} rejected by {}{}", user, server.label(), reply.isEmpty() ? "" : ": " + reply);
                 return new Reject(RejectReason.ACCESS_REJECT, reply);
             }
             case ACCESS_CHALLENGE -> {
-                LOG.info("RADIUS: user {}: Access-Challenge from {} is not supported", WireText.escape(user), server.label());
+                LOG.info("RADIUS: user {}: Access-Challenge from {} is not supported", user, server.label());
                 return new Reject(RejectReason.CHALLENGE_UNSUPPORTED, reply);
             }
             default -> { }
         }
         TunnelAttributes.Result tr = TunnelAttributes.parse(p.attributes(), RadiusCrypto.secret(server.secret()), requestAuth);
         if (tr.anyTunnelAttribute() && tr.candidates().isEmpty()) {
-            LOG.info("RADIUS: user {} accepted by {} but no usable tunnel ({} group(s) dropped)", WireText.escape(user), server.label(), tr.dropped().size());
+            LOG.info("RADIUS: user {} accepted by {} but no usable tunnel ({} group(s) dropped)", user, server.label(), tr.dropped().size());
             return new Reject(RejectReason.NO_USABLE_TUNNEL, reply);
         }
         List<byte[]> classes = p.all(Attr.CLASS).stream().map(RadiusAttribute::value).toList();
         AcceptAttributes aa = new AcceptAttributes(intAttr(p, Attr.SESSION_TIMEOUT), intAttr(p, Attr.IDLE_TIMEOUT),
             intAttr(p, Attr.ACCT_INTERIM_INTERVAL), classes, p.first(Attr.USER_NAME).map(RadiusAttribute::asString), p.attributes());
-        LOG.debug("RADIUS: user {} accepted by {} with {} tunnel candidate(s)", WireText.escape(user), server.label(), tr.candidates().size());
+        LOG.debug("RADIUS: user {} accepted by {} with {} tunnel candidate(s)", user, server.label(), tr.candidates().size());
         return new AccessDecision.Accept(tr.candidates(), reply, aa);
     }
 

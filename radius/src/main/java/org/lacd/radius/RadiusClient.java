@@ -31,7 +31,6 @@ import org.lacd.radius.wire.RadiusCode;
 import org.lacd.radius.wire.RadiusCrypto;
 import org.lacd.radius.wire.RadiusCrypto.MaCheck;
 import org.lacd.radius.wire.RadiusPacket;
-import org.lacd.text.WireText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -452,7 +451,7 @@ public final class RadiusClient implements AutoCloseable {
 
     private void drop(String server, DropReason reason, String detail) {
         stats.answerDropped(server, reason);
-        LOG.debug("RADIUS {}: dropped answer from {}: {} {}", type, server, reason, WireText.escape(detail));
+        LOG.debug("RADIUS {}: dropped answer from {}: {} {}", type, server, reason, detail);
     }
 
     private void finish(Pending p, Response r, Throwable t) {

@@ -12,7 +12,6 @@ import org.lacd.radius.wire.Attr;
 import org.lacd.radius.wire.MalformedPacketException;
 import org.lacd.radius.wire.RadiusAttribute;
 import org.lacd.radius.wire.RadiusCrypto;
-import org.lacd.text.WireText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -164,7 +163,7 @@ public final class TunnelAttributes {
                 }
             }
             if (d != null) {
-                LOG.info("RADIUS: dropping tunnel candidate tag {}: {}", tag, WireText.escape(d.detail()));
+                LOG.info("RADIUS: dropping tunnel candidate tag {}: {}", tag, d.detail());
                 dropped.add(d);
                 continue;
             }

@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 import org.lacd.daemon.config.ConfigException;
 import org.lacd.daemon.config.ConfigLoader;
 import org.lacd.daemon.config.LacdConfig;
-import org.lacd.text.WireText;
+import org.lacd.daemon.log.WireText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -26,7 +26,7 @@ import org.lacd.pppoe.CloseReason;
 import org.lacd.pppoe.PppSink;
 import org.lacd.pppoe.SubscriberSession;
 import org.lacd.radius.AcctSession;
-import org.lacd.text.WireText;
+import org.lacd.daemon.log.WireText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;

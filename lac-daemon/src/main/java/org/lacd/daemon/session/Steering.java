@@ -23,7 +23,7 @@ import org.lacd.radius.AccessDecision.AcceptAttributes;
 import org.lacd.radius.AccessQuery;
 import org.lacd.radius.RealmRules;
 import org.lacd.radius.TunnelCandidate;
-import org.lacd.text.WireText;
+import org.lacd.daemon.log.WireText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

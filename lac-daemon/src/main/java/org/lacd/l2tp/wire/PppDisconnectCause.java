@@ -1,7 +1,7 @@
 package org.lacd.l2tp.wire;
 
 import java.nio.charset.StandardCharsets;
-import org.lacd.text.WireText;
+import org.lacd.daemon.log.WireText;
 
 /**
  * RFC 3145 PPP Disconnect Cause Code AVP value: disconnect code, the PPP control protocol number it relates to

@@ -1,7 +1,7 @@
 package org.lacd.l2tp.wire;
 
 import java.nio.charset.StandardCharsets;
-import org.lacd.text.WireText;
+import org.lacd.daemon.log.WireText;
 
 /**
  * The Result Code AVP value (RFC 2661 4.4.2): result code, optional error code, optional message.

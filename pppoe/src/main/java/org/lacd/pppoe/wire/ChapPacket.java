@@ -3,7 +3,6 @@ package org.lacd.pppoe.wire;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
-import org.lacd.text.WireText;
 
 /**
  * CHAP (RFC 1994 section 4). Challenge/Response: Value-Size(1) Value Name(rest). Success/Failure: Message(rest).
@@ -89,6 +88,6 @@ public record ChapPacket(int code, int id, byte[] value, byte[] name, byte[] mes
     @Override
     public String toString() {
         return "CHAP code=" + code + " id=" + id + (hasValue() ? " value=" + HexFormat.of().formatHex(value)
-                + " name=" + WireText.escape(name) : " msg=" + WireText.escape(message));
+                + " name=" + nameString() : " msg=" + new String(message, StandardCharsets.UTF_8));
     }
 }

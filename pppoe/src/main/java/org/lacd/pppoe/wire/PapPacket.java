@@ -2,7 +2,6 @@ package org.lacd.pppoe.wire;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.lacd.text.WireText;
 
 /**
  * PAP (RFC 1334 section 2.2). Authenticate-Request: Peer-ID-Length(1) Peer-ID Passwd-Length(1) Password.
@@ -93,7 +92,7 @@ public record PapPacket(int code, int id, byte[] peerId, byte[] password, byte[]
 
     @Override
     public String toString() {
-        return "PAP code=" + code + " id=" + id + (code == AUTH_REQUEST ? " peer=" + WireText.escape(peerId) + " password=<"
-                + password.length + " bytes>" : " msg=" + WireText.escape(message));
+        return "PAP code=" + code + " id=" + id + (code == AUTH_REQUEST ? " peer=" + peerIdString() + " password=<"
+                + password.length + " bytes>" : " msg=" + new String(message, StandardCharsets.UTF_8));
     }
 }

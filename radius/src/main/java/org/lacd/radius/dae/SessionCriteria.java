@@ -3,7 +3,6 @@ package org.lacd.radius.dae;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
-import org.lacd.text.WireText;
 
 /**
  * Session identification attributes of a Disconnect-Request or CoA-Request (RFC 5176 s3). A session matches when it
@@ -28,16 +27,5 @@ public record SessionCriteria(Optional<String> acctSessionId, Optional<String> u
             return Optional.empty();
         }
         return Optional.of(HexFormat.of().parseHex(hex));
-    }
-
-    /** For logs: every value came from a Disconnect-/CoA-Request, so each is escaped (one line, bounded). */
-    @Override
-    public String toString() {
-        StringBuilder b = new StringBuilder("SessionCriteria[");
-        acctSessionId.ifPresent(v -> b.append("Acct-Session-Id=").append(WireText.escape(v)).append(' '));
-        userName.ifPresent(v -> b.append("User-Name=").append(WireText.escape(v)).append(' '));
-        callingStationId.ifPresent(v -> b.append("Calling-Station-Id=").append(WireText.escape(v)).append(' '));
-        nasPortId.ifPresent(v -> b.append("NAS-Port-Id=").append(WireText.escape(v)).append(' '));
-        return b.toString().stripTrailing() + "]";
     }
 }

@@ -1,4 +1,4 @@
-package org.lacd.text;
+package org.lacd.daemon.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -58,6 +58,17 @@ class WireTextTest {
         assertEquals("ab\\n...[+1]", WireText.escape("ab\n\n", 5));
         assertEquals("\\x00...[+3]", WireText.escape(new byte[4], 0, 4, 5));
         assertFalse(WireText.escape("\n".repeat(10_000)).length() > WireText.DEFAULT_MAX + 16);
+    }
+
+    @Test
+    void oneLineEscapesControlsAndInvisiblesButLeavesBackslashesAndLength() {
+        String plain = "session 7 alice@isp.example up";
+        assertSame(plain, WireText.oneLine(plain));
+        assertEquals("a\\b\\nc\\r\\x00\\x1b[2J\\t\\x85\\u{2028}\\u{202e}ü", WireText.oneLine("a\\b\nc\r\0\u001b[2J\t\u0085\u2028\u202eü"));
+        assertEquals(2000, WireText.oneLine("x".repeat(2000)).length()); // a whole log message is never cut
+        String once = WireText.escape("bob\n\\");
+        assertSame(once, WireText.oneLine(once)); // escape's output passes unchanged: nothing is escaped twice
+        assertEquals(null, WireText.oneLine(null));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.lacd.text;
+package org.lacd.daemon.log;
 
 /**
  * Renders a string that came from the wire (a user name, a PPPoE tag, an L2TP host name or result message, a RADIUS
@@ -16,8 +16,10 @@ package org.lacd.text;
  *       characters (or bytes) it left out: {@code ...[+N]}.</li>
  * </ul>
  *
- * Where it lives: lacd-pppoe and lacd-radius both log wire strings and must not depend on each other, so this one
- * class has a module of its own with no dependencies; lacd-daemon gets it through either.
+ * The daemon, the L2TP engine and the CLI escape each wire string with {@link #escape} where they use it. Every log
+ * line of lacd is also laid out through {@link SafeMessageConverter} and {@link SafeMdcConverter} (logback.xml),
+ * which apply {@link #oneLine} to the whole formatted message and MDC: that covers lacd-pppoe and lacd-radius, which
+ * log wire strings as they are and depend on neither lacd-daemon nor each other.
  */
 public final class WireText {
     /** The default bound on the escaped output, in characters (before the "left out" marker). */
@@ -26,6 +28,43 @@ public final class WireText {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private WireText() {
+    }
+
+    /**
+     * {@code s} made one printable line by the same rules as {@link #escape}, except that a backslash stays as it is and
+     * nothing is cut: newline, carriage return and tab become {@code \n} {@code \r} {@code \t}, other C0/C1 controls
+     * and DEL {@code \xNN}, invisible or text-moving code points (line and paragraph separators, bidi and other format
+     * characters, unpaired surrogates, ...) <code>&#92;u{XXXX}</code>. For a whole formatted log message or MDC, which
+     * may already hold strings escaped by {@link #escape}: their output is left unchanged, so nothing is escaped twice.
+     * Returns {@code s} itself when there is nothing to do (the common, all-printable-ASCII case); null for null.
+     */
+    public static String oneLine(String s) {
+        if (s == null) {
+            return null;
+        }
+        int n = s.length();
+        int i = 0;
+        while (i < n) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7f) {
+                break;
+            }
+            i++;
+        }
+        if (i == n) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder(n + 16).append(s, 0, i);
+        while (i < n) {
+            int cp = s.codePointAt(i);
+            if (cp == '\\') {
+                out.append('\\');
+            } else {
+                appendCodePoint(out, cp);
+            }
+            i += Character.charCount(cp);
+        }
+        return out.toString();
     }
 
     /** {@code s} escaped and bounded to {@value #DEFAULT_MAX} characters; {@code "null"} for null. */
