@@ -3,6 +3,8 @@ package org.lacd.daemon;
 import ch.qos.logback.classic.Level;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.function.Function;
@@ -99,7 +101,8 @@ public final class Daemon {
     private void buildComponents() {
         LacdConfig c = config();
         if (c.metrics().enabled()) {
-            metricsServer = new MetricsServer(registry, c.metrics().listen(), () -> stopping.get() ? "stopping" : null);
+            // /health: 503 until every interface and the L2TP socket are open (the endpoint itself starts first)
+            metricsServer = new MetricsServer(registry, c.metrics().listen(), () -> stopping.get() ? "stopping" : lac.notReady());
             components.add(metricsServer);
         }
         lac = new LacService(c, metrics, ports, Clock.systemUTC());
@@ -190,9 +193,35 @@ public final class Daemon {
      * {@link #start()}, so a signal during start-up is not lost (a stop request then takes effect once start is done).
      */
     public void installSignals() {
+        warnIfSighupIgnored(Path.of("/proc/self/status"));
         Signal.handle(new Signal("TERM"), s -> requestStop());
         Signal.handle(new Signal("INT"), s -> requestStop());
         Signal.handle(new Signal("HUP"), s -> control.execute(this::reload));
+    }
+
+    /**
+     * Started with SIGHUP ignored (under {@code nohup}, or a parent that ignores it), the JVM keeps it ignored and
+     * {@code Signal.handle} installs nothing, without an error: lacd would never reload on SIGHUP. Say so at start.
+     */
+    static void warnIfSighupIgnored(Path procStatus) {
+        if (sighupIgnored(procStatus)) {
+            LOG.warn("SIGHUP is ignored in this process (started under nohup?): SIGHUP and `systemctl reload` will not "
+                    + "reload the config; use `lacd reload` (management API) or restart without nohup");
+        }
+    }
+
+    /** Whether bit 0 (signal 1, SIGHUP) of the SigIgn mask in a /proc/PID/status is set; false when unreadable. */
+    static boolean sighupIgnored(Path procStatus) {
+        try {
+            for (String line : Files.readAllLines(procStatus)) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 1L) != 0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            LOG.debug("cannot read the signal mask from {}: {}", procStatus, e.toString());
+        }
+        return false;
     }
 
     /** Re-reads the config file; keeps the running config when the new one is bad. Returns true when applied. */

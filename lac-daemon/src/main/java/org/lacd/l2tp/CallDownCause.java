@@ -1,6 +1,7 @@
 package org.lacd.l2tp;
 
 import org.lacd.l2tp.wire.PppDisconnectCause;
+import org.lacd.daemon.log.WireText;
 
 /**
  * Why a call ended.
@@ -27,4 +28,11 @@ public record CallDownCause(Kind kind, int resultCode, int errorCode, String mes
 
     /** True when the LNS itself is unusable (tunnel failed), as opposed to this one call. */
     public boolean tunnelFailure() { return kind == Kind.TUNNEL_FAILED; }
+
+    /** For logs: the message may be the LNS's (a CDN or StopCCN Result Code), so it is escaped. */
+    @Override
+    public String toString() {
+        return "CallDownCause[" + kind + " result " + resultCode + " error " + errorCode
+                + (message != null ? " \"" + WireText.escape(message) + "\"" : "") + (pppCause != null ? " " + pppCause : "") + "]";
+    }
 }

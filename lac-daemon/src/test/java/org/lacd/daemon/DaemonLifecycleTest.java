@@ -14,10 +14,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lacd.daemon.config.ConfigLoader;
 import org.lacd.pppoe.port.EthernetPort;
+import org.lacd.pppoe.port.FrameReceiver;
 import org.lacd.pppoe.port.InMemoryPort;
 import org.lacd.pppoe.wire.MacAddress;
 
@@ -88,6 +91,88 @@ class DaemonLifecycleTest {
             assertTrue(Duration.ofNanos(System.nanoTime() - t0).compareTo(Daemon.STOP_BUDGET) < 0);
         }
         assertThrows(IOException.class, () -> get(port, "/metrics"), "endpoint closed after stop");
+    }
+
+    /** Issue 14, defect 6: /health is 503 naming what is not open until every interface and the L2TP socket are. */
+    @Test
+    void healthIsDownUntilEveryInterfaceIsOpen() throws Exception {
+        int port = freePort();
+        Path f = dir.resolve("lacd.yaml");
+        Files.writeString(f, config(port, "60s"));
+        CountDownLatch portStarting = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Daemon d = new Daemon(f, ConfigLoader.loadWithTree(f), name -> new HeldPort(port(name), portStarting, release));
+        Thread starter = new Thread(() -> {
+            try {
+                d.start();
+            } catch (Daemon.StartException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "test-daemon-start");
+        starter.start();
+        try {
+            assertTrue(portStarting.await(30, TimeUnit.SECONDS), "the PPPoE server opens its port");
+            // the metrics endpoint and the L2TP socket are up, veth0 is still opening
+            HttpResponse<String> h = get(port, "/health");
+            assertEquals(503, h.statusCode(), h.body());
+            assertTrue(h.body().contains("interfaces not open: veth0"), h.body());
+            assertFalse(h.body().contains("L2TP"), "the L2TP socket is already open: " + h.body());
+
+            release.countDown();
+            starter.join(30_000);
+            assertFalse(starter.isAlive());
+            HttpResponse<String> up = get(port, "/health");
+            assertEquals(200, up.statusCode(), up.body());
+            assertTrue(up.body().contains("\"up\""), up.body());
+        } finally {
+            release.countDown();
+            starter.join(30_000);
+            d.stop();
+        }
+    }
+
+    /** A port whose start blocks until the test releases it (a slow pcap open). */
+    static final class HeldPort implements EthernetPort {
+        private final EthernetPort inner;
+        private final CountDownLatch starting;
+        private final CountDownLatch release;
+
+        HeldPort(EthernetPort inner, CountDownLatch starting, CountDownLatch release) {
+            this.inner = inner;
+            this.starting = starting;
+            this.release = release;
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public MacAddress mac() {
+            return inner.mac();
+        }
+
+        @Override
+        public void start(FrameReceiver receiver) {
+            starting.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inner.start(receiver);
+        }
+
+        @Override
+        public void send(byte[] frame, int off, int len) {
+            inner.send(frame, off, len);
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
     }
 
     @Test

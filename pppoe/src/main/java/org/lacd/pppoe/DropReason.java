@@ -16,6 +16,11 @@ public enum DropReason {
     UNKNOWN_SERVICE,
     UNEXPECTED_CODE,
     OVERSIZE,
+    /**
+     * A PADI or PADR whose answer would not fit in a 1500-byte Ethernet payload (a long Host-Uniq or Relay-Session-Id
+     * to echo): refused, no PADO/PADS. Not {@link #SEND_FAILED}: nothing is wrong with the NIC.
+     */
+    DISCOVERY_OVERSIZE,
     NO_SESSION,
     /** A PPP packet the current phase does not take (e.g. an NCP before forwarding, a stale auth reply). */
     PPP_IGNORED,

@@ -30,6 +30,7 @@ import org.lacd.pppoe.wire.MacAddress;
 import org.lacd.pppoe.wire.MalformedPacketException;
 import org.lacd.pppoe.wire.PppoeCode;
 import org.lacd.pppoe.wire.PppoeDiscovery;
+import org.lacd.pppoe.wire.PppoeHeader;
 import org.lacd.pppoe.wire.PppoeTag;
 import org.lacd.pppoe.wire.TagType;
 import org.slf4j.Logger;
@@ -442,7 +443,27 @@ public final class PppoeServer {
         }
     }
 
+    /**
+     * The longest discovery answer we send: PPPoE header + tags in one untagged Ethernet payload (1500). A PADI or
+     * PADR whose echoed Host-Uniq / Relay-Session-Id would make the answer longer is refused as
+     * {@link DropReason#DISCOVERY_OVERSIZE}: the NIC would refuse the frame, and that is not a NIC fault
+     * (RFC 2516 5.1 keeps a PADI to 1484 bytes so that a relay's Relay-Session-Id still fits).
+     */
+    static final int MAX_DISCOVERY_ANSWER = 1500;
+
+    private static boolean fits(List<PppoeTag> tags) {
+        int n = PppoeHeader.LENGTH;
+        for (PppoeTag t : tags) {
+            n += t.encodedLength();
+        }
+        return n <= MAX_DISCOVERY_ANSWER;
+    }
+
     private void send(int portIdx, EthernetHeader req, PppoeDiscovery p) {
+        if (p.encodedLength() > MAX_DISCOVERY_ANSWER) {
+            stats.drop(DropReason.DISCOVERY_OVERSIZE);
+            return;
+        }
         EthernetHeader eth = req.reply(req.src(), portMacs[portIdx], EtherType.PPPOE_DISCOVERY);
         byte[] f = p.toFrame(eth);
         if (sendFrame(portIdx, f, f.length)) {
@@ -453,6 +474,10 @@ public final class PppoeServer {
     private void onPadi(int portIdx, PppoeDiscovery.Frame f) {
         PppoeDiscovery req = f.packet();
         EthernetHeader eth = f.eth();
+        if (req.sessionId() != 0) {
+            stats.drop(DropReason.MALFORMED); // RFC 2516 5.1: the SESSION_ID of a PADI MUST be 0x0000
+            return;
+        }
         if (!padiLimiter.admit(eth.src(), scheduler.nanoTime())) {
             stats.drop(DropReason.RATE_LIMITED);
             return;
@@ -500,6 +525,10 @@ public final class PppoeServer {
             stats.drop(DropReason.NOT_FOR_US); // RFC 2516 5.3: PADR is unicast to the chosen AC
             return;
         }
+        if (req.sessionId() != 0) {
+            stats.drop(DropReason.MALFORMED); // RFC 2516 5.3: the SESSION_ID of a PADR MUST be 0x0000
+            return;
+        }
         if (!padrLimiter.admit(eth.src(), scheduler.nanoTime())) {
             stats.drop(DropReason.RATE_LIMITED);
             return;
@@ -524,6 +553,14 @@ public final class PppoeServer {
                 echoTags(req, tags);
                 send(portIdx, eth, new PppoeDiscovery(PppoeCode.PADS, 0, tags));
             }
+            return;
+        }
+        List<PppoeTag> padsTags = new ArrayList<>(6);
+        padsTags.add(req.first(TagType.SERVICE_NAME).orElseThrow());
+        padsTags.add(PppoeTag.utf8(TagType.AC_NAME, settings.acName()));
+        echoTags(req, padsTags);
+        if (!fits(padsTags)) {
+            stats.drop(DropReason.DISCOVERY_OVERSIZE); // before a session id is taken for a PADS we could not send
             return;
         }
         PadrKey key = new PadrKey(portIdx, eth.src(), eth.outerVlan(), eth.innerVlan(), ByteBuffer.wrap(cookie),
@@ -562,12 +599,8 @@ public final class PppoeServer {
         int grant = grantedPayload(req);
         int mru = grant > 0 ? grant : PppoeSettings.DEFAULT_MRU;
         String service = req.first(TagType.SERVICE_NAME).orElseThrow().asUtf8();
-        List<PppoeTag> tags = new ArrayList<>(6);
-        tags.add(req.first(TagType.SERVICE_NAME).orElseThrow());
-        tags.add(PppoeTag.utf8(TagType.AC_NAME, settings.acName()));
-        echoTags(req, tags);
         EthernetHeader toSub = eth.reply(eth.src(), portMacs[portIdx], EtherType.PPPOE_DISCOVERY);
-        byte[] pads = new PppoeDiscovery(PppoeCode.PADS, sid, tags).toFrame(toSub);
+        byte[] pads = new PppoeDiscovery(PppoeCode.PADS, sid, padsTags).toFrame(toSub);
         PppoeSession s = new PppoeSession(this, sessionIds.incrementAndGet(), portIdx, worker, portNames[portIdx], toSub, sid,
                 service, line, mru, key, pads, settings, random);
         tables.get(portIdx).set(sid, s);

@@ -296,6 +296,14 @@ class PppoeServerTest {
         assertNull(c.pollDiscovery(PppoeCode.PADS));
         assertEquals(1, stats.drops(DropReason.STALE_COOKIE));
         assertEquals(0, server.sessionCount());
+        // a made-up cookie with that same old generation number is forged, not stale (issue 14, defect 8)
+        byte[] madeUp = cookie.clone();
+        for (int i = 4; i < madeUp.length; i++) {
+            madeUp[i] = (byte) (i * 37);
+        }
+        c.padr(TestClient.service(""), PppoeTag.of(TagType.AC_COOKIE, madeUp));
+        assertEquals(1, stats.drops(DropReason.STALE_COOKIE));
+        assertEquals(4, stats.drops(DropReason.BAD_COOKIE));
     }
 
     @Test
@@ -758,5 +766,50 @@ class PppoeServerTest {
         cb.padt();
         assertEquals(1, server.sessionCount());
         assertEquals("ac-a", server.sessions().get(0).interfaceName());
+    }
+
+    /** Issue 14, defect 8: an answer that cannot fit the MTU is refused as oversize, not counted as a NIC fault. */
+    @Test
+    void discoveryWhoseAnswerWouldExceedTheMtuIsRefusedAsOversize() {
+        start(settings().build());
+        TestClient c = client();
+        // a 1,468-byte PADI (RFC 2516 5.1 allows 1,484); its PADO would be 6 + AC-Name + Service-Name + cookie +
+        // Host-Uniq = 1,511 bytes, more than the 1,500 of an Ethernet payload
+        PppoeTag bigUniq = PppoeTag.of(TagType.HOST_UNIQ, new byte[1460]);
+        c.padi(TestClient.service(""), bigUniq);
+        assertNull(c.pollDiscovery(PppoeCode.PADO));
+        assertEquals(1, stats.drops(DropReason.DISCOVERY_OVERSIZE));
+        assertEquals(0, stats.drops(DropReason.SEND_FAILED));
+
+        // a PADR (on a jumbo-frame line) with the same Host-Uniq and a Relay-Session-Id: its PADS would be 1,531
+        // bytes; no PADS, no session id taken
+        c.padi(TestClient.service(""));
+        PppoeDiscovery.Frame pado = c.expectDiscovery(PppoeCode.PADO);
+        c.acMac = pado.eth().src();
+        c.padr(TestClient.service(""), pado.packet().first(TagType.AC_COOKIE).orElseThrow(), bigUniq,
+                PppoeTag.of(TagType.RELAY_SESSION_ID, new byte[40]));
+        assertNull(c.pollDiscovery(PppoeCode.PADS));
+        assertEquals(2, stats.drops(DropReason.DISCOVERY_OVERSIZE));
+        assertEquals(0, server.sessionCount());
+        assertEquals(0, stats.drops(DropReason.SEND_FAILED));
+    }
+
+    /** Issue 14, defect 8: RFC 2516 5.1 and 5.3, the SESSION_ID of a PADI or PADR must be zero. */
+    @Test
+    void padiAndPadrWithASessionIdAreMalformed() {
+        start(settings().build());
+        TestClient c = client();
+        c.send(new PppoeDiscovery(PppoeCode.PADI, 0x1234, List.of(TestClient.service(""))), MacAddress.BROADCAST.value());
+        assertNull(c.pollDiscovery(PppoeCode.PADO));
+        assertEquals(1, stats.drops(DropReason.MALFORMED));
+
+        c.padi(TestClient.service(""));
+        PppoeDiscovery.Frame pado = c.expectDiscovery(PppoeCode.PADO);
+        c.acMac = pado.eth().src();
+        c.send(new PppoeDiscovery(PppoeCode.PADR, 0x1234, List.of(TestClient.service(""),
+                pado.packet().first(TagType.AC_COOKIE).orElseThrow())), c.acMac);
+        assertNull(c.pollDiscovery(PppoeCode.PADS));
+        assertEquals(2, stats.drops(DropReason.MALFORMED));
+        assertEquals(0, server.sessionCount());
     }
 }

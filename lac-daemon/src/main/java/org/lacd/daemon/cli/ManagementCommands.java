@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import org.lacd.daemon.config.ConfigException;
 import org.lacd.daemon.config.ConfigLoader;
 import org.lacd.daemon.config.LacdConfig;
+import org.lacd.daemon.log.WireText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -81,7 +82,7 @@ public final class ManagementCommands {
                 err.println("lacd: " + e.getMessage());
                 return ExitCodes.CONFIG;
             } catch (ManagementClient.CallException e) {
-                err.println("lacd " + spec.name() + ": " + e.getMessage());
+                err.println("lacd " + spec.name() + ": " + WireText.escape(e.getMessage()));
                 return ExitCodes.START;
             } catch (Exception e) {
                 err.println("lacd " + spec.name() + ": " + e);
@@ -95,7 +96,7 @@ public final class ManagementCommands {
             } else if (body.isArray()) {
                 table(out, body, columns);
             } else if (body.has("message") && body.has("ok")) {
-                out.println(body.get("message").asText());
+                out.println(text(body.get("message")));
             } else {
                 tree(out, "", body);
             }
@@ -106,6 +107,14 @@ public final class ManagementCommands {
         }
     }
 
+    /**
+     * A value for the text output: user names, service names, LNS host names and messages in the API's answers came
+     * from the wire, so each is escaped (one line, printable, bounded) before it reaches the terminal.
+     */
+    static String text(JsonNode v) {
+        return WireText.escape(v.asText());
+    }
+
     static void table(PrintWriter out, JsonNode rows, String... columns) {
         List<String[]> cells = new ArrayList<>();
         cells.add(columns);
@@ -113,7 +122,7 @@ public final class ManagementCommands {
             String[] row = new String[columns.length];
             for (int i = 0; i < columns.length; i++) {
                 JsonNode v = r.get(columns[i]);
-                row[i] = v == null || v.isNull() ? "-" : v.asText();
+                row[i] = v == null || v.isNull() ? "-" : text(v);
             }
             cells.add(row);
         }
@@ -141,21 +150,21 @@ public final class ManagementCommands {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode v = e.getValue();
             if (v.isObject()) {
-                out.println(indent + e.getKey() + ":");
+                out.println(indent + WireText.escape(e.getKey()) + ":");
                 tree(out, indent + "  ", v);
             } else if (v.isArray()) {
-                out.println(indent + e.getKey() + ":");
+                out.println(indent + WireText.escape(e.getKey()) + ":");
                 for (JsonNode x : v) {
                     if (x.isObject()) {
                         List<String> parts = new ArrayList<>();
-                        x.fields().forEachRemaining(f -> parts.add(f.getKey() + "=" + f.getValue().asText()));
+                        x.fields().forEachRemaining(f -> parts.add(WireText.escape(f.getKey()) + "=" + text(f.getValue())));
                         out.println(indent + "  - " + String.join(" ", parts));
                     } else {
-                        out.println(indent + "  - " + x.asText());
+                        out.println(indent + "  - " + text(x));
                     }
                 }
             } else {
-                out.println(indent + e.getKey() + ": " + v.asText());
+                out.println(indent + WireText.escape(e.getKey()) + ": " + text(v));
             }
         }
     }

@@ -197,9 +197,23 @@ public final class ManagementServer implements Component {
         if (token.isEmpty()) {
             return true;
         }
-        String h = ex.getRequestHeaders().getFirst("Authorization");
-        byte[] want = ("Bearer " + token.get()).getBytes(StandardCharsets.UTF_8);
-        return h != null && MessageDigest.isEqual(want, h.getBytes(StandardCharsets.UTF_8));
+        return bearerMatches(ex.getRequestHeaders().getFirst("Authorization"), token.get());
+    }
+
+    /**
+     * {@code Authorization: Bearer <token>}. The scheme name is case-insensitive and is followed by one or more
+     * spaces (RFC 7235 2.1, RFC 6750 2.1); the token itself is compared exactly, in constant time.
+     */
+    static boolean bearerMatches(String header, String token) {
+        if (header == null) {
+            return false;
+        }
+        int sp = header.indexOf(' ');
+        if (sp < 0 || !"Bearer".equalsIgnoreCase(header.substring(0, sp))) {
+            return false;
+        }
+        String credentials = header.substring(sp).stripLeading();
+        return MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), credentials.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void result(HttpExchange ex, Result r) throws IOException {

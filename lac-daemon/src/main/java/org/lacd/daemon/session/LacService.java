@@ -65,6 +65,9 @@ public final class LacService {
     private final EventExecutorGroup loops;
     private final SessionManager sessions;
     private volatile PppoeServer pppoe;
+    /** Readiness for /health: the L2TP socket is bound, every subscriber interface is open. */
+    private volatile boolean l2tpOpen;
+    private volatile boolean interfacesOpen;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lac-housekeeping");
         t.setDaemon(true);
@@ -189,6 +192,23 @@ public final class LacService {
         return config;
     }
 
+    /**
+     * Why lacd cannot serve subscribers yet, for {@code /health}: null once the L2TP socket and every subscriber
+     * interface are open. Until then a PADI would go unanswered, so a load balancer or an orchestrator must not count
+     * this box as up (issue 14: /health said up 0.3 to 1.3 s before the PPPoE ports were open).
+     */
+    public String notReady() {
+        List<String> missing = new ArrayList<>(2);
+        if (!l2tpOpen) {
+            missing.add("L2TP socket not open");
+        }
+        if (!interfacesOpen) {
+            missing.add("interfaces not open: " + String.join(", ", config.interfaces().stream()
+                    .map(LacdConfig.SubscriberInterface::name).toList()));
+        }
+        return missing.isEmpty() ? null : String.join("; ", missing);
+    }
+
     /** The components in start order. */
     public List<Component> components() {
         List<Component> out = new ArrayList<>();
@@ -201,10 +221,12 @@ public final class LacService {
             @Override
             public void start() throws Exception {
                 engine.start();
+                l2tpOpen = true;
             }
 
             @Override
             public void stop(Duration budget) {
+                l2tpOpen = false;
                 engine.shutdown(budget);
                 loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             }
@@ -263,11 +285,13 @@ public final class LacService {
                 pppoe = new PppoeServer(pppoeSettings(config), ps, sessions, EngineStats.pppoe(metrics));
                 // upstream data queued during a libpcap batch leaves with one sendmmsg at its end
                 pppoe.onReceiveBatchEnd(engine::sendQueuedData);
-                pppoe.start();
+                pppoe.start(); // returns once every port is open (or throws)
+                interfacesOpen = true;
             }
 
             @Override
             public void stop(Duration budget) {
+                interfacesOpen = false;
                 Duration half = budget.dividedBy(2);
                 sessions.stop(half);
                 if (pppoe != null) {

@@ -26,6 +26,7 @@ import org.lacd.pppoe.CloseReason;
 import org.lacd.pppoe.PppSink;
 import org.lacd.pppoe.SubscriberSession;
 import org.lacd.radius.AcctSession;
+import org.lacd.daemon.log.WireText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -57,6 +58,8 @@ final class Session implements CallListener {
     final long id;
     final SubscriberSession sub;
     final AuthExchange auth;
+    /** The user name as it may appear in a log line or the MDC: it came from the wire (WireText). */
+    private final String userForLog;
     final String acctSessionId;
     private final SessionManager ctx;
     final EventExecutor loop;
@@ -106,6 +109,7 @@ final class Session implements CallListener {
         this.id = id;
         this.sub = sub;
         this.auth = auth;
+        this.userForLog = WireText.escape(auth.username());
         this.ctx = ctx;
         this.loop = loop;
         this.acctSessionId = String.format("%08x%08x", ctx.bootId(), id);
@@ -152,11 +156,11 @@ final class Session implements CallListener {
         }
         timeline.add(new Views.Change(next, ctx.clock().instant()));
         ctx.metrics().sessionTransition(from, next);
-        LOG.debug("session {} {}: {} -> {}", id, auth.username(), from, next);
+        LOG.debug("session {} {}: {} -> {}", id, userForLog, from, next);
     }
 
     private void withMdc(Runnable r) {
-        MDC.put("user", auth.username());
+        MDC.put("user", userForLog);
         MDC.put("mac", sub.mac().toString());
         MDC.put("pppoe", Integer.toHexString(sub.pppoeSessionId()));
         L2tpCall c = call;
@@ -231,7 +235,7 @@ final class Session implements CallListener {
         current = c;
         tried.add(c.key());
         transitionTo(SessionState.TUNNEL_SETUP);
-        LOG.info("session {} {}: placing call on LNS {} (attempt {} of {})", id, auth.username(), c.key(), attempt, plan.size());
+        LOG.info("session {} {}: placing call on LNS {} (attempt {} of {})", id, userForLog, c.key(), attempt, plan.size());
         Duration bound = ctx.config().l2tp().setupTimeout();
         timer = loop.schedule(() -> withMdc(() -> attemptTimedOut(c)), bound.toMillis(), TimeUnit.MILLISECONDS);
         // on the worker that receives this subscriber's frames: both directions then run on that worker's threads
@@ -289,7 +293,7 @@ final class Session implements CallListener {
                 c.sendPpp(raw, 0, raw.length);
             }
             ctx.metrics().setupSucceeded(Duration.between(sub.createdAt(), upSince));
-            LOG.info("session {} {} up on LNS {} (tunnel {}, call {})", id, auth.username(), lns.key(), c.localTunnelId(),
+            LOG.info("session {} {} up on LNS {} (tunnel {}, call {})", id, userForLog, lns.key(), c.localTunnelId(),
                     c.localSessionId());
             acct = ctx.accountingStart(this, decision);
             Duration interim = ctx.interimInterval(decision);
@@ -319,7 +323,7 @@ final class Session implements CallListener {
             if (state == SessionState.TUNNEL_SETUP) {
                 cancelTimer();
                 LOG.info("session {}: LNS {} failed the call: {} (result {}, error {}{})", id, current.key(), cause.kind(),
-                        cause.resultCode(), cause.errorCode(), cause.message() == null ? "" : ", " + cause.message());
+                        cause.resultCode(), cause.errorCode(), cause.message() == null ? "" : ", " + WireText.escape(cause.message()));
                 if (cause.kind() != CallDownCause.Kind.CLEARED_LOCALLY) {
                     ctx.lnsFailed(current.key()); // tunnel failed, or the LNS refused or cleared the call: locked out
                 }
@@ -329,7 +333,7 @@ final class Session implements CallListener {
                 if (cause.tunnelFailure()) {
                     ctx.lnsFailed(current.key());
                 }
-                LOG.info("session {} {}: LNS {} ended the call: {} (result {}, error {})", id, auth.username(), current.key(),
+                LOG.info("session {} {}: LNS {} ended the call: {} (result {}, error {})", id, userForLog, current.key(),
                         cause.kind(), cause.resultCode(), cause.errorCode());
                 finishForwarding(t, false);
                 sub.terminate(CloseReason.UPSTREAM_DOWN);
@@ -419,7 +423,7 @@ final class Session implements CallListener {
         if (acct != null) {
             ctx.accountingStop(acct, cause);
         }
-        LOG.info("session {} {} down: {} (up {} s, {} B up, {} B down)", id, auth.username(), cause,
+        LOG.info("session {} {} down: {} (up {} s, {} B up, {} B down)", id, userForLog, cause,
                 Duration.between(upSince, ctx.clock().instant()).toSeconds(), bytesUp.get(), bytesDown.get());
         transitionTo(SessionState.TEARDOWN);
         ctx.removed(this);
@@ -434,7 +438,7 @@ final class Session implements CallListener {
             c.disconnect(DisconnectCause.administrative(reason.name().toLowerCase()));
         }
         ctx.metrics().setupFailed(reason);
-        LOG.info("session {} {}: setup abandoned: {}", id, auth.username(), reason);
+        LOG.info("session {} {}: setup abandoned: {}", id, userForLog, reason);
         transitionTo(SessionState.TEARDOWN);
         if (closeSubscriber) {
             sub.terminate(reason == SetupFailure.SHUTDOWN ? CloseReason.SHUTDOWN : CloseReason.ADMIN);
@@ -446,7 +450,7 @@ final class Session implements CallListener {
     private void fail(SetupFailure reason, String message) {
         cancelTimer();
         ctx.metrics().setupFailed(reason);
-        LOG.info("session {} {} refused: {}{}", id, auth.username(), reason, message == null || message.isEmpty() ? "" : " (" + message + ")");
+        LOG.info("session {} {} refused: {}{}", id, userForLog, reason, message == null || message.isEmpty() ? "" : " (" + WireText.escape(message) + ")");
         transitionTo(SessionState.TEARDOWN);
         if (forwardingStarted.get()) {
             sub.terminate(CloseReason.REJECTED); // a stale call had come up and opened the path: no auth failure to send now

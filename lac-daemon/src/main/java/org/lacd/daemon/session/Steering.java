@@ -25,6 +25,7 @@ import org.lacd.radius.AccessQuery;
 import org.lacd.radius.RealmRules;
 import org.lacd.radius.TunnelCandidate;
 import org.lacd.radius.wire.RadiusAttribute;
+import org.lacd.daemon.log.WireText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,7 +129,7 @@ final class Steering {
             address = literal(t.serverHost());
         } catch (IllegalArgumentException e) {
             LOG.warn("RADIUS tunnel candidate tag {}: Tunnel-Server-Endpoint '{}' is not an IP address; candidate dropped", t.tag(),
-                    t.serverHost());
+                    WireText.escape(t.serverHost()));
             return Optional.empty();
         }
         int port = t.serverPort().orElse(base.map(LnsProfile::port).orElse(1701));

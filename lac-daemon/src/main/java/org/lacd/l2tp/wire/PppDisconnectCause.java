@@ -1,6 +1,7 @@
 package org.lacd.l2tp.wire;
 
 import java.nio.charset.StandardCharsets;
+import org.lacd.daemon.log.WireText;
 
 /**
  * RFC 3145 PPP Disconnect Cause Code AVP value: disconnect code, the PPP control protocol number it relates to
@@ -57,5 +58,12 @@ public record PppDisconnectCause(int code, int controlProtocol, Direction direct
         }
         String msg = v.length > 5 ? new String(v, 5, v.length - 5, StandardCharsets.UTF_8) : null;
         return new PppDisconnectCause(((v[0] & 0xff) << 8) | (v[1] & 0xff), ((v[2] & 0xff) << 8) | (v[3] & 0xff), d, msg);
+    }
+
+    /** For logs: the message comes from the LNS's CDN, so it is escaped. */
+    @Override
+    public String toString() {
+        return "PppDisconnectCause[code " + code + " protocol 0x" + Integer.toHexString(controlProtocol) + " " + direction
+                + (message != null ? " \"" + WireText.escape(message) + "\"" : "") + "]";
     }
 }

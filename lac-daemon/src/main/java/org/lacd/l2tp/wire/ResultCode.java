@@ -1,6 +1,7 @@
 package org.lacd.l2tp.wire;
 
 import java.nio.charset.StandardCharsets;
+import org.lacd.daemon.log.WireText;
 
 /**
  * The Result Code AVP value (RFC 2661 4.4.2): result code, optional error code, optional message.
@@ -50,6 +51,6 @@ public record ResultCode(int result, int error, String message) {
 
     @Override
     public String toString() {
-        return "result " + result + (error >= 0 ? " error " + error : "") + (message != null ? " \"" + message + "\"" : "");
+        return "result " + result + (error >= 0 ? " error " + error : "") + (message != null ? " \"" + WireText.escape(message) + "\"" : "");
     }
 }

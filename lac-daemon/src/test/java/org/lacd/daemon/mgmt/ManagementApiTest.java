@@ -1,6 +1,7 @@
 package org.lacd.daemon.mgmt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -28,6 +29,9 @@ class ManagementApiTest {
     final List<String> calls = new ArrayList<>();
     final SessionView s1 = new SessionView(7, "forwarding", "alice@reseller-a.example", "02:00:00:00:00:01", "eth1", 100, 7,
             0x11, "reseller-a-1", 3, 9, "2026-01-01T00:00:00Z", 1000, 2000, 10, 20);
+    /** A user name as a subscriber may send it: a line break, a carriage return, a NUL and an ANSI colour change. */
+    final SessionView hostile = new SessionView(8, "forwarding", "eve\nFORGED line\r\0\033[31m@x", "02:00:00:00:00:02", "eth1",
+            -1, -1, 0x12, "reseller-a-1", 3, 10, "2026-01-01T00:00:00Z", 0, 0, 0, 0);
     ManagementServer server;
     String url;
 
@@ -35,6 +39,9 @@ class ManagementApiTest {
         @Override
         public List<SessionView> sessions(SessionFilter f) {
             calls.add("sessions " + f);
+            if (hostile.user().equals(f.user())) {
+                return List.of(hostile);
+            }
             return f.user() == null || f.user().equals(s1.user()) ? List.of(s1) : List.of();
         }
 
@@ -124,6 +131,16 @@ class ManagementApiTest {
     }
 
     @Test
+    void wireStringsAreEscapedInTheTextOutput() {
+        Run r = lacd("sessions", "--url", url, "--token", TOKEN, "--user", hostile.user());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(3, lines.size(), r.out()); // header, one row, count: no forged line
+        assertTrue(lines.get(1).contains("eve\\nFORGED line\\r\\x00\\x1b[31m@x"), r.out());
+        assertTrue(r.out().chars().noneMatch(c -> c < 0x20 && c != '\n'), r.out());
+    }
+
+    @Test
     void sessionDetailAndJson() {
         Run r = lacd("session", "7", "--url", url, "--token", TOKEN);
         assertEquals(0, r.code(), r.err());
@@ -158,6 +175,26 @@ class ManagementApiTest {
         assertTrue(r.err().contains("missing or wrong bearer token"), r.err());
         assertEquals(1, lacd("stats", "--url", url, "--token", "wrong-token-wrong-token").code());
         assertTrue(calls.isEmpty(), "nothing reached the backend");
+    }
+
+    /** Issue 14, defect 8: the scheme name is case-insensitive (RFC 7235 2.1); the token is not. */
+    @Test
+    void bearerSchemeIsCaseInsensitive() throws Exception {
+        for (String scheme : new String[] {"Bearer", "bearer", "BEARER", "bEaReR"}) {
+            assertEquals(200, status(scheme + " " + TOKEN), scheme);
+        }
+        assertEquals(200, status("bearer   " + TOKEN), "1*SP between scheme and token");
+        assertEquals(401, status("bearer " + TOKEN.toUpperCase(java.util.Locale.ROOT)), "the token is case-sensitive");
+        assertEquals(401, status("Basic " + TOKEN));
+        assertEquals(401, status("Bearer"));
+        assertEquals(401, status("Bearer" + TOKEN));
+        assertFalse(ManagementServer.bearerMatches(null, TOKEN));
+    }
+
+    int status(String authorization) throws Exception {
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/v1/stats"))
+                .header("Authorization", authorization).build();
+        return java.net.http.HttpClient.newHttpClient().send(req, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     @Test

@@ -11,11 +11,15 @@ import javax.crypto.spec.SecretKeySpec;
  * AC-Cookie (RFC 2516 Appendix A: "used by the AC to aid in protecting against denial of service attacks").
  * Cookie = generation(4) || HMAC-SHA256(secret[generation], interface || MAC || outer VLAN || inner VLAN ||
  * generation) truncated to 16 bytes. The secret rotates every period ({@link #rotate}); cookies of the current and
- * the previous generation verify, older ones are stale. Server thread only.
+ * the previous generation verify. A cookie is STALE only when it verifies under one of the {@value #STALE_GENERATIONS}
+ * secrets before those (a genuine cookie that came too late); anything else, whatever its generation number, is
+ * FORGED. Each verification computes at most one HMAC. Server thread only.
  */
 public final class CookieSigner {
     public static final int LENGTH = 20;
     private static final int MAC_BYTES = 16;
+    /** Secrets kept, beyond current and previous, only to tell a late genuine cookie (stale) from a forged one. */
+    static final int STALE_GENERATIONS = 8;
 
     /** Verification outcome. */
     public enum Verdict { VALID, FORGED, STALE }
@@ -23,6 +27,8 @@ public final class CookieSigner {
     private final RandomGenerator random;
     private Mac current;
     private Mac previous;
+    /** older[0] is the secret before previous, older[1] the one before that, ...; null where none yet. */
+    private final Mac[] older = new Mac[STALE_GENERATIONS];
     private int generation;
 
     public CookieSigner(RandomGenerator random) {
@@ -45,6 +51,8 @@ public final class CookieSigner {
 
     /** New secret; the current one becomes the previous one, the previous one is forgotten. */
     public void rotate() {
+        System.arraycopy(older, 0, older, 1, STALE_GENERATIONS - 1);
+        older[0] = previous;
         previous = current;
         current = newMac();
         generation++;
@@ -63,19 +71,25 @@ public final class CookieSigner {
             return Verdict.FORGED;
         }
         int gen = ((cookie[0] & 0xff) << 24) | ((cookie[1] & 0xff) << 16) | ((cookie[2] & 0xff) << 8) | (cookie[3] & 0xff);
+        int age = generation - gen; // wraps like the generation counter
         Mac m;
-        if (gen == generation) {
+        if (age == 0) {
             m = current;
-        } else if (gen == generation - 1 && previous != null) {
+        } else if (age == 1) {
             m = previous;
+        } else if (age >= 2 && age < 2 + STALE_GENERATIONS) {
+            m = older[age - 2];
         } else {
-            // An unknown generation: either old (stale) or made up. Without the secret we cannot tell them apart
-            // beyond the number itself; a past generation is reported as stale.
-            return gen - generation < 0 ? Verdict.STALE : Verdict.FORGED;
+            return Verdict.FORGED; // a generation we never issued, or so old its secret is gone: cannot verify
+        }
+        if (m == null) {
+            return Verdict.FORGED; // before that many rotations: never issued
         }
         byte[] h = sign(m, port, mac, outerVlan, innerVlan, gen);
-        return MessageDigest.isEqual(Arrays.copyOfRange(cookie, 4, LENGTH), Arrays.copyOf(h, MAC_BYTES))
-                ? Verdict.VALID : Verdict.FORGED;
+        if (!MessageDigest.isEqual(Arrays.copyOfRange(cookie, 4, LENGTH), Arrays.copyOf(h, MAC_BYTES))) {
+            return Verdict.FORGED;
+        }
+        return age <= 1 ? Verdict.VALID : Verdict.STALE;
     }
 
     private static byte[] sign(Mac m, int port, long mac, int outerVlan, int innerVlan, int gen) {
