@@ -64,7 +64,7 @@ public final class L2tpEngine {
     /** Largest datagram read with recvmmsg (jumbo-frame LNS links); larger ones are truncated and fail to decode. */
     static final int MAX_SLOT = 9216;
     /** Datagrams per recvmmsg call. */
-    static final int RECV_BATCH = 8;
+    static final int RECV_BATCH = 32;
     /** DoS/memory guard: data frames queued toward one socket before they are dropped. */
     static final int DATA_QUEUE = 65_536;
     /** Per sending thread: what {@code sendDirect} builds datagrams in. */

@@ -79,5 +79,19 @@ class WorkersLabTest {
         assertEquals(l2tpOut, Lab.sample(m, "lacd_packets_total", "protocol=\"l2tp\"", "direction=\"tx\""), 0.1);
         assertTrue(pppoeIn >= probes, "every probe was counted once on its way up: " + pppoeIn + " >= " + probes);
         LabFixture.awaitStopForEveryStart(lab, 80);
+
+        // lacd stats, as an operator runs it: the port and each worker's packets and ring drops
+        Sh.Result cli = lab.lacdCli("stats", "--json");
+        assertEquals(0, cli.exit(), cli.out());
+        JsonNode stats = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cli.out().substring(cli.out().indexOf('{')));
+        JsonNode iface = stats.path("dataPlane").path("interfaces").path(0);
+        assertTrue(iface.path("port").asText().contains("AF_PACKET ring, 2 workers"), stats.toString());
+        assertEquals(2, iface.path("workers").size(), stats.toString());
+        for (JsonNode w : iface.path("workers")) {
+            assertEquals(Lab.sample(m, "lacd_worker_packets_total", "protocol=\"pppoe\"", "direction=\"rx\"",
+                    "worker=\"" + w.path("worker").asInt() + "\""), w.path("rxPackets").asDouble(), 0.1, stats.toString());
+            assertEquals(0, w.path("captureDrops").asLong(), stats.toString());
+        }
+        assertEquals(2, stats.path("dataPlane").path("l2tpWorkers").size(), stats.toString());
     }
 }
