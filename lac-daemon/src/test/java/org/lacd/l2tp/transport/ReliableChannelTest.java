@@ -377,4 +377,21 @@ class ReliableChannelTest {
         b.ch.receive(m);
         assertEquals(alive ? 1 : 0, b.alive, what);
     }
+
+    /** Issue 14, defect 1: the first-transmit callback runs when the message reaches the wire, not when it is queued. */
+    @Test
+    void firstTransmitCallbackRunsWhenTheMessageLeavesNotWhenQueued() {
+        b.ch.setPeerWindow(1);
+        List<String> events = new ArrayList<>();
+        b.ch.send(msg(1), () -> events.add("1 sent"));
+        b.ch.send(msg(2), () -> events.add("2 sent"));
+        assertEquals(List.of("1 sent"), events, "message 2 waits for the window");
+        assertEquals(1, b.take().size());
+        sched.advance(Duration.ofMillis(1000)); // a retransmission of 1 is no first transmission
+        assertEquals(List.of("1 sent"), events);
+        b.take();
+        b.ch.receive(ControlMessage.zlb(1, 0, 1)); // 1 acknowledged: 2 leaves, then its callback runs
+        assertEquals(List.of("1 sent", "2 sent"), events);
+        assertEquals(1, b.take().size());
+    }
 }

@@ -18,6 +18,10 @@ import java.util.TreeMap;
  * <pre>
  * java -cp "test-lab/target/classes:$(cat test-lab/target/classpath.txt)" org.lacd.lab.lab.SetupRateBenchmark 10000 250,500,1000
  * </pre>
+ * Optional third and fourth arguments: the LNS emulators' mode (default accept-proxy) and YAML lines added to every
+ * LNS profile of lacd's config, e.g. {@code SetupRateBenchmark 2000 500 expect-auth-packet "replay-auth: true"}: an
+ * LNS that ignores the proxy authentication and needs the replayed login (issue 14). Each run then also prints the
+ * subscribers' authentication retransmissions and the logins the LNSs dropped because they came before the ICCN.
  */
 public final class SetupRateBenchmark {
     private SetupRateBenchmark() {}
@@ -28,10 +32,14 @@ public final class SetupRateBenchmark {
         for (String r : (args.length > 1 ? args[1] : "250,500,1000").split(",")) {
             rates.add(Double.parseDouble(r));
         }
+        String lnsMode = args.length > 2 ? args[2] : "accept-proxy";
+        String extraLns = args.length > 3 ? args[3] : "";
         int half = count / 2;
         String prefix = Topology.uniquePrefix();
         List<String> rows = new ArrayList<>();
-        try (Lab lab = Lab.start(Path.of("/tmp", prefix), LabOptions.defaults().withUsers(half).withHeap("2g").withLogLevel("warn").withLockout(java.time.Duration.ofSeconds(10)).withSetupTimeout(java.time.Duration.ofSeconds(10)), prefix)) {
+        try (Lab lab = Lab.start(Path.of("/tmp", prefix), LabOptions.defaults().withUsers(half).withHeap("2g").withLogLevel("warn").withLockout(java.time.Duration.ofSeconds(10)).withSetupTimeout(java.time.Duration.ofSeconds(10))
+                .withLnsMode(lnsMode).withExtraLns(extraLns), prefix)) {
+            System.out.println("LNS mode " + lnsMode + (extraLns.isBlank() ? "" : ", LNS profiles + " + extraLns));
             // warm-up, not recorded: JIT compilation in lacd and the emulators, FreeRADIUS's first requests
             Lab.Subscribers wa = lab.startSubscribers(Lab.SubscriberRun.of("a", Math.min(half, 500)).rate(100).duration("20s"));
             Lab.Subscribers wb = lab.startSubscribers(Lab.SubscriberRun.of("b", Math.min(half, 500)).rate(100).duration("20s"));
@@ -45,6 +53,7 @@ public final class SetupRateBenchmark {
                 Lab.Subscribers b = lab.startSubscribers(Lab.SubscriberRun.of("b", half).rate(rate / 2).duration(seconds + "s"));
                 int peak = 0;
                 Map<String, Double> before = drops(lab);
+                long earlyBefore = loginsBeforeConnected(lab);
                 Map<String, Double> allUp = null;
                 while (a.process().alive() || b.process().alive()) {
                     try {
@@ -68,6 +77,9 @@ public final class SetupRateBenchmark {
                         ra.path("failures"), rb.path("failures"), measured, p50, p99, peak, (System.nanoTime() - t0) / 1e9);
                 rows.add(row);
                 System.out.println(row);
+                System.out.println("  subscriber authentication retransmissions: " + (ra.path("authRetransmits").asLong()
+                        + rb.path("authRetransmits").asLong()) + "; logins the LNSs dropped as before the ICCN: "
+                        + (loginsBeforeConnected(lab) - earlyBefore));
                 lab.awaitNoSessions(Duration.ofSeconds(30));
                 Map<String, Double> after = drops(lab);
                 System.out.println("  lacd drops while setting up: " + (allUp == null ? "(not every subscriber was up at once)" : minus(allUp, before))
@@ -86,6 +98,19 @@ public final class SetupRateBenchmark {
                     Lab.sample(m, "lacd_pppoe_capture_drops_total"),
                     Lab.sample(m, "lacd_drops_total"), mem[0] >> 20, mem[1] >> 20);
         }
+    }
+
+    /** Logins (PAP/CHAP) the LNS emulators received for calls not yet connected, all LNSs together, so far. */
+    static long loginsBeforeConnected(Lab lab) {
+        long n = 0;
+        for (String name : lab.topology().lns().keySet()) {
+            try {
+                n += lab.lnsControl(name, "GET", "/report").path("traffic").path("loginsBeforeConnected").asLong();
+            } catch (RuntimeException e) {
+                System.out.println("  (no report from " + name + ": " + e.getMessage() + ")");
+            }
+        }
+        return n;
     }
 
     /** lacd_drops_total by its labels ({@code protocol=..,reason=..}). */

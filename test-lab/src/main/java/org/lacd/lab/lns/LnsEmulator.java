@@ -75,6 +75,8 @@ public final class LnsEmulator implements AutoCloseable {
     private long totalCalls;
     private long everUp;
     private long droppedNoCall;
+    /** PAP Requests / CHAP Responses of calls that were not connected yet (no ICCN): dropped, as a real LNS does. */
+    private long loginsBeforeConnected;
     // traffic of ended sessions (live ones are summed at report time)
     private long framesIn;
     private long framesOut;
@@ -271,7 +273,8 @@ public final class LnsEmulator implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
                 new Report.Tunnels(tunnelsNow, tunnelsEstablished, tunnelAuthFailures, tunnelsClosed),
                 new Report.Sessions(live.size(), up, totalCalls, everUp, byResult, percentile(st, 50), percentile(st, 99)),
-                new Report.Traffic(fi, fo, bi, bo, ii, io, er, es, err, lr, dr, ma, peer.dataFrames.get(), peer.malformed.get()),
+                new Report.Traffic(fi, fo, bi, bo, ii, io, er, es, err, lr, dr, ma, peer.dataFrames.get(), peer.malformed.get(),
+                        loginsBeforeConnected),
                 calls);
     }
 
@@ -348,9 +351,22 @@ public final class LnsEmulator implements AutoCloseable {
         Entry e = live.get(call);
         if (e == null) {
             droppedNoCall++;
+            if (isLogin(payload)) {
+                loginsBeforeConnected++;
+            }
             return;
         }
         e.session.receive(payload, 0, payload.length);
+    }
+
+    /** A PAP (0xc023) or CHAP (0xc223) packet, FF 03 optional. */
+    static boolean isLogin(byte[] p) {
+        int off = p.length >= 2 && p[0] == (byte) 0xff && p[1] == 0x03 ? 2 : 0;
+        if (p.length < off + 2) {
+            return false;
+        }
+        int proto = (p[off] & 0xff) << 8 | (p[off + 1] & 0xff);
+        return proto == 0xc023 || proto == 0xc223;
     }
 
     private void keep(Entry e) {

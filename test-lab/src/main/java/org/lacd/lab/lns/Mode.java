@@ -8,7 +8,11 @@ public enum Mode {
     RENEGOTIATE_LCP("renegotiate-lcp"),
     /** Keep the proxied LCP but send a fresh CHAP Challenge and verify the fresh response (PAP: as accept-proxy). */
     CHALLENGE_AGAIN("challenge-again"),
-    /** Wait for the subscriber's own PAP Request / CHAP Response through the tunnel (the LAC replays it) and answer it. */
+    /**
+     * Ignore the proxy authentication AVPs: wait for the subscriber's own PAP Request / CHAP Response through the tunnel
+     * (the LAC replays it) and answer it. Like a real LNS, a login that arrives before the call's ICCN is dropped
+     * (counted as {@code loginsBeforeConnected} in the report); the subscriber has to send it again.
+     */
     EXPECT_AUTH_PACKET("expect-auth-packet");
 
     private final String cliName;

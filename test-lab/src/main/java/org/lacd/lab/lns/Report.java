@@ -37,7 +37,7 @@ public record Report(String listen, String mode, long uptimeMillis, Tunnels tunn
     /** PPP frames and IPv4 packets through the tunnels' data channels (all calls, not only the kept ones). */
     public record Traffic(long framesIn, long framesOut, long bytesIn, long bytesOut, long ipv4In, long ipv4Reflected,
                           long lcpEchoReplies, long lcpEchoRequestsSent, long lcpEchoRepliesReceived, long lcpRestarts, long dropped,
-                          long malformedPpp, long l2tpDataFrames, long malformedL2tp) {}
+                          long malformedPpp, long l2tpDataFrames, long malformedL2tp, long loginsBeforeConnected) {}
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -71,6 +71,9 @@ public record Report(String listen, String mode, long uptimeMillis, Tunnels tunn
                         + " dropped %d, malformed PPP %d, malformed L2TP %d%n", traffic.framesIn(), traffic.framesOut(), traffic.bytesIn(),
                 traffic.bytesOut(), traffic.ipv4In(), traffic.ipv4Reflected(), traffic.lcpEchoReplies(), traffic.dropped(),
                 traffic.malformedPpp(), traffic.malformedL2tp()));
+        if (traffic.loginsBeforeConnected() > 0) {
+            b.append(String.format("          logins (PAP/CHAP) before the call was connected, dropped: %d%n", traffic.loginsBeforeConnected()));
+        }
         if (traffic.lcpEchoRequestsSent() > 0 || traffic.lcpRestarts() > 0) {
             b.append(String.format("          LCP echo requests sent %d, replies received %d; LCP restarts by subscribers %d%n",
                     traffic.lcpEchoRequestsSent(), traffic.lcpEchoRepliesReceived(), traffic.lcpRestarts()));

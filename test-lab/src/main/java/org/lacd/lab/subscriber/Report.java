@@ -35,13 +35,15 @@ import java.util.Map;
  * @param malformedFrames frames for our subscribers that did not decode
  * @param unexpectedFrames well-formed frames that did not fit the subscriber's state (stale session, ...)
  * @param sendErrors frames the port failed to send
+ * @param authRetransmits PAP Requests and CHAP Responses sent again because neither success nor failure came within
+ *     the step timeout (each one a login the network lost or ignored: issue 14)
  */
 public record Report(int subscribers, int started, int established, int completed, double elapsedSeconds,
                      double setupRate, Percentiles setupLatency, Map<String, Percentiles> phaseLatency,
                      Map<FailureReason, Long> failures,
                      long renegotiations, long rechallenges, long echoReplies, long packetsSent, long packetsReceived,
                      long packetsLost, long packetsReordered, long bytesSent, long bytesReceived, Percentiles roundTrip,
-                     long malformedFrames, long unexpectedFrames, long sendErrors) {
+                     long malformedFrames, long unexpectedFrames, long sendErrors, long authRetransmits) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -78,6 +80,7 @@ public record Report(int subscribers, int started, int established, int complete
         }
         b.append(String.format(Locale.ROOT, "ppp              renegotiations %d, re-challenges %d, echo replies %d%n",
                 renegotiations, rechallenges, echoReplies));
+        b.append(String.format(Locale.ROOT, "auth             retransmissions %d%n", authRetransmits));
         b.append(String.format(Locale.ROOT, "traffic          sent %d pkts / %d B, received %d pkts / %d B, lost %d, reordered %d%n",
                 packetsSent, bytesSent, packetsReceived, bytesReceived, packetsLost, packetsReordered));
         b.append("round trip       ").append(roundTrip.text()).append(System.lineSeparator());

@@ -81,6 +81,8 @@ final class Subscriber {
     private int authNaks;
     private int peerAuthProtocol;
     private boolean challenged;
+    /** The CHAP Response sent last while authenticating (sent again on a step timeout), null otherwise. */
+    private ChapPacket chapResponse;
 
     // PAP / IPCP / traffic
     private int papId;
@@ -447,13 +449,16 @@ final class Subscriber {
                 w.md5.update((byte) c.id());
                 w.md5.update(w.config.password(n).getBytes(StandardCharsets.UTF_8));
                 w.md5.update(c.value());
-                w.sendControl(this, ChapPacket.response(c.id(), w.md5.digest(), w.config.user(n)));
+                ChapPacket response = ChapPacket.response(c.id(), w.md5.digest(), w.config.user(n));
+                w.sendControl(this, response);
                 if (phase == SubscriberPhase.AUTH) {
+                    chapResponse = response;
                     armStep(now);
                 }
             }
             case ChapPacket.SUCCESS -> {
                 if (phase == SubscriberPhase.AUTH && challenged) {
+                    chapResponse = null;
                     startIpcp(now);
                 }
             }
@@ -685,7 +690,13 @@ final class Subscriber {
                     return;
                 }
                 if (peerAuthProtocol == PppProtocol.PAP) {
+                    w.authRetransmits++;
                     sendPap();
+                } else if (chapResponse != null) {
+                    // RFC 1994 leaves retransmission to the authenticator's Challenge; like many clients we also
+                    // repeat the Response when nothing came back, which lets a login lost on the way get through
+                    w.authRetransmits++;
+                    w.sendControl(this, chapResponse);
                 }
             }
             case IPCP -> {

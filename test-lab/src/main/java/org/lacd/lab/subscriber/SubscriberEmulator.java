@@ -180,6 +180,7 @@ public final class SubscriberEmulator implements AutoCloseable {
         long malformed = 0;
         long unexpected = 0;
         long sendErrors = 0;
+        long authRtx = 0;
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         LatencyHistogram setup = new LatencyHistogram();
@@ -191,6 +192,7 @@ public final class SubscriberEmulator implements AutoCloseable {
             w.failures.forEach((k, v) -> failures.merge(k, v, Long::sum));
             reneg += w.renegotiations;
             rechal += w.rechallenges;
+            authRtx += w.authRetransmits;
             echo += w.echoReplies;
             pSent += w.packetsSent;
             pRecv += w.packetsReceived;
@@ -228,7 +230,7 @@ public final class SubscriberEmulator implements AutoCloseable {
         }
         return new Report(config.count(), started, established, completed, elapsed, rate,
                 Percentiles.of(setup), phases, failures, reneg, rechal, echo, pSent, pRecv, Math.max(0, pSent - pRecv),
-                reordered, bSent, bRecv, Percentiles.of(rtt), malformed, unexpected, sendErrors);
+                reordered, bSent, bRecv, Percentiles.of(rtt), malformed, unexpected, sendErrors, authRtx);
     }
 
     /**

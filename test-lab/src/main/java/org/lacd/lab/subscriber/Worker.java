@@ -97,6 +97,7 @@ final class Worker {
     final EnumMap<FailureReason, Long> failures = new EnumMap<>(FailureReason.class);
     long renegotiations;
     long rechallenges;
+    long authRetransmits;
     long echoReplies;
     long packetsSent;
     long packetsReceived;

@@ -164,7 +164,7 @@ class EmulatorPartsTest {
         Report r = new Report(3, 3, 2, 2, 1.5, 10.0, new Percentiles(2, 1.0, 2.0, 2.0, 2.0),
                 Map.of("auth", new Percentiles(2, 0.5, 0.6, 0.7, 0.8)),
                 Map.of(FailureReason.CHAP_FAILURE, 1L), 1, 0, 4, 10, 9, 1, 0, 1280, 1152,
-                new Percentiles(9, 0.1, 0.2, 0.3, 0.4), 0, 0, 0);
+                new Percentiles(9, 0.1, 0.2, 0.3, 0.4), 0, 0, 0, 2);
         assertEquals(1, r.failed());
         assertFalse(r.success());
         assertTrue(r.toText().contains("CHAP_FAILURE"), r.toText());

@@ -44,6 +44,9 @@ final class FakeAcLns {
     Mode mode = Mode.ACCEPT;
     IntPredicate refuse = n -> false;
     boolean silent;
+    /** Drop each session's first PAP Request / CHAP Response unanswered (a login lost on its way to the LNS). */
+    boolean loseFirstLogin;
+    int loginsLost;
     boolean sendEcho;
     private int nextSession = 1;
     private final Map<Integer, Session> sessions = new HashMap<>();
@@ -69,6 +72,7 @@ final class FakeAcLns {
         boolean ourAcked;
         boolean peerAcked;
         boolean authDone;
+        boolean loginLost;
         boolean extraDone;
         byte[] challenge;
         int challengeId;
@@ -199,6 +203,9 @@ final class FakeAcLns {
                 case ECHO_REPLY -> echoReplies++;
                 default -> { }
             }
+        } else if (loseFirstLogin && !s.loginLost && (c instanceof ChapPacket || c instanceof PapPacket)) {
+            s.loginLost = true;
+            loginsLost++;
         } else if (c instanceof ChapPacket ch && ch.code() == ChapPacket.RESPONSE) {
             md5.reset();
             md5.update((byte) ch.id());

@@ -126,6 +126,20 @@ class SubscriberEmulatorTest {
         assertEquals(12, fake.padts, "refused subscribers also send PADT");
     }
 
+    /** A lost login (issue 14: a replay an LNS dropped) is sent again after the step timeout, PAP and CHAP, and counted. */
+    @Test
+    void lostLoginsAreRetransmittedAndCounted() throws Exception {
+        EmulatorConfig cfg = base(6).auth(AuthMode.MIX).build();
+        FakeAcLns fake = new FakeAcLns(pair[1], cfg);
+        fake.loseFirstLogin = true;
+        Report r = drive(emulator(cfg));
+        assertTrue(r.success(), r.toText());
+        assertEquals(6, fake.loginsLost);
+        assertEquals(6, r.authRetransmits(), "one retransmission per lost login, CHAP and PAP");
+        assertEquals(3, fake.chapUsersOk.size());
+        assertEquals(3, fake.papUsersOk.size());
+    }
+
     @Test
     void lnsRenegotiationIsAnsweredAndAuthRepeated() throws Exception {
         EmulatorConfig cfg = base(6).build();
