@@ -296,6 +296,20 @@ public final class LacdMetrics {
         }).set(drops);
     }
 
+    /**
+     * lacd_pppoe_send_drops_total{interface}: frames to subscribers that the port queued for a batched send and the
+     * kernel refused (send buffer full, interface down), read from {@code drops} at scrape time.
+     */
+    public void sendDrops(String iface, java.util.function.LongSupplier drops) {
+        captureDrops.computeIfAbsent("send/" + iface, n -> {
+            var ref = new java.util.concurrent.atomic.AtomicReference<java.util.function.LongSupplier>(drops);
+            FunctionCounter.builder("lacd.pppoe.send.drops", ref, r -> r.get().getAsLong())
+                    .description("Frames to subscribers the kernel refused in a batched send (send buffer full)")
+                    .tag("interface", iface).register(registry);
+            return ref;
+        }).set(drops);
+    }
+
     /** lacd_pppoe_capture_drops_total{interface}, over all of the interface's workers; see {@link #captureDrops(String, int, java.util.function.LongSupplier)}. */
     public void captureDrops(String iface, java.util.function.LongSupplier drops) {
         captureDrops.computeIfAbsent(iface, n -> {

@@ -276,6 +276,7 @@ public final class LacService {
                 for (LacdConfig.SubscriberInterface i : config.interfaces()) {
                     EthernetPort port = ports.apply(i.name());
                     metrics.captureDrops(port.name(), port::captureDrops);
+                    metrics.sendDrops(port.name(), port::queuedSendFailures);
                     for (int w = 0; w < port.workers(); w++) {
                         int worker = w;
                         metrics.captureDrops(port.name(), worker, () -> port.captureDrops(worker));
