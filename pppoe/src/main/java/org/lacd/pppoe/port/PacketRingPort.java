@@ -162,8 +162,12 @@ public final class PacketRingPort implements EthernetPort {
     private volatile boolean running;
     private final LongAdder queuedSendFailures = new LongAdder();
     private final ThreadLocal<TxBatch> batches;
-    /** The last thread's batch, checked by owner before the ThreadLocal is asked (usually one thread sends). */
-    private volatile TxBatch lastBatch;
+    /**
+     * Sending threads' batches by thread id (modulo the length), checked by owner before the ThreadLocal is asked. Each
+     * worker's event loop queues on this port: one shared "last batch" field would be rewritten by turns when two
+     * workers send at once, so each thread finds its own slot, written once (or again on a collision).
+     */
+    private final TxBatch[] batchByThread = new TxBatch[64];
 
     private PacketRingPort(String name, int ifindex, MacAddress mac, int snaplen, int slotBytes, int txFd,
             Worker[] workers) {
@@ -489,21 +493,16 @@ public final class PacketRingPort implements EthernetPort {
 
     @Override
     public void flush() {
-        TxBatch b = lastBatch;
-        if (b != null && b.owner == Thread.currentThread()) {
-            b.flush();
-            return;
-        }
-        b = batches.get();
-        lastBatch = b;
-        b.flush();
+        batch().flush();
     }
 
     private TxBatch batch() {
-        TxBatch b = lastBatch;
-        if (b == null || b.owner != Thread.currentThread()) {
+        Thread t = Thread.currentThread();
+        int i = (int) t.getId() & (batchByThread.length - 1);
+        TxBatch b = batchByThread[i]; // a stale or foreign slot is harmless: the owner is checked
+        if (b == null || b.owner != t) {
             b = batches.get();
-            lastBatch = b;
+            batchByThread[i] = b;
         }
         return b;
     }
@@ -578,7 +577,7 @@ public final class PacketRingPort implements EthernetPort {
         } finally {
             fds.unlockWrite(stamp);
         }
-        lastBatch = null;
+        java.util.Arrays.fill(batchByThread, null);
         LOG.info("PPPoE port {} closed", name);
     }
 
