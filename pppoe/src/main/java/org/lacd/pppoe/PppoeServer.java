@@ -341,9 +341,9 @@ public final class PppoeServer {
         }
     }
 
-    /** Queues a frame for the calling thread's {@link #flushQueued()}: forwarding threads only. */
-    void queueFrame(int portIdx, byte[] frame, int len) {
-        ports.get(portIdx).queue(frame, 0, len);
+    /** Queues headers + payload as one frame for the calling thread's {@link #flushQueued()}: forwarding threads only. */
+    void queueFrame(int portIdx, byte[] head, int headLen, byte[] body, int off, int len) {
+        ports.get(portIdx).queue(head, headLen, body, off, len);
     }
 
     /** The ports (for their worker counts, drops and descriptions). */

@@ -201,9 +201,14 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
         if (state == SessionState.CLOSED) {
             return;
         }
-        byte[] out = TX.get();
-        int h = frame(out, buf, off, len);
-        server.queueFrame(portIndex, out, h + len);
+        // only the headers are copied here (the session's template, with this frame's length): the port writes
+        // them and the payload straight into its send batch
+        byte[] head = TX.get();
+        int h = header.length;
+        System.arraycopy(header, 0, head, 0, h);
+        head[h - 2] = (byte) (len >>> 8);
+        head[h - 1] = (byte) len;
+        server.queueFrame(portIndex, head, h, buf, off, len);
         server.stats().dataOut(interfaceName, worker, len);
     }
 

@@ -45,6 +45,17 @@ public interface EthernetPort {
         send(frame, off, len);
     }
 
+    /**
+     * {@link #queue} of the frame {@code head[0, headLen)} followed by {@code body[off, off + len)}: the headers and the
+     * payload are written into the send batch directly, without first being put together in another buffer.
+     */
+    default void queue(byte[] head, int headLen, byte[] body, int off, int len) {
+        byte[] f = new byte[headLen + len];
+        System.arraycopy(head, 0, f, 0, headLen);
+        System.arraycopy(body, off, f, headLen, len);
+        queue(f, 0, f.length);
+    }
+
     /** Sends what the calling thread queued with {@link #queue}. Cheap when nothing is queued. */
     default void flush() {}
 

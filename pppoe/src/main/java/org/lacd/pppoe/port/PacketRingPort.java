@@ -492,6 +492,16 @@ public final class PacketRingPort implements EthernetPort {
     }
 
     @Override
+    public void queue(byte[] head, int headLen, byte[] body, int off, int len) {
+        TxBatch b = batch();
+        if (headLen + len > b.slot) {
+            EthernetPort.super.queue(head, headLen, body, off, len); // jumbo: put together, then sent on its own
+            return;
+        }
+        b.add(head, headLen, body, off, len);
+    }
+
+    @Override
     public void flush() {
         batch().flush();
     }
@@ -752,6 +762,18 @@ public final class PacketRingPort implements EthernetPort {
         void add(byte[] frame, int off, int len) {
             int i = count;
             slotView.put(i * slot, frame, off, len);
+            commit(i, len);
+        }
+
+        /** Adds the frame {@code head[0, headLen)} + {@code body[off, off + len)}, written straight into its slot. */
+        void add(byte[] head, int headLen, byte[] body, int off, int len) {
+            int i = count;
+            slotView.put(i * slot, head, 0, headLen);
+            slotView.put(i * slot + headLen, body, off, len);
+            commit(i, headLen + len);
+        }
+
+        private void commit(int i, int len) {
             iovecView.putLong(i * IOVEC + 8, len);
             count = i + 1;
             if (count == CAPACITY) {
