@@ -48,7 +48,8 @@ public final class LacdMetrics {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, Traffic> traffic = new ConcurrentHashMap<>();
-    private final Map<String, java.util.concurrent.atomic.AtomicReference<java.util.function.LongSupplier>> captureDrops =
+    /** Sources of the counters read at scrape time (ring and send drops), by name and tags. */
+    private final Map<String, java.util.concurrent.atomic.AtomicReference<java.util.function.LongSupplier>> scraped =
             new ConcurrentHashMap<>();
     private final AtomicLong spoolRecords = new AtomicLong();
     private final Timer setupLatency;
@@ -282,18 +283,18 @@ public final class LacdMetrics {
 
     /**
      * lacd_pppoe_capture_drops_total{interface}: frames the kernel dropped because lacd's receive ring on that
-     * interface was full, read from {@code drops} at scrape time. A later call for the same interface (the port was
-     * reopened) replaces the source.
+     * interface was full, over all of its workers, read from {@code drops} at scrape time. A later call for the same
+     * interface (the port was reopened) replaces the source.
      */
+    public void captureDrops(String iface, java.util.function.LongSupplier drops) {
+        scraped("lacd.pppoe.capture.drops", "Frames dropped by the kernel because the receive ring was full (lacd fell behind)",
+                drops, "interface", iface);
+    }
+
+    /** lacd_worker_capture_drops_total{interface,worker}: {@link #captureDrops(String, java.util.function.LongSupplier)} of one worker. */
     public void captureDrops(String iface, int worker, java.util.function.LongSupplier drops) {
-        captureDrops.computeIfAbsent(iface + "/" + worker, n -> {
-            var ref = new java.util.concurrent.atomic.AtomicReference<java.util.function.LongSupplier>(drops);
-            // lacd_worker_capture_drops_total{interface,worker}
-            FunctionCounter.builder("lacd.worker.capture.drops", ref, r -> r.get().getAsLong())
-                    .description("Frames dropped by the kernel because a forwarding worker's receive ring was full")
-                    .tags("interface", iface, "worker", Integer.toString(worker)).register(registry);
-            return ref;
-        }).set(drops);
+        scraped("lacd.worker.capture.drops", "Frames dropped by the kernel because a forwarding worker's receive ring was full",
+                drops, "interface", iface, "worker", Integer.toString(worker));
     }
 
     /**
@@ -301,24 +302,17 @@ public final class LacdMetrics {
      * kernel refused (send buffer full, interface down), read from {@code drops} at scrape time.
      */
     public void sendDrops(String iface, java.util.function.LongSupplier drops) {
-        captureDrops.computeIfAbsent("send/" + iface, n -> {
-            var ref = new java.util.concurrent.atomic.AtomicReference<java.util.function.LongSupplier>(drops);
-            FunctionCounter.builder("lacd.pppoe.send.drops", ref, r -> r.get().getAsLong())
-                    .description("Frames to subscribers the kernel refused in a batched send (send buffer full)")
-                    .tag("interface", iface).register(registry);
-            return ref;
-        }).set(drops);
+        scraped("lacd.pppoe.send.drops", "Frames to subscribers the kernel refused in a batched send (send buffer full)",
+                drops, "interface", iface);
     }
 
-    /** lacd_pppoe_capture_drops_total{interface}, over all of the interface's workers; see {@link #captureDrops(String, int, java.util.function.LongSupplier)}. */
-    public void captureDrops(String iface, java.util.function.LongSupplier drops) {
-        captureDrops.computeIfAbsent(iface, n -> {
-            var ref = new java.util.concurrent.atomic.AtomicReference<java.util.function.LongSupplier>(drops);
-            FunctionCounter.builder("lacd.pppoe.capture.drops", ref, r -> r.get().getAsLong())
-                    .description("Frames dropped by the kernel because the receive ring was full (lacd fell behind)")
-                    .tag("interface", n).register(registry);
+    /** A counter read from {@code source} at scrape time; a later call with the same name and tags replaces the source. */
+    private void scraped(String name, String description, java.util.function.LongSupplier source, String... tags) {
+        scraped.computeIfAbsent(name + "\u0000" + String.join("\u0000", tags), k -> {
+            var ref = new java.util.concurrent.atomic.AtomicReference<java.util.function.LongSupplier>(source);
+            FunctionCounter.builder(name, ref, r -> r.get().getAsLong()).description(description).tags(tags).register(registry);
             return ref;
-        }).set(drops);
+        }).set(source);
     }
 
     /**
@@ -377,19 +371,19 @@ public final class LacdMetrics {
         }
 
         double packets() {
-            long n = 0;
-            for (int i = 0; i < cells.length(); i++) {
-                Cell c = cells.get(i);
-                n += c == null ? 0 : c.packets.get();
-            }
-            return n;
+            return sum(c -> c.packets);
         }
 
         double bytes() {
+            return sum(c -> c.bytes);
+        }
+
+        /** One counter of every worker's cell, added up (at scrape time). */
+        private double sum(java.util.function.Function<Cell, AtomicLong> counter) {
             long n = 0;
             for (int i = 0; i < cells.length(); i++) {
                 Cell c = cells.get(i);
-                n += c == null ? 0 : c.bytes.get();
+                n += c == null ? 0 : counter.apply(c).get();
             }
             return n;
         }

@@ -137,7 +137,8 @@ class LnsEmulatorCliTest {
             TestSubscriber s = TestSubscriber.pap("user4@isp", "pass4");
             s.call = engine.placeCall(TunnelProfile.of("t", new InetSocketAddress(InetAddress.getLoopbackAddress(), port), "lac", null),
                     s.params(), s);
-            assertTrue(s.await(s.ipcpUp));
+            // tunnel, call, PAP and IPCP with a child JVM that has just started: seconds on a loaded 2-core machine
+            assertTrue(s.ipcpUp.await(20, TimeUnit.SECONDS), "IPCP up through the child LNS");
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "exits in bounded time");
             assertTrue(s.await(s.down), "StopCCN before exit");
