@@ -73,7 +73,7 @@ class LnsEmulatorCliTest {
             }
             s.call = engine.placeCall(TunnelProfile.of("cli", new InetSocketAddress(InetAddress.getLoopbackAddress(), port), "lac", "lab"),
                     s.params(), s);
-            assertTrue(s.await(s.ipcpUp), "up through the CLI-started emulator");
+            assertTrue(s.ipcpUp.await(20, TimeUnit.SECONDS), "up through the CLI-started emulator");
             assertEquals((100 << 24) | (65 << 16) | 2, s.address);
             // the control port: the live report carries the proxy values
             String live = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + ctlPort + "/report")).build(),
