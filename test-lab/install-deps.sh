@@ -31,8 +31,28 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture: answer no, non-interactively.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# A fresh cloud VM often runs unattended-upgrades at boot: wait (bounded) for its dpkg/apt locks instead of failing.
+# apt-get's own DPkg::Lock::Timeout covers the dpkg frontend lock; the loop also covers the lists lock of update.
+LOCK_WAIT=${LACD_DPKG_LOCK_WAIT:-600}
+wait_for_apt_locks() {
+  local waited=0 said=0
+  while command -v fuser >/dev/null && fuser /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock >/dev/null 2>&1; do
+    if [ "$said" -eq 0 ]; then
+      echo "install-deps: another apt/dpkg (unattended-upgrades?) holds the dpkg lock; waiting up to ${LOCK_WAIT} s ..."
+      said=1
+    fi
+    if [ "$waited" -ge "$LOCK_WAIT" ]; then
+      echo "install-deps: the dpkg lock is still held after ${LOCK_WAIT} s; try again later (LACD_DPKG_LOCK_WAIT sets the wait)" >&2
+      exit 1
+    fi
+    sleep 5
+    waited=$((waited + 5))
+  done
+}
+wait_for_apt_locks
+apt-get -o DPkg::Lock::Timeout="$LOCK_WAIT" update -qq
+wait_for_apt_locks
+apt-get -o DPkg::Lock::Timeout="$LOCK_WAIT" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The freeradius package may start a system server on 1812/1813; lacd's tests start their own
 # instances on other ports, so a running system one does no harm, but it is not needed.
 echo "install-deps: done"

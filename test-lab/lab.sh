@@ -51,8 +51,15 @@ esac
 
 if [ ! -f lac-daemon/target/lacd.jar ] || [ ! -f test-lab/target/classpath.txt ] || [ ! -d test-lab/target/classes/org/lacd/lab/lab ]; then
   command -v mvn >/dev/null || { echo "lab.sh: Maven (mvn) is needed for the first build" >&2; exit 2; }
-  echo "lab.sh: building lacd and the lab (mvn -B -q package -DskipTests) ..."
-  mvn -B -q package -DskipTests
+  # Not -q: a first build downloads and compiles for a minute or more, and a silent one looks hung. Maven's own
+  # progress lines (one per module and plugin) say what it is doing; colour off so no escape codes reach a log.
+  echo "lab.sh: first run: building lacd and the lab (mvn -B package -DskipTests; about a minute, more when Maven downloads) ..."
+  t0=$(date +%s)
+  mvn -B -ntp -Dstyle.color=never package -DskipTests | grep --line-buffered -E '^\[INFO\] (Building |--- |BUILD|Total time)|^\[(ERROR|WARNING)\]' \
+    || true
+  [ -f lac-daemon/target/lacd.jar ] && [ -f test-lab/target/classpath.txt ] \
+    || { echo "lab.sh: the build failed (see above); run 'mvn -B package -DskipTests' for the whole log" >&2; exit 1; }
+  echo "lab.sh: built in $(( $(date +%s) - t0 )) s"
 fi
 
 # The Java program tears its lab down on exit and on Ctrl-C (shutdown hook); this trap is the safety net for

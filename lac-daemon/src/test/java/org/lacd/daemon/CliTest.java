@@ -60,4 +60,34 @@ class CliTest {
         assertEquals(0, top.code());
         assertFalse(top.out().isEmpty());
     }
+
+    /** Issue 16 part 5: check-config warns about an interface this host does not have (exit 0); run refuses it. */
+    @Test
+    void checkConfigWarnsAboutAMissingInterface() throws Exception {
+        Path cfg = dir.resolve("lacd.yaml");
+        Files.writeString(cfg, Files.readString(Path.of("../packaging/lacd.yaml")).replace("  - name: eth1 ", "  - name: nosuch0 "));
+        Result r = lacd("check-config", cfg.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(": OK ("), r.out());
+        assertTrue(r.err().contains("warning: interfaces[0].name: interface 'nosuch0' does not exist on this host"), r.err());
+        Files.writeString(cfg, Files.readString(Path.of("../packaging/lacd.yaml")).replace("  - name: eth1 ", "  - name: lo "));
+        Result lo = lacd("check-config", cfg.toString());
+        assertEquals(0, lo.code(), lo.err());
+        assertFalse(lo.err().contains("warning"), lo.err());
+    }
+
+    /** Issue 16 part 5: a binary file gets "not UTF-8 text at line L", not a Java exception and "byte #-1". */
+    @Test
+    void binaryConfigSaysNotUtf8AtLine() throws Exception {
+        Path bin = dir.resolve("lacd.yaml");
+        byte[] head = "interfaces:\n  - name: eth1\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] bytes = java.util.Arrays.copyOf(head, head.length + 4);
+        bytes[head.length] = (byte) 0xff;
+        bytes[head.length + 1] = (byte) 0xfe;
+        Files.write(bin, bytes);
+        Result r = lacd("check-config", bin.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("not UTF-8 text at line 3"), r.err());
+        assertFalse(r.err().contains("Exception") || r.err().contains("byte #"), r.err());
+    }
 }

@@ -48,6 +48,12 @@ public final class ManagementCommands {
             if (url != null) {
                 return new ManagementClient(url, Optional.ofNullable(token));
             }
+            if (!java.nio.file.Files.exists(config)) {
+                // Typically an operator outside the daemon's network namespace (the lab), or a host without the package's config.
+                throw new ConfigException(config, "", "file not found, so the daemon's management.listen is unknown:"
+                        + " give its address with --url http://HOST:PORT (a lacd in a network namespace:"
+                        + " ip netns exec NS lacd ... --url http://127.0.0.1:PORT), or --config FILE");
+            }
             LacdConfig c = ConfigLoader.load(config);
             InetSocketAddress a = c.management().listen();
             String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
@@ -72,8 +78,11 @@ public final class ManagementCommands {
 
         @Override
         public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
+            return execute(spec.commandLine().getOut(), spec.commandLine().getErr(), spec.name());
+        }
+
+        /** Runs the command with options already bound (by picocli or by {@link ManagementMain}'s light parser). */
+        Integer execute(PrintWriter out, PrintWriter err, String name) {
             try {
                 run(target.client(), out);
                 out.flush();
@@ -82,11 +91,13 @@ public final class ManagementCommands {
                 err.println("lacd: " + e.getMessage());
                 return ExitCodes.CONFIG;
             } catch (ManagementClient.CallException e) {
-                err.println("lacd " + spec.name() + ": " + WireText.escape(e.getMessage()));
+                err.println("lacd " + name + ": " + WireText.escape(e.getMessage()));
                 return ExitCodes.START;
             } catch (Exception e) {
-                err.println("lacd " + spec.name() + ": " + e);
+                err.println("lacd " + name + ": " + e);
                 return ExitCodes.START;
+            } finally {
+                err.flush();
             }
         }
 
@@ -115,6 +126,35 @@ public final class ManagementCommands {
         return WireText.escape(v.asText());
     }
 
+    /** The VLAN fields of a session: -1 means no tag at that level. */
+    private static final java.util.Set<String> VLAN_FIELDS = java.util.Set.of("outerVlan", "innerVlan");
+
+    /**
+     * One session's detail as a single flat block: the API nests the session's list fields under {@code session} next
+     * to the detail fields; the operator sees them all under one heading, the list fields first.
+     */
+    static JsonNode detailBlock(JsonNode body) {
+        com.fasterxml.jackson.databind.node.ObjectNode flat = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        JsonNode session = body.path("session");
+        if (session.isObject()) {
+            session.fields().forEachRemaining(f -> flat.set(f.getKey(), f.getValue()));
+        }
+        body.fields().forEachRemaining(f -> {
+            if (!f.getKey().equals("session")) {
+                flat.set(f.getKey(), f.getValue());
+            }
+        });
+        return flat;
+    }
+
+    /** A cell or value for the text output, with VLAN -1 shown as what it means. */
+    static String cell(String key, JsonNode v) {
+        if (VLAN_FIELDS.contains(key) && v.isIntegralNumber() && v.asInt() < 0) {
+            return key.equals("outerVlan") ? "untagged" : "none";
+        }
+        return text(v);
+    }
+
     static void table(PrintWriter out, JsonNode rows, String... columns) {
         List<String[]> cells = new ArrayList<>();
         cells.add(columns);
@@ -122,7 +162,7 @@ public final class ManagementCommands {
             String[] row = new String[columns.length];
             for (int i = 0; i < columns.length; i++) {
                 JsonNode v = r.get(columns[i]);
-                row[i] = v == null || v.isNull() ? "-" : text(v);
+                row[i] = v == null || v.isNull() ? "-" : cell(columns[i], v);
             }
             cells.add(row);
         }
@@ -164,7 +204,7 @@ public final class ManagementCommands {
                     }
                 }
             } else {
-                out.println(indent + WireText.escape(e.getKey()) + ": " + text(v));
+                out.println(indent + WireText.escape(e.getKey()) + ": " + cell(e.getKey(), v));
             }
         }
     }
@@ -209,7 +249,13 @@ public final class ManagementCommands {
 
         @Override
         void run(ManagementClient c, PrintWriter out) throws Exception {
-            print(out, c.get("/v1/sessions/" + id).body());
+            JsonNode body = c.get("/v1/sessions/" + id).body();
+            if (target.json) {
+                print(out, body);
+            } else {
+                out.println("session " + id + ":");
+                tree(out, "  ", detailBlock(body));
+            }
         }
     }
 

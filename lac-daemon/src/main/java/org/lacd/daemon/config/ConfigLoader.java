@@ -82,6 +82,7 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(file, "", "cannot read: " + e.getMessage());
         }
+        checkUtf8(file, bytes);
         JsonNode tree;
         try {
             tree = YAML.readTree(bytes);
@@ -93,6 +94,30 @@ public final class ConfigLoader {
             throw new ConfigException(file, "", "cannot read: " + e.getMessage());
         }
         return new Loaded(parse(file, tree), tree);
+    }
+
+    /**
+     * A config is UTF-8 text (YAML 1.2). A binary file or one in another encoding is refused here with the line of the
+     * first bad byte, instead of the YAML reader's exception class and "byte #-1".
+     */
+    static void checkUtf8(Path file, byte[] bytes) throws ConfigException {
+        java.nio.charset.CharsetDecoder d = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
+        java.nio.charset.CoderResult r = d.decode(in, out, true);
+        if (r.isError()) {
+            int at = in.position();
+            int line = 1;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new ConfigException(file, "", String.format("not UTF-8 text at line %d (byte 0x%02x at offset %d):"
+                    + " is this the config file?", line, bytes[at] & 0xff, at));
+        }
     }
 
     static LacdConfig parse(Path file, JsonNode tree) throws ConfigException {

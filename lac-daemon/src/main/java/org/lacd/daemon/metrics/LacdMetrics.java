@@ -396,6 +396,90 @@ public final class LacdMetrics {
         counter("lacd.config.reloads", "SIGHUP reloads by result", "result", ok ? "success" : "failure").increment();
     }
 
+    // ---- the management view (lacd stats) ----
+
+    /**
+     * The counters an operator asks {@code lacd stats} for, read from the registry (so they cannot disagree with a
+     * scrape): drops by protocol and reason, setups by result, failures by reason, teardowns by cause, RADIUS health
+     * per server and L2TP health. Only counters that were touched appear under a reason; the totals always do.
+     */
+    public Map<String, Object> summary() {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        Map<String, Object> drops = new java.util.LinkedHashMap<>();
+        drops.put("total", (long) sum("lacd.drops"));
+        for (Protocol p : Protocol.values()) {
+            Map<String, Long> byReason = byTag("lacd.drops", "reason", "protocol", label(p));
+            if (!byReason.isEmpty()) {
+                drops.put(label(p), byReason);
+            }
+        }
+        out.put("drops", drops);
+
+        Map<String, Object> setups = new java.util.LinkedHashMap<>();
+        setups.put("success", (long) count("lacd.session.setups", "result", "success"));
+        setups.put("failure", (long) count("lacd.session.setups", "result", "failure"));
+        setups.put("failuresByReason", byTag("lacd.session.failures", "reason"));
+        setups.put("timeoutsBeforeUser", byTag("lacd.session.setup.timeouts", "kind"));
+        setups.put("latencySeconds", latency(setupLatency));
+        out.put("setups", setups);
+        out.put("teardownsByCause", byTag("lacd.session.teardowns", "cause"));
+
+        Map<String, Object> radius = new java.util.LinkedHashMap<>();
+        java.util.TreeSet<String> servers = new java.util.TreeSet<>(serverUp.keySet());
+        registry.find("lacd.radius.requests").counters().forEach(c -> servers.add(c.getId().getTag("server")));
+        for (String server : servers) {
+            Map<String, Object> sv = new java.util.LinkedHashMap<>();
+            AtomicLong up = serverUp.get(server);
+            sv.put("state", up == null || up.get() == 1 ? "up" : "held-down");
+            Map<String, Long> results = new java.util.TreeMap<>();
+            registry.find("lacd.radius.requests").tag("server", server).counters().forEach(c -> results.merge(
+                    c.getId().getTag("type") + "/" + c.getId().getTag("result"), (long) c.count(), Long::sum));
+            sv.put("requests", results);
+            sv.put("timeouts", (long) count("lacd.radius.timeouts", "server", server));
+            Timer t = timers.get(server);
+            if (t != null) {
+                sv.put("latencySeconds", latency(t));
+            }
+            radius.put(server, sv);
+        }
+        radius.put("accountingSpoolRecords", spoolRecords.get());
+        radius.put("dae", byTag("lacd.dae.requests", "result"));
+        out.put("radius", radius);
+
+        Map<String, Object> l2tp = new java.util.LinkedHashMap<>();
+        Map<String, Long> tunnelStates = new java.util.LinkedHashMap<>();
+        tunnels.forEach((state, n) -> tunnelStates.put(label(state), n.get()));
+        l2tp.put("tunnelsByState", tunnelStates);
+        l2tp.put("controlRetransmits", (long) retransmits.count());
+        l2tp.put("helloTimeouts", (long) helloTimeouts.count());
+        l2tp.put("lnsLockouts", byTag("lacd.lns.lockouts", "lns"));
+        out.put("l2tp", l2tp);
+        return out;
+    }
+
+    private double sum(String name) {
+        return registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    /** Counter values of {@code name} keyed by the value of {@code tag}, restricted to the given tag pairs. */
+    private Map<String, Long> byTag(String name, String tag, String... where) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        registry.find(name).tags(where).counters().forEach(c -> {
+            if (c.count() > 0) {
+                out.merge(c.getId().getTag(tag), (long) c.count(), Long::sum);
+            }
+        });
+        return out;
+    }
+
+    private static Map<String, Object> latency(Timer t) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("count", t.count());
+        out.put("mean", Math.round(t.mean(java.util.concurrent.TimeUnit.MILLISECONDS)) / 1000.0);
+        out.put("recentMax", Math.round(t.max(java.util.concurrent.TimeUnit.MILLISECONDS)) / 1000.0);
+        return out;
+    }
+
     /** For tests and the management view: a counter's value, or 0 when it was never touched. */
     public double count(String name, String... tags) {
         Counter c = counters.get(name + String.join("\u0000", tags));

@@ -159,6 +159,7 @@ public final class LacManagement implements ManagementBackend {
         out.put("sessionsByState", byState);
         out.put("tunnels", lac.engine().tunnels().size());
         out.put("dataPlane", lac.dataPlane());
+        out.putAll(lac.metrics().summary());
         out.put("lns", lns().stream().collect(java.util.stream.Collectors.toMap(Views.LnsView::name, Views.LnsView::state,
                 (a, b) -> a, LinkedHashMap::new)));
         return out;

@@ -153,6 +153,11 @@ public final class LacService {
      * worker, the data frames received from and sent to subscribers and the frames its receive ring dropped; and the
      * L2TP engine's worker sockets with the data they received and sent.
      */
+    /** The daemon's meters (for {@code lacd stats}). */
+    public LacdMetrics metrics() {
+        return metrics;
+    }
+
     public Map<String, Object> dataPlane() {
         Map<String, Object> out = new LinkedHashMap<>();
         PppoeServer p = pppoe;

@@ -47,6 +47,10 @@ class ManagementApiTest {
 
         @Override
         public Optional<SessionDetail> session(long id) {
+            if (id == 8) { // untagged: outerVlan and innerVlan are -1 in the API
+                return Optional.of(new SessionDetail(hostile, "svc", "00000008", "pap", Map.of(), Map.of("authName", "eve"),
+                        List.of("reseller-a-1"), List.of(new StateChange("forwarding", "t1"))));
+            }
             return id == 7 ? Optional.of(new SessionDetail(s1, "", "00000007", "chap-md5", Map.of("circuitId", "eth1/1"),
                     Map.of("initialReceivedConfReq", "0104 05d4"), List.of("reseller-a-1"),
                     List.of(new StateChange("pppoe", "t0"), new StateChange("forwarding", "t1")))) : Optional.empty();
@@ -147,9 +151,9 @@ class ManagementApiTest {
         assertTrue(r.out().contains("initialReceivedConfReq: 0104 05d4"), r.out());
         Run json = lacd("session", "7", "--url", url, "--token", TOKEN, "--json");
         assertTrue(json.out().contains("\"acctSessionId\" : \"00000007\""), json.out());
-        Run missing = lacd("session", "8", "--url", url, "--token", TOKEN);
+        Run missing = lacd("session", "9", "--url", url, "--token", TOKEN);
         assertEquals(1, missing.code());
-        assertTrue(missing.err().contains("no session 8"), missing.err());
+        assertTrue(missing.err().contains("no session 9"), missing.err());
     }
 
     @Test
@@ -205,5 +209,72 @@ class ManagementApiTest {
         Run down = lacd("stats", "--url", "http://127.0.0.1:1");
         assertEquals(1, down.code());
         assertTrue(down.err().contains("cannot reach lacd"), down.err());
+    }
+
+    Run light(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = org.lacd.daemon.cli.ManagementMain.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** Issue 16 part 4: every field of {@code lacd session ID} inside its block; an untagged session says so, not -1. */
+    @Test
+    void sessionDetailIsOneBlockAndUntaggedIsNamed() {
+        for (Run r : List.of(lacd("session", "8", "--url", url, "--token", TOKEN), light("session", "8", "--url", url, "--token", TOKEN))) {
+            assertEquals(0, r.code(), r.err());
+            List<String> lines = r.out().lines().toList();
+            assertEquals("session 8:", lines.get(0), r.out());
+            for (String l : lines.subList(1, lines.size())) {
+                assertTrue(l.startsWith("  "), "outside the block: '" + l + "' in\n" + r.out());
+            }
+            assertTrue(lines.contains("  outerVlan: untagged"), r.out());
+            assertTrue(lines.contains("  innerVlan: none"), r.out());
+            assertTrue(lines.contains("  serviceName: svc") && lines.contains("  authType: pap"), r.out());
+            assertFalse(r.out().lines().anyMatch(l -> l.endsWith(": -1")), r.out());
+        }
+        Run tagged = light("session", "7", "--url", url, "--token", TOKEN);
+        assertTrue(tagged.out().contains("  outerVlan: 100") && tagged.out().contains("  innerVlan: 7"), tagged.out());
+        Run table = light("sessions", "--url", url, "--token", TOKEN, "--user", hostile.user());
+        assertTrue(table.out().lines().toList().get(1).contains(" untagged "), table.out());
+    }
+
+    /** The launcher's light path gives what the picocli path gives, and leaves help and errors to picocli. */
+    @Test
+    void lightPathAgreesWithPicocli() {
+        String[][] cases = {
+            {"sessions", "--url", url, "--token", TOKEN, "--user", "alice@reseller-a.example", "--vlan", "100"},
+            {"sessions", "--url=" + url, "--token", TOKEN, "--count"},
+            {"session", "7", "--url", url, "--token", TOKEN, "--json"},
+            {"tunnels", "--url", url, "--token", TOKEN},
+            {"stats", "--url", url},
+            {"kick", "--url", url, "--token", TOKEN},
+            {"sessions", "--url", url, "--token", TOKEN, "--bogus"},
+            {"sessions", "--url", url, "--token", TOKEN, "--vlan", "x"},
+            {"session", "--url", url, "--token", TOKEN},
+            {"trace", "alice", "--url", url, "--token", TOKEN},
+            {"stats", "--help"},
+        };
+        for (String[] c : cases) {
+            Run viaCli = lacd(c);
+            Run viaLight = light(c);
+            String what = String.join(" ", c);
+            assertEquals(viaCli.code(), viaLight.code(), what);
+            assertEquals(viaCli.out(), viaLight.out(), what);
+            assertEquals(viaCli.err(), viaLight.err(), what);
+        }
+        assertTrue(org.lacd.daemon.cli.ManagementMainAccess.binds("trace", "alice", "-w", "/tmp/x.pcap"), "defaults and -w");
+        assertFalse(org.lacd.daemon.cli.ManagementMainAccess.binds("trace", "alice"), "-w is required: picocli says so");
+        assertFalse(org.lacd.daemon.cli.ManagementMainAccess.binds("stats", "--help"));
+    }
+
+    /** Issue 16 part 4: outside the daemon's namespace, with no config file, the command says to use --url. */
+    @Test
+    void noConfigFileSaysToUseUrl() {
+        for (Run r : List.of(lacd("sessions", "--config", "/nonexistent/lacd.yaml"), light("sessions", "--config", "/nonexistent/lacd.yaml"))) {
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("/nonexistent/lacd.yaml: file not found") && r.err().contains("--url http://"), r.err());
+            assertTrue(r.err().contains("ip netns exec"), r.err());
+        }
     }
 }
