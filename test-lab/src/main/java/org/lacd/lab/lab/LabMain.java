@@ -144,7 +144,9 @@ public final class LabMain {
                     // --duration: the emulators hang up by themselves; show what the subscribers saw
                     for (Lab.Subscribers s : List.of(a, b)) {
                         int rc = s.await(Duration.ofSeconds(30));
-                        clean &= rc == 0;
+                        // --kill-lns ends reseller A's calls on lns-a1 on purpose (LCP_TERMINATED when lacd declares the
+                        // tunnel dead; the emulators do not redial): not a failure of the demo
+                        clean &= rc == 0 || killed && s.run().reseller().equals("a");
                         printReport(s);
                     }
                     summary(lab, workers);
