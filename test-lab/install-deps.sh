@@ -12,6 +12,7 @@ PACKAGES=(
   libpcap0.8                    # pcap4j's native library
   iproute2 nftables procps curl # namespaces, veth, packet loss, process control
   gcc libc6-dev                 # the forwarding benchmark compiles its C AF_PACKET forwarder and generator (test-lab/src/main/c)
+  prometheus                    # promtool: unit tests of the shipped alert rules, `check metrics` on a live scrape; the demo's --prometheus server
 )
 
 missing=()
@@ -55,4 +56,6 @@ wait_for_apt_locks
 apt-get -o DPkg::Lock::Timeout="$LOCK_WAIT" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The freeradius package may start a system server on 1812/1813; lacd's tests start their own
 # instances on other ports, so a running system one does no harm, but it is not needed.
+# The prometheus package enables a system server on :9090 where systemd runs; the tests only use promtool and
+# the demo starts its own server in its lacd namespace, so a running system one does no harm either.
 echo "install-deps: done"

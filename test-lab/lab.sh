@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # lacd's network-namespace lab: the single entry point.
 #
-#   bash test-lab/lab.sh demo [--duration SECONDS] [--subscribers N] [--rate R] [--traffic-pps P] [--workers W]
+#   bash test-lab/lab.sh demo [--duration SECONDS] [--subscribers N] [--rate R] [--traffic-pps P] [--workers W] [--prometheus] [--kill-lns]
 #       Builds lacd if needed, brings up the lab (subscriber namespace -- lacd namespace -- four LNS namespaces,
 #       real FreeRADIUS, lacd, LNS emulators, subscriber emulators), shows a summary table and runs until Ctrl-C
 #       or --duration. Everything is torn down on exit, on Ctrl-C and on failure.
+#       --prometheus: also a real Prometheus in lacd's namespace (127.0.0.1:9090 there) scraping lacd with the shipped
+#       alert rules; the summary prints its alerts. --kill-lns: kill lns-a1 (reseller A's preferred LNS) once the
+#       subscribers are up; with --prometheus, the summary shows LacdHelloTimeouts firing.
 #   bash test-lab/lab.sh cleanup PREFIX
 #       Removes namespaces named PREFIX* (e.g. lacd-12345-) left by a run that was killed with SIGKILL.
 #
@@ -40,7 +43,7 @@ case "$cmd" in
     ;;
   demo) ;;
   -h|--help|help)
-    sed -n '2,11p' "$self" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$self" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)

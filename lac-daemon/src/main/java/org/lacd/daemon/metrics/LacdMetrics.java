@@ -12,10 +12,12 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.lacd.daemon.session.SessionState;
@@ -89,8 +91,15 @@ public final class LacdMetrics {
         counter("lacd.session.setups", "Session setups by result", "result", "failure");
     }
 
+    /** Micrometer binder meters whose Prometheus names promtool's linter rejects. */
+    static final Set<String> UNLINTED_JVM_METERS = Set.of("process.cpu.time", "system.cpu.count");
+
     /** Turns on the JVM and process meters. */
     public LacdMetrics withJvmMeters() {
+        // Two of Micrometer's process meters fail `promtool check metrics` (the lab runs it on a live scrape):
+        // process_cpu_time_ns_total ("abbreviated unit"; process_cpu_usage stays) and system_cpu_count ("_count"
+        // suffix on a gauge). Neither is on the dashboard nor in an alert: leave them out.
+        registry.config().meterFilter(MeterFilter.deny(id -> UNLINTED_JVM_METERS.contains(id.getName())));
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

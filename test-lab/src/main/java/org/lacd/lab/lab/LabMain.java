@@ -56,9 +56,20 @@ public final class LabMain {
         @Option(names = "--dir", description = "where configs, logs and reports go (default /tmp/<prefix>)")
         Path dir;
 
+        @Option(names = "--prometheus", description = "also run a Prometheus server in lacd's namespace (127.0.0.1:"
+                + LabPrometheus.PORT + ") scraping lacd with the shipped alert rules; the summary shows its alerts")
+        boolean prometheus;
+
+        @Option(names = "--kill-lns", description = "once the subscribers are up, kill lns-a1 (reseller A's preferred LNS)"
+                + " with SIGKILL: lacd finds out by HELLO; with --prometheus the summary shows LacdHelloTimeouts firing")
+        boolean killLns;
+
         @Override
         public Integer call() throws Exception {
             String missing = Lab.missingPrerequisite();
+            if (missing == null && prometheus) {
+                missing = LabPrometheus.missingPrerequisite();
+            }
             if (missing != null) {
                 System.err.println("lab: " + missing);
                 return 2;
@@ -80,10 +91,11 @@ public final class LabMain {
             }, "demo-ctrl-c");
             Runtime.getRuntime().addShutdownHook(hook);
             System.out.println("lab: building the topology " + p + " (files in " + d + ")");
-            try (Lab lab = Lab.start(d, LabOptions.defaults().withUsers(perReseller).withWorkers(workers), p)) {
+            try (Lab lab = Lab.start(d, LabOptions.defaults().withUsers(perReseller).withWorkers(workers), p);
+                 LabPrometheus prom = prometheus ? LabPrometheus.start(lab) : null) {
                 Topology t = lab.topology();
-                System.out.println("lab: FreeRADIUS, lacd and 4 LNS emulators up; dialing " + (2 * perReseller)
-                        + " subscribers (CHAP and PAP mixed)");
+                System.out.println("lab: FreeRADIUS, lacd and 4 LNS emulators up" + (prom != null ? ", Prometheus scraping lacd" : "")
+                        + "; dialing " + (2 * perReseller) + " subscribers (CHAP and PAP mixed)");
                 long t0 = System.nanoTime();
                 Lab.Subscribers a = lab.startSubscribers(Lab.SubscriberRun.of("a", perReseller).rate(rate)
                         .traffic(pps, 256).duration(emuSeconds + "s"));
@@ -100,11 +112,24 @@ public final class LabMain {
                         + Lab.METRICS_PORT + "/metrics");
                 System.out.println("lab: sessions:   ip netns exec " + t.lacdNamespace() + " java -jar " + Lab.lacdJar()
                         + " sessions --url http://127.0.0.1:" + Lab.MGMT_PORT);
+                if (prom != null) {
+                    System.out.println("lab: prometheus: " + prom.url() + " in namespace " + t.lacdNamespace()
+                            + " only (rules " + LabPrometheus.rules() + ", data in " + prom.dir() + ")");
+                    System.out.println("lab: alerts:     ip netns exec " + t.lacdNamespace() + " curl -s " + prom.url()
+                            + "/api/v1/alerts   (web UI: " + prom.url() + "/alerts from inside the namespace)");
+                }
                 System.out.println("lab: logs:       " + d);
                 System.out.println(duration > 0 ? "lab: running for " + duration + " s (Ctrl-C stops earlier)" : "lab: running until Ctrl-C");
                 long end = duration > 0 ? t0 + TimeUnit.SECONDS.toNanos(duration) : Long.MAX_VALUE;
+                boolean killed = false;
                 while (true) {
                     summary(lab, workers);
+                    printAlerts(prom);
+                    if (killLns && !killed && stop.getCount() > 0) {
+                        killed = true;
+                        killPreferredLns(lab, prom, stop, end);
+                        continue;
+                    }
                     long left = end - System.nanoTime();
                     if (left <= 0 || stop.await(Math.min(left, TimeUnit.SECONDS.toNanos(refresh)), TimeUnit.NANOSECONDS)) {
                         break;
@@ -119,10 +144,13 @@ public final class LabMain {
                     // --duration: the emulators hang up by themselves; show what the subscribers saw
                     for (Lab.Subscribers s : List.of(a, b)) {
                         int rc = s.await(Duration.ofSeconds(30));
-                        clean &= rc == 0;
+                        // --kill-lns ends reseller A's calls on lns-a1 on purpose (LCP_TERMINATED when lacd declares the
+                        // tunnel dead; the emulators do not redial): not a failure of the demo
+                        clean &= rc == 0 || killed && s.run().reseller().equals("a");
                         printReport(s);
                     }
                     summary(lab, workers);
+                    printAlerts(prom);
                 }
                 System.out.println("lab: stopping (lacd closes every remaining call with CDN and PADT, sends accounting Stop)");
                 return allUp && clean ? 0 : 1;
@@ -135,6 +163,62 @@ public final class LabMain {
                 }
                 System.out.println("lab: torn down; namespaces left with prefix " + p + ": "
                         + Topology.namespacesStartingWith(p + "-"));
+            }
+        }
+
+        static final String KILLED_LNS = "lns-a1";
+
+        /**
+         * --kill-lns: SIGKILL to reseller A's preferred LNS (no StopCCN), then, with Prometheus, waits (at most 90 s, or
+         * until Ctrl-C or the end of --duration) for the shipped rule LacdHelloTimeouts to fire and says when it did.
+         */
+        static void killPreferredLns(Lab lab, LabPrometheus prom, CountDownLatch stop, long end) throws InterruptedException {
+            System.out.println();
+            System.out.println("lab: --kill-lns: killing " + KILLED_LNS + " (reseller A's preferred LNS, Tunnel-Preference 10) with"
+                    + " SIGKILL: no StopCCN, lacd finds out when its HELLOs go unanswered");
+            long k0 = System.nanoTime();
+            lab.killLns(KILLED_LNS);
+            if (prom == null) {
+                return;
+            }
+            long deadline = Math.min(end, k0 + TimeUnit.SECONDS.toNanos(90));
+            boolean fired = LabProcess.await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), () -> stop.getCount() == 0
+                    || safeAlerts(prom).stream().anyMatch(a -> a.name().equals("LacdHelloTimeouts") && a.state().equals("firing")));
+            fired &= stop.getCount() > 0;
+            System.out.printf(Locale.ROOT, fired ? "lab: Prometheus: LacdHelloTimeouts firing %.1f s after %s was killed%n"
+                    : "lab: Prometheus: LacdHelloTimeouts not firing %.1f s after %s was killed%n", (System.nanoTime() - k0) / 1e9,
+                    KILLED_LNS);
+        }
+
+        static List<LabPrometheus.Alert> safeAlerts(LabPrometheus prom) {
+            try {
+                return prom.alerts();
+            } catch (RuntimeException e) {
+                return List.of();
+            }
+        }
+
+        /** The alerts of the demo's Prometheus, from its API: firing ones, then pending ones (waiting out their for:). */
+        static void printAlerts(LabPrometheus prom) {
+            if (prom == null) {
+                return;
+            }
+            try {
+                List<LabPrometheus.Alert> all = prom.alerts();
+                if (all.isEmpty()) {
+                    System.out.println("prometheus alerts: none firing or pending (target " + prom.targetHealth() + ")");
+                    return;
+                }
+                System.out.println("prometheus alerts (GET " + prom.url() + "/api/v1/alerts):");
+                for (String state : List.of("firing", "pending")) {
+                    for (LabPrometheus.Alert a : all) {
+                        if (a.state().equals(state)) {
+                            System.out.println("  " + a);
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                System.out.println("prometheus alerts unavailable: " + e.getMessage());
             }
         }
 
