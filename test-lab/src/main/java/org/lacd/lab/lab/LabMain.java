@@ -231,6 +231,17 @@ public final class LabMain {
                         r.path("setupRate").asDouble(), r.path("setupLatency").path("p50Ms").asDouble(),
                         r.path("setupLatency").path("p99Ms").asDouble(), r.path("packetsSent").asLong(),
                         r.path("packetsReceived").asLong(), r.path("packetsLost").asLong());
+                // where a setup's time goes (p50 per phase, as the subscribers saw it)
+                JsonNode ph = r.path("phaseLatency");
+                System.out.printf(Locale.ROOT, "  setup phases p50: PADI->PADO %.0f ms, PADR->PADS %.0f ms, LCP %.0f ms, authentication %.0f ms"
+                                + " (lacd asks RADIUS, brings up the tunnel if it is the first call to that LNS, places the call;"
+                                + " the LNS answers the login), IPCP %.0f ms%n",
+                        ph.path("padiToPado").path("p50Ms").asDouble(), ph.path("padrToPads").path("p50Ms").asDouble(),
+                        ph.path("lcp").path("p50Ms").asDouble(), ph.path("auth").path("p50Ms").asDouble(),
+                        ph.path("ipcp").path("p50Ms").asDouble());
+                System.out.println("  the first subscribers of a run wait for a cold start: the first RADIUS answer and the first"
+                        + " tunnel to each LNS (SCCRQ/SCCRP/SCCCN) take hundreds of ms to a second while JVMs warm up; later ones"
+                        + " take tens of ms (test-lab/BENCHMARKS.md: 1,000 setups/s once warm)");
             } catch (RuntimeException e) {
                 System.out.println("subscribers " + s.run().reseller() + ": no report (" + e.getMessage() + ")");
             }
@@ -277,6 +288,9 @@ public final class LabMain {
                     tot[1] += e.getValue()[1];
                 }
                 System.out.printf(Locale.ROOT, "%-9s %-8s %9d %11d%n", "total", "", tot[0], tot[1]);
+                System.out.println("lns-a2 and lns-b2 are the backups: RADIUS gives each user two tunnels, the reseller's"
+                        + " x1 LNS with Tunnel-Preference 10 and x2 with 20, so x2 carries calls only while x1 is down or locked"
+                        + " out (try --kill-lns)");
                 System.out.printf(Locale.ROOT, "lacd: packets PPPoE in %.0f out %.0f, L2TP in %.0f out %.0f; setups ok %.0f failed %.0f;"
                                 + " tunnels up %.0f%n",
                         Lab.sample(m, "lacd_packets_total", "protocol=\"pppoe\"", "direction=\"rx\""),
