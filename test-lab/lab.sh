@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # lacd's network-namespace lab: the single entry point.
 #
-#   bash test-lab/lab.sh demo [--duration SECONDS] [--subscribers N] [--rate R] [--traffic-pps P] [--workers W]
+#   bash test-lab/lab.sh demo [--duration SECONDS] [--subscribers N] [--rate R] [--traffic-pps P] [--workers W] [--lns l2tpns]
 #       Builds lacd if needed, brings up the lab (subscriber namespace -- lacd namespace -- four LNS namespaces,
-#       real FreeRADIUS, lacd, LNS emulators, subscriber emulators), shows a summary table and runs until Ctrl-C
-#       or --duration. Everything is torn down on exit, on Ctrl-C and on failure.
+#       real FreeRADIUS, lacd, LNS emulators, subscriber emulators; with --lns l2tpns, lns-a1 is a real l2tpns),
+#       shows a summary table and runs until Ctrl-C or --duration. Everything is torn down on exit, on Ctrl-C and
+#       on failure.
 #   bash test-lab/lab.sh cleanup PREFIX
 #       Removes namespaces named PREFIX* (e.g. lacd-12345-) left by a run that was killed with SIGKILL.
 #
@@ -28,6 +29,7 @@ remove_namespaces() { # $1: name prefix
     # shellcheck disable=SC2086
     [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
+    rm -rf -- "/etc/netns/$ns"   # an l2tpns LNS's private /etc/l2tpns (bind-mounted by ip netns exec)
     echo "lab.sh: removed namespace $ns"
   done
 }
@@ -40,7 +42,7 @@ case "$cmd" in
     ;;
   demo) ;;
   -h|--help|help)
-    sed -n '2,11p' "$self" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$self" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
