@@ -15,7 +15,7 @@ public record DisconnectCause(CdnResult result, ErrorCode error, String message,
      * on lacd's side of the tunnel, so a hang-up is AT_LOCAL. l2tpns reads it so (direction 2 with code 3 becomes
      * Acct-Terminate-Cause User-Request, direction 1 is ignored and leaves Lost-Carrier from the Result Code), and so
      * does our LNS emulator when it reports a subscriber's Terminate-Request the other way (AT_PEER). Found against
-     * l2tpns in the lab (issue 16, test-lab/README.md).
+     * l2tpns in the lab (issue 16, test-lab/l2tpns.md).
      */
     public static DisconnectCause subscriberHangup() {
         return new DisconnectCause(CdnResult.LOSS_OF_CARRIER, null, null,

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * value for the default heartbeat, 3.1 s (l2tpns raises anything below 4 x interval + 1.1 s), and {@link #start}
  * polls the log for the line before it returns: no SCCRQ is sent to a slave.
  *
- * <p>What l2tpns does with a call from lacd (found in the lab, see test-lab/README.md): it ignores the proxy LCP and
+ * <p>What l2tpns does with a call from lacd (found in the lab, see test-lab/l2tpns.md): it ignores the proxy LCP and
  * proxy authentication AVPs (only the magic number is read), renegotiates LCP and challenges the subscriber again
  * through the tunnel, asks FreeRADIUS, assigns an address from {@code ip_pool} in IPCP and routes that address out of
  * {@code tun0}. SIGQUIT sends StopCCN to every tunnel and exits; SIGKILL leaves the LAC to find out by HELLO.
