@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   freeradius freeradius-utils   # real RADIUS server and radclient for the RADIUS and end-to-end tests
+  l2tpns                        # a real LNS that terminates PPP (TUN, RADIUS): L2tpnsLabTest and `lab.sh demo --lns l2tpns`
   xl2tpd                        # a real LNS for the L2TP interop test
   pppoe                         # rp-pppoe client: a real PPPoE client for the discovery test
   tshark                        # independent dissector: golden vectors and lab captures
@@ -54,6 +55,11 @@ wait_for_apt_locks
 apt-get -o DPkg::Lock::Timeout="$LOCK_WAIT" update -qq
 wait_for_apt_locks
 apt-get -o DPkg::Lock::Timeout="$LOCK_WAIT" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The l2tpns package starts a system l2tpns where systemd runs: the lab runs its own in namespaces with private
+# config (/etc/netns/NS/l2tpns), so the system one is stopped and disabled, never configured.
+if [[ " ${missing[*]} " == *" l2tpns "* ]]; then
+  { systemctl disable --now l2tpns || service l2tpns stop; } >/dev/null 2>&1 || true
+fi
 # The freeradius package may start a system server on 1812/1813; lacd's tests start their own
 # instances on other ports, so a running system one does no harm, but it is not needed.
 # The prometheus package enables a system server on :9090 where systemd runs; the tests only use promtool and

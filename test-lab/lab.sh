@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # lacd's network-namespace lab: the single entry point.
 #
-#   bash test-lab/lab.sh demo [--duration SECONDS] [--subscribers N] [--rate R] [--traffic-pps P] [--workers W] [--prometheus] [--kill-lns]
+#   bash test-lab/lab.sh demo [--duration SECONDS] [--subscribers N] [--rate R] [--traffic-pps P] [--workers W] [--lns l2tpns] [--prometheus] [--kill-lns]
 #       Builds lacd if needed, brings up the lab (subscriber namespace -- lacd namespace -- four LNS namespaces,
-#       real FreeRADIUS, lacd, LNS emulators, subscriber emulators), shows a summary table and runs until Ctrl-C
-#       or --duration. Everything is torn down on exit, on Ctrl-C and on failure.
+#       real FreeRADIUS, lacd, LNS emulators, subscriber emulators; with --lns l2tpns, lns-a1 is a real l2tpns),
+#       shows a summary table and runs until Ctrl-C or --duration. Everything is torn down on exit, on Ctrl-C and
+#       on failure.
 #       --prometheus: also a real Prometheus in lacd's namespace (127.0.0.1:9090 there) scraping lacd with the shipped
 #       alert rules; the summary prints its alerts. --kill-lns: kill lns-a1 (reseller A's preferred LNS) once the
 #       subscribers are up; with --prometheus, the summary shows LacdHelloTimeouts firing.
@@ -31,6 +32,7 @@ remove_namespaces() { # $1: name prefix
     # shellcheck disable=SC2086
     [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
+    rm -rf -- "/etc/netns/$ns"   # an l2tpns LNS's private /etc/l2tpns (bind-mounted by ip netns exec)
     echo "lab.sh: removed namespace $ns"
   done
 }
@@ -43,7 +45,7 @@ case "$cmd" in
     ;;
   demo) ;;
   -h|--help|help)
-    sed -n '2,14p' "$self" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$self" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)

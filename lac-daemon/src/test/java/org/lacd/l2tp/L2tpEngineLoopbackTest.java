@@ -137,7 +137,11 @@ class L2tpEngineLoopbackTest {
         await(() -> lc.cdn() != null, "CDN at the LNS");
         ControlMessage cdn = lc.cdn();
         assertEquals(CdnResult.LOSS_OF_CARRIER.code(), ResultCode.parse(cdn.find(AvpType.RESULT_CODE)).result());
-        assertEquals(PppDisconnectCause.NORMAL_LCP_TERMINATE, PppDisconnectCause.parse(cdn.find(AvpType.PPP_DISCONNECT_CAUSE_CODE)).code());
+        PppDisconnectCause ppp = PppDisconnectCause.parse(cdn.find(AvpType.PPP_DISCONNECT_CAUSE_CODE));
+        assertEquals(PppDisconnectCause.NORMAL_LCP_TERMINATE, ppp.code());
+        // RFC 3145: "at local" = at the sender of the CDN, lacd, whose side the subscriber is on (issue 16: l2tpns books
+        // direction 2 as User-Request, direction 1 as the LNS's own doing)
+        assertEquals(PppDisconnectCause.Direction.AT_LOCAL, ppp.direction());
         assertEquals(1, stats.packetsOut.sum());
         assertEquals(1, stats.packetsIn.sum());
     }

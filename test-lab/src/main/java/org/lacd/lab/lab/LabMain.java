@@ -44,6 +44,10 @@ public final class LabMain {
         @Option(names = "--workers", defaultValue = "2", description = "lacd's forwarding workers on the access interface (interfaces[].workers; default ${DEFAULT-VALUE})")
         int workers;
 
+        @Option(names = "--lns", defaultValue = "emulators", description = "emulators: four LNS emulators; l2tpns: lns-a1"
+                + " (reseller A's first preference) is a real l2tpns, with its own FreeRADIUS, next to three emulators (default ${DEFAULT-VALUE})")
+        String lns;
+
         @Option(names = "--duration", defaultValue = "0", description = "stop after this many seconds; 0 = until Ctrl-C (default ${DEFAULT-VALUE})")
         long duration;
 
@@ -74,6 +78,15 @@ public final class LabMain {
                 System.err.println("lab: " + missing);
                 return 2;
             }
+            if (!lns.equals("emulators") && !lns.equals("l2tpns")) {
+                System.err.println("lab: --lns must be emulators or l2tpns, not '" + lns + "'");
+                return 2;
+            }
+            boolean real = lns.equals("l2tpns");
+            if (real && L2tpns.missing() != null) {
+                System.err.println("lab: --lns l2tpns: " + L2tpns.missing());
+                return 2;
+            }
             String p = prefix != null ? prefix + "-1" : Topology.uniquePrefix();
             Path d = dir != null ? dir : Path.of("/tmp", p);
             int perReseller = Math.max(1, subscribers / 2);
@@ -91,10 +104,18 @@ public final class LabMain {
             }, "demo-ctrl-c");
             Runtime.getRuntime().addShutdownHook(hook);
             System.out.println("lab: building the topology " + p + " (files in " + d + ")");
-            try (Lab lab = Lab.start(d, LabOptions.defaults().withUsers(perReseller).withWorkers(workers), p);
+            LabOptions opts = LabOptions.defaults().withUsers(perReseller).withWorkers(workers);
+            if (real) {
+                opts = opts.withL2tpns("lns-a1");
+            }
+            try (Lab lab = Lab.start(d, opts, p);
                  LabPrometheus prom = prometheus ? LabPrometheus.start(lab) : null) {
                 Topology t = lab.topology();
-                System.out.println("lab: FreeRADIUS, lacd and 4 LNS emulators up" + (prom != null ? ", Prometheus scraping lacd" : "")
+                String peers = real
+                        ? "FreeRADIUS, lacd, l2tpns (lns-a1: a real LNS that terminates PPP, challenges again and assigns"
+                                + " addresses from " + Lab.l2tpnsPool(0) + ") and 3 LNS emulators up"
+                        : "FreeRADIUS, lacd and 4 LNS emulators up";
+                System.out.println("lab: " + peers + (prom != null ? ", Prometheus scraping lacd" : "")
                         + "; dialing " + (2 * perReseller) + " subscribers (CHAP and PAP mixed)");
                 long t0 = System.nanoTime();
                 Lab.Subscribers a = lab.startSubscribers(Lab.SubscriberRun.of("a", perReseller).rate(rate)
@@ -119,6 +140,10 @@ public final class LabMain {
                             + "/api/v1/alerts   (web UI: " + prom.url() + "/alerts from inside the namespace)");
                 }
                 System.out.println("lab: logs:       " + d);
+                if (real) {
+                    System.out.println("lab: l2tpns:     " + lab.l2tpns("lns-a1").logFile() + " (its accounting: "
+                            + lab.l2tpns("lns-a1").radius().detailFile() + "; LNS ipv4 in / reflected = its tun0 counters)");
+                }
                 System.out.println(duration > 0 ? "lab: running for " + duration + " s (Ctrl-C stops earlier)" : "lab: running until Ctrl-C");
                 long end = duration > 0 ? t0 + TimeUnit.SECONDS.toNanos(duration) : Long.MAX_VALUE;
                 boolean killed = false;
@@ -284,8 +309,8 @@ public final class LabMain {
                 for (var e : byLns.entrySet()) {
                     long[] st = lab.lnsStatus(e.getKey());
                     String reseller = e.getKey().startsWith("lns-a") ? "A" : e.getKey().startsWith("lns-b") ? "B" : "?";
-                    System.out.printf(Locale.ROOT, "%-9s %-8s %9d %11d %12d %12d%n", reseller, e.getKey(), e.getValue()[0],
-                            e.getValue()[1], st[4], st[5]);
+                    System.out.printf(Locale.ROOT, "%-9s %-8s %9d %11d %12d %12d%s%n", reseller, e.getKey(), e.getValue()[0],
+                            e.getValue()[1], st[4], st[5], lab.l2tpns(e.getKey()) != null ? "  (l2tpns)" : "");
                     tot[0] += e.getValue()[0];
                     tot[1] += e.getValue()[1];
                 }

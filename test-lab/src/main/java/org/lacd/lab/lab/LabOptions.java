@@ -1,6 +1,7 @@
 package org.lacd.lab.lab;
 
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * How a {@link Lab} is built.
@@ -16,37 +17,49 @@ import java.time.Duration;
  * @param extraLns         extra YAML lines appended to every LNS profile (e.g. {@code replay-auth: true})
  * @param setupTimeout     {@code l2tp.setup-timeout} of lacd (tunnel plus call per LNS attempt)
  * @param workers          {@code interfaces[].workers} of lacd's access interface; 0 leaves the key out (lacd's default)
+ * @param l2tpns           LNS names (e.g. {@code lns-a1}) run as a real l2tpns ({@link L2tpns}) instead of an emulator
+ * @param helloInterval    {@code l2tp.hello-interval} of lacd
+ * @param maxRetransmits   {@code l2tp.max-retransmits} of lacd (with hello-interval: how soon a dead LNS is found out)
  */
 public record LabOptions(int usersPerReseller, int radiusServers, Duration lockout, String lnsMode, String lacdHeap,
-                         String logLevel, boolean capture, String extraLns, Duration setupTimeout, int workers) {
+                         String logLevel, boolean capture, String extraLns, Duration setupTimeout, int workers,
+                         Set<String> l2tpns, Duration helloInterval, int maxRetransmits) {
     public LabOptions {
-        if (usersPerReseller < 1 || radiusServers < 1 || radiusServers > 2 || workers < 0) {
-            throw new IllegalArgumentException("usersPerReseller >= 1, radiusServers 1..2, workers >= 0");
+        if (usersPerReseller < 1 || radiusServers < 1 || radiusServers > 2 || workers < 0 || maxRetransmits < 1) {
+            throw new IllegalArgumentException("usersPerReseller >= 1, radiusServers 1..2, workers >= 0, maxRetransmits >= 1");
         }
+        l2tpns = Set.copyOf(l2tpns);
     }
 
     public static LabOptions defaults() {
-        return new LabOptions(100, 1, Duration.ofSeconds(300), "accept-proxy", "512m", "info", false, "", Duration.ofSeconds(4), 0);
+        return new LabOptions(100, 1, Duration.ofSeconds(300), "accept-proxy", "512m", "info", false, "", Duration.ofSeconds(4), 0,
+                Set.of(), Duration.ofSeconds(10), 5);
     }
 
-    public LabOptions withUsers(int n) { return new LabOptions(n, radiusServers, lockout, lnsMode, lacdHeap, logLevel, capture, extraLns, setupTimeout, workers); }
+    public LabOptions withUsers(int n) { return new LabOptions(n, radiusServers, lockout, lnsMode, lacdHeap, logLevel, capture, extraLns, setupTimeout, workers, l2tpns, helloInterval, maxRetransmits); }
 
-    public LabOptions withRadiusServers(int n) { return new LabOptions(usersPerReseller, n, lockout, lnsMode, lacdHeap, logLevel, capture, extraLns, setupTimeout, workers); }
+    public LabOptions withRadiusServers(int n) { return new LabOptions(usersPerReseller, n, lockout, lnsMode, lacdHeap, logLevel, capture, extraLns, setupTimeout, workers, l2tpns, helloInterval, maxRetransmits); }
 
-    public LabOptions withLockout(Duration d) { return new LabOptions(usersPerReseller, radiusServers, d, lnsMode, lacdHeap, logLevel, capture, extraLns, setupTimeout, workers); }
+    public LabOptions withLockout(Duration d) { return new LabOptions(usersPerReseller, radiusServers, d, lnsMode, lacdHeap, logLevel, capture, extraLns, setupTimeout, workers, l2tpns, helloInterval, maxRetransmits); }
 
-    public LabOptions withLnsMode(String m) { return new LabOptions(usersPerReseller, radiusServers, lockout, m, lacdHeap, logLevel, capture, extraLns, setupTimeout, workers); }
+    public LabOptions withLnsMode(String m) { return new LabOptions(usersPerReseller, radiusServers, lockout, m, lacdHeap, logLevel, capture, extraLns, setupTimeout, workers, l2tpns, helloInterval, maxRetransmits); }
 
-    public LabOptions withHeap(String h) { return new LabOptions(usersPerReseller, radiusServers, lockout, lnsMode, h, logLevel, capture, extraLns, setupTimeout, workers); }
+    public LabOptions withHeap(String h) { return new LabOptions(usersPerReseller, radiusServers, lockout, lnsMode, h, logLevel, capture, extraLns, setupTimeout, workers, l2tpns, helloInterval, maxRetransmits); }
 
-    public LabOptions withLogLevel(String l) { return new LabOptions(usersPerReseller, radiusServers, lockout, lnsMode, lacdHeap, l, capture, extraLns, setupTimeout, workers); }
+    public LabOptions withLogLevel(String l) { return new LabOptions(usersPerReseller, radiusServers, lockout, lnsMode, lacdHeap, l, capture, extraLns, setupTimeout, workers, l2tpns, helloInterval, maxRetransmits); }
 
-    public LabOptions withCapture(boolean c) { return new LabOptions(usersPerReseller, radiusServers, lockout, lnsMode, lacdHeap, logLevel, c, extraLns, setupTimeout, workers); }
+    public LabOptions withCapture(boolean c) { return new LabOptions(usersPerReseller, radiusServers, lockout, lnsMode, lacdHeap, logLevel, c, extraLns, setupTimeout, workers, l2tpns, helloInterval, maxRetransmits); }
 
-    public LabOptions withExtraLns(String e) { return new LabOptions(usersPerReseller, radiusServers, lockout, lnsMode, lacdHeap, logLevel, capture, e, setupTimeout, workers); }
+    public LabOptions withExtraLns(String e) { return new LabOptions(usersPerReseller, radiusServers, lockout, lnsMode, lacdHeap, logLevel, capture, e, setupTimeout, workers, l2tpns, helloInterval, maxRetransmits); }
 
-    public LabOptions withSetupTimeout(Duration d) { return new LabOptions(usersPerReseller, radiusServers, lockout, lnsMode, lacdHeap, logLevel, capture, extraLns, d, workers); }
+    public LabOptions withSetupTimeout(Duration d) { return new LabOptions(usersPerReseller, radiusServers, lockout, lnsMode, lacdHeap, logLevel, capture, extraLns, d, workers, l2tpns, helloInterval, maxRetransmits); }
 
     /** {@code interfaces[].workers: n} in lacd's config; 0 leaves the key out (lacd's default). */
-    public LabOptions withWorkers(int n) { return new LabOptions(usersPerReseller, radiusServers, lockout, lnsMode, lacdHeap, logLevel, capture, extraLns, setupTimeout, n); }
+    public LabOptions withWorkers(int n) { return new LabOptions(usersPerReseller, radiusServers, lockout, lnsMode, lacdHeap, logLevel, capture, extraLns, setupTimeout, n, l2tpns, helloInterval, maxRetransmits); }
+
+    /** These LNSs run as a real l2tpns instead of an emulator (names of {@link Topology}: lns-a1, lns-a2, lns-b1, lns-b2). */
+    public LabOptions withL2tpns(String... names) { return new LabOptions(usersPerReseller, radiusServers, lockout, lnsMode, lacdHeap, logLevel, capture, extraLns, setupTimeout, workers, Set.of(names), helloInterval, maxRetransmits); }
+
+    /** lacd's {@code l2tp.hello-interval} and {@code l2tp.max-retransmits}. */
+    public LabOptions withHello(Duration interval, int retransmits) { return new LabOptions(usersPerReseller, radiusServers, lockout, lnsMode, lacdHeap, logLevel, capture, extraLns, setupTimeout, workers, l2tpns, interval, retransmits); }
 }

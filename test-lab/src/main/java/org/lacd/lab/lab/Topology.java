@@ -154,7 +154,7 @@ public final class Topology implements AutoCloseable {
         return out;
     }
 
-    /** Kills what still runs inside a namespace (only processes of this lab live there) and deletes it. */
+    /** Kills what still runs inside a namespace (only processes of this lab live there), deletes it and its /etc/netns/NS. */
     static void deleteNamespace(String ns) {
         for (String pid : Sh.run("ip", "netns", "pids", ns).out().split("\\s+")) {
             if (pid.matches("\\d+")) {
@@ -164,6 +164,10 @@ public final class Topology implements AutoCloseable {
         Sh.Result r = Sh.run("ip", "netns", "del", ns);
         if (!r.ok() && namespacesStartingWith(ns).contains(ns)) {
             LOG.warn("could not delete namespace {}: {}", ns, r.out().strip());
+        }
+        // per-namespace /etc files a real peer was given (ip netns exec bind-mounts /etc/netns/NS/X over /etc/X)
+        if (ns.startsWith(NAME_ROOT) && !ns.contains("/")) {
+            Sh.run("rm", "-rf", "--", "/etc/netns/" + ns);
         }
     }
 
