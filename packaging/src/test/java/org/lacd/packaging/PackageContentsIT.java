@@ -74,6 +74,24 @@ class PackageContentsIT {
         assertTrue(Files.readString(root.resolve("etc/default/lacd")).contains("JAVA_OPTS="));
     }
 
+    /** Debian policy 12.5 and 12.7: the copyright file and a gzipped changelog; the main README as the doc. */
+    @Test
+    void docsAreTheMainReadmeCopyrightAndChangelog() throws IOException {
+        java.nio.file.Path doc = root.resolve("usr/share/doc/lacd");
+        assertArrayEquals(Files.readAllBytes(Build.basedir().resolve("../README.md")), Files.readAllBytes(doc.resolve("README.md")),
+                "the project's main README");
+        assertArrayEquals(Files.readAllBytes(Build.basedir().resolve("README.md")), Files.readAllBytes(doc.resolve("README.packaging.md")));
+        String copyright = Files.readString(doc.resolve("copyright"));
+        assertTrue(copyright.startsWith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"), copyright);
+        for (String bundled : new String[] {"io.netty", "net.java.dev.jna", "org.pcap4j", "ch.qos.logback", "org.yaml:snakeyaml"}) {
+            assertTrue(copyright.contains(bundled), "copyright names the bundled " + bundled);
+        }
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(doc.resolve("changelog.gz")))) {
+            String changelog = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(changelog.matches("(?s)lacd \\([0-9][^)]*\\) [a-z]+; urgency=[a-z]+\n.*\n -- .+ <.+>  .+\n"), changelog);
+        }
+    }
+
     @Test
     void jarIsTheShadedDaemon() throws IOException {
         try (JarFile jar = new JarFile(root.resolve("usr/share/lacd/lacd.jar").toFile())) {
