@@ -691,6 +691,14 @@ public final class Lab implements AutoCloseable {
 
     /** Starts a subscriber emulator in the subscriber namespace on {@link Topology#SUB_IF}. */
     public Subscribers startSubscribers(SubscriberRun r) {
+        return startSubscribers(r, new String[0]);
+    }
+
+    /**
+     * As above, with more emulator options, e.g. {@code --lcp-echo-interval 1s --lcp-echo-failures 3 --redial}
+     * (issue 19: subscribers that notice a dead box and dial again).
+     */
+    public Subscribers startSubscribers(SubscriberRun r, String... extraArgs) {
         int k = ++subscriberRuns;
         Path report = dir.resolve("subscribers-" + r.reseller() + "-" + k + ".json");
         String user = "user{n}@reseller-" + r.reseller() + ".example";
@@ -703,6 +711,7 @@ public final class Lab implements AutoCloseable {
                 "--auth", r.auth(), "--user-pattern", user, "--password-pattern", "pass{n}", "--lifetime", r.lifetime(),
                 "--traffic-pps", Integer.toString(r.trafficPps()), "--traffic-size", Integer.toString(r.trafficSize()),
                 "--duration", r.duration(), "--retries", Integer.toString(r.retries()), "--mac-base", mac, "--json", report.toString()));
+        cmd.addAll(List.of(extraArgs));
         LabProcess p = LabProcess.start("subscribers " + r.reseller() + k, topo.subscriberNamespace(), cmd,
                 dir.resolve("subscribers-" + r.reseller() + "-" + k + ".log"));
         subscriberProcs.add(p);
