@@ -47,6 +47,9 @@ final class KnownMetrics {
         m.put("lacd_worker_packets_total", Map.of("protocol", protocols, "direction", directions, "interface", any, "worker", any));
         m.put("lacd_worker_capture_drops_total", Map.of("interface", any, "worker", any));
         m.put("lacd_pppoe_send_drops_total", Map.of("interface", any));
+        m.put("lacd_pppoe_pado_delayed_total", Map.of());
+        m.put("lacd_pppoe_pado_delay_seconds", Map.of("interface", any));
+        m.put("lacd_pppoe_pados_pending", Map.of());
         m.put("lacd_lns_up", Map.of("lns", any));
         m.put("lacd_lns_lockouts_total", Map.of("lns", any));
         m.put("lacd_config_reloads_total", Map.of("result", any));

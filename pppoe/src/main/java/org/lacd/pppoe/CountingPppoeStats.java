@@ -14,6 +14,7 @@ public final class CountingPppoeStats implements PppoeStats {
     private final Map<CloseReason, LongAdder> closed = adders(CloseReason.class);
     private final Map<TimeoutKind, LongAdder> timeouts = adders(TimeoutKind.class);
     private final LongAdder opened = new LongAdder();
+    private final LongAdder padoDelayed = new LongAdder();
     private final Map<String, LongAdder[]> data = new ConcurrentHashMap<>();
 
     private static <E extends Enum<E>> Map<E, LongAdder> adders(Class<E> c) {
@@ -35,6 +36,7 @@ public final class CountingPppoeStats implements PppoeStats {
     @Override public void sessionOpened() { opened.increment(); }
     @Override public void sessionClosed(CloseReason r) { closed.get(r).increment(); }
     @Override public void timeout(TimeoutKind k) { timeouts.get(k).increment(); }
+    @Override public void padoDelayed() { padoDelayed.increment(); }
 
     @Override
     public void dataIn(String iface, int bytes) {
@@ -54,6 +56,7 @@ public final class CountingPppoeStats implements PppoeStats {
     public long received(PppoeCode c) { return discIn.get(c).sum(); }
     public long sent(PppoeCode c) { return discOut.get(c).sum(); }
     public long opened() { return opened.sum(); }
+    public long delayedPados() { return padoDelayed.sum(); }
     public long closed(CloseReason r) { return closed.get(r).sum(); }
     public long timeouts(TimeoutKind k) { return timeouts.get(k).sum(); }
     public long packetsIn(String iface) { return data(iface)[0].sum(); }

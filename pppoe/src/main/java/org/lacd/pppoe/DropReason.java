@@ -24,6 +24,13 @@ public enum DropReason {
     NO_SESSION,
     /** A PPP packet the current phase does not take (e.g. an NCP before forwarding, a stale auth reply). */
     PPP_IGNORED,
+    /**
+     * A PADI not answered because the interface's session count is at or above the last step of its PADO delay table
+     * that sends no PADO ({@code pppoe.pado-delay}): another concentrator on the segment is to take the subscriber.
+     */
+    PADO_SUPPRESSED,
+    /** A PADI whose PADO would have been delayed while the most delayed PADOs were already waiting (a PADI flood). */
+    PADO_QUEUE_FULL,
     /** The port refused to send (interface down, closed). */
     SEND_FAILED
 }

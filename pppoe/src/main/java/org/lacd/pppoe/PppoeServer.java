@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.lacd.pppoe.discovery.CookieSigner;
 import org.lacd.pppoe.discovery.KeyedRateLimiter;
+import org.lacd.pppoe.discovery.PadoDelay;
+import org.lacd.pppoe.discovery.PadoDelayPolicy;
 import org.lacd.pppoe.port.EthernetPort;
 import org.lacd.pppoe.port.FrameReceiver;
 import org.lacd.pppoe.port.PortException;
@@ -73,6 +75,10 @@ public final class PppoeServer {
     private final Map<Long, Integer> perMac = new HashMap<>();
     private final Map<Long, Integer> perVlan = new HashMap<>();
     private final int[] perPort;
+    /** The PADO delay in force; replaced whole by {@link #padoDelay(PadoDelayPolicy)} (a reload). */
+    private volatile PadoDelayPolicy padoDelay;
+    /** Delayed PADOs scheduled and not yet due (written on the server thread, read by gauges). */
+    private final AtomicInteger pendingPados = new AtomicInteger();
     private ServerScheduler.Cancellable rotationTimer;
     private ServerScheduler.Cancellable sweepTimer;
     private volatile boolean running;
@@ -105,6 +111,7 @@ public final class PppoeServer {
         this.stats = stats;
         this.scheduler = scheduler;
         this.ownsScheduler = ownsScheduler;
+        this.padoDelay = settings.padoDelay();
         int n = ports.size();
         this.portMacs = new long[n];
         this.portNames = new String[n];
@@ -135,6 +142,34 @@ public final class PppoeServer {
      */
     public void onReceiveBatchEnd(Runnable r) {
         batchEnd = r;
+    }
+
+    /**
+     * Replaces the PADO delay (a config reload): PADIs from now on use it; PADOs already waiting keep their time.
+     * Safe from any thread.
+     */
+    public void padoDelay(PadoDelayPolicy policy) {
+        padoDelay = java.util.Objects.requireNonNull(policy);
+        LOG.info("PADO delay now {}", policy);
+    }
+
+    /** The PADO delay in force. */
+    public PadoDelayPolicy padoDelay() {
+        return padoDelay;
+    }
+
+    /**
+     * The delay a PADI with an empty Service-Name on port {@code portIdx} would get now, in nanoseconds, or
+     * {@link PadoDelay#SUPPRESS} when it would get no PADO (for gauges and {@code lacd stats}: reads the session count
+     * without synchronising, so it may lag by a PADR).
+     */
+    public long currentPadoDelayNanos(int portIdx) {
+        return padoDelay.forInterface(portNames[portIdx]).delayNanos(perPort[portIdx]);
+    }
+
+    /** Delayed PADOs waiting for their time now. */
+    public int pendingPados() {
+        return pendingPados.get();
     }
 
     /** Opens every port; on a {@link PortException} the ports opened so far are closed again and it is rethrown. */
@@ -506,6 +541,47 @@ public final class PppoeServer {
             return;
         }
         PppoeTag asked = req.first(TagType.SERVICE_NAME).orElseThrow();
+        // After the rate limits, the service check and the session limits: a delay never costs more than an answer.
+        PadoDelayPolicy policy = padoDelay;
+        long delay = policy.forPadi(portNames[portIdx], asked.asUtf8()).delayNanos(perPort[portIdx]);
+        if (delay == PadoDelay.SUPPRESS) {
+            stats.drop(DropReason.PADO_SUPPRESSED); // RFC 2516 5.2: an AC that will not serve the PADI does not answer
+            return;
+        }
+        if (delay > 0) {
+            if (pendingPados.get() >= policy.maxPending()) {
+                stats.drop(DropReason.PADO_QUEUE_FULL);
+                return;
+            }
+            pendingPados.incrementAndGet();
+            stats.padoDelayed();
+            // a timer on the server thread, no thread held: the PADO is built when it is due (fresh cookie, limits)
+            scheduler.schedule(() -> {
+                pendingPados.decrementAndGet();
+                runGuarded(() -> sendDelayedPado(portIdx, f));
+            }, delay);
+            return;
+        }
+        sendPado(portIdx, req, eth, tags, asked);
+    }
+
+    /** A delayed PADO falls due: sent unless the server stopped or the line has since reached a session limit. */
+    private void sendDelayedPado(int portIdx, PppoeDiscovery.Frame f) {
+        if (!running) {
+            return;
+        }
+        DropReason limit = limitReached(portIdx, f.eth());
+        if (limit != null) {
+            stats.drop(limit);
+            return;
+        }
+        List<PppoeTag> tags = new ArrayList<>(8);
+        tags.add(PppoeTag.utf8(TagType.AC_NAME, settings.acName()));
+        sendPado(portIdx, f.packet(), f.eth(), tags, f.packet().first(TagType.SERVICE_NAME).orElseThrow());
+    }
+
+    /** Completes and sends a PADO offering {@code asked} (RFC 2516 5.2); {@code tags} already holds the AC-Name. */
+    private void sendPado(int portIdx, PppoeDiscovery req, EthernetHeader eth, List<PppoeTag> tags, PppoeTag asked) {
         tags.add(asked);
         for (String s : settings.serviceNames()) {
             if (!s.equals(asked.asUtf8())) {

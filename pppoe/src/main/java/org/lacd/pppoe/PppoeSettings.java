@@ -2,6 +2,8 @@ package org.lacd.pppoe;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import org.lacd.pppoe.discovery.PadoDelayPolicy;
 
 /**
  * Settings of one {@link PppoeServer}. Build with {@link #builder()}; every field has a documented default.
@@ -30,6 +32,8 @@ import java.util.List;
  *                         terminated (default 10 s). PADO to PADR is bounded by the AC-Cookie instead (one to two
  *                         {@code cookieRotation} periods)
  * @param discoveryQueueLimit discovery frames waiting for the server thread before new ones are dropped (default 4096)
+ * @param padoDelay how long to wait before a PADO, by interface, Service-Name and load (default none: at once); the
+ *                  running server takes a new one with {@link PppoeServer#padoDelay(PadoDelayPolicy)}
  */
 public record PppoeSettings(String acName, List<String> serviceNames, UnknownServicePolicy unknownService,
                             int maxPayload, List<AuthType> authPreference, Duration cookieRotation,
@@ -37,7 +41,7 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
                             Rate padiPerMac, Rate padiTotal, Rate padrPerMac, Rate padrTotal,
                             Duration lcpRestart, int lcpMaxConfigure, int lcpMaxTerminate, int lcpMaxFailure,
                             Duration authTimeout, Duration decisionTimeout, Duration discoveryTimeout,
-                            int discoveryQueueLimit) {
+                            int discoveryQueueLimit, PadoDelayPolicy padoDelay) {
 
     /** Default MRU on Ethernet: 1500 - 6 (PPPoE header) - 2 (PPP protocol) (RFC 2516 section 7). */
     public static final int DEFAULT_MRU = 1492;
@@ -58,6 +62,7 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
     public PppoeSettings {
         serviceNames = List.copyOf(serviceNames);
         authPreference = List.copyOf(authPreference);
+        Objects.requireNonNull(padoDelay, "padoDelay");
         if (acName.isEmpty() || acName.length() > 64) {
             throw new IllegalArgumentException("acName must be 1..64 characters");
         }
@@ -106,6 +111,7 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
         private Duration decisionTimeout = Duration.ofSeconds(60);
         private Duration discoveryTimeout = Duration.ofSeconds(10);
         private int discoveryQueueLimit = 4096;
+        private PadoDelayPolicy padoDelay = PadoDelayPolicy.NONE;
 
         public Builder acName(String v) { acName = v; return this; }
         public Builder serviceNames(List<String> v) { serviceNames = v; return this; }
@@ -128,12 +134,13 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
         public Builder decisionTimeout(Duration v) { decisionTimeout = v; return this; }
         public Builder discoveryTimeout(Duration v) { discoveryTimeout = v; return this; }
         public Builder discoveryQueueLimit(int v) { discoveryQueueLimit = v; return this; }
+        public Builder padoDelay(PadoDelayPolicy v) { padoDelay = v; return this; }
 
         public PppoeSettings build() {
             return new PppoeSettings(acName, serviceNames, unknownService, maxPayload, authPreference, cookieRotation,
                     maxSessionsPerMac, maxSessionsPerVlan, maxSessionsPerInterface, padiPerMac, padiTotal, padrPerMac,
                     padrTotal, lcpRestart, lcpMaxConfigure, lcpMaxTerminate, lcpMaxFailure, authTimeout,
-                    decisionTimeout, discoveryTimeout, discoveryQueueLimit);
+                    decisionTimeout, discoveryTimeout, discoveryQueueLimit, padoDelay);
         }
     }
 }

@@ -26,6 +26,9 @@ public interface PppoeStats {
         dataOut(interfaceName, bytes);
     }
 
+    /** A PADO scheduled to leave after its delay ({@code pppoe.pado-delay}) instead of at once. */
+    default void padoDelayed() { }
+
     PppoeStats NOOP = new PppoeStats() {
         @Override public void drop(DropReason reason) { }
         @Override public void discoveryReceived(PppoeCode code) { }

@@ -45,6 +45,8 @@ import org.lacd.daemon.config.LacdConfig.Steering;
 import org.lacd.daemon.config.LacdConfig.SteeringSource;
 import org.lacd.daemon.config.LacdConfig.SubscriberInterface;
 import org.lacd.daemon.config.LacdConfig.UnknownService;
+import org.lacd.pppoe.discovery.PadoDelay;
+import org.lacd.pppoe.discovery.PadoDelayPolicy;
 
 /**
  * Reads {@code lacd.yaml} into a {@link LacdConfig}: YAML syntax, then each section key by key (unknown keys,
@@ -153,7 +155,8 @@ public final class ConfigLoader {
             }
             out.add(new SubscriberInterface(name, s.integer("max-sessions", 32000, 1, 65534),
                     s.integer("workers", LacdConfig.DEFAULT_WORKERS, 1, org.lacd.l2tp.L2tpEngine.MAX_WORKERS),
-                    s.enumValue("io", LacdConfig.PortIo.class, LacdConfig.PortIo.AUTO)));
+                    s.enumValue("io", LacdConfig.PortIo.class, LacdConfig.PortIo.AUTO),
+                    Optional.ofNullable(padoDelay(s, "pado-delay", null))));
             s.done();
         }
         return List.copyOf(out);
@@ -179,9 +182,72 @@ public final class ConfigLoader {
                 s.integer("max-payload", 1500, 1492, 9000),
                 s.duration("cookie-rotation", Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofHours(1)),
                 s.duration("discovery-timeout", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5)),
-                limits);
+                limits, padoDelays(s));
         s.done();
         return p;
+    }
+
+    private static LacdConfig.PadoDelays padoDelays(Section s) throws ConfigException {
+        PadoDelay def = padoDelay(s, "pado-delay", PadoDelay.NONE);
+        java.util.Map<String, PadoDelay> byService = new java.util.LinkedHashMap<>();
+        for (Section x : s.list("pado-delay-services")) {
+            String name = x.requiredString("service");
+            if (name.length() > 64) {
+                throw x.error("service", "longer than 64 characters");
+            }
+            PadoDelay d = padoDelay(x, "pado-delay", null);
+            if (d == null) {
+                throw x.error("pado-delay", "is required");
+            }
+            if (byService.put(name, d) != null) {
+                throw x.error("service", "service '" + name + "' is listed twice");
+            }
+            x.done();
+        }
+        return new LacdConfig.PadoDelays(def, java.util.Map.copyOf(byService),
+                s.integer("pado-delay-max-pending", PadoDelayPolicy.DEFAULT_MAX_PENDING, 1, PadoDelayPolicy.MAX_MAX_PENDING));
+    }
+
+    /**
+     * A {@code pado-delay}: a duration (the same delay whatever the load), or a table of {@code {sessions: N, delay: D}}
+     * rows by the interface's session count, the first from 0 sessions, where {@code delay: none} sends no PADO.
+     */
+    private static PadoDelay padoDelay(Section s, String key, PadoDelay def) throws ConfigException {
+        JsonNode v = s.raw(key);
+        if (v == null) {
+            return def;
+        }
+        if (v.isTextual()) {
+            return PadoDelay.fixed(s.duration(key, Duration.ZERO, Duration.ZERO, PadoDelay.MAX_DELAY));
+        }
+        if (!v.isArray()) {
+            throw s.error(key, "expected a duration such as 200ms or a list of {sessions, delay} rows, got " + Section.kindOf(v));
+        }
+        List<Section> rows = s.list(key);
+        if (rows.isEmpty() || rows.size() > PadoDelay.MAX_STEPS) {
+            throw s.error(key, "a table needs 1.." + PadoDelay.MAX_STEPS + " rows");
+        }
+        List<PadoDelay.Step> steps = new ArrayList<>();
+        int previous = -1;
+        for (int i = 0; i < rows.size(); i++) {
+            Section r = rows.get(i);
+            if (!r.has("sessions")) {
+                throw r.error("sessions", "is required");
+            }
+            int from = r.integer("sessions", 0, 0, 65534);
+            if (i == 0 && from != 0) {
+                throw r.error("sessions", "the first row must start at 0 sessions, got " + from);
+            }
+            if (from <= previous) {
+                throw r.error("sessions", from + " is not above the row before (" + previous + ")");
+            }
+            previous = from;
+            String d = r.requiredString("delay");
+            Duration delay = d.trim().equals("none") ? null : r.duration("delay", Duration.ZERO, Duration.ZERO, PadoDelay.MAX_DELAY);
+            steps.add(new PadoDelay.Step(from, delay));
+            r.done();
+        }
+        return new PadoDelay(steps);
     }
 
     private static Ppp ppp(Section s) throws ConfigException {

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -38,11 +39,18 @@ public record LacdConfig(
      *
      * @param workers forwarding workers: receive rings in one fanout group, each with its own thread and L2TP socket
      * @param io      how frames are read and written: the AF_PACKET ring where it can be set up, else pcap
+     * @param padoDelay this interface's own {@code pado-delay}, overriding {@code pppoe.pado-delay}
      */
-    public record SubscriberInterface(String name, int maxSessions, int workers, PortIo io) {
+    public record SubscriberInterface(String name, int maxSessions, int workers, PortIo io,
+                                      Optional<org.lacd.pppoe.discovery.PadoDelay> padoDelay) {
         /** The sessions and workers of a single-worker interface with the default I/O (tests). */
         public SubscriberInterface(String name, int maxSessions) {
-            this(name, maxSessions, 1, PortIo.AUTO);
+            this(name, maxSessions, 1, PortIo.AUTO, Optional.empty());
+        }
+
+        /** Everything but the PADO delay: what only a restart changes. */
+        public SubscriberInterface withoutPadoDelay() {
+            return new SubscriberInterface(name, maxSessions, workers, io, Optional.empty());
         }
     }
 
@@ -51,8 +59,21 @@ public record LacdConfig(
 
     public enum UnknownService { ERROR, IGNORE }
 
+    /**
+     * @param padoDelay the {@code pado-delay} sections: default, per Service-Name, the bound on waiting PADOs (applied by
+     *                  a reload, unlike the rest of this section)
+     */
     public record Pppoe(String acName, List<String> serviceNames, UnknownService unknownService, int maxPayload,
-                        Duration cookieRotation, Duration discoveryTimeout, PppoeLimits limits) {}
+                        Duration cookieRotation, Duration discoveryTimeout, PppoeLimits limits, PadoDelays padoDelay) {
+        /** Everything but the PADO delay: what only a restart changes. */
+        public Pppoe withoutPadoDelay() {
+            return new Pppoe(acName, serviceNames, unknownService, maxPayload, cookieRotation, discoveryTimeout, limits, null);
+        }
+    }
+
+    /** {@code pppoe.pado-delay}, {@code pppoe.pado-delay-services}, {@code pppoe.pado-delay-max-pending}. */
+    public record PadoDelays(org.lacd.pppoe.discovery.PadoDelay defaultDelay,
+                             Map<String, org.lacd.pppoe.discovery.PadoDelay> byService, int maxPending) {}
 
     public record PppoeLimits(int sessionsPerMac, int sessionsPerVlan, int padiPerMacPerSecond, int padiPerSecond,
                               int padrPerMacPerSecond, int padrPerSecond) {}

@@ -200,6 +200,15 @@ final class Section {
         return List.copyOf(out);
     }
 
+    /** The raw value of a key that may take more than one shape (null when absent); the caller checks it. */
+    JsonNode raw(String key) {
+        return value(key);
+    }
+
+    static String kindOf(JsonNode v) {
+        return kind(v);
+    }
+
     Section section(String key) throws ConfigException {
         return new Section(file, child(key), value(key));
     }

@@ -72,6 +72,11 @@ public final class EngineStats {
             }
 
             @Override
+            public void padoDelayed() {
+                m.padoDelayed();
+            }
+
+            @Override
             public void dataIn(String iface, int bytes) {
                 traffic(in, iface, Direction.RX).count(bytes);
             }

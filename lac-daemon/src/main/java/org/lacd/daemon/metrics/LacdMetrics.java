@@ -315,6 +315,33 @@ public final class LacdMetrics {
                 drops, "interface", iface);
     }
 
+    /** lacd_pppoe_pado_delayed_total: PADOs sent after their {@code pppoe.pado-delay} instead of at once. */
+    public void padoDelayed() {
+        counter("lacd.pppoe.pado.delayed", "PADOs held back by pppoe.pado-delay before they were sent").increment();
+    }
+
+    /**
+     * lacd_pppoe_pado_delay_seconds{interface}: the PADO delay a PADI (any service) on the interface gets now, by its
+     * session count; -1 when it gets no PADO at all (above the last threshold). Read from {@code delay} at scrape time.
+     */
+    public void padoDelay(String iface, java.util.function.DoubleSupplier delay) {
+        lnsUp.computeIfAbsent("pado-delay/" + iface, n -> {
+            Gauge.builder("lacd.pppoe.pado.delay.seconds", delay, java.util.function.DoubleSupplier::getAsDouble)
+                    .description("PADO delay on the interface now (-1: no PADO sent)").tag("interface", iface)
+                    .strongReference(true).register(registry);
+            return new AtomicLong();
+        });
+    }
+
+    /** lacd_pppoe_pados_pending: delayed PADOs waiting for their time (bounded by pppoe.pado-delay-max-pending). */
+    public void padosPending(java.util.function.DoubleSupplier pending) {
+        lnsUp.computeIfAbsent("pados-pending", n -> {
+            Gauge.builder("lacd.pppoe.pados.pending", pending, java.util.function.DoubleSupplier::getAsDouble)
+                    .description("Delayed PADOs waiting for their time").strongReference(true).register(registry);
+            return new AtomicLong();
+        });
+    }
+
     /** A counter read from {@code source} at scrape time; a later call with the same name and tags replaces the source. */
     private void scraped(String name, String description, java.util.function.LongSupplier source, String... tags) {
         scraped.computeIfAbsent(name + "\u0000" + String.join("\u0000", tags), k -> {

@@ -30,6 +30,8 @@ import org.lacd.l2tp.L2tpSettings;
 import org.lacd.pppoe.AuthType;
 import org.lacd.pppoe.PppoeServer;
 import org.lacd.pppoe.PppoeSettings;
+import org.lacd.pppoe.discovery.PadoDelay;
+import org.lacd.pppoe.discovery.PadoDelayPolicy;
 import org.lacd.pppoe.port.EthernetPort;
 import org.lacd.pppoe.port.PortKind;
 import org.lacd.pppoe.port.Ports;
@@ -167,6 +169,9 @@ public final class LacService {
                 Map<String, Object> i = new LinkedHashMap<>();
                 i.put("interface", port.name());
                 i.put("port", port.description());
+                int idx = p.ports().indexOf(port);
+                long delay = p.currentPadoDelayNanos(idx);
+                i.put("padoDelayMs", delay == PadoDelay.SUPPRESS ? "no PADO (above the last pado-delay threshold)" : (Object) (delay / 1_000_000));
                 List<Object> ws = new ArrayList<>();
                 for (int w = 0; w < port.workers(); w++) {
                     Map<String, Object> wv = new LinkedHashMap<>();
@@ -181,6 +186,9 @@ public final class LacService {
             }
         }
         out.put("interfaces", ifaces);
+        if (p != null) {
+            out.put("padosWaiting", p.pendingPados());
+        }
         List<Object> sockets = new ArrayList<>();
         for (int w = 0; w < engine.workers(); w++) {
             Map<String, Object> wv = new LinkedHashMap<>();
@@ -289,6 +297,12 @@ public final class LacService {
                     ps.add(port);
                 }
                 pppoe = new PppoeServer(pppoeSettings(config), ps, sessions, EngineStats.pppoe(metrics));
+                PppoeServer server = pppoe;
+                for (int i = 0; i < ps.size(); i++) {
+                    int idx = i;
+                    metrics.padoDelay(ps.get(i).name(), () -> padoDelaySeconds(server.currentPadoDelayNanos(idx)));
+                }
+                metrics.padosPending(server::pendingPados);
                 // upstream data queued during a libpcap batch leaves with one sendmmsg at its end
                 pppoe.onReceiveBatchEnd(engine::sendQueuedData);
                 pppoe.start(); // returns once every port is open (or throws)
@@ -371,11 +385,18 @@ public final class LacService {
                 LOG.error("reload: new RADIUS settings could not be applied, keeping the old servers: {}", e.toString());
             }
         }
-        if (!old.interfaces().equals(next.interfaces()) || !old.pppoe().equals(next.pppoe()) || !old.ppp().equals(next.ppp())
+        PppoeServer server = pppoe;
+        if (server != null && !padoDelayPolicy(old).equals(padoDelayPolicy(next))) {
+            server.padoDelay(padoDelayPolicy(next));
+            LOG.info("reload: PADO delay applied to new PADIs");
+        }
+        if (!old.interfaces().stream().map(LacdConfig.SubscriberInterface::withoutPadoDelay).toList()
+                .equals(next.interfaces().stream().map(LacdConfig.SubscriberInterface::withoutPadoDelay).toList())
+                || !old.pppoe().withoutPadoDelay().equals(next.pppoe().withoutPadoDelay()) || !old.ppp().equals(next.ppp())
                 || old.l2tp().sourcePort() != next.l2tp().sourcePort() || !old.l2tp().bindAddress().equals(next.l2tp().bindAddress())
                 || old.radius().enabled() != next.radius().enabled()
                 || !old.radius().accounting().equals(next.radius().accounting())) {
-            LOG.warn("reload: interfaces, pppoe, ppp, l2tp socket, radius.enabled and accounting changes take effect at the next restart");
+            LOG.warn("reload: interfaces, pppoe (but pado-delay), ppp, l2tp socket, radius.enabled and accounting changes take effect at the next restart");
         }
     }
 
@@ -418,7 +439,23 @@ public final class LacService {
                 .authTimeout(c.ppp().authTimeout())
                 .discoveryTimeout(p.discoveryTimeout())
                 .decisionTimeout(decision)
+                .padoDelay(padoDelayPolicy(c))
                 .build();
+    }
+
+    /** The PADO delay of the config: {@code pppoe.pado-delay*} and each interface's own {@code pado-delay}. */
+    static PadoDelayPolicy padoDelayPolicy(LacdConfig c) {
+        Map<String, PadoDelay> byInterface = new LinkedHashMap<>();
+        for (LacdConfig.SubscriberInterface i : c.interfaces()) {
+            i.padoDelay().ifPresent(d -> byInterface.put(i.name(), d));
+        }
+        LacdConfig.PadoDelays d = c.pppoe().padoDelay();
+        return new PadoDelayPolicy(d.defaultDelay(), byInterface, d.byService(), d.maxPending());
+    }
+
+    /** lacd_pppoe_pado_delay_seconds: the delay, or -1 for no PADO. */
+    static double padoDelaySeconds(long nanos) {
+        return nanos == PadoDelay.SUPPRESS ? -1 : nanos / 1e9;
     }
 
     public static RadiusSettings radiusSettings(LacdConfig c) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.lacd.daemon.config.LacdConfig.AuthProtocol;
 import org.lacd.daemon.config.LacdConfig.SteeringSource;
+import org.lacd.pppoe.discovery.PadoDelay;
 
 class ConfigLoaderTest {
     static final Path SAMPLE = Path.of("../packaging/lacd.yaml");
@@ -70,6 +71,16 @@ class ConfigLoaderTest {
         radius off, source radius| '  source: radius-then-realm' | '  source: radius'        | steering.source           | radius.enabled is false
         too many workers         | '    workers: 1 '           | '    workers: 65 '            | interfaces[0].workers     | 65 is out of range (1..64)
         bad port io              | '    io: auto '             | '    io: dpdk '               | interfaces[0].io          | expected one of auto, ring, pcap
+        pado-delay too long      | '  pado-delay: 0ms '       | '  pado-delay: 11s '         | pppoe.pado-delay          | 11s is out of range (0s..10s)
+        pado-delay not a delay   | '  pado-delay: 0ms '       | '  pado-delay: 5 '           | pppoe.pado-delay          | expected a duration such as 200ms or a list
+        pado table not from 0    | '  pado-delay: 0ms '       | '  pado-delay: [{sessions: 5, delay: 0ms}] ' | pppoe.pado-delay[0].sessions | the first row must start at 0 sessions
+        pado table not rising    | '  pado-delay: 0ms '       | '  pado-delay: [{sessions: 0, delay: 0ms}, {sessions: 0, delay: none}] ' | pppoe.pado-delay[1].sessions | 0 is not above the row before (0)
+        pado table bad delay     | '  pado-delay: 0ms '       | '  pado-delay: [{sessions: 0, delay: never}] ' | pppoe.pado-delay[0].delay | expected a duration
+        pado table unknown key   | '  pado-delay: 0ms '       | '  pado-delay: [{sessions: 0, delay: 0ms, after: 1}] ' | pppoe.pado-delay[0].after | unknown key
+        pado pending zero        | '  pado-delay-max-pending: 1024' | '  pado-delay-max-pending: 0' | pppoe.pado-delay-max-pending | 0 is out of range
+        pado service twice       | '  pado-delay-services: []' | '  pado-delay-services: [{service: b, pado-delay: 0ms}, {service: b, pado-delay: 1s}]' | pppoe.pado-delay-services[1].service | is listed twice
+        pado service no delay    | '  pado-delay-services: []' | '  pado-delay-services: [{service: b}]' | pppoe.pado-delay-services[0].pado-delay | is required
+        interface pado-delay     | '    # pado-delay: 200ms '  | '    pado-delay: 1h '         | interfaces[0].pado-delay | out of range
         """)
     void eachClassOfErrorNamesTheKeyPath(String what, String from, String to, String path, String reason) throws Exception {
         String yaml = sampleWith(from, to);
@@ -80,6 +91,42 @@ class ConfigLoaderTest {
         assertEquals(path, e.keyPath(), e.getMessage());
         assertTrue(e.reason().contains(reason), e.getMessage());
         assertTrue(e.getMessage().startsWith(dir.resolve("lacd.yaml") + ": " + path + ": "), e.getMessage());
+    }
+
+    @Test
+    void padoDelayFixedTableServicesAndInterfaceOverride() throws Exception {
+        LacdConfig sample = ConfigLoader.load(SAMPLE);
+        assertEquals(PadoDelay.NONE, sample.pppoe().padoDelay().defaultDelay(), "the sample answers at once");
+        assertEquals(1024, sample.pppoe().padoDelay().maxPending());
+        assertTrue(sample.interfaces().get(0).padoDelay().isEmpty());
+
+        Path f = dir.resolve("pado.yaml");
+        Files.writeString(f, """
+            interfaces: [{name: veth0, pado-delay: 200ms}, {name: veth1}]
+            pppoe:
+              pado-delay:
+                - {sessions: 0, delay: 0ms}
+                - {sessions: 10000, delay: 100ms}
+                - {sessions: 20000, delay: 300ms}
+                - {sessions: 30000, delay: none}
+              pado-delay-services: [{service: business, pado-delay: 50ms}]
+              pado-delay-max-pending: 64
+            radius: {enabled: false}
+            l2tp:
+              lns: [{name: a, address: 127.0.0.1}]
+            steering:
+              rules: [{realm: a.example, lns: [{name: a}]}]
+            """);
+        LacdConfig c = ConfigLoader.load(f);
+        PadoDelay table = c.pppoe().padoDelay().defaultDelay();
+        assertEquals(0, table.delayNanos(9999));
+        assertEquals(Duration.ofMillis(100).toNanos(), table.delayNanos(10000));
+        assertEquals(Duration.ofMillis(300).toNanos(), table.delayNanos(29999));
+        assertEquals(PadoDelay.SUPPRESS, table.delayNanos(30000));
+        assertEquals(PadoDelay.fixed(Duration.ofMillis(200)), c.interfaces().get(0).padoDelay().orElseThrow());
+        assertTrue(c.interfaces().get(1).padoDelay().isEmpty());
+        assertEquals(PadoDelay.fixed(Duration.ofMillis(50)), c.pppoe().padoDelay().byService().get("business"));
+        assertEquals(64, c.pppoe().padoDelay().maxPending());
     }
 
     @Test

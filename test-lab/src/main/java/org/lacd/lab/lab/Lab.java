@@ -54,6 +54,8 @@ public final class Lab implements AutoCloseable {
     private final List<LabProcess> captures = new ArrayList<>();
     private final Thread hook = new Thread(this::close, "lab-teardown");
     private LabProcess lacd;
+    /** The second box of a two-box lab (issue 19), or null. */
+    private LabProcess lacd2;
     private int lnsStarts;
     private volatile boolean closed;
 
@@ -117,11 +119,19 @@ public final class Lab implements AutoCloseable {
     }
 
     public static Lab start(Path dir, LabOptions opts, String prefix) {
+        return start(dir, opts, prefix, false);
+    }
+
+    /**
+     * With {@code twoBoxes}, the access side is a bridge with room for a second lacd ({@link #startSecondLacd}); the
+     * lab starts the first one as usual.
+     */
+    public static Lab start(Path dir, LabOptions opts, String prefix, boolean twoBoxes) {
         String missing = missingPrerequisite();
         if (missing != null) {
             throw new LabException(missing);
         }
-        Topology topo = Topology.create(prefix, false);
+        Topology topo = Topology.create(prefix, false, twoBoxes);
         Lab lab = new Lab(dir, opts, topo);
         Runtime.getRuntime().addShutdownHook(lab.hook);
         try {
@@ -314,6 +324,109 @@ public final class Lab implements AutoCloseable {
             throw new LabException("lacd exited " + lacd.process().exitValue() + ":\n" + lacd.tail(30));
         }
         LOG.info("lacd up in {} (pid {})", topo.lacdNamespace(), lacd.pid());
+    }
+
+    // ---------------------------------------------------------------- a second lacd on the same segment (issue 19)
+
+    /** Metrics and management ports of the second box (same namespace as the first). */
+    public static final int METRICS_PORT_2 = 9103;
+    public static final int MGMT_PORT_2 = 9104;
+    public static final int DAE_PORT_2 = 3800;
+    /** The second box's L2TP source port: the LNS tells the two boxes' tunnels apart by it. */
+    public static final int L2TP_PORT_2 = 1702;
+
+    /** The config file of box 1 or 2. */
+    public Path lacdConfigFile(int box) {
+        return dir.resolve(box == 1 ? "lacd.yaml" : "lacd-2.yaml");
+    }
+
+    /** {@code cfg} with {@code pppoe.pado-delay: yaml} (a duration or a flow-style table). */
+    static String withPadoDelay(String cfg, String yaml) {
+        String anchor = "pppoe:\n  limits: {padi-per-second: 100000, padr-per-second: 100000}\n";
+        if (!cfg.contains(anchor)) {
+            throw new IllegalStateException("lab config without its pppoe section");
+        }
+        return cfg.replace(anchor, anchor + "  pado-delay: " + yaml + "\n");
+    }
+
+    /**
+     * The second box's config: the first box's, on {@link Topology#ACCESS_IF_2}, with its own metrics, management, DAE
+     * and L2TP ports, spool, NAS-Identifier and AC-Name, and {@code pado-delay}.
+     */
+    String secondLacdConfig(String padoDelay) {
+        String c = lacdConfig()
+                .replace("name: " + Topology.ACCESS_IF + ",", "name: " + Topology.ACCESS_IF_2 + ",")
+                .replace("\"127.0.0.1:" + METRICS_PORT + "\"", "\"127.0.0.1:" + METRICS_PORT_2 + "\"")
+                .replace("\"127.0.0.1:" + MGMT_PORT + "\"", "\"127.0.0.1:" + MGMT_PORT_2 + "\"")
+                .replace("listen: 127.0.0.1:" + DAE_PORT, "listen: 127.0.0.1:" + DAE_PORT_2)
+                .replace("spool-dir: " + dir.resolve("spool"), "spool-dir: " + dir.resolve("spool-2"))
+                .replace("nas-identifier: " + LAC_HOSTNAME, "nas-identifier: " + LAC_HOSTNAME + "-2")
+                .replace("l2tp:\n  hostname:", "l2tp:\n  source-port: " + L2TP_PORT_2 + "\n  hostname:");
+        return withPadoDelay(c, padoDelay).replace("pppoe:\n", "pppoe:\n  ac-name: lacd-2\n");
+    }
+
+    /** Starts the second box on the bridged segment with {@code pado-delay: padoDelay}; waits for its /health. */
+    public LabProcess startSecondLacd(String padoDelay) throws IOException {
+        if (!topo.twoBoxes()) {
+            throw new LabException("the lab was started without room for a second lacd");
+        }
+        Files.writeString(lacdConfigFile(2), secondLacdConfig(padoDelay));
+        Files.createDirectories(dir.resolve("spool-2"));
+        lacd2 = LabProcess.start("lacd-2", topo.lacdNamespace(), List.of(java(), "-Xmx" + opts.lacdHeap(), "-jar",
+                lacdJar().toString(), "run", "--config", lacdConfigFile(2).toString()), dir.resolve("lacd-2.log"));
+        try {
+            if (!LabProcess.await(Duration.ofSeconds(40), () -> !lacd2.alive()
+                    || curl("http://127.0.0.1:" + METRICS_PORT_2 + "/health", "GET").ok())) {
+                throw new LabException("the second lacd did not answer /health within 40 s:\n" + lacd2.tail(30));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted");
+        }
+        if (!lacd2.alive()) {
+            throw new LabException("the second lacd exited:\n" + lacd2.tail(30));
+        }
+        return lacd2;
+    }
+
+    public LabProcess lacd(int box) {
+        return box == 1 ? lacd : lacd2;
+    }
+
+    /**
+     * Rewrites box {@code box}'s config with {@code pado-delay: yaml} and reloads it (SIGHUP); returns once its
+     * lacd_config_reloads_total{result="success"} has grown.
+     */
+    public void reloadPadoDelay(int box, String yaml) throws IOException, InterruptedException {
+        double before = sample(metrics(box), "lacd_config_reloads_total", "result=\"success\"");
+        Files.writeString(lacdConfigFile(box), box == 1 ? withPadoDelay(lacdConfig(), yaml) : secondLacdConfig(yaml));
+        lacd(box).signal("HUP");
+        if (!LabProcess.await(Duration.ofSeconds(20),
+                () -> sample(metrics(box), "lacd_config_reloads_total", "result=\"success\"") > before)) {
+            throw new LabException("box " + box + " did not reload:\n" + lacd(box).tail(20));
+        }
+    }
+
+    /** Box 1's or box 2's /metrics. */
+    public String metrics(int box) {
+        Sh.Result r = curl("http://127.0.0.1:" + (box == 1 ? METRICS_PORT : METRICS_PORT_2) + "/metrics", "GET");
+        if (!r.ok()) {
+            throw new LabException("/metrics of box " + box + ": curl exited " + r.exit() + ": " + r.out());
+        }
+        return r.out();
+    }
+
+    /** GET on box 1's or box 2's management API. */
+    public JsonNode api(int box, String path) {
+        Sh.Result r = curl("http://127.0.0.1:" + (box == 1 ? MGMT_PORT : MGMT_PORT_2) + "/v1/" + path, "GET");
+        if (!r.ok()) {
+            throw new LabException("management API " + path + " of box " + box + ": curl exited " + r.exit() + ": " + r.out());
+        }
+        try {
+            return JSON.readTree(r.out());
+        } catch (IOException e) {
+            throw new LabException("management API " + path + ": not JSON: " + r.out(), e);
+        }
     }
 
     /** Restarts lacd after {@link #stopLacd(Duration)} with the same configuration. */
@@ -642,6 +755,14 @@ public final class Lab implements AutoCloseable {
 
     /** Starts a subscriber emulator in the subscriber namespace on {@link Topology#SUB_IF}. */
     public Subscribers startSubscribers(SubscriberRun r) {
+        return startSubscribers(r, new String[0]);
+    }
+
+    /**
+     * As above, with more emulator options, e.g. {@code --lcp-echo-interval 1s --lcp-echo-failures 3 --redial}
+     * (issue 19: subscribers that notice a dead box and dial again).
+     */
+    public Subscribers startSubscribers(SubscriberRun r, String... extraArgs) {
         int k = ++subscriberRuns;
         Path report = dir.resolve("subscribers-" + r.reseller() + "-" + k + ".json");
         String user = "user{n}@reseller-" + r.reseller() + ".example";
@@ -655,6 +776,7 @@ public final class Lab implements AutoCloseable {
                 "--traffic-pps", Integer.toString(r.trafficPps()), "--traffic-size", Integer.toString(r.trafficSize()),
                 "--duration", r.duration(), "--retries", Integer.toString(r.retries()), "--mac-base", mac, "--json", report.toString(),
                 "--outcomes", dir.resolve("subscribers-" + r.reseller() + "-" + k + "-outcomes.jsonl").toString()));
+        cmd.addAll(List.of(extraArgs));
         LabProcess p = LabProcess.start("subscribers " + r.reseller() + k, topo.subscriberNamespace(), cmd,
                 dir.resolve("subscribers-" + r.reseller() + "-" + k + ".log"));
         subscriberProcs.add(p);
@@ -790,6 +912,9 @@ public final class Lab implements AutoCloseable {
         if (lacd != null) {
             lacd.stop(Duration.ofSeconds(25));
         }
+        if (lacd2 != null) {
+            lacd2.stop(Duration.ofSeconds(25));
+        }
         for (var e : lnsProcs.entrySet()) {
             if (!l2tpns.containsKey(e.getKey())) {
                 e.getValue().stop(Duration.ofSeconds(10));
@@ -821,6 +946,9 @@ public final class Lab implements AutoCloseable {
         if (lacd != null) {
             b.append("--- lacd: why setups failed\n").append(setupTrouble(lacd.log(), 40)).append('\n');
             b.append("--- lacd\n").append(lacd.tail(40)).append('\n');
+        }
+        if (lacd2 != null) {
+            b.append("--- lacd-2\n").append(lacd2.tail(40)).append('\n');
         }
         for (var e : lnsProcs.entrySet()) {
             L2tpns real = l2tpns.get(e.getKey());

@@ -34,6 +34,10 @@ public final class Topology implements AutoCloseable {
     /** Subscriber-side interface (in the subscriber namespace) and lacd's access interface. */
     public static final String SUB_IF = "sub0";
     public static final String ACCESS_IF = "acc0";
+    /** The second lacd's access interface in a two-box topology ({@link #create(String, boolean, boolean)}). */
+    public static final String ACCESS_IF_2 = "acc1";
+    /** The bridge joining the subscribers and both boxes in a two-box topology (in the lacd namespace). */
+    public static final String BRIDGE = "br-access";
 
     /** One emulated LNS: its namespace, lacd's interface toward it and both addresses. */
     public record LnsNode(String name, String reseller, String namespace, String lacInterface, String lacAddress, String address) {}
@@ -44,10 +48,12 @@ public final class Topology implements AutoCloseable {
     private final Map<String, LnsNode> lns = new LinkedHashMap<>();
     private final List<String> created = new ArrayList<>();
     private final Thread hook;
+    private final boolean twoBoxes;
     private volatile boolean closed;
 
-    private Topology(String prefix, boolean withHook) {
+    private Topology(String prefix, boolean withHook, boolean twoBoxes) {
         this.prefix = prefix;
+        this.twoBoxes = twoBoxes;
         this.subNs = prefix + "-sub";
         this.lacNs = prefix + "-lac";
         this.hook = withHook ? new Thread(this::close, "lab-topology-teardown") : null;
@@ -63,7 +69,21 @@ public final class Topology implements AutoCloseable {
      * hook removes it (owners that stop their processes first, like {@link Lab}, register their own hook instead).
      */
     public static Topology create(String prefix, boolean withHook) {
-        Topology t = new Topology(prefix, withHook);
+        return create(prefix, withHook, false);
+    }
+
+    /**
+     * With {@code twoBoxes}, the access side is one segment for two lacd instances (issue 19), both in the lacd
+     * namespace: a bridge there joins the subscribers' veth and the veths of {@link #ACCESS_IF} and
+     * {@link #ACCESS_IF_2}, so every PADI reaches both boxes and the subscriber takes the first PADO.
+     * <pre>
+     *  [prefix-sub] sub0 ==== sub-up ─┐
+     *                                 [BRIDGE] ─ acc0-br ==== acc0 (lacd 1)
+     *                                          └ acc1-br ==== acc1 (lacd 2)     all three in [prefix-lac]
+     * </pre>
+     */
+    public static Topology create(String prefix, boolean withHook, boolean twoBoxes) {
+        Topology t = new Topology(prefix, withHook, twoBoxes);
         if (withHook) {
             Runtime.getRuntime().addShutdownHook(t.hook);
         }
@@ -93,7 +113,20 @@ public final class Topology implements AutoCloseable {
             lns.put(n.name(), n);
         }
         // access link: PPPoE only, no addresses
-        Sh.check("ip", "-n", subNs, "link", "add", SUB_IF, "type", "veth", "peer", "name", ACCESS_IF, "netns", lacNs);
+        if (twoBoxes) {
+            Sh.check("ip", "-n", lacNs, "link", "add", BRIDGE, "type", "bridge");
+            Sh.check("ip", "-n", subNs, "link", "add", SUB_IF, "type", "veth", "peer", "name", "sub-up", "netns", lacNs);
+            Sh.check("ip", "-n", lacNs, "link", "add", ACCESS_IF, "type", "veth", "peer", "name", ACCESS_IF + "-br");
+            Sh.check("ip", "-n", lacNs, "link", "add", ACCESS_IF_2, "type", "veth", "peer", "name", ACCESS_IF_2 + "-br");
+            for (String port : List.of("sub-up", ACCESS_IF + "-br", ACCESS_IF_2 + "-br")) {
+                Sh.check("ip", "-n", lacNs, "link", "set", port, "master", BRIDGE);
+                Sh.check("ip", "-n", lacNs, "link", "set", port, "up");
+            }
+            Sh.check("ip", "-n", lacNs, "link", "set", ACCESS_IF_2, "up");
+            Sh.check("ip", "-n", lacNs, "link", "set", BRIDGE, "up");
+        } else {
+            Sh.check("ip", "-n", subNs, "link", "add", SUB_IF, "type", "veth", "peer", "name", ACCESS_IF, "netns", lacNs);
+        }
         Sh.check("ip", "-n", subNs, "link", "set", SUB_IF, "up");
         Sh.check("ip", "-n", lacNs, "link", "set", ACCESS_IF, "up");
         for (LnsNode n : lns.values()) {
@@ -115,6 +148,9 @@ public final class Topology implements AutoCloseable {
     }
 
     public String prefix() { return prefix; }
+
+    /** True when the access side is a bridge with room for a second lacd ({@link #ACCESS_IF_2}). */
+    public boolean twoBoxes() { return twoBoxes; }
 
     public String subscriberNamespace() { return subNs; }
 

@@ -25,11 +25,18 @@ import java.time.Duration;
  * @param macBase subscriber n uses MAC {@code macBase + n}
  * @param mru the MRU this client asks for
  * @param shards worker threads (subscribers are spread over them by number); 1 is enough for thousands
+ * @param lcpEchoInterval once up, an LCP Echo-Request every this long (RFC 1661 5.8, pppd's lcp-echo-interval);
+ *     zero: none (the emulator then only answers the peer's echoes)
+ * @param lcpEchoFailures unanswered Echo-Requests after which the session is dropped (pppd's lcp-echo-failure), 1..100
+ * @param redial after a session dropped for unanswered echoes, dial again from PADI with the same MAC (pppd's
+ *     persist); otherwise the subscriber fails with {@link FailureReason#LCP_ECHO_TIMEOUT}
+ * @param redialHoldoff wait between the drop and the new PADI (pppd's holdoff)
  */
 public record EmulatorConfig(int count, double setupRate, AuthMode auth, String userPattern, String passwordPattern,
                              VlanPlan vlan, boolean lineTags, String serviceName, Duration lifetime, int trafficPps,
                              int trafficSize, Duration duration, Duration stepTimeout, int retries, Duration drain,
-                             long macBase, int mru, int shards) {
+                             long macBase, int mru, int shards, Duration lcpEchoInterval, int lcpEchoFailures,
+                             boolean redial, Duration redialHoldoff) {
     /** Subscriber numbers fit the low 24 bits of the MAC. */
     public static final int MAX_SUBSCRIBERS = 1 << 22;
     public static final int MAX_RETRIES = 20;
@@ -60,6 +67,12 @@ public record EmulatorConfig(int count, double setupRate, AuthMode auth, String 
         if (duration.isNegative() || duration.isZero() || stepTimeout.isNegative() || stepTimeout.isZero()
                 || lifetime.isNegative() || drain.isNegative()) {
             throw new IllegalArgumentException("duration and step timeout must be positive, lifetime and drain >= 0");
+        }
+        if (lcpEchoInterval.isNegative() || redialHoldoff.isNegative()) {
+            throw new IllegalArgumentException("LCP echo interval and redial hold-off must be >= 0");
+        }
+        if (lcpEchoFailures < 1 || lcpEchoFailures > 100) {
+            throw new IllegalArgumentException("LCP echo failures " + lcpEchoFailures + " (expected: 1..100)");
         }
         if (((macBase + count) & ~0xffff_ffff_ffffL) != 0 || macBase < 0) {
             throw new IllegalArgumentException("MAC base " + Long.toHexString(macBase) + " leaves no room for "
@@ -98,6 +111,10 @@ public record EmulatorConfig(int count, double setupRate, AuthMode auth, String 
         private long macBase = 0x02_00_00_00_00_00L;
         private int mru = 1492;
         private int shards = 1;
+        private Duration lcpEchoInterval = Duration.ZERO;
+        private int lcpEchoFailures = 3;
+        private boolean redial;
+        private Duration redialHoldoff = Duration.ofSeconds(1);
 
         public Builder count(int v) { count = v; return this; }
         public Builder setupRate(double v) { setupRate = v; return this; }
@@ -117,11 +134,15 @@ public record EmulatorConfig(int count, double setupRate, AuthMode auth, String 
         public Builder macBase(long v) { macBase = v; return this; }
         public Builder mru(int v) { mru = v; return this; }
         public Builder shards(int v) { shards = v; return this; }
+        public Builder lcpEchoInterval(Duration v) { lcpEchoInterval = v; return this; }
+        public Builder lcpEchoFailures(int v) { lcpEchoFailures = v; return this; }
+        public Builder redial(boolean v) { redial = v; return this; }
+        public Builder redialHoldoff(Duration v) { redialHoldoff = v; return this; }
 
         public EmulatorConfig build() {
             return new EmulatorConfig(count, setupRate, auth, userPattern, passwordPattern, vlan, lineTags,
                     serviceName, lifetime, trafficPps, trafficSize, duration, stepTimeout, retries, drain, macBase,
-                    mru, shards);
+                    mru, shards, lcpEchoInterval, lcpEchoFailures, redial, redialHoldoff);
         }
     }
 }

@@ -28,6 +28,8 @@ public enum FailureReason {
     IPCP_TIMEOUT,
     /** IPCP Configure-Reject of our IP-Address, Protocol-Reject of IPCP, or IPCP Terminate-Request. */
     IPCP_REJECTED,
+    /** LCP Echo-Requests went unanswered (pppd's lcp-echo-failure) and redial was off. */
+    LCP_ECHO_TIMEOUT,
     /** The overall duration ended before the session was established. */
     NOT_ESTABLISHED_BY_DEADLINE,
     /** A bug in the emulator (logged at ERROR); the other subscribers go on. */

@@ -37,13 +37,18 @@ import java.util.Map;
  * @param sendErrors frames the port failed to send
  * @param authRetransmits PAP Requests and CHAP Responses sent again because neither success nor failure came within
  *     the step timeout (each one a login the network lost or ignored: issue 14)
+ * @param echoRequests LCP Echo-Requests sent (only with an echo interval)
+ * @param echoFailures sessions dropped because their Echo-Requests went unanswered (pppd's lcp-echo-failure)
+ * @param redials new PADIs after such a drop (redial on), same MAC
+ * @param reestablished redials whose IPCP opened again (issue 19: the other box took the subscriber)
  */
 public record Report(int subscribers, int started, int established, int completed, double elapsedSeconds,
                      double setupRate, Percentiles setupLatency, Map<String, Percentiles> phaseLatency,
                      Map<FailureReason, Long> failures,
                      long renegotiations, long rechallenges, long echoReplies, long packetsSent, long packetsReceived,
                      long packetsLost, long packetsReordered, long bytesSent, long bytesReceived, Percentiles roundTrip,
-                     long malformedFrames, long unexpectedFrames, long sendErrors, long authRetransmits) {
+                     long malformedFrames, long unexpectedFrames, long sendErrors, long authRetransmits,
+                     long echoRequests, long echoFailures, long redials, long reestablished) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -81,6 +86,8 @@ public record Report(int subscribers, int started, int established, int complete
         b.append(String.format(Locale.ROOT, "ppp              renegotiations %d, re-challenges %d, echo replies %d%n",
                 renegotiations, rechallenges, echoReplies));
         b.append(String.format(Locale.ROOT, "auth             retransmissions %d%n", authRetransmits));
+        b.append(String.format(Locale.ROOT, "keepalive        echo requests %d, echo failures %d, redials %d, re-established %d%n",
+                echoRequests, echoFailures, redials, reestablished));
         b.append(String.format(Locale.ROOT, "traffic          sent %d pkts / %d B, received %d pkts / %d B, lost %d, reordered %d%n",
                 packetsSent, bytesSent, packetsReceived, bytesReceived, packetsLost, packetsReordered));
         b.append("round trip       ").append(roundTrip.text()).append(System.lineSeparator());

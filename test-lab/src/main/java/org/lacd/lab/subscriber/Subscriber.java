@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  *  any         CHAP Failure/PAP Nak/LCP Terminate-Request/PADT -> FAILED(reason)
  *  IPCP        Nak with an address  -> request it; both acked -> UP (traffic, lifetime)    RFC 1332 3.3
  *  UP          lifetime over        -> DRAINING -> LCP Terminate-Request, TERMINATING -> PADT, DONE
+ *  UP          echo interval        -> LCP Echo-Request; Echo-Reply clears the count              RFC 1661 5.8
+ *  UP          lcpEchoFailures unanswered -> Terminate-Request + PADT, then REDIAL_WAIT (redial on) or
+ *              FAILED(LCP_ECHO_TIMEOUT)                                   pppd lcp-echo-failure / persist
+ *  REDIAL_WAIT hold-off over        -> PADI (same MAC), PADI_SENT
  * </pre>
  * Every wait has a timer with {@code retries} retransmissions; when they run out the subscriber fails with the
  * step's timeout reason.
@@ -66,7 +70,15 @@ final class Subscriber {
     private int protoGen;
     private int trafficGen;
     private int lifeGen;
+    private int echoGen;
     private boolean everUp;
+    /** The lifetime timer runs for the current session (armed once per session, not again on renegotiation). */
+    private boolean lifetimeArmed;
+    /** The current dial is a redial (counted as re-established when it comes up). */
+    private boolean redialing;
+    /** Our Echo-Requests sent since the last Echo-Reply (pppd's lcp_echos_pending). */
+    private int echoPending;
+    private int echoId;
 
     // LCP
     private int nextId;
@@ -127,6 +139,7 @@ final class Subscriber {
             protoGen++;
             trafficGen++;
             lifeGen++;
+            echoGen++;
             w.becameTerminal();
         }
     }
@@ -357,7 +370,14 @@ final class Subscriber {
                     w.unexpected++;
                 }
             }
-            case ECHO_REPLY, DISCARD_REQUEST, CODE_REJECT, IDENTIFICATION, TIME_REMAINING -> { }
+            case ECHO_REPLY -> {
+                if (lcpOpened()) {
+                    echoPending = 0; // any reply shows the peer is alive (pppd does the same)
+                } else {
+                    w.unexpected++;
+                }
+            }
+            case DISCARD_REQUEST, CODE_REJECT, IDENTIFICATION, TIME_REMAINING -> { }
         }
     }
 
@@ -569,10 +589,20 @@ final class Subscriber {
             setupNanos = now - padiNanos;
             w.setupLatency.record(setupNanos);
             w.lastEstablishedNanos = Math.max(w.lastEstablishedNanos, now);
-            if (w.lifetimeNanos > 0) {
-                w.arm(this, Worker.LIFETIME, ++lifeGen, now + w.lifetimeNanos);
-            }
             LOG.debug("subscriber {} up: {} in {} us", n, ipString(localAddress), (now - padiNanos) / 1000);
+        } else if (redialing) {
+            redialing = false;
+            w.reestablished++;
+            LOG.debug("subscriber {} up again after a redial: {} in {} us", n, ipString(localAddress), (now - padiNanos) / 1000);
+        }
+        if (w.lifetimeNanos > 0 && !lifetimeArmed) {
+            lifetimeArmed = true;
+            w.arm(this, Worker.LIFETIME, ++lifeGen, now + w.lifetimeNanos);
+        }
+        if (w.echoIntervalNanos > 0) {
+            // (re)started on every IPCP-opened: an older timer of this subscriber becomes stale
+            echoPending = 0;
+            w.arm(this, Worker.ECHO, ++echoGen, now + w.echoIntervalNanos);
         }
         if (w.trafficIntervalNanos > 0) {
             long phaseShift = (n * 7919L) % w.trafficIntervalNanos;
@@ -654,6 +684,11 @@ final class Subscriber {
                     lifetimeOver(now);
                 }
             }
+            case Worker.ECHO -> {
+                if (gen == echoGen) {
+                    echoTimer(now);
+                }
+            }
             default -> throw new IllegalArgumentException("timer kind " + kind);
         }
     }
@@ -713,6 +748,10 @@ final class Subscriber {
                 enter(SubscriberEvent.DRAINED, now);
                 return;
             }
+            case REDIAL_WAIT -> {
+                redial(now);
+                return;
+            }
             case TERMINATING -> {
                 if (attempts + 1 >= TERMINATE_ATTEMPTS) {
                     done(SubscriberEvent.TERMINATED, now, true);
@@ -732,6 +771,78 @@ final class Subscriber {
         w.sendControl(this, LcpPacket.of(LcpCode.TERMINATE_REQUEST, nextId++ & 0xff, new byte[0]));
     }
 
+    // ---------------------------------------------------------------- LCP echo and redial (RFC 1661 5.8, pppd)
+
+    /**
+     * The echo interval passed: with {@code lcpEchoFailures} requests unanswered the peer is gone (pppd's
+     * lcp-echo-failure); otherwise one more Echo-Request. Only while UP: during a renegotiation the timer lapses and
+     * the next IPCP-opened starts it again.
+     */
+    private void echoTimer(long now) {
+        if (phase != SubscriberPhase.UP) {
+            return;
+        }
+        if (echoPending >= w.config.lcpEchoFailures()) {
+            echoTimeout(now);
+            return;
+        }
+        echoPending++;
+        w.echoRequests++;
+        byte[] magic = {(byte) (ourMagic >>> 24), (byte) (ourMagic >>> 16), (byte) (ourMagic >>> 8), (byte) ourMagic};
+        w.sendControl(this, LcpPacket.of(LcpCode.ECHO_REQUEST, echoId++ & 0xff, magicRejected ? new byte[4] : magic));
+        w.arm(this, Worker.ECHO, echoGen, now + w.echoIntervalNanos);
+    }
+
+    /** Peer not responding: Terminate-Request and PADT without waiting (it is most likely gone), then redial or fail. */
+    private void echoTimeout(long now) {
+        w.echoFailures++;
+        LOG.debug("subscriber {}: no answer to {} LCP Echo-Requests, session {} dropped", n, echoPending, sessionId);
+        if (!w.config.redial()) {
+            sendTerminateRequest();
+            fail(FailureReason.LCP_ECHO_TIMEOUT, now);
+            return;
+        }
+        sendTerminateRequest();
+        sendPadt();
+        sessionId = 0;
+        trafficGen++;
+        lifeGen++;
+        echoGen++;
+        lifetimeArmed = false;
+        transitionTo(SubscriberEvent.ECHO_TIMEOUT, now);
+        w.arm(this, Worker.PROTO, ++protoGen, now + w.redialHoldoffNanos);
+    }
+
+    /** The hold-off is over: a fresh discovery with the same MAC, everything negotiated before forgotten. */
+    private void redial(long now) {
+        w.redials++;
+        redialing = true;
+        acMac = 0;
+        acCookie = null;
+        relaySessionId = null;
+        padiNanos = now;
+        ourMru = w.config.mru();
+        ourMagic = newMagic();
+        mruRejected = false;
+        magicRejected = false;
+        ourLcpAcked = false;
+        peerLcpAcked = false;
+        lcpFailures = 0;
+        authNaks = 0;
+        peerAuthProtocol = 0;
+        challenged = false;
+        chapResponse = null;
+        ipcpOurAcked = false;
+        ipcpPeerAcked = false;
+        ipcpNaks = 0;
+        localAddress = 0;
+        peerAddress = 0;
+        lastEchoSeq = -1;
+        echoPending = 0;
+        sendPadi();
+        enter(SubscriberEvent.REDIAL, now);
+    }
+
     /** Lifetime over: stop traffic, wait for what is in flight, then terminate (from any phase after discovery). */
     private void lifetimeOver(long now) {
         trafficGen++;
@@ -744,7 +855,8 @@ final class Subscriber {
 
     /** The run's duration is over while this subscriber is active. */
     void endOfRun(long now) {
-        if (everUp && !phase.terminal()) {
+        // in a session now (after a redial, the new one): a polite end; between sessions or still dialing: not up
+        if (everUp && sessionId != 0 && !phase.terminal()) {
             if (phase != SubscriberPhase.TERMINATING) {
                 sendTerminateRequest();
             }

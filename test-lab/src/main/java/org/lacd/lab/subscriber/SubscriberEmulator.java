@@ -181,6 +181,10 @@ public final class SubscriberEmulator implements AutoCloseable {
         long unexpected = 0;
         long sendErrors = 0;
         long authRtx = 0;
+        long echoReq = 0;
+        long echoFail = 0;
+        long redials = 0;
+        long reup = 0;
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         LatencyHistogram setup = new LatencyHistogram();
@@ -194,6 +198,10 @@ public final class SubscriberEmulator implements AutoCloseable {
             rechal += w.rechallenges;
             authRtx += w.authRetransmits;
             echo += w.echoReplies;
+            echoReq += w.echoRequests;
+            echoFail += w.echoFailures;
+            redials += w.redials;
+            reup += w.reestablished;
             pSent += w.packetsSent;
             pRecv += w.packetsReceived;
             reordered += w.packetsReordered;
@@ -230,7 +238,8 @@ public final class SubscriberEmulator implements AutoCloseable {
         }
         return new Report(config.count(), started, established, completed, elapsed, rate,
                 Percentiles.of(setup), phases, failures, reneg, rechal, echo, pSent, pRecv, Math.max(0, pSent - pRecv),
-                reordered, bSent, bRecv, Percentiles.of(rtt), malformed, unexpected, sendErrors, authRtx);
+                reordered, bSent, bRecv, Percentiles.of(rtt), malformed, unexpected, sendErrors, authRtx,
+                echoReq, echoFail, redials, reup);
     }
 
     /**

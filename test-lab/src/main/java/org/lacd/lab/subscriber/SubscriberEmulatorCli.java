@@ -85,6 +85,21 @@ public final class SubscriberEmulatorCli implements Callable<Integer> {
     @Option(names = "--shards", defaultValue = "1", description = "worker threads (default: ${DEFAULT-VALUE})")
     int shards;
 
+    @Option(names = "--lcp-echo-interval", defaultValue = "0", description = "once up, an LCP Echo-Request every"
+            + " this long, e.g. 1s, as pppd's lcp-echo-interval; 0 = none (default: ${DEFAULT-VALUE})")
+    String lcpEchoInterval;
+
+    @Option(names = "--lcp-echo-failures", defaultValue = "3", description = "unanswered Echo-Requests after which the"
+            + " session is dropped, as pppd's lcp-echo-failure (default: ${DEFAULT-VALUE})")
+    int lcpEchoFailures;
+
+    @Option(names = "--redial", description = "after a session dropped for unanswered echoes, dial again from PADI"
+            + " with the same MAC (pppd's persist); without it the subscriber fails with LCP_ECHO_TIMEOUT")
+    boolean redial;
+
+    @Option(names = "--redial-holdoff", defaultValue = "1s", description = "wait before redialing (default: ${DEFAULT-VALUE})")
+    String redialHoldoff;
+
     @Option(names = "--no-immediate", description = "pcap without immediate mode: batched receive, more throughput,"
             + " more latency (for forwarding benchmarks)")
     boolean noImmediate;
@@ -127,6 +142,8 @@ public final class SubscriberEmulatorCli implements Callable<Integer> {
                 .drain(parseDuration(drain))
                 .macBase(org.lacd.pppoe.wire.MacAddress.parse(macBase).value())
                 .shards(shards)
+                .lcpEchoInterval(parseDuration(lcpEchoInterval)).lcpEchoFailures(lcpEchoFailures)
+                .redial(redial).redialHoldoff(parseDuration(redialHoldoff))
                 .build();
     }
 

@@ -24,6 +24,10 @@ public enum SubscriberEvent {
     TERMINATED,
     /** The run's duration is over (or it was ended early) while the session had been established. */
     END_OF_RUN,
+    /** {@code lcpEchoFailures} Echo-Requests in a row went unanswered and redial is on: the session is dropped. */
+    ECHO_TIMEOUT,
+    /** The redial hold-off is over: PADI sent again. */
+    REDIAL,
     /** Any failure with a {@link FailureReason}. */
     FAILURE
 }

@@ -23,6 +23,11 @@ public enum SubscriberPhase {
     DRAINING,
     /** LCP Terminate-Request sent (RFC 1661 Link Termination phase), PADT follows. */
     TERMINATING,
+    /**
+     * The session was dropped (unanswered LCP echoes) and the subscriber dials again after a hold-off, with the same
+     * MAC (pppd's persist + holdoff). Only with {@code redial}.
+     */
+    REDIAL_WAIT,
     /** Ended as planned (after having been established). */
     DONE,
     /** Ended with a {@link FailureReason}. */

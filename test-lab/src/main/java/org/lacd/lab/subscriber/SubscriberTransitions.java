@@ -2,6 +2,7 @@ package org.lacd.lab.subscriber;
 
 import static org.lacd.lab.subscriber.SubscriberEvent.AUTH_SUCCESS;
 import static org.lacd.lab.subscriber.SubscriberEvent.DRAINED;
+import static org.lacd.lab.subscriber.SubscriberEvent.ECHO_TIMEOUT;
 import static org.lacd.lab.subscriber.SubscriberEvent.END_OF_RUN;
 import static org.lacd.lab.subscriber.SubscriberEvent.FAILURE;
 import static org.lacd.lab.subscriber.SubscriberEvent.IPCP_OPENED;
@@ -9,6 +10,7 @@ import static org.lacd.lab.subscriber.SubscriberEvent.LCP_OPENED;
 import static org.lacd.lab.subscriber.SubscriberEvent.LIFETIME_OVER;
 import static org.lacd.lab.subscriber.SubscriberEvent.PADO;
 import static org.lacd.lab.subscriber.SubscriberEvent.PADS;
+import static org.lacd.lab.subscriber.SubscriberEvent.REDIAL;
 import static org.lacd.lab.subscriber.SubscriberEvent.RENEGOTIATION;
 import static org.lacd.lab.subscriber.SubscriberEvent.START;
 import static org.lacd.lab.subscriber.SubscriberEvent.TERMINATED;
@@ -21,6 +23,7 @@ import static org.lacd.lab.subscriber.SubscriberPhase.IPCP;
 import static org.lacd.lab.subscriber.SubscriberPhase.LCP;
 import static org.lacd.lab.subscriber.SubscriberPhase.PADI_SENT;
 import static org.lacd.lab.subscriber.SubscriberPhase.PADR_SENT;
+import static org.lacd.lab.subscriber.SubscriberPhase.REDIAL_WAIT;
 import static org.lacd.lab.subscriber.SubscriberPhase.TERMINATING;
 import static org.lacd.lab.subscriber.SubscriberPhase.UP;
 
@@ -59,6 +62,9 @@ public final class SubscriberTransitions {
         for (SubscriberPhase p : List.of(LCP, AUTH, IPCP, UP)) {
             r.add(new Row(p, LIFETIME_OVER, DRAINING, "emulator: lifetime over, stop probes, wait for in-flight ones"));
         }
+        r.add(new Row(UP, ECHO_TIMEOUT, REDIAL_WAIT, "RFC 1661 5.8 / pppd lcp-echo-failure: peer not responding,"
+                + " Terminate-Request + PADT without waiting; redial after the hold-off (pppd persist)"));
+        r.add(new Row(REDIAL_WAIT, REDIAL, PADI_SENT, "RFC 2516 5.1: dial again, same MAC, new discovery"));
         r.add(new Row(DRAINING, DRAINED, TERMINATING, "RFC 1661 3.7 / 5.5: Terminate-Request"));
         r.add(new Row(TERMINATING, TERMINATED, DONE, "RFC 1661 5.5 Terminate-Ack / RFC 2516 5.5 PADT"));
         for (SubscriberPhase p : List.of(LCP, AUTH, IPCP, UP, DRAINING, TERMINATING)) {

@@ -31,10 +31,11 @@ import org.slf4j.LoggerFactory;
 final class Worker {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
-    /** Timer kinds: protocol step (retransmit / timeout), traffic send, session lifetime. */
+    /** Timer kinds: protocol step (retransmit / timeout, redial hold-off), traffic send, session lifetime, LCP echo. */
     static final int PROTO = 0;
     static final int TRAFFIC = 1;
     static final int LIFETIME = 2;
+    static final int ECHO = 3;
     /** Session starts or timers run before the inbox is looked at again. */
     private static final int BATCH = 256;
 
@@ -78,6 +79,8 @@ final class Worker {
     final long lifetimeNanos;
     final long drainNanos;
     final long trafficIntervalNanos;
+    final long echoIntervalNanos;
+    final long redialHoldoffNanos;
 
     private long startNanos;
     private long endNanos;
@@ -99,6 +102,14 @@ final class Worker {
     long rechallenges;
     long authRetransmits;
     long echoReplies;
+    /** LCP Echo-Requests we sent (with an echo interval configured). */
+    long echoRequests;
+    /** Sessions dropped because {@code lcpEchoFailures} Echo-Requests in a row went unanswered. */
+    long echoFailures;
+    /** PADIs sent again after such a drop (redial on). */
+    long redials;
+    /** Redials that reached IPCP opened again. */
+    long reestablished;
     long packetsSent;
     long packetsReceived;
     /** Probes that came back behind a later one of the same subscriber. */
@@ -149,6 +160,8 @@ final class Worker {
         this.lifetimeNanos = config.lifetime().toNanos();
         this.drainNanos = config.drain().toNanos();
         this.trafficIntervalNanos = config.trafficPps() == 0 ? 0 : 1_000_000_000L / config.trafficPps();
+        this.echoIntervalNanos = config.lcpEchoInterval().toNanos();
+        this.redialHoldoffNanos = config.redialHoldoff().toNanos();
     }
 
     long now() { return clock.getAsLong(); }

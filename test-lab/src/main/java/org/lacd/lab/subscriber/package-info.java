@@ -35,6 +35,13 @@
  * Two emulators may share one interface when their {@code --mac-base} ranges do not overlap (each ignores the other's
  * frames), e.g. one per reseller.
  *
+ * <h2>Keepalive and redial, as a CPE</h2>
+ * {@code --lcp-echo-interval 1s --lcp-echo-failures 3} sends an LCP Echo-Request every second once a session is up
+ * and drops the session (Terminate-Request and PADT, without waiting) when three in a row went unanswered, as pppd's
+ * lcp-echo-interval / lcp-echo-failure do. With {@code --redial} (and {@code --redial-holdoff 1s}) the subscriber then
+ * dials again from PADI with the same MAC, as pppd's persist does; the report counts echo requests, echo failures,
+ * redials and re-established sessions. Both are off by default: then the emulator only answers the peer's echoes.
+ *
  * <h2>Threading</h2>
  * The port's receive thread reads the destination MAC, copies the frame and queues it to the worker owning that
  * subscriber; each worker thread ({@code --shards}, default 1) runs its subscribers' state machines

@@ -15,10 +15,15 @@ final class LabFixture {
     private LabFixture() {}
 
     static Lab start(LabOptions opts) {
+        return start(opts, false);
+    }
+
+    /** With {@code twoBoxes}: the access side is a bridge with room for a second lacd (issue 19). */
+    static Lab start(LabOptions opts, boolean twoBoxes) {
         String missing = Lab.missingPrerequisite();
         assumeTrue(missing == null, "lab not runnable here: " + missing);
         String prefix = Topology.uniquePrefix();
-        return Lab.start(Path.of("target", "lab", prefix).toAbsolutePath(), opts, prefix);
+        return Lab.start(Path.of("target", "lab", prefix).toAbsolutePath(), opts, prefix, twoBoxes);
     }
 
     /** Tears the lab down and asserts that no namespace of it is left. */

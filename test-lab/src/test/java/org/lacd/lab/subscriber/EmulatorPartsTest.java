@@ -164,7 +164,7 @@ class EmulatorPartsTest {
         Report r = new Report(3, 3, 2, 2, 1.5, 10.0, new Percentiles(2, 1.0, 2.0, 2.0, 2.0),
                 Map.of("auth", new Percentiles(2, 0.5, 0.6, 0.7, 0.8)),
                 Map.of(FailureReason.CHAP_FAILURE, 1L), 1, 0, 4, 10, 9, 1, 0, 1280, 1152,
-                new Percentiles(9, 0.1, 0.2, 0.3, 0.4), 0, 0, 0, 2);
+                new Percentiles(9, 0.1, 0.2, 0.3, 0.4), 0, 0, 0, 2, 12, 1, 1, 1);
         assertEquals(1, r.failed());
         assertFalse(r.success());
         assertTrue(r.toText().contains("CHAP_FAILURE"), r.toText());
@@ -177,6 +177,31 @@ class EmulatorPartsTest {
         assertEquals(1, j.get("failed").asInt());
         assertEquals(0.7, j.get("phaseLatency").get("auth").get("p99Ms").asDouble());
         assertTrue(r.toText().contains("auth"), r.toText());
+        assertEquals(12, j.get("echoRequests").asInt());
+        assertEquals(1, j.get("echoFailures").asInt());
+        assertEquals(1, j.get("redials").asInt());
+        assertEquals(1, j.get("reestablished").asInt());
+    }
+
+    @Test
+    void lcpEchoAndRedialOptions() {
+        EmulatorConfig off = EmulatorConfig.builder().build();
+        assertEquals(Duration.ZERO, off.lcpEchoInterval(), "no echo by default");
+        assertFalse(off.redial(), "no redial by default");
+        SubscriberEmulatorCli cli = new SubscriberEmulatorCli();
+        new picocli.CommandLine(cli).parseArgs("--interface", "veth0", "--lcp-echo-interval", "1s",
+                "--lcp-echo-failures", "3", "--redial", "--redial-holdoff", "500ms");
+        EmulatorConfig c = cli.config();
+        assertEquals(Duration.ofSeconds(1), c.lcpEchoInterval());
+        assertEquals(3, c.lcpEchoFailures());
+        assertTrue(c.redial());
+        assertEquals(Duration.ofMillis(500), c.redialHoldoff());
+        assertThrows(IllegalArgumentException.class, () -> EmulatorConfig.builder().lcpEchoFailures(0).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> EmulatorConfig.builder().redialHoldoff(Duration.ofSeconds(-1)).build());
+        assertEquals(2, SubscriberEmulatorCli.run("--interface", "x", "--lcp-echo-failures", "0"));
+        assertEquals(SubscriberPhase.PADI_SENT, SubscriberTransitions.find(SubscriberTransitions.find(
+                SubscriberPhase.UP, SubscriberEvent.ECHO_TIMEOUT).to(), SubscriberEvent.REDIAL).to());
     }
 
     @Test

@@ -48,12 +48,17 @@ final class FakeAcLns {
     boolean loseFirstLogin;
     int loginsLost;
     boolean sendEcho;
+    /** Answer the subscribers' LCP Echo-Requests (RFC 1661 5.8). */
+    boolean answerEcho = true;
     private int nextSession = 1;
     private final Map<Integer, Session> sessions = new HashMap<>();
     private final MessageDigest md5;
 
     // what was seen
     final Map<Long, EthernetHeader> padiHeaders = new HashMap<>();
+    final Map<Long, Integer> padis = new HashMap<>();
+    final List<Integer> sessionIds = new ArrayList<>();
+    int echoRequests;
     final Map<Long, LineInfo> lineInfo = new HashMap<>();
     final List<String> chapUsersOk = new ArrayList<>();
     final List<String> papUsersOk = new ArrayList<>();
@@ -126,6 +131,7 @@ final class FakeAcLns {
         switch (d.code()) {
             case PADI -> {
                 padiHeaders.put(eth.src(), eth);
+                padis.merge(eth.src(), 1, Integer::sum);
                 echo.add(PppoeTag.utf8(TagType.AC_NAME, "fake-ac"));
                 echo.add(new PppoeTag(TagType.AC_COOKIE.code(), new byte[] {1, 2, 3, 4}));
                 send(new PppoeDiscovery(PppoeCode.PADO, 0, echo).toFrame(eth.reply(eth.src(), AC_MAC, EtherType.PPPOE_DISCOVERY)));
@@ -136,6 +142,7 @@ final class FakeAcLns {
                 }
                 Session s = new Session(nextSession++, number(eth.src()), eth.reply(eth.src(), AC_MAC, EtherType.PPPOE_SESSION));
                 sessions.put(s.id, s);
+                sessionIds.add(s.id);
                 send(new PppoeDiscovery(PppoeCode.PADS, s.id, echo).toFrame(eth.reply(eth.src(), AC_MAC, EtherType.PPPOE_DISCOVERY)));
                 lcpRequest(s);
             }
@@ -201,6 +208,17 @@ final class FakeAcLns {
                     ctl(s, LcpPacket.of(LcpCode.TERMINATE_ACK, l.id(), new byte[0]));
                 }
                 case ECHO_REPLY -> echoReplies++;
+                case ECHO_REQUEST -> {
+                    echoRequests++;
+                    if (answerEcho) {
+                        byte[] d = l.data().clone();
+                        d[0] = 0;
+                        d[1] = 0;
+                        d[2] = 0x12;
+                        d[3] = (byte) (0x34 + s.id); // our magic
+                        ctl(s, LcpPacket.of(LcpCode.ECHO_REPLY, l.id(), d));
+                    }
+                }
                 default -> { }
             }
         } else if (loseFirstLogin && !s.loginLost && (c instanceof ChapPacket || c instanceof PapPacket)) {
@@ -344,4 +362,13 @@ final class FakeAcLns {
     }
 
     synchronized int openSessions() { return sessions.size(); }
+
+    /** The box dies (SIGKILL): every session forgotten, nothing answered until {@link #restart()}. */
+    synchronized void crash() {
+        silent = true;
+        sessions.clear();
+    }
+
+    /** Answers again (another box, or this one restarted), with new session ids. */
+    synchronized void restart() { silent = false; }
 }

@@ -167,6 +167,126 @@ class SubscriberEmulatorTest {
     }
 
     @Test
+    void answeredEchoesKeepTheSessionUp() throws Exception {
+        EmulatorConfig cfg = base(4).lifetime(Duration.ofMillis(500)).lcpEchoInterval(Duration.ofMillis(50)).build();
+        FakeAcLns fake = new FakeAcLns(pair[1], cfg);
+        Report r = drive(emulator(cfg));
+
+        assertTrue(r.success(), r.toText());
+        assertEquals(4, r.completed());
+        assertEquals(0, r.echoFailures());
+        // up at ~0 ms, lifetime 500 ms: echoes at 50, 100, .., 500 (the last one races the lifetime) per subscriber
+        assertTrue(r.echoRequests() >= 4 * 9 && r.echoRequests() <= 4 * 10, r.toText());
+        assertEquals(r.echoRequests(), fake.echoRequests, "every Echo-Request reached the peer");
+        assertTrue(r.toText().contains("echo failures 0"), r.toText());
+    }
+
+    @Test
+    void noEchoWithoutAnInterval() throws Exception {
+        EmulatorConfig cfg = base(3).build();
+        FakeAcLns fake = new FakeAcLns(pair[1], cfg);
+        Report r = drive(emulator(cfg));
+        assertTrue(r.success(), r.toText());
+        assertEquals(0, r.echoRequests());
+        assertEquals(0, fake.echoRequests, "off by default: the emulator only answers echoes");
+    }
+
+    @Test
+    void unansweredEchoesDropTheSessionLikePppdLcpEchoFailure() throws Exception {
+        EmulatorConfig cfg = base(1).lifetime(Duration.ZERO).duration(Duration.ofSeconds(5))
+                .lcpEchoInterval(Duration.ofMillis(100)).lcpEchoFailures(3).build();
+        FakeAcLns fake = new FakeAcLns(pair[1], cfg);
+        fake.answerEcho = false;
+        long t0 = clock.get();
+        Report r = drive(emulator(cfg));
+
+        // up at t0 (the fake answers at once); echoes at 100, 200, 300 ms; at 400 ms three are pending: dropped
+        assertEquals(400 * MS, clock.get() - t0);
+        assertEquals(3, fake.echoRequests);
+        assertEquals(1, r.echoFailures());
+        assertEquals(1, r.failures(FailureReason.LCP_ECHO_TIMEOUT));
+        assertEquals(0, r.redials(), "redial is off");
+        assertEquals(1, fake.terminateRequests, "Terminate-Request sent as pppd does");
+        assertEquals(1, fake.padts, "and a PADT");
+        assertFalse(r.success());
+    }
+
+    @Test
+    void afterTheBoxDiesTheSubscribersRedialWithTheirMacAndComeBackUp() throws Exception {
+        EmulatorConfig cfg = base(5).lifetime(Duration.ZERO).duration(Duration.ofSeconds(10))
+                .lcpEchoInterval(Duration.ofMillis(100)).lcpEchoFailures(3)
+                .redial(true).redialHoldoff(Duration.ofMillis(50)).build();
+        FakeAcLns fake = new FakeAcLns(pair[1], cfg);
+        SubscriberEmulator emu = emulator(cfg);
+        emu.startManual();
+        runUntil(emu, () -> emu.report().established() == 5);
+        assertEquals(0, emu.report().echoFailures(), "the live box answers every echo");
+
+        fake.crash();
+        long killed = clock.get();
+        runUntil(emu, () -> emu.report().echoFailures() == 5);
+        long detected = clock.get() - killed;
+        // the last reply came at most one interval before the kill: 3 more intervals unanswered, then the 4th tick
+        assertTrue(detected > 300 * MS && detected <= 400 * MS, "detected after " + detected / MS + " ms");
+        for (SubscriberOutcome o : emu.outcomes()) {
+            assertTrue(o.phase() == SubscriberPhase.REDIAL_WAIT || o.phase() == SubscriberPhase.PADI_SENT, o.toString());
+        }
+        fake.restart(); // the other box answers
+        runUntil(emu, () -> emu.report().reestablished() == 5);
+        long recovered = clock.get() - killed;
+        assertTrue(recovered <= 460 * MS, "back up " + recovered / MS + " ms after the kill");
+
+        for (int i = 0; i < 100_000 && !emu.step(); i++) {
+            clock.addAndGet(MS);
+        }
+        Report r = emu.report();
+        assertTrue(r.success(), r.toText());
+        assertEquals(5, r.redials());
+        assertEquals(5, r.reestablished());
+        assertEquals(5, r.completed(), "the new sessions end politely at the end of the run");
+        for (int n = 1; n <= 5; n++) {
+            assertEquals(2, fake.padis.get(cfg.mac(n)), "subscriber " + n + " dialed twice with its own MAC");
+        }
+        assertEquals(10, fake.sessionIds.size());
+        assertEquals(10, new java.util.HashSet<>(fake.sessionIds).size(), "new sessions after the redial");
+        for (SubscriberOutcome o : emu.outcomes()) {
+            assertEquals(SubscriberPhase.DONE, o.phase());
+            assertTrue(o.pppoeSessionId() > 5, "subscriber " + o.n() + " ended on its second session: " + o.pppoeSessionId());
+        }
+        assertTrue(r.toText().contains("redials 5, re-established 5"), r.toText());
+    }
+
+    @Test
+    void aRedialThatFindsNoBoxFailsWithinItsRetries() throws Exception {
+        EmulatorConfig cfg = base(2).lifetime(Duration.ZERO).duration(Duration.ofSeconds(10))
+                .lcpEchoInterval(Duration.ofMillis(100)).redial(true).redialHoldoff(Duration.ofMillis(50)).build();
+        FakeAcLns fake = new FakeAcLns(pair[1], cfg);
+        SubscriberEmulator emu = emulator(cfg);
+        emu.startManual();
+        runUntil(emu, () -> emu.report().established() == 2);
+        fake.crash();
+        for (int i = 0; i < 100_000 && !emu.step(); i++) {
+            clock.addAndGet(MS);
+        }
+        Report r = emu.report();
+        assertEquals(2, r.redials());
+        assertEquals(0, r.reestablished());
+        assertEquals(2, r.failures(FailureReason.PADO_TIMEOUT), r.toText());
+    }
+
+    /** Steps the manual clock 1 ms at a time until {@code cond} holds (at most 20 s of emulated time). */
+    private void runUntil(SubscriberEmulator emu, java.util.function.BooleanSupplier cond) {
+        for (int i = 0; i < 20_000; i++) {
+            emu.step();
+            if (cond.getAsBoolean()) {
+                return;
+            }
+            clock.addAndGet(MS);
+        }
+        throw new AssertionError("condition not reached: " + emu.report().toText());
+    }
+
+    @Test
     void peerTerminationAfterUpIsAFailureWithReason() throws Exception {
         EmulatorConfig cfg = base(4).build();
         FakeAcLns fake = new FakeAcLns(pair[1], cfg);
