@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
  *  UP          echo interval        -> LCP Echo-Request; Echo-Reply clears the count              RFC 1661 5.8
  *  UP          lcpEchoFailures unanswered -> Terminate-Request + PADT, then REDIAL_WAIT (redial on) or
  *              FAILED(LCP_ECHO_TIMEOUT)                                   pppd lcp-echo-failure / persist
+ *  UP          PADT / LCP Terminate-Request from the AC, redial on -> REDIAL_WAIT  pppd persist
  *  REDIAL_WAIT hold-off over        -> PADI (same MAC), PADI_SENT
  * </pre>
  * Every wait has a timer with {@code retries} retransmissions; when they run out the subscriber fails with the
@@ -242,6 +243,9 @@ final class Subscriber {
                 }
                 if (phase == SubscriberPhase.TERMINATING) {
                     done(SubscriberEvent.TERMINATED, now, false);
+                } else if (phase == SubscriberPhase.UP && w.config.redial()) {
+                    sessionId = 0; // the AC ended the session: nothing more to send on it
+                    dropAndRedial(SubscriberEvent.PEER_HUNG_UP, now);
                 } else {
                     fail(everUp ? FailureReason.PADT_AFTER_UP : FailureReason.PADT_BEFORE_UP, now, false);
                 }
@@ -342,6 +346,10 @@ final class Subscriber {
                 w.sendControl(this, LcpPacket.of(LcpCode.TERMINATE_ACK, p.id(), new byte[0]));
                 if (phase == SubscriberPhase.TERMINATING) {
                     done(SubscriberEvent.TERMINATED, now, true);
+                } else if (phase == SubscriberPhase.UP && w.config.redial()) {
+                    sendPadt();
+                    sessionId = 0;
+                    dropAndRedial(SubscriberEvent.PEER_HUNG_UP, now);
                 } else {
                     fail(FailureReason.LCP_TERMINATED, now);
                 }
@@ -805,11 +813,16 @@ final class Subscriber {
         sendTerminateRequest();
         sendPadt();
         sessionId = 0;
+        dropAndRedial(SubscriberEvent.ECHO_TIMEOUT, now);
+    }
+
+    /** The session is gone (its PADT already sent or received): stop its timers, redial after the hold-off. */
+    private void dropAndRedial(SubscriberEvent why, long now) {
         trafficGen++;
         lifeGen++;
         echoGen++;
         lifetimeArmed = false;
-        transitionTo(SubscriberEvent.ECHO_TIMEOUT, now);
+        transitionTo(why, now);
         w.arm(this, Worker.PROTO, ++protoGen, now + w.redialHoldoffNanos);
     }
 

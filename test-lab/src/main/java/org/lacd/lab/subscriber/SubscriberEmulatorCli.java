@@ -93,8 +93,9 @@ public final class SubscriberEmulatorCli implements Callable<Integer> {
             + " session is dropped, as pppd's lcp-echo-failure (default: ${DEFAULT-VALUE})")
     int lcpEchoFailures;
 
-    @Option(names = "--redial", description = "after a session dropped for unanswered echoes, dial again from PADI"
-            + " with the same MAC (pppd's persist); without it the subscriber fails with LCP_ECHO_TIMEOUT")
+    @Option(names = "--redial", description = "after a session dropped for unanswered echoes, or ended by the access"
+            + " concentrator (PADT or LCP Terminate-Request), dial again from PADI with the same MAC (pppd's persist);"
+            + " without it the subscriber fails (LCP_ECHO_TIMEOUT, PADT_AFTER_UP, LCP_TERMINATED)")
     boolean redial;
 
     @Option(names = "--redial-holdoff", defaultValue = "1s", description = "wait before redialing (default: ${DEFAULT-VALUE})")

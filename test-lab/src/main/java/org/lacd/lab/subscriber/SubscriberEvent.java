@@ -26,6 +26,8 @@ public enum SubscriberEvent {
     END_OF_RUN,
     /** {@code lcpEchoFailures} Echo-Requests in a row went unanswered and redial is on: the session is dropped. */
     ECHO_TIMEOUT,
+    /** Redial on, the session up: the access concentrator hung up (PADT or LCP Terminate-Request): redial after the hold-off. */
+    PEER_HUNG_UP,
     /** The redial hold-off is over: PADI sent again. */
     REDIAL,
     /** Any failure with a {@link FailureReason}. */

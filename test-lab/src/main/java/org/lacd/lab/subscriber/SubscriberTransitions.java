@@ -10,6 +10,7 @@ import static org.lacd.lab.subscriber.SubscriberEvent.LCP_OPENED;
 import static org.lacd.lab.subscriber.SubscriberEvent.LIFETIME_OVER;
 import static org.lacd.lab.subscriber.SubscriberEvent.PADO;
 import static org.lacd.lab.subscriber.SubscriberEvent.PADS;
+import static org.lacd.lab.subscriber.SubscriberEvent.PEER_HUNG_UP;
 import static org.lacd.lab.subscriber.SubscriberEvent.REDIAL;
 import static org.lacd.lab.subscriber.SubscriberEvent.RENEGOTIATION;
 import static org.lacd.lab.subscriber.SubscriberEvent.START;
@@ -64,6 +65,8 @@ public final class SubscriberTransitions {
         }
         r.add(new Row(UP, ECHO_TIMEOUT, REDIAL_WAIT, "RFC 1661 5.8 / pppd lcp-echo-failure: peer not responding,"
                 + " Terminate-Request + PADT without waiting; redial after the hold-off (pppd persist)"));
+        r.add(new Row(UP, PEER_HUNG_UP, REDIAL_WAIT, "RFC 2516 5.5 PADT / RFC 1661 5.5 Terminate-Request from the AC while up:"
+                + " the session is over; dial again after the hold-off (pppd persist)"));
         r.add(new Row(REDIAL_WAIT, REDIAL, PADI_SENT, "RFC 2516 5.1: dial again, same MAC, new discovery"));
         r.add(new Row(DRAINING, DRAINED, TERMINATING, "RFC 1661 3.7 / 5.5: Terminate-Request"));
         r.add(new Row(TERMINATING, TERMINATED, DONE, "RFC 1661 5.5 Terminate-Ack / RFC 2516 5.5 PADT"));

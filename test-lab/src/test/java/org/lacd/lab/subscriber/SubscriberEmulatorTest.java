@@ -308,6 +308,41 @@ class SubscriberEmulatorTest {
         assertEquals(0, r.completed());
     }
 
+    /** With redial on, an AC that hangs up (PADT, or LCP Terminate-Request) is dialed again, as pppd's persist does. */
+    @Test
+    void withRedialAPadtFromTheAcIsDialedAgain() throws Exception {
+        hangUpThenRedial(FakeAcLns.Mode.PADT_AFTER_UP);
+    }
+
+    @Test
+    void withRedialATerminateRequestFromTheAcIsDialedAgain() throws Exception {
+        hangUpThenRedial(FakeAcLns.Mode.TERMINATE_AFTER_UP);
+    }
+
+    private void hangUpThenRedial(FakeAcLns.Mode hangUp) throws Exception {
+        {
+            EmulatorConfig cfg = base(4).lifetime(Duration.ZERO).duration(Duration.ofSeconds(10))
+                    .redial(true).redialHoldoff(Duration.ofSeconds(1)).build();
+            FakeAcLns fake = new FakeAcLns(pair[1], cfg);
+            fake.mode = hangUp;
+            SubscriberEmulator emu = emulator(cfg);
+            emu.startManual();
+            // every first session is hung up as soon as it is up; the redials wait a second, long after the last one
+            runUntil(emu, () -> emu.report().established() == 4);
+            fake.mode = FakeAcLns.Mode.ACCEPT; // the next sessions stay up
+            runUntil(emu, () -> emu.report().reestablished() == 4);
+            for (int i = 0; i < 100_000 && !emu.step(); i++) {
+                clock.addAndGet(MS);
+            }
+            Report r = emu.report();
+            assertTrue(r.success(), hangUp + ": " + r.toText());
+            assertEquals(0, r.echoFailures(), hangUp + ": not an echo timeout");
+            for (int n = 1; n <= 4; n++) {
+                assertEquals(2, fake.padis.get(cfg.mac(n)), hangUp + ": subscriber " + n + " dialed twice");
+            }
+        }
+    }
+
     @Test
     void qinqTagsAndLineTagsAreOnTheWire() throws Exception {
         EmulatorConfig cfg = base(5).vlan(VlanPlan.qinq(100, 4093)).lineTags(true).build();
