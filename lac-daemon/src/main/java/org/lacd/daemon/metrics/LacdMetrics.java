@@ -45,7 +45,8 @@ public final class LacdMetrics {
     private final Map<SessionState, AtomicLong> sessions = new EnumMap<>(SessionState.class);
     private final Map<TunnelState, AtomicLong> tunnels = new EnumMap<>(TunnelState.class);
     private final Map<String, AtomicLong> sessionsByLns = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> lnsUp = new ConcurrentHashMap<>();
+    /** Gauges read from a supplier at scrape time, registered once each (by name and tags). */
+    private final java.util.Set<String> scrapedGauges = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicLong> serverUp = new ConcurrentHashMap<>();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
@@ -208,12 +209,15 @@ public final class LacdMetrics {
      * scrape time, so it cannot disagree with the LNS selector. Registered once per LNS.
      */
     public void lns(String lns, java.util.function.DoubleSupplier up) {
-        lnsUp.computeIfAbsent(lns, n -> {
-            Gauge.builder("lacd.lns.up", up, java.util.function.DoubleSupplier::getAsDouble)
-                    .description("1 when the LNS takes new sessions, 0 when locked out or draining").tag("lns", n)
+        gauge("lacd.lns.up", "1 when the LNS takes new sessions, 0 when locked out or draining", up, "lns", lns);
+    }
+
+    /** A gauge read from {@code value} at scrape time, registered by the first call for its name and tags. */
+    private void gauge(String name, String description, java.util.function.DoubleSupplier value, String... tags) {
+        if (scrapedGauges.add(name + "\u0000" + String.join("\u0000", tags))) {
+            Gauge.builder(name, value, java.util.function.DoubleSupplier::getAsDouble).description(description).tags(tags)
                     .strongReference(true).register(registry); // the supplier is a lambda: without this it is collected (NaN)
-            return new AtomicLong();
-        });
+        }
     }
 
     /** lacd_lns_lockouts_total{lns}. */
@@ -325,21 +329,12 @@ public final class LacdMetrics {
      * session count; -1 when it gets no PADO at all (above the last threshold). Read from {@code delay} at scrape time.
      */
     public void padoDelay(String iface, java.util.function.DoubleSupplier delay) {
-        lnsUp.computeIfAbsent("pado-delay/" + iface, n -> {
-            Gauge.builder("lacd.pppoe.pado.delay.seconds", delay, java.util.function.DoubleSupplier::getAsDouble)
-                    .description("PADO delay on the interface now (-1: no PADO sent)").tag("interface", iface)
-                    .strongReference(true).register(registry);
-            return new AtomicLong();
-        });
+        gauge("lacd.pppoe.pado.delay.seconds", "PADO delay on the interface now (-1: no PADO sent)", delay, "interface", iface);
     }
 
     /** lacd_pppoe_pados_pending: delayed PADOs waiting for their time (bounded by pppoe.pado-delay-max-pending). */
     public void padosPending(java.util.function.DoubleSupplier pending) {
-        lnsUp.computeIfAbsent("pados-pending", n -> {
-            Gauge.builder("lacd.pppoe.pados.pending", pending, java.util.function.DoubleSupplier::getAsDouble)
-                    .description("Delayed PADOs waiting for their time").strongReference(true).register(registry);
-            return new AtomicLong();
-        });
+        gauge("lacd.pppoe.pados.pending", "Delayed PADOs waiting for their time", pending);
     }
 
     /** A counter read from {@code source} at scrape time; a later call with the same name and tags replaces the source. */
