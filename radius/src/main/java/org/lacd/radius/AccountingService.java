@@ -354,7 +354,7 @@ public final class AccountingService implements AutoCloseable {
 
     private static String sessionId(List<RadiusAttribute> attrs) {
         for (RadiusAttribute a : attrs) {
-            if (a.type() == Attr.ACCT_SESSION_ID) {
+            if (Attr.ACCT_SESSION_ID.is(a)) {
                 return a.asString();
             }
         }
@@ -472,7 +472,7 @@ public final class AccountingService implements AutoCloseable {
     }
 
     private static String describe(List<RadiusAttribute> attrs) {
-        String status = attrs.stream().filter(a -> a.type() == Attr.ACCT_STATUS_TYPE).map(a -> Long.toString(a.asInt())).findFirst().orElse("?");
+        String status = attrs.stream().filter(Attr.ACCT_STATUS_TYPE::is).map(a -> Long.toString(a.asInt())).findFirst().orElse("?");
         return "Acct-Status-Type " + status + " Acct-Session-Id " + sessionId(attrs);
     }
 }
