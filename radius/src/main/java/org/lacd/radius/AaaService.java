@@ -36,8 +36,13 @@ public final class AaaService implements AutoCloseable {
     private final RadiusClient client;
 
     public AaaService(RadiusSettings settings, RadiusStats stats) {
+        this(settings, stats, RadiusScheduler.SYSTEM);
+    }
+
+    /** @param sched time source and timers of the client (timeouts, retries, hold-down, probes); tests pass a manual one */
+    public AaaService(RadiusSettings settings, RadiusStats stats, RadiusScheduler sched) {
         this.settings = settings;
-        this.client = new RadiusClient(RadiusStats.RequestType.ACCESS, settings.authServers(), settings, stats);
+        this.client = new RadiusClient(RadiusStats.RequestType.ACCESS, settings.authServers(), settings, stats, null, sched);
     }
 
     public void start() throws InterruptedException {
