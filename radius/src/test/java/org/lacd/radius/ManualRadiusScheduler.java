@@ -99,6 +99,9 @@ public final class ManualRadiusScheduler implements RadiusScheduler {
                 }
                 now = Math.max(now, t.due);
             }
+            if (t.loop.isShuttingDown()) {
+                continue; // its client was stopped: the timer dies with the loop, as it would in production
+            }
             t.loop.submit(() -> {
                 if (!t.cancelled) {
                     t.done = true;
@@ -115,6 +118,7 @@ public final class ManualRadiusScheduler implements RadiusScheduler {
 
     /** Waits until every loop the clients started on has run what was queued on it (and what that queued). */
     public void settle() throws Exception {
+        loops.removeIf(EventLoop::isShuttingDown);
         for (EventLoop loop : loops) {
             for (int i = 0; i < 100; i++) {
                 loop.submit(() -> { }).get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
