@@ -72,8 +72,8 @@ public enum Attr {
     NAS_IPV6_ADDRESS("NAS-IPv6-Address", 0, 95, Type.IPV6),                                         // 3162 2.1
     ERROR_CAUSE("Error-Cause", 0, 101, Type.INTEGER),                                               // 5176 3.5
     // RFC 4679 s3: DSL Forum (Broadband Forum) vendor 3561, names as in FreeRADIUS's dictionary.dslforum
-    DSL_AGENT_CIRCUIT_ID("ADSL-Agent-Circuit-Id", Attr.VENDOR_DSL_FORUM, 1, Type.TEXT),             // 4679 3.3.1
-    DSL_AGENT_REMOTE_ID("ADSL-Agent-Remote-Id", Attr.VENDOR_DSL_FORUM, 2, Type.TEXT),               // 4679 3.3.2
+    DSL_AGENT_CIRCUIT_ID("ADSL-Agent-Circuit-Id", Attr.VENDOR_DSL_FORUM, 1, Type.OCTETS),           // 4679 3.3.1
+    DSL_AGENT_REMOTE_ID("ADSL-Agent-Remote-Id", Attr.VENDOR_DSL_FORUM, 2, Type.OCTETS),             // 4679 3.3.2
     DSL_ACTUAL_DATA_RATE_UP("Actual-Data-Rate-Upstream", Attr.VENDOR_DSL_FORUM, 129, Type.INTEGER),  // 4679 3.3.3
     DSL_ACTUAL_DATA_RATE_DOWN("Actual-Data-Rate-Downstream", Attr.VENDOR_DSL_FORUM, 130, Type.INTEGER),
     DSL_MIN_DATA_RATE_UP("Minimum-Data-Rate-Upstream", Attr.VENDOR_DSL_FORUM, 131, Type.INTEGER),
@@ -82,7 +82,11 @@ public enum Attr {
     /** DSL Forum (Broadband Forum) vendor id, RFC 4679 s3. */
     public static final int VENDOR_DSL_FORUM = 3561;
 
-    /** How a value is laid out (RFC 8044 data types). A tagged integer is a tag octet and a 3-octet value (RFC 2868 s3.1). */
+    /**
+     * How a value is laid out, as FreeRADIUS's dictionary types it: TEXT {@code string} (UTF-8, printed quoted),
+     * OCTETS {@code octets} (printed in hex), INTEGER, DATE (32-bit unsigned), IPV4 {@code ipaddr}, IPV6
+     * {@code ipv6addr}. A tagged integer is a tag octet and a 3-octet value (RFC 2868 s3.1).
+     */
     public enum Type { TEXT, OCTETS, INTEGER, DATE, IPV4, IPV6 }
 
     /** How a value is hidden on the wire: RFC 2865 s5.2, RFC 2868 s3.5 (salted). The codec never sees the clear text. */
