@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: all state lives on one Netty event loop (no locks). {@link #send} may be called from any thread; the
  * returned future completes on the event loop, so callers must not block in its callbacks (nor call {@link #stop} there).
+ * Time and timers (timeouts, retransmits, hold-down, probes) come from the injected {@link RadiusScheduler}, whose
+ * timer tasks run on the same loop.
  *
  * <p>Behaviour: servers are tried in configured order (FAILOVER) or rotated per request (ROUND_ROBIN); each try waits
  * {@code timeout} and is retransmitted {@code retries} times; a server that exhausts its tries is marked dead for
