@@ -49,7 +49,7 @@ public final class TestAaa {
         if (d instanceof AccessDecision.Accept a) {
             sb.append("ACCEPT");
             if (!a.replyMessage().isEmpty()) {
-                sb.append(" (Reply-Message: \"").append(a.replyMessage()).append("\")");
+                sb.append(" (Reply-Message: ").append(Attr.quote(a.replyMessage())).append(")");
             }
             sb.append('\n');
             // Every other attribute of the answer, as the registry prints it (the tunnel ones are in the candidates).
@@ -69,7 +69,7 @@ public final class TestAaa {
         } else if (d instanceof AccessDecision.Reject r) {
             sb.append("REJECT ").append(r.reason());
             if (!r.replyMessage().isEmpty()) {
-                sb.append(" (Reply-Message: \"").append(r.replyMessage()).append("\")");
+                sb.append(" (Reply-Message: ").append(Attr.quote(r.replyMessage())).append(")");
             }
             sb.append('\n');
         }

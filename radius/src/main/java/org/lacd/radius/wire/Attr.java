@@ -354,8 +354,8 @@ public enum Attr {
         return "<malformed 0x" + HexFormat.of().formatHex(v) + ">";
     }
 
-    /** Quoted, with quote, backslash and anything not printable ASCII escaped as \xNN (UTF-8 octets). */
-    static String quote(String s) {
+    /** Quoted, with quote, backslash and anything not printable ASCII escaped as \xNN (UTF-8 octets): safe for a log or terminal. */
+    public static String quote(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < b.length; i++) {
