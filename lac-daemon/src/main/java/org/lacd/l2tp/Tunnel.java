@@ -8,7 +8,6 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.lacd.l2tp.transport.L2tpScheduler;
@@ -70,10 +69,10 @@ final class Tunnel implements ReliableChannel.Listener {
         }
     }
 
-    /** AVPs hidden when the profile asks for it: the ones that identify a subscriber or carry credentials. */
-    static final Set<AvpType> HIDE = Set.of(AvpType.CALLING_NUMBER, AvpType.CALLED_NUMBER, AvpType.SUB_ADDRESS,
-            AvpType.PROXY_AUTHEN_TYPE, AvpType.PROXY_AUTHEN_NAME, AvpType.PROXY_AUTHEN_CHALLENGE, AvpType.PROXY_AUTHEN_ID,
-            AvpType.PROXY_AUTHEN_RESPONSE, AvpType.AGENT_CIRCUIT_ID, AvpType.AGENT_REMOTE_ID);
+    /** AVPs hidden when the profile asks for it: the rows that identify a subscriber or carry credentials. */
+    static boolean hiddenByProfile(Avp a) {
+        return a.known() != null && a.known().subscriberData();
+    }
 
     final TunnelHost host;
     final TunnelProfile profile;
@@ -513,12 +512,12 @@ final class Tunnel implements ReliableChannel.Listener {
     void send(MessageType type, int sessionId, List<Avp> body, Runnable onFirstTransmit) {
         ControlMessage m = ControlMessage.of(type, remoteTunnelId, sessionId, body);
         if (profile.hideAvps() && secret != null) {
-            boolean any = body.stream().anyMatch(a -> a.known() != null && HIDE.contains(a.known()));
+            boolean any = body.stream().anyMatch(Tunnel::hiddenByProfile);
             if (any) {
                 byte[] rv = new byte[16];
                 host.random().nextBytes(rv);
                 m = new ControlMessage(m.tunnelId(), m.sessionId(), 0, 0,
-                        HiddenAvps.hide(m.avps(), secret, rv, a -> a.known() != null && HIDE.contains(a.known())));
+                        HiddenAvps.hide(m.avps(), secret, rv, Tunnel::hiddenByProfile));
             }
         }
         LOG.debug("tunnel {} tx {}", localTunnelId, m);

@@ -70,7 +70,22 @@ public record PppoeTag(int type, byte[] value) {
     public String toString() {
         TagType t = knownType();
         String name = t == null ? "0x" + Integer.toHexString(type) : t.name();
-        return name + "=" + (t != null && t.format() == TagType.Format.UTF8 ? '"' + asUtf8() + '"'
-                : HexFormat.of().formatHex(value));
+        return name + "=" + (t != null && t.format() == TagType.Format.UTF8 ? quoted(value) : HexFormat.of().formatHex(value));
+    }
+
+    /** A wire string for a log line: quoted, with quote, backslash and every octet outside printable ASCII as \xNN. */
+    static String quoted(byte[] v) {
+        StringBuilder sb = new StringBuilder(v.length + 2).append('"');
+        for (byte b : v) {
+            int c = b & 0xFF;
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append((char) c);
+            } else if (c >= 0x20 && c < 0x7F) {
+                sb.append((char) c);
+            } else {
+                sb.append(String.format("\\x%02x", c));
+            }
+        }
+        return sb.append('"').toString();
     }
 }
