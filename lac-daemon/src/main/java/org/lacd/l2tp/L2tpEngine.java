@@ -95,6 +95,8 @@ public final class L2tpEngine {
     private boolean epoll;
     private volatile Endpoint[] defaultEndpoints;
     private volatile boolean shuttingDown;
+    /** Whether queued data runs to one LNS leave as UDP GSO messages; see {@link #udpGso(boolean)}. */
+    private volatile boolean udpGso = true;
     /** Run on an event loop after each run of datagrams it read; see {@link #onReadBatchEnd}. */
     private volatile Runnable readBatchEnd;
 
@@ -153,6 +155,14 @@ public final class L2tpEngine {
     }
 
     public boolean usesEpoll() { return epoll; }
+
+    /**
+     * Whether runs of queued data datagrams to one LNS leave as one UDP GSO message each (config
+     * {@code l2tp.udp-gso}, default on; see {@code DatagramBatch}). Off sends every datagram as its own message.
+     */
+    public void udpGso(boolean on) {
+        udpGso = on;
+    }
 
     /**
      * Sends the L2TP data frames this thread has queued, with one sendmmsg. A thread that calls this promises to call
@@ -686,7 +696,7 @@ public final class L2tpEngine {
             InetSocketAddress peer = s.peer();
             DatagramBatch batch = st.batch;
             if (batch != null && batch.batching()) {
-                writeData(batch.next(socket.intValue(), workerStats), s, seq, buf, off, len);
+                writeData(batch.next(socket.intValue(), workerStats, udpGso), s, seq, buf, off, len);
                 batch.commit(peer.getAddress(), peer.getPort(), len);
                 return;
             }

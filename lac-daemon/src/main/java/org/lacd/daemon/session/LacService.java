@@ -100,6 +100,7 @@ public final class LacService {
             registerLns(p.name());
         }
         this.engine = new L2tpEngine(l2tpSettings(config), EngineStats.l2tp(metrics), config.maxWorkers());
+        engine.udpGso(config.l2tp().udpGso());
         // downstream frames queued during a read of the L2TP socket leave with one send per port at its end
         engine.onReadBatchEnd(() -> {
             PppoeServer p = pppoe;
@@ -367,6 +368,7 @@ public final class LacService {
         config = next;
         rules = realmRules(next);
         selector.reconfigure(next.steering().lockout(), next.steering().spread());
+        engine.udpGso(next.l2tp().udpGso());
         for (LacdConfig.LnsProfile p : next.l2tp().lns()) {
             registerLns(p.name());
         }
