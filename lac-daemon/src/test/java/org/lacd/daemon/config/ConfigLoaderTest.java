@@ -1,6 +1,7 @@
 package org.lacd.daemon.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,7 @@ class ConfigLoaderTest {
         assertEquals(1701, c.l2tp().sourcePort());
         assertEquals(Duration.ofSeconds(8), c.l2tp().retransmitCap());
         assertTrue(c.l2tp().udpGso(), "l2tp.udp-gso defaults to on");
+        assertFalse(c.l2tp().udpGro(), "l2tp.udp-gro defaults to off");
         assertEquals(3, c.l2tp().lns().size());
         assertEquals("lacd", c.l2tp().lns().get(0).hostname(), "profile hostname defaults to l2tp.hostname");
         assertEquals(2, c.steering().rules().size());
