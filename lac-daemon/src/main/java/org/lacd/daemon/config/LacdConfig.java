@@ -112,7 +112,7 @@ public record LacdConfig(
     public record L2tp(int sourcePort, InetAddress bindAddress, String hostname, Duration helloInterval,
                        Duration retransmitInitial, Duration retransmitCap, int maxRetransmits, int receiveWindow,
                        Duration tunnelLinger, int sessionsPerTunnel, Duration setupTimeout, String callingNumber,
-                       long connectSpeed, List<LnsProfile> lns) {
+                       long connectSpeed, boolean udpGso, boolean udpGro, List<LnsProfile> lns) {
 
         public Optional<LnsProfile> profile(String name) {
             return lns.stream().filter(p -> p.name().equals(name)).findFirst();
