@@ -53,6 +53,8 @@ public final class SessionManager implements SubscriberListener {
     private final long bootId;
     private final SessionAccounting sessionAccounting;
     private final Session.CallPlacer placer;
+    /** One {@link Session.Deps} per session loop, shared by the sessions on it (nothing per session to allocate). */
+    private final Map<EventExecutor, Session.Deps> depsByLoop = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, Session> byId = new ConcurrentHashMap<>();
     private final Map<Long, Session> byPppoe = new ConcurrentHashMap<>();
@@ -82,7 +84,8 @@ public final class SessionManager implements SubscriberListener {
             return;
         }
         long id = ids.incrementAndGet();
-        Session s = new Session(id, String.format("%08x%08x", bootId, id), sub, auth, deps(loops.next()));
+        Session.Deps deps = depsByLoop.computeIfAbsent(loops.next(), this::deps);
+        Session s = new Session(id, String.format("%08x%08x", bootId, id), sub, auth, deps);
         for (PcapTrace t : traces) {
             if (!t.closed() && traced(t.target, s)) {
                 s.trace = t;
