@@ -187,8 +187,8 @@ final class Session implements CallListener {
                 "RFC 2865 5.27 Session-Timeout: CDN, LCP Terminate, PADT; RFC 2866 5.10 Acct-Terminate-Cause 5"));
         t.add(new Row(fwd, Event.INTERIM_DUE, Guard.ALWAYS, fwd, Action.SEND_INTERIM,
                 "RFC 2869 5.16 Acct-Interim-Interval: RFC 2866 5.1 Interim-Update"));
-        // a call of an earlier attempt, in any state (TEARDOWN included: its CDN must still go)
-        for (SessionState s : List.of(auth, deciding, tunnel, callSetup, fwd, down)) {
+        // a call of an earlier attempt, in any state from the first call on (TEARDOWN included: its CDN must still go)
+        for (SessionState s : List.of(tunnel, callSetup, fwd, down)) {
             t.add(new Row(s, Event.STALE_CALL, Guard.ALWAYS, s, Action.CLEAR_STALE,
                     "RFC 2661 7.4.1 local close: CDN for a call no session uses"));
         }

@@ -283,8 +283,6 @@ class SessionTableTest {
             "FORWARDING OPERATOR_TEARDOWN ALWAYS -> TEARDOWN END_BY_LACD",
             "FORWARDING SESSION_TIMEOUT ALWAYS -> TEARDOWN END_BY_LACD",
             "FORWARDING INTERIM_DUE ALWAYS -> FORWARDING SEND_INTERIM",
-            "AUTH STALE_CALL ALWAYS -> AUTH CLEAR_STALE",
-            "DECIDING STALE_CALL ALWAYS -> DECIDING CLEAR_STALE",
             "TUNNEL_SETUP STALE_CALL ALWAYS -> TUNNEL_SETUP CLEAR_STALE",
             "CALL_SETUP STALE_CALL ALWAYS -> CALL_SETUP CLEAR_STALE",
             "FORWARDING STALE_CALL ALWAYS -> FORWARDING CLEAR_STALE",
@@ -337,6 +335,7 @@ class SessionTableTest {
                 "TUNNEL_SETUP/DECISION_PLACE", "FORWARDING/DECISION_PLACE", "TUNNEL_SETUP/DECISION_REFUSED",
                 "DECIDING/USERNAME", "FORWARDING/USERNAME",  // one user name per session
                 "DECIDING/CALL_DOWN",          // no call yet
+                "AUTH/STALE_CALL", "DECIDING/STALE_CALL",
                 "CALL_SETUP/SESSION_TIMEOUT", "TUNNEL_SETUP/SESSION_TIMEOUT", "DECIDING/SESSION_TIMEOUT",
                 "CALL_SETUP/INTERIM_DUE", "TUNNEL_SETUP/INTERIM_DUE")) {
             assertFalse(pairs.contains(none), none);
@@ -549,12 +548,21 @@ class SessionTableTest {
 
     @Test
     void setupTimeoutOnTheLastCandidateGivesUp() {
-        inCallSetup(lnsA);
-        sched.advance(config.l2tp().setupTimeout());
-        assertEquals(SessionState.TEARDOWN, session.state());
-        assertEquals(List.of("service temporarily unavailable"), sub.rejected);
-        assertEquals(1, calls.get(0).disconnects.size());
-        assertEquals(0, metrics.sessions(SessionState.CALL_SETUP));
+        for (boolean inCallSetup : new boolean[] {false, true}) {
+            sub.rejected.clear();
+            if (inCallSetup) {
+                inCallSetup(lnsA);
+            } else {
+                inTunnelSetup(lnsA);
+            }
+            sched.advance(config.l2tp().setupTimeout());
+            assertEquals(SessionState.TEARDOWN, session.state());
+            assertEquals(List.of("service temporarily unavailable"), sub.rejected);
+            assertEquals(1, lastCall().disconnects.size());
+            assertEquals(0, metrics.sessions(SessionState.CALL_SETUP));
+            assertEquals(0, metrics.sessions(SessionState.TUNNEL_SETUP));
+        }
+        assertEquals(2, counter("lacd.session.failures", "reason", "all_lns_failed"));
     }
 
     @Test
@@ -694,6 +702,32 @@ class SessionTableTest {
         assertEquals(2, second.disconnects.size());
         assertEquals(SessionState.TEARDOWN, session.state());
         assertEquals(0, dropped(SessionState.TUNNEL_SETUP, Event.STALE_CALL));
+    }
+
+    @Test
+    void aStaleCallThatComesUpInCallSetupOrForwardingIsClearedAndTheSessionStays() {
+        inCallSetup(lnsA, lnsB);
+        FakeCall first = lastCall();
+        sched.advance(config.l2tp().setupTimeout()); // first attempt abandoned: CDN, next candidate
+        assertEquals(1, first.disconnects.size());
+        FakeCall second = lastCall();
+        second.state = CallState.WAIT_REPLY;
+        session.callPlacing(second);
+        assertEquals(SessionState.CALL_SETUP, session.state());
+        session.callUp(first); // the first LNS answers after all
+        assertEquals(SessionState.CALL_SETUP, session.state());
+        assertEquals(2, first.disconnects.size(), "cleared again: no session uses it");
+        session.callUp(second);
+        assertEquals(SessionState.FORWARDING, session.state());
+        sub.upstream.ppp(new byte[] {1}, 0, 1);
+        assertEquals(1, second.framesSent, "frames go to the call the session forwards on, not the stale one");
+        assertEquals(0, first.framesSent);
+        session.callUp(first);
+        assertEquals(SessionState.FORWARDING, session.state());
+        assertEquals(3, first.disconnects.size());
+        sub.upstream.ppp(new byte[] {1}, 0, 1);
+        assertEquals(2, second.framesSent, "a stale call up does not take the data path");
+        assertEquals(List.of(), second.disconnects);
     }
 
     // ================================================================ events without a row
