@@ -227,6 +227,11 @@ final class Session implements L2tpCall {
         tunnel.send(MessageType.ICRQ, 0, icrqBody());
         setupTimer = host.scheduler().schedule(this::setupTimedOut, host.settings().callSetupTimeout().toNanos(),
                 java.util.concurrent.TimeUnit.NANOSECONDS);
+        try {
+            listener.callPlacing(this);
+        } catch (RuntimeException e) {
+            LOG.warn("call listener failed in callPlacing", e);
+        }
     }
 
     /** No ICRP in time: clear with CDN result 10 (RFC 2661 4.4.2 "not established within time allotted by LAC"). */
