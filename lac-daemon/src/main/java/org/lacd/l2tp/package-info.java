@@ -21,7 +21,7 @@
  *
  * <h2>Packages</h2>
  * {@code wire}: stateless codec (records, typed {@code MalformedPacketException}). {@code transport}: the reliable
- * control channel (Ns/Nr, window, slow start, backoff) on an injected {@code L2tpScheduler}. {@code lns}: an
- * in-process LNS for tests, tools and the lab.
+ * control channel (Ns/Nr, window, slow start, backoff) on an injected {@code L2tpScheduler}. The in-process LNS
+ * for tests and the lab ({@code lns.LnsPeer}) is in the test jar, not in lacd.jar.
  */
 package org.lacd.l2tp;
