@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.Peers;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -427,7 +428,7 @@ class L2tpEngineLoopbackTest {
         List<Integer> atLns = java.util.Collections.synchronizedList(new ArrayList<>());
         lns.onData((c, p) -> atLns.add(((p[2] & 0xff) << 8) | (p[3] & 0xff))); // after FF 03: the number in the first two bytes
         engine(fastSettings());
-        org.junit.jupiter.api.Assumptions.assumeTrue(engine.usesEpoll() && DatagramBatch.available(), "epoll and sendmmsg");
+        Peers.require(engine.usesEpoll() && DatagramBatch.available(), "epoll and sendmmsg");
         RecordingListener l = new RecordingListener();
         L2tpCall call = engine.placeCall(profile(lns, null), params("x"), l);
         assertTrue(l.awaitUp());

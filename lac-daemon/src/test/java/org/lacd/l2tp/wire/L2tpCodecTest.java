@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lacd.l2tp.testutil.Hex;
@@ -210,8 +211,9 @@ class L2tpCodecTest {
     }
 
     @Test
+    @RealPeer
     void tsharkDissectsEveryGoldenVectorWithoutErrors(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(new File("/usr/bin/tshark").canExecute(), "tshark not installed");
+        Peers.require(new File("/usr/bin/tshark").canExecute(), "tshark not installed");
         Path pcap = dir.resolve("golden.pcap");
         List<byte[]> frames = new ArrayList<>(GoldenVectors.all().values());
         Pcap.write(pcap, frames);

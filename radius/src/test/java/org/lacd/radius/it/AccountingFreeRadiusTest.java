@@ -3,6 +3,7 @@ package org.lacd.radius.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +31,7 @@ import org.lacd.radius.RadiusSettings.Server;
 import org.lacd.radius.TerminateCause;
 
 /** Accounting records checked in FreeRADIUS's detail file; spool while FreeRADIUS is down and across a restart. */
+@RealPeer
 class AccountingFreeRadiusTest {
     @TempDir
     static Path tmp;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -42,6 +44,7 @@ class InProcessLacTest {
     }
 
     @Test
+    @RealPeer
     void radiusSteersTwoResellersChapAndPapWithProxyValuesAndAccounting() throws Exception {
         lab = new LacHarness(dir).startLns(Mode.ACCEPT_PROXY).startRadius().startLacd("");
         Report a = lab.run("sub-a", LacHarness.subscribers("reseller-a", 10, AuthMode.MIX)
@@ -159,6 +162,7 @@ class InProcessLacTest {
     }
 
     @Test
+    @RealPeer
     void unknownRealmAndRadiusRejectAreRefusedCleanly() throws Exception {
         lab = new LacHarness(dir).startLns(Mode.ACCEPT_PROXY).startRadius().startLacd("");
         Report rejected = lab.run("sub-a", LacHarness.subscribers("reseller-a", 1, AuthMode.CHAP)
@@ -176,6 +180,7 @@ class InProcessLacTest {
     }
 
     @Test
+    @RealPeer
     void preferredLnsSilentFailsOverThenLockoutThenRecovery() throws Exception {
         lab = new LacHarness(dir).startLns(Mode.ACCEPT_PROXY).startRadius();
         lab.lockout = "15s";
@@ -207,6 +212,7 @@ class InProcessLacTest {
     }
 
     @Test
+    @RealPeer
     void everyTeardownDirectionCleansBothSidesAndAccounts() throws Exception {
         lab = new LacHarness(dir).startLns(Mode.ACCEPT_PROXY).startRadius().startLacd("");
         try (var emuA = lab.emulator("sub-a", LacHarness.subscribers("reseller-a", 6, AuthMode.MIX).trafficPps(5).build());
@@ -307,6 +313,7 @@ class InProcessLacTest {
     }
 
     @Test
+    @RealPeer
     void traceWritesAPcapOfOneSubscriberBothDirections() throws Exception {
         lab = new LacHarness(dir).startLns(Mode.ACCEPT_PROXY).startLacd("  source: realm\n" + LacHarness.REALM_RULES);
         Path pcap = dir.resolve("user2.pcap");
@@ -322,7 +329,7 @@ class InProcessLacTest {
         assertEquals(204, (b[20] & 0xff) | (b[21] & 0xff) << 8, "LINKTYPE_PPP_WITH_DIR");
         assertTrue(b.length > 24 + 10 * 20, "frames written: " + b.length);
         java.nio.file.Path tshark = java.nio.file.Path.of("/usr/bin/tshark");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(tshark), "tshark not installed");
+        Peers.require(java.nio.file.Files.isExecutable(tshark), "tshark not installed");
         Process p = new ProcessBuilder(tshark.toString(), "-r", pcap.toString(), "-T", "fields", "-e", "ppp.direction", "-e",
                 "ip.src", "-e", "_ws.malformed").redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String text = new String(p.getInputStream().readAllBytes());
