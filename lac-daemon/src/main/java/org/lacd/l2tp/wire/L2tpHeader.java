@@ -28,6 +28,8 @@ public record L2tpHeader(boolean control, boolean priority, int length, int tunn
     public static final int VERSION = 2;
     /** Control header: flags, length, tunnel, session, Ns, Nr. */
     public static final int CONTROL_HEADER_LENGTH = 12;
+    /** The longest header {@link #writeData} writes (with Ns/Nr). */
+    public static final int MAX_DATA_HEADER_LENGTH = 10;
 
     public boolean sequenced() { return ns >= 0; }
 
@@ -86,7 +88,9 @@ public record L2tpHeader(boolean control, boolean priority, int length, int tunn
     }
 
     /**
-     * Writes a data message header without Length and offset (the form LNSs use): 6 bytes, or 10 with Ns/Nr.
+     * Writes a data message header without Length and offset (the form LNSs use): 6 bytes, or 10 with Ns/Nr. The one
+     * encoder of the data header: the engine's send paths and the test LNS use it. Allocation-free (the send path
+     * calls it per frame).
      * @return the header length
      */
     public static int writeData(byte[] dst, int off, int tunnelId, int sessionId, boolean sequenced, int ns, int nr) {

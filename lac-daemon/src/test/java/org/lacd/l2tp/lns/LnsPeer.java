@@ -100,6 +100,9 @@ public final class LnsPeer implements AutoCloseable {
         default void callCleared(Call c) {}
     }
 
+    /** Data headers a call keeps (a bound: benchmarks send millions of frames). */
+    public static final int KEPT_DATA_HEADERS = 64;
+
     /** One call as seen by the LNS. Fields are written on the LNS loop and published through volatile state. */
     public static final class Call {
         public final Tunnel tunnel;
@@ -110,6 +113,8 @@ public final class LnsPeer implements AutoCloseable {
         private volatile ControlMessage cdn;
         private volatile boolean sequenced;
         private int dataNs;
+        /** The headers of the first {@link #KEPT_DATA_HEADERS} data messages from the LAC, in arrival order. */
+        public final List<L2tpHeader> dataHeaders = java.util.Collections.synchronizedList(new ArrayList<>());
 
         Call(Tunnel tunnel, int lnsSessionId, int lacSessionId, ControlMessage icrq) {
             this.tunnel = tunnel;
@@ -400,6 +405,9 @@ public final class LnsPeer implements AutoCloseable {
                     Call c = sessions.get(key(h.tunnelId(), h.sessionId()));
                     if (c != null) {
                         c.sequenced |= h.sequenced();
+                        if (c.dataHeaders.size() < KEPT_DATA_HEADERS) {
+                            c.dataHeaders.add(h);
+                        }
                         dataFrames.incrementAndGet();
                         dataHandler.frame(c, java.util.Arrays.copyOfRange(buf, h.payloadOffset(), h.payloadOffset() + h.payloadLength()));
                     }
