@@ -38,8 +38,9 @@ import org.lacd.l2tp.wire.AvpType;
 import org.lacd.l2tp.wire.ControlMessage;
 import org.lacd.l2tp.wire.L2tpCodec;
 import org.lacd.l2tp.wire.L2tpHeader;
-import org.lacd.l2tp.wire.L2tpReader;
-import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.wire.WireReader;
+import org.lacd.wire.WireProtocol;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.l2tp.wire.MessageType;
 import org.lacd.l2tp.wire.ResultCode;
 import org.lacd.l2tp.wire.StopCcnResult;
@@ -548,7 +549,7 @@ public final class L2tpEngine {
                 off = 0;
             }
             try {
-                L2tpReader r = new L2tpReader(arr, off, len);
+                WireReader r = new WireReader(WireProtocol.L2TP, arr, off, len);
                 L2tpHeader h = L2tpHeader.decode(r);
                 if (!h.control()) {
                     Session s = sessions.get((h.tunnelId() << 16) | h.sessionId());

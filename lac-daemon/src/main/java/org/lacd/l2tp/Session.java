@@ -8,7 +8,7 @@ import org.lacd.l2tp.wire.AvpType;
 import org.lacd.l2tp.wire.CdnResult;
 import org.lacd.l2tp.wire.ControlMessage;
 import org.lacd.l2tp.wire.ErrorCode;
-import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.l2tp.wire.MessageType;
 import org.lacd.l2tp.wire.PppDisconnectCause;
 import org.lacd.l2tp.wire.ResultCode;

@@ -18,7 +18,7 @@ import org.lacd.l2tp.wire.CdnResult;
 import org.lacd.l2tp.wire.ControlMessage;
 import org.lacd.l2tp.wire.ErrorCode;
 import org.lacd.l2tp.wire.HiddenAvps;
-import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.l2tp.wire.MessageType;
 import org.lacd.l2tp.wire.ResultCode;
 import org.lacd.l2tp.wire.StopCcnResult;

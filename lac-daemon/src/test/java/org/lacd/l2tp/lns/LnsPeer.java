@@ -36,8 +36,9 @@ import org.lacd.l2tp.wire.ErrorCode;
 import org.lacd.l2tp.wire.HiddenAvps;
 import org.lacd.l2tp.wire.L2tpCodec;
 import org.lacd.l2tp.wire.L2tpHeader;
-import org.lacd.l2tp.wire.L2tpReader;
-import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.wire.WireReader;
+import org.lacd.wire.WireProtocol;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.l2tp.wire.MessageType;
 import org.lacd.l2tp.wire.PppDisconnectCause;
 import org.lacd.l2tp.wire.ResultCode;
@@ -399,7 +400,7 @@ public final class LnsPeer implements AutoCloseable {
             }
             byte[] buf = ByteBufUtil.getBytes(pkt.content());
             try {
-                L2tpReader r = new L2tpReader(buf, 0, buf.length);
+                WireReader r = new WireReader(WireProtocol.L2TP, buf, 0, buf.length);
                 L2tpHeader h = L2tpHeader.decode(r);
                 if (!h.control()) {
                     Call c = sessions.get(key(h.tunnelId(), h.sessionId()));
