@@ -38,8 +38,9 @@ import org.lacd.l2tp.wire.AvpType;
 import org.lacd.l2tp.wire.ControlMessage;
 import org.lacd.l2tp.wire.L2tpCodec;
 import org.lacd.l2tp.wire.L2tpHeader;
-import org.lacd.l2tp.wire.L2tpReader;
-import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.wire.WireReader;
+import org.lacd.wire.WireProtocol;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.l2tp.wire.MessageType;
 import org.lacd.l2tp.wire.ResultCode;
 import org.lacd.l2tp.wire.StopCcnResult;
@@ -78,6 +79,8 @@ public final class L2tpEngine {
     private static final class SendState {
         final Thread owner = Thread.currentThread();
         final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(MAX_SLOT);
+        /** The data header of the frame being sent, from {@link L2tpHeader#writeData}. */
+        final byte[] header = new byte[L2tpHeader.MAX_DATA_HEADER_LENGTH];
         final DatagramBatch batch = DatagramBatch.available() ? new DatagramBatch() : null;
     }
     /** DoS guard and id-space bound: tunnels per socket (tunnel ids are 16 bits, 0 reserved). */
@@ -588,7 +591,7 @@ public final class L2tpEngine {
                 off = 0;
             }
             try {
-                L2tpReader r = new L2tpReader(arr, off, len);
+                WireReader r = new WireReader(WireProtocol.L2TP, arr, off, len);
                 L2tpHeader h = L2tpHeader.decode(r);
                 if (!h.control()) {
                     Session s = sessions.get((h.tunnelId() << 16) | h.sessionId());
@@ -678,14 +681,10 @@ public final class L2tpEngine {
                 return;
             }
             boolean seq = s.sequencing();
-            ByteBuf b = channel.alloc().directBuffer((seq ? 10 : 6) + 2 + len);
-            b.writeShort(seq ? L2tpHeader.S | L2tpHeader.VERSION : L2tpHeader.VERSION);
-            b.writeShort(s.remoteTunnelId());
-            b.writeShort(s.remoteSessionId());
-            if (seq) {
-                b.writeShort(s.nextDataNs());
-                b.writeShort(0);
-            }
+            byte[] header = sendState().header;
+            int h = L2tpHeader.writeData(header, 0, s.remoteTunnelId(), s.remoteSessionId(), seq, seq ? s.nextDataNs() : 0, 0);
+            ByteBuf b = channel.alloc().directBuffer(h + 2 + len);
+            b.writeBytes(header, 0, h);
             b.writeByte(0xff).writeByte(0x03);
             b.writeBytes(buf, off, len);
             DatagramPacket pkt = new DatagramPacket(b, s.peer());
@@ -752,13 +751,8 @@ public final class L2tpEngine {
 
         /** The L2TP data header (RFC 2661 3.1; Ns when the LNS asked for sequencing), FF 03, then the PPP frame. */
         private void writeData(java.nio.ByteBuffer b, Session s, boolean seq, byte[] buf, int off, int len) {
-            b.putShort((short) (seq ? L2tpHeader.S | L2tpHeader.VERSION : L2tpHeader.VERSION));
-            b.putShort((short) s.remoteTunnelId());
-            b.putShort((short) s.remoteSessionId());
-            if (seq) {
-                b.putShort((short) s.nextDataNs());
-                b.putShort((short) 0);
-            }
+            byte[] header = sendState().header;
+            b.put(header, 0, L2tpHeader.writeData(header, 0, s.remoteTunnelId(), s.remoteSessionId(), seq, seq ? s.nextDataNs() : 0, 0));
             b.put((byte) 0xff).put((byte) 0x03);
             b.put(buf, off, len);
         }

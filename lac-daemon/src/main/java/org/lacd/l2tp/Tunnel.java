@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,7 @@ import org.lacd.l2tp.wire.CdnResult;
 import org.lacd.l2tp.wire.ControlMessage;
 import org.lacd.l2tp.wire.ErrorCode;
 import org.lacd.l2tp.wire.HiddenAvps;
-import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.l2tp.wire.MessageType;
 import org.lacd.l2tp.wire.ResultCode;
 import org.lacd.l2tp.wire.StopCcnResult;
@@ -37,36 +36,31 @@ final class Tunnel implements ReliableChannel.Listener {
         OPEN, RX_SCCRP_OK, RX_SCCRP_BAD, RX_STOPCCN, RX_UNEXPECTED, GAVE_UP, LOCAL_CLOSE, STOP_ACKED, STOP_WAIT_EXPIRED
     }
 
-    /** One row of the transition table. */
-    record Row(TunnelState from, Event event, TunnelState to, String rfc) {}
+    /** The transition table (the machinery is {@link TransitionTable}). */
+    static final TransitionTable<TunnelState, Event> TABLE = TransitionTable.of(TunnelState.class, Event.class, List.of(
+            row(TunnelState.IDLE, Event.OPEN, TunnelState.WAIT_CTL_REPLY, "RFC 2661 7.2.1 local open: send SCCRQ"),
+            row(TunnelState.IDLE, Event.LOCAL_CLOSE, TunnelState.CLOSED, "nothing sent yet"),
+            row(TunnelState.WAIT_CTL_REPLY, Event.RX_SCCRP_OK, TunnelState.ESTABLISHED, "RFC 2661 7.2.1 SCCRP acceptable: send SCCCN"),
+            row(TunnelState.WAIT_CTL_REPLY, Event.RX_SCCRP_BAD, TunnelState.CLOSING, "RFC 2661 7.2.1 SCCRP not acceptable: send StopCCN"),
+            row(TunnelState.WAIT_CTL_REPLY, Event.RX_STOPCCN, TunnelState.CLOSED, "RFC 2661 7.2.1 receive StopCCN: clean up"),
+            row(TunnelState.WAIT_CTL_REPLY, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 7.2.1 unexpected message: StopCCN"),
+            row(TunnelState.WAIT_CTL_REPLY, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8 retransmissions exhausted"),
+            row(TunnelState.WAIT_CTL_REPLY, Event.LOCAL_CLOSE, TunnelState.CLOSING, "RFC 2661 5.7 StopCCN"),
+            row(TunnelState.ESTABLISHED, Event.RX_STOPCCN, TunnelState.CLOSED, "RFC 2661 7.2.1 receive StopCCN: clean up"),
+            row(TunnelState.ESTABLISHED, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 7.2.1 SCCRQ/SCCRP/SCCCN after setup"),
+            row(TunnelState.ESTABLISHED, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8 / 6.5 peer gone"),
+            row(TunnelState.ESTABLISHED, Event.LOCAL_CLOSE, TunnelState.CLOSING, "RFC 2661 5.7 StopCCN"),
+            row(TunnelState.CLOSING, Event.STOP_ACKED, TunnelState.CLOSED, "RFC 2661 5.7 StopCCN acknowledged"),
+            row(TunnelState.CLOSING, Event.STOP_WAIT_EXPIRED, TunnelState.CLOSED, "RFC 2661 5.7 bounded wait for the ack"),
+            row(TunnelState.CLOSING, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8"),
+            row(TunnelState.CLOSING, Event.RX_STOPCCN, TunnelState.CLOSED, "StopCCN crossed ours"),
+            row(TunnelState.CLOSING, Event.LOCAL_CLOSE, TunnelState.CLOSING, "already closing"),
+            row(TunnelState.CLOSING, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
+            row(TunnelState.CLOSING, Event.RX_SCCRP_OK, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
+            row(TunnelState.CLOSING, Event.RX_SCCRP_BAD, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN")));
 
-    static final List<Row> TABLE = List.of(
-            new Row(TunnelState.IDLE, Event.OPEN, TunnelState.WAIT_CTL_REPLY, "RFC 2661 7.2.1 local open: send SCCRQ"),
-            new Row(TunnelState.IDLE, Event.LOCAL_CLOSE, TunnelState.CLOSED, "nothing sent yet"),
-            new Row(TunnelState.WAIT_CTL_REPLY, Event.RX_SCCRP_OK, TunnelState.ESTABLISHED, "RFC 2661 7.2.1 SCCRP acceptable: send SCCCN"),
-            new Row(TunnelState.WAIT_CTL_REPLY, Event.RX_SCCRP_BAD, TunnelState.CLOSING, "RFC 2661 7.2.1 SCCRP not acceptable: send StopCCN"),
-            new Row(TunnelState.WAIT_CTL_REPLY, Event.RX_STOPCCN, TunnelState.CLOSED, "RFC 2661 7.2.1 receive StopCCN: clean up"),
-            new Row(TunnelState.WAIT_CTL_REPLY, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 7.2.1 unexpected message: StopCCN"),
-            new Row(TunnelState.WAIT_CTL_REPLY, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8 retransmissions exhausted"),
-            new Row(TunnelState.WAIT_CTL_REPLY, Event.LOCAL_CLOSE, TunnelState.CLOSING, "RFC 2661 5.7 StopCCN"),
-            new Row(TunnelState.ESTABLISHED, Event.RX_STOPCCN, TunnelState.CLOSED, "RFC 2661 7.2.1 receive StopCCN: clean up"),
-            new Row(TunnelState.ESTABLISHED, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 7.2.1 SCCRQ/SCCRP/SCCCN after setup"),
-            new Row(TunnelState.ESTABLISHED, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8 / 6.5 peer gone"),
-            new Row(TunnelState.ESTABLISHED, Event.LOCAL_CLOSE, TunnelState.CLOSING, "RFC 2661 5.7 StopCCN"),
-            new Row(TunnelState.CLOSING, Event.STOP_ACKED, TunnelState.CLOSED, "RFC 2661 5.7 StopCCN acknowledged"),
-            new Row(TunnelState.CLOSING, Event.STOP_WAIT_EXPIRED, TunnelState.CLOSED, "RFC 2661 5.7 bounded wait for the ack"),
-            new Row(TunnelState.CLOSING, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8"),
-            new Row(TunnelState.CLOSING, Event.RX_STOPCCN, TunnelState.CLOSED, "StopCCN crossed ours"),
-            new Row(TunnelState.CLOSING, Event.LOCAL_CLOSE, TunnelState.CLOSING, "already closing"),
-            new Row(TunnelState.CLOSING, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
-            new Row(TunnelState.CLOSING, Event.RX_SCCRP_OK, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
-            new Row(TunnelState.CLOSING, Event.RX_SCCRP_BAD, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"));
-
-    private static final Map<TunnelState, Map<Event, Row>> LOOKUP = new EnumMap<>(TunnelState.class);
-    static {
-        for (Row r : TABLE) {
-            LOOKUP.computeIfAbsent(r.from(), k -> new EnumMap<>(Event.class)).put(r.event(), r);
-        }
+    private static TransitionTable.Row<TunnelState, Event> row(TunnelState from, Event event, TunnelState to, String rfc) {
+        return new TransitionTable.Row<>(from, event, to, rfc);
     }
 
     /** AVPs hidden when the profile asks for it: the rows that identify a subscriber or carry credentials. */
@@ -142,7 +136,7 @@ final class Tunnel implements ReliableChannel.Listener {
     // ---------------------------------------------------------------- state machine
 
     private void fire(Event e, Runnable action) {
-        Row r = LOOKUP.getOrDefault(state, Map.of()).get(e);
+        TransitionTable.Row<TunnelState, Event> r = TABLE.find(state, e);
         if (r == null) {
             if (state == TunnelState.CLOSED) {
                 LOG.debug("tunnel {}: {} ignored in CLOSED", localTunnelId, e);

@@ -2,8 +2,8 @@ package org.lacd.l2tp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.lacd.testsupport.Peers;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -32,7 +32,7 @@ class DatagramBatchTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Epoll.isAvailable() && DatagramBatch.available(), "epoll and sendmmsg (Linux)");
+        Peers.require(Epoll.isAvailable() && DatagramBatch.available(), "epoll and sendmmsg (Linux)");
         group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         receiver = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         receiver.setSoTimeout(300);

@@ -171,11 +171,11 @@ class TunnelStateMachineTest {
     @Test
     void transitionTablesCiteRfcAndHaveNoDuplicateRows() {
         Set<String> seen = new HashSet<>();
-        for (Tunnel.Row r : Tunnel.TABLE) {
+        for (TransitionTable.Row<TunnelState, Tunnel.Event> r : Tunnel.TABLE.rows()) {
             assertTrue(seen.add(r.from() + "/" + r.event()), "duplicate " + r);
             assertFalse(r.rfc().isBlank());
         }
-        for (Session.Row r : Session.TABLE) {
+        for (TransitionTable.Row<CallState, Session.Event> r : Session.TABLE.rows()) {
             assertTrue(seen.add("call " + r.from() + "/" + r.event()), "duplicate " + r);
             assertFalse(r.rfc().isBlank());
         }

@@ -1,7 +1,7 @@
 package org.lacd.l2tp;
 
+import org.lacd.testsupport.Peers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -35,7 +35,7 @@ class UdpGroReceiveTest {
 
     @BeforeEach
     void setUp() {
-        assumeTrue(Epoll.isAvailable() && DatagramBatch.available(), "epoll and sendmmsg (Linux)");
+        Peers.require(Epoll.isAvailable() && DatagramBatch.available(), "epoll and sendmmsg (Linux)");
         group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
     }
 

@@ -29,7 +29,7 @@ import org.lacd.pppoe.wire.LcpCode;
 import org.lacd.pppoe.wire.LcpPacket;
 import org.lacd.pppoe.wire.LineInfo;
 import org.lacd.pppoe.wire.MacAddress;
-import org.lacd.pppoe.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.pppoe.wire.PppoeCode;
 import org.lacd.pppoe.wire.PppoeDiscovery;
 import org.lacd.pppoe.wire.PppoeHeader;

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireProtocol;
+import org.lacd.wire.WireReader;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;

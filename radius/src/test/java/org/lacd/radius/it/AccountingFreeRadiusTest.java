@@ -3,6 +3,7 @@ package org.lacd.radius.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,6 +37,7 @@ import org.lacd.radius.TerminateCause;
  * lacd's time (timeouts, retries, Interim-Update, spool retry, Acct-Delay-Time) is a {@link ManualRadiusScheduler}
  * that the tests advance; FreeRADIUS runs in real time, so its answers and detail file are awaited as conditions.
  */
+@RealPeer
 class AccountingFreeRadiusTest {
     @TempDir
     static Path tmp;
