@@ -77,17 +77,6 @@ public record PppoeTag(int type, byte[] value) {
 
     /** A wire string for a log line: quoted, with quote, backslash and every octet outside printable ASCII as \xNN. */
     static String quoted(byte[] v) {
-        StringBuilder sb = new StringBuilder(v.length + 2).append('"');
-        for (byte b : v) {
-            int c = b & 0xFF;
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append((char) c);
-            } else if (c >= 0x20 && c < 0x7F) {
-                sb.append((char) c);
-            } else {
-                sb.append(String.format("\\x%02x", c));
-            }
-        }
-        return sb.append('"').toString();
+        return org.lacd.wire.WireText.quoted(v);
     }
 }

@@ -356,18 +356,6 @@ public enum Attr {
 
     /** Quoted, with quote, backslash and anything not printable ASCII escaped as \xNN (UTF-8 octets): safe for a log or terminal. */
     public static String quote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        for (int i = 0; i < b.length; i++) {
-            int c = b[i] & 0xFF;
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append((char) c);
-            } else if (c >= 0x20 && c < 0x7F) {
-                sb.append((char) c);
-            } else {
-                sb.append(String.format("\\x%02x", c));
-            }
-        }
-        return sb.append('"').toString();
+        return org.lacd.wire.WireText.quoted(s.getBytes(StandardCharsets.UTF_8));
     }
 }
