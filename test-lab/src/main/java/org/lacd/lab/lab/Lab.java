@@ -310,8 +310,15 @@ public final class Lab implements AutoCloseable {
         Path cfg = dir.resolve("lacd.yaml");
         Files.writeString(cfg, lacdConfig());
         Files.createDirectories(dir.resolve("spool"));
-        lacd = LabProcess.start("lacd", topo.lacdNamespace(), List.of(java(), "-Xmx" + opts.lacdHeap(), "-jar",
-                lacdJar().toString(), "run", "--config", cfg.toString()), dir.resolve("lacd.log"));
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + opts.lacdHeap()));
+        // extra JVM options for lacd, e.g. -Dlab.lacd.jvm="-XX:StartFlightRecording=filename=/tmp/x.jfr" (benchmarks)
+        for (String a : System.getProperty("lab.lacd.jvm", "").trim().split("\\s+")) {
+            if (!a.isEmpty()) {
+                cmd.add(a);
+            }
+        }
+        cmd.addAll(List.of("-jar", lacdJar().toString(), "run", "--config", cfg.toString()));
+        lacd = LabProcess.start("lacd", topo.lacdNamespace(), cmd, dir.resolve("lacd.log"));
         try {
             if (!LabProcess.await(Duration.ofSeconds(40), () -> !lacd.alive() || health())) {
                 throw new LabException("lacd did not answer /health within 40 s:\n" + lacd.tail(30));
