@@ -337,6 +337,16 @@ public final class LacdMetrics {
         gauge("lacd.pppoe.pados.pending", "Delayed PADOs waiting for their time", pending);
     }
 
+    /**
+     * lacd_pppoe_setups_in_flight: PPPoE sessions opened and not yet forwarding (bounded by
+     * pppoe.limits.setups-in-flight; PADIs above it are shed as lacd_drops_total{protocol="pppoe",reason="setup_pacing"}),
+     * and lacd_pppoe_work_queued: frames waiting for the PPPoE server thread (bounded by pppoe.limits.discovery-queue).
+     */
+    public void pppoeSetupLoad(java.util.function.DoubleSupplier inFlight, java.util.function.DoubleSupplier queued) {
+        gauge("lacd.pppoe.setups.in.flight", "PPPoE sessions opened and not yet forwarding", inFlight);
+        gauge("lacd.pppoe.work.queued", "Frames waiting for the PPPoE server thread", queued);
+    }
+
     /** A counter read from {@code source} at scrape time; a later call with the same name and tags replaces the source. */
     private void scraped(String name, String description, java.util.function.LongSupplier source, String... tags) {
         scraped.computeIfAbsent(name + "\u0000" + String.join("\u0000", tags), k -> {

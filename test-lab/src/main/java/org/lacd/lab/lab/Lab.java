@@ -99,8 +99,10 @@ public final class Lab implements AutoCloseable {
         return cwd;
     }
 
+    /** lacd's jar; {@code -Dlab.lacd.jar=...} runs another build (a benchmark's "before"). */
     public static Path lacdJar() {
-        return repoRoot().resolve("lac-daemon/target/lacd.jar");
+        String other = System.getProperty("lab.lacd.jar");
+        return other != null ? Path.of(other) : repoRoot().resolve("lac-daemon/target/lacd.jar");
     }
 
     /** Class path for the emulator JVMs: the test class path under surefire, else this JVM's own. */

