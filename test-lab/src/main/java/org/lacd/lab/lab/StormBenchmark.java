@@ -86,6 +86,7 @@ public final class StormBenchmark {
         int count = 2 * half;
         System.out.printf(Locale.ROOT, "%n== storm %s: %d subscribers offered at %.0f/s, load average %s%n", name, count, rate, loadAverage());
         Map<String, Double> drops0 = SetupRateBenchmark.drops(lab);
+        Map<String, Double> failures0 = labelled(lab.metrics(), "lacd_session_failures_total");
         String m0 = lab.metrics();
         double ok0 = Lab.sample(m0, "lacd_session_setups_total", "result=\"success\"");
         double fail0 = Lab.sample(m0, "lacd_session_setups_total", "result=\"failure\"");
@@ -96,6 +97,7 @@ public final class StormBenchmark {
         lab.metrics();
         double idlePerSecond = (cpuSeconds(pid) - idle0) / ((System.nanoTime() - i0) / 1e9);
         double cpu0 = cpuSeconds(pid);
+        Map<String, Double> threads0 = threadCpu(pid);
         long t0 = System.nanoTime();
         String duration = "3600s"; // ended by SIGTERM once every subscriber is up (or after the bound below)
         Lab.Subscribers a = lab.startSubscribers(Lab.SubscriberRun.of("a", half).rate(rate / 2).retries(retries).duration(duration));
@@ -138,6 +140,11 @@ public final class StormBenchmark {
             }
         }
         double emuCpu = cpuSeconds(a.process().pid()) + cpuSeconds(b.process().pid()) - emu0;
+        Map<String, Double> threads = threadCpu(pid);
+        threads0.forEach((k, v) -> threads.merge(k, -v, Double::sum));
+        StringBuilder byThread = new StringBuilder();
+        threads.entrySet().stream().filter(e -> e.getValue() >= 0.05).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> byThread.append(String.format(Locale.ROOT, "%s %.2f s, ", e.getKey(), e.getValue())));
         String m1 = lab.metrics();
         double ok1 = Lab.sample(m1, "lacd_session_setups_total", "result=\"success\"") - ok0;
         double fail1 = Lab.sample(m1, "lacd_session_setups_total", "result=\"failure\"") - fail0;
@@ -161,10 +168,13 @@ public final class StormBenchmark {
                 allUp < 0 ? "(not all up)" : String.format(Locale.ROOT, "%.1f s", allUp), ok1, fail1, cpuUp, elapsed,
                 okUp > 0 ? cpuUp * 1000 / okUp : Double.NaN, idlePerSecond, okUp > 0 ? cpuNet * 1000 / okUp : Double.NaN,
                 emuCpu, 100 * emuCpu / Math.max(1e-9, elapsed));
+        System.out.println("lacd CPU by thread (digits folded): " + byThread);
         System.out.println("subscribers: established " + est + ", failed " + failed + " " + ra.path("failures") + " " + rb.path("failures")
                 + "; auth retransmissions (the emulator counts no other step's) "
                 + (ra.path("authRetransmits").asLong() + rb.path("authRetransmits").asLong()));
         System.out.println("lacd drops and sheds during the storm: " + stormDrops);
+        System.out.println("lacd setup failures by reason: " + SetupRateBenchmark.minus(labelled(m1, "lacd_session_failures_total"), failures0)
+                + "; setups at their end: " + labelled(m1, "lacd_pppoe_setups_in_flight") + " in flight");
         if (!LabProcess.await(Duration.ofSeconds(120), () -> forwarding(lab) == probes && Lab.sample(lab.metrics(), "lacd_sessions") == probes)) {
             System.out.println("  (storm sessions still up 120 s after the hang-up)");
         }
@@ -173,6 +183,17 @@ public final class StormBenchmark {
         return String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %d | %d | %d | %.0f | %.2f | %.3f | %.3f | %.1f | %s |", name, count, rate,
                 allUp < 0 ? "not all" : String.format(Locale.ROOT, "%.1f", allUp), est, failed, peak, mean, cpuUp,
                 okUp > 0 ? cpuUp * 1000 / okUp : Double.NaN, okUp > 0 ? cpuNet * 1000 / okUp : Double.NaN, emuCpu, load);
+    }
+
+    /** Every sample of {@code name} by its label set. */
+    static Map<String, Double> labelled(String metrics, String name) {
+        Map<String, Double> m = new java.util.TreeMap<>();
+        java.util.regex.Matcher x = java.util.regex.Pattern.compile("^" + name + "(?:\\{([^}]*)\\})?\\s+(\\S+)$", java.util.regex.Pattern.MULTILINE)
+                .matcher(metrics);
+        while (x.find()) {
+            m.put(x.group(1) == null ? "" : x.group(1).replace("\"", ""), Double.parseDouble(x.group(2)));
+        }
+        return m;
     }
 
     static int forwarding(Lab lab) {
@@ -193,6 +214,26 @@ public final class StormBenchmark {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** utime + stime per thread of {@code pid}, in seconds, summed over threads whose names differ only in digits. */
+    static Map<String, Double> threadCpu(long pid) {
+        Map<String, Double> m = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String s = Files.readString(t.resolve("stat"));
+                    String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                    String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                    m.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS, Double::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+        return m;
     }
 
     static String loadAverage() {
