@@ -8,6 +8,8 @@ public enum DropReason {
     RATE_LIMITED,
     /** The server thread's work queue (or the PADIs' share of it) was full ({@link org.lacd.pppoe.discovery.WorkQueueGuard}). */
     QUEUE_FULL,
+    /** A PADI while PADIs already held their share (half) of the server thread's queue: new work before old. */
+    PADI_QUEUE_FULL,
     /** A PADI from a MAC whose earlier PADI still waits in the server thread's queue: the busiest MACs' new work goes first. */
     QUEUE_SAME_MAC,
     /**

@@ -14,8 +14,8 @@ import org.lacd.pppoe.DropReason;
  *       continues a subscriber that lacd has already spent an answer on. It is refused only when the whole queue is
  *       full ({@link DropReason#QUEUE_FULL}).</li>
  *   <li>A PADI starts new work. PADIs may hold at most {@code padiLimit} places (half of the queue by default), so a
- *       PADI flood never takes the room of the sessions it would delay ({@link DropReason#QUEUE_FULL} when that share
- *       is full or the queue is).</li>
+ *       PADI flood never takes the room of the sessions it would delay ({@link DropReason#PADI_QUEUE_FULL} when that
+ *       share is full, {@link DropReason#QUEUE_FULL} when the whole queue is).</li>
  *   <li>Under pressure (PADIs hold half of their share or more), a PADI from a MAC that already has one waiting is
  *       dropped ({@link DropReason#QUEUE_SAME_MAC}): the waiting one will get the answer, and a MAC that retransmits (or
  *       floods) never takes a second place while others wait for a first. RFC 2516 5.1: a host that gets no PADO sends
@@ -64,7 +64,7 @@ public final class WorkQueueGuard {
                 return DropReason.QUEUE_SAME_MAC;
             }
             if (queuedPadis >= padiLimit) {
-                return DropReason.QUEUE_FULL;
+                return DropReason.PADI_QUEUE_FULL;
             }
             padisByMac.merge(macKey, 1, Integer::sum);
             queuedPadis++;

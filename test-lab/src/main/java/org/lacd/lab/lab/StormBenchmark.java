@@ -62,8 +62,18 @@ public final class StormBenchmark {
             }
             List<String> summary = new ArrayList<>();
             int up = Math.max(0, forwarding(lab)); // the probe sessions that came up (a loaded machine may fail a few)
+            // lacd's CPU with only the probe flow (and this program's scrapes) running: subtracted from each storm's
+            Thread.sleep(5000);
+            double idle0 = cpuSeconds(pid);
+            long i0 = System.nanoTime();
+            for (int i = 0; i < 10; i++) {
+                Thread.sleep(1000);
+                lab.metrics();
+            }
+            double idlePerSecond = (cpuSeconds(pid) - idle0) / ((System.nanoTime() - i0) / 1e9);
+            System.out.printf(Locale.ROOT, "lacd CPU with the probe flow only: %.3f s/s%n", idlePerSecond);
             for (int k = 1; k <= storms; k++) {
-                summary.add(storm(lab, k == 1 ? "cold" : "warm", half, rate, up, retries, pid));
+                summary.add(storm(lab, k == 1 ? "cold" : "warm " + (k - 1), half, rate, up, retries, pid, idlePerSecond));
             }
             if (probe != null) {
                 probe.process().stop(Duration.ofSeconds(30));
@@ -82,7 +92,8 @@ public final class StormBenchmark {
         }
     }
 
-    private static String storm(Lab lab, String name, int half, double rate, int probes, int retries, long pid) throws Exception {
+    private static String storm(Lab lab, String name, int half, double rate, int probes, int retries, long pid, double idlePerSecond)
+            throws Exception {
         int count = 2 * half;
         System.out.printf(Locale.ROOT, "%n== storm %s: %d subscribers offered at %.0f/s, load average %s%n", name, count, rate, loadAverage());
         Map<String, Double> drops0 = SetupRateBenchmark.drops(lab);
@@ -90,12 +101,6 @@ public final class StormBenchmark {
         String m0 = lab.metrics();
         double ok0 = Lab.sample(m0, "lacd_session_setups_total", "result=\"success\"");
         double fail0 = Lab.sample(m0, "lacd_session_setups_total", "result=\"failure\"");
-        // lacd's CPU with only the probe flow (and this program's scrapes) running: subtracted from the storm's
-        double idle0 = cpuSeconds(pid);
-        long i0 = System.nanoTime();
-        Thread.sleep(5000);
-        lab.metrics();
-        double idlePerSecond = (cpuSeconds(pid) - idle0) / ((System.nanoTime() - i0) / 1e9);
         double cpu0 = cpuSeconds(pid);
         Map<String, Double> threads0 = threadCpu(pid);
         long t0 = System.nanoTime();
