@@ -313,9 +313,12 @@ public final class PppoeServer {
                 sink.ppp(b, v.payloadOffset, v.payloadLength);
                 return;
             }
+            if (!admit(portIdx, WorkQueueGuard.Kind.OTHER, 0)) {
+                return;
+            }
             byte[] ppp = new byte[v.payloadLength];
             System.arraycopy(b, v.payloadOffset, ppp, 0, ppp.length);
-            enqueue(portIdx, WorkQueueGuard.Kind.OTHER, 0, () -> {
+            submit(WorkQueueGuard.Kind.OTHER, 0, () -> {
                 try (PppoeSession.Mdc m = s.mdc()) {
                     s.onPpp(ppp);
                 }
@@ -325,11 +328,20 @@ public final class PppoeServer {
                 stats.drop(DropReason.NOT_FOR_US);
                 return;
             }
+            boolean padi = v.code == PppoeCode.PADI.code();
+            if (padi && setupsInFlight.get() >= settings.maxSetupsInFlight()) {
+                // a storm: shed here, before a copy, a queue place and a decode (onPadi checks again)
+                stats.drop(DropReason.SETUP_PACING);
+                return;
+            }
+            WorkQueueGuard.Kind kind = padi ? WorkQueueGuard.Kind.PADI : WorkQueueGuard.Kind.OTHER;
+            long key = padi ? macKey(portIdx, v.src) : 0;
+            if (!admit(portIdx, kind, key)) {
+                return;
+            }
             byte[] copy = new byte[len];
             System.arraycopy(b, off, copy, 0, len);
-            boolean padi = v.code == PppoeCode.PADI.code();
-            enqueue(portIdx, padi ? WorkQueueGuard.Kind.PADI : WorkQueueGuard.Kind.OTHER, padi ? macKey(portIdx, v.src) : 0,
-                    () -> onDiscovery(portIdx, worker, copy));
+            submit(kind, key, () -> onDiscovery(portIdx, worker, copy));
         } else {
             stats.drop(DropReason.MALFORMED);
         }
@@ -341,15 +353,20 @@ public final class PppoeServer {
      * LNS ahead of the CDN that the PADT causes on another thread. (A port without batch ends never gets its thread
      * to queue: the batch-end task is not run on it.)
      */
-    private void enqueue(int portIdx, WorkQueueGuard.Kind kind, long macKey, Runnable task) {
+    private boolean admit(int portIdx, WorkQueueGuard.Kind kind, long macKey) {
         if (reportsBatchEnds.get(portIdx) != 0) {
             sendQueued();
         }
         DropReason refused = queue.admit(kind, macKey);
         if (refused != null) {
-            stats.drop(refused);
-            return;
+            stats.drop(refused); // before the frame is copied: a refused frame costs no allocation
+            return false;
         }
+        return true;
+    }
+
+    /** After {@link #admit}: the work runs on the server thread and gives its place back. */
+    private void submit(WorkQueueGuard.Kind kind, long macKey, Runnable task) {
         scheduler.execute(() -> {
             queue.release(kind, macKey);
             runGuarded(task);

@@ -251,11 +251,11 @@ public final class Lab implements AutoCloseable {
             radius:
               enabled: true
               nas-identifier: %s
-              timeout: 1s
-              retries: 1
+              timeout: %s
+              retries: %s
               dead-time: 10s
               auth-servers:
-            """.formatted(LAC_HOSTNAME));
+            """.formatted(LAC_HOSTNAME, System.getProperty("lab.radius.timeout", "1s"), System.getProperty("lab.radius.retries", "1")));
         for (FreeRadiusServer r : radius) {
             b.append("    - {address: 127.0.0.1, port: ").append(r.authPort()).append(", secret: ").append(FreeRadiusServer.SECRET).append("}\n");
         }

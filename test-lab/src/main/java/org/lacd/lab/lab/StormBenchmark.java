@@ -30,8 +30,10 @@ import java.util.Map;
  * java -cp "test-lab/target/classes:$(cat test-lab/target/classpath.txt)" org.lacd.lab.lab.StormBenchmark 10000 2000
  * </pre>
  * Arguments: subscribers (64000), offered rate per second (20000), probe subscribers (300; 0 for none), storms
- * (2: cold, then warm), emulator retries per step (20, 3 s apart: a CPE that keeps dialling, as pppd's persist).
- * lacd's JVM takes extra options from {@code -Dlab.lacd.jvm="..."} (e.g. a JFR recording).
+ * (2: cold, then warm), emulator retries per step (100, 3 s apart: a CPE that keeps dialling, as pppd's persist).
+ * lacd's JVM takes extra options from {@code -Dlab.lacd.jvm="..."} (e.g. a JFR recording), another lacd build from
+ * {@code -Dlab.lacd.jar=...}, and lacd's RADIUS timeout and retries from {@code -Dlab.radius.timeout=3s} and
+ * {@code -Dlab.radius.retries=2} (the lab's default 1s and 1).
  */
 public final class StormBenchmark {
     private StormBenchmark() {}
@@ -44,7 +46,7 @@ public final class StormBenchmark {
         double rate = args.length > 1 ? Double.parseDouble(args[1]) : 20_000;
         int probes = args.length > 2 ? Integer.parseInt(args[2]) : 300;
         int storms = args.length > 3 ? Integer.parseInt(args[3]) : 2;
-        int retries = args.length > 4 ? Integer.parseInt(args[4]) : 20;
+        int retries = args.length > 4 ? Integer.parseInt(args[4]) : 100;
         int half = count / 2;
         String prefix = Topology.uniquePrefix();
         long tStart = System.nanoTime();
@@ -101,6 +103,7 @@ public final class StormBenchmark {
         String m0 = lab.metrics();
         double ok0 = Lab.sample(m0, "lacd_session_setups_total", "result=\"success\"");
         double fail0 = Lab.sample(m0, "lacd_session_setups_total", "result=\"failure\"");
+        double ring0 = Lab.sample(m0, "lacd_pppoe_capture_drops_total");
         double cpu0 = cpuSeconds(pid);
         Map<String, Double> threads0 = threadCpu(pid);
         long t0 = System.nanoTime();
@@ -179,7 +182,8 @@ public final class StormBenchmark {
                 + (ra.path("authRetransmits").asLong() + rb.path("authRetransmits").asLong()));
         System.out.println("lacd drops and sheds during the storm: " + stormDrops);
         System.out.println("lacd setup failures by reason: " + SetupRateBenchmark.minus(labelled(m1, "lacd_session_failures_total"), failures0)
-                + "; setups at their end: " + labelled(m1, "lacd_pppoe_setups_in_flight") + " in flight");
+                + "; setups at their end: " + labelled(m1, "lacd_pppoe_setups_in_flight") + " in flight; frames lost in lacd's receive ring: "
+                + Math.round(Lab.sample(m1, "lacd_pppoe_capture_drops_total") - ring0));
         if (!LabProcess.await(Duration.ofSeconds(120), () -> forwarding(lab) == probes && Lab.sample(lab.metrics(), "lacd_sessions") == probes)) {
             System.out.println("  (storm sessions still up 120 s after the hang-up)");
         }
