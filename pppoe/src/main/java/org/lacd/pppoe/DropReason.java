@@ -6,7 +6,17 @@ public enum DropReason {
     NOT_FOR_US,
     BAD_SOURCE_MAC,
     RATE_LIMITED,
+    /** The server thread's work queue (or the PADIs' share of it) was full ({@link org.lacd.pppoe.discovery.WorkQueueGuard}). */
     QUEUE_FULL,
+    /** A PADI while PADIs already held their share (half) of the server thread's queue: new work before old. */
+    PADI_QUEUE_FULL,
+    /** A PADI from a MAC whose earlier PADI still waits in the server thread's queue: the busiest MACs' new work goes first. */
+    QUEUE_SAME_MAC,
+    /**
+     * A PADI not answered because {@code pppoe.limits.setups-in-flight} sessions are still being set up (a storm): shed
+     * before a session exists, the subscriber sends its PADI again later (RFC 2516 5.1).
+     */
+    SETUP_PACING,
     LIMIT_PER_MAC,
     LIMIT_PER_VLAN,
     LIMIT_PER_INTERFACE,

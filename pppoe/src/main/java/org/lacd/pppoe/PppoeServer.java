@@ -19,6 +19,7 @@ import org.lacd.pppoe.discovery.CookieSigner;
 import org.lacd.pppoe.discovery.KeyedRateLimiter;
 import org.lacd.pppoe.discovery.PadoDelay;
 import org.lacd.pppoe.discovery.PadoDelayPolicy;
+import org.lacd.pppoe.discovery.WorkQueueGuard;
 import org.lacd.pppoe.port.EthernetPort;
 import org.lacd.pppoe.port.FrameReceiver;
 import org.lacd.pppoe.port.PortException;
@@ -66,7 +67,10 @@ public final class PppoeServer {
     private final long[] portMacs;
     private final String[] portNames;
     private final List<AtomicReferenceArray<PppoeSession>> tables = new ArrayList<>();
-    private final AtomicInteger queued = new AtomicInteger();
+    /** Admission to the server thread's queue: new work (PADIs) dropped before old, the busiest MACs' first. */
+    private final WorkQueueGuard queue;
+    /** Sessions opened and not yet forwarding nor closed (written on the server thread, read by gauges). */
+    private final AtomicInteger setupsInFlight = new AtomicInteger();
     private final AtomicLong sessionIds = new AtomicLong();
 
     // server-thread state
@@ -115,6 +119,7 @@ public final class PppoeServer {
         this.scheduler = scheduler;
         this.ownsScheduler = ownsScheduler;
         this.padoDelay = settings.padoDelay();
+        this.queue = new WorkQueueGuard(settings.discoveryQueueLimit(), settings.discoveryQueueLimit() / 2);
         int n = ports.size();
         this.portMacs = new long[n];
         this.portNames = new String[n];
@@ -311,9 +316,12 @@ public final class PppoeServer {
                 sink.ppp(b, v.payloadOffset, v.payloadLength);
                 return;
             }
+            if (!admit(portIdx, WorkQueueGuard.Kind.OTHER, 0)) {
+                return;
+            }
             byte[] ppp = new byte[v.payloadLength];
             System.arraycopy(b, v.payloadOffset, ppp, 0, ppp.length);
-            enqueue(portIdx, () -> {
+            submit(WorkQueueGuard.Kind.OTHER, 0, () -> {
                 try (PppoeSession.Mdc m = s.mdc()) {
                     s.onPpp(ppp);
                 }
@@ -323,9 +331,20 @@ public final class PppoeServer {
                 stats.drop(DropReason.NOT_FOR_US);
                 return;
             }
+            boolean padi = v.code == PppoeCode.PADI.code();
+            if (padi && setupsInFlight.get() >= settings.maxSetupsInFlight()) {
+                // a storm: shed here, before a copy, a queue place and a decode (onPadi checks again)
+                stats.drop(DropReason.SETUP_PACING);
+                return;
+            }
+            WorkQueueGuard.Kind kind = padi ? WorkQueueGuard.Kind.PADI : WorkQueueGuard.Kind.OTHER;
+            long key = padi ? macKey(portIdx, v.src) : 0;
+            if (!admit(portIdx, kind, key)) {
+                return;
+            }
             byte[] copy = new byte[len];
             System.arraycopy(b, off, copy, 0, len);
-            enqueue(portIdx, () -> onDiscovery(portIdx, worker, copy));
+            submit(kind, key, () -> onDiscovery(portIdx, worker, copy));
         } else {
             stats.drop(DropReason.MALFORMED);
         }
@@ -337,19 +356,42 @@ public final class PppoeServer {
      * LNS ahead of the CDN that the PADT causes on another thread. (A port without batch ends never gets its thread
      * to queue: the batch-end task is not run on it.)
      */
-    private void enqueue(int portIdx, Runnable task) {
+    private boolean admit(int portIdx, WorkQueueGuard.Kind kind, long macKey) {
         if (reportsBatchEnds.get(portIdx) != 0) {
             sendQueued();
         }
-        if (queued.incrementAndGet() > settings.discoveryQueueLimit()) {
-            queued.decrementAndGet();
-            stats.drop(DropReason.QUEUE_FULL);
-            return;
+        DropReason refused = queue.admit(kind, macKey);
+        if (refused != null) {
+            stats.drop(refused); // before the frame is copied: a refused frame costs no allocation
+            return false;
         }
+        return true;
+    }
+
+    /** After {@link #admit}: the work runs on the server thread and gives its place back. */
+    private void submit(WorkQueueGuard.Kind kind, long macKey, Runnable task) {
         scheduler.execute(() -> {
-            queued.decrementAndGet();
+            queue.release(kind, macKey);
             runGuarded(task);
         });
+    }
+
+    /** Sessions opened and not yet forwarding (the count {@code pppoe.limits.setups-in-flight} bounds). */
+    public int setupsInFlight() {
+        return setupsInFlight.get();
+    }
+
+    /** Frames waiting for the server thread now. */
+    public int queuedWork() {
+        return queue.queued();
+    }
+
+    /** Server thread: {@code s} left the set-up phases (forwarding or closed); counted once. */
+    void setupEnded(PppoeSession s) {
+        if (s.inSetup) {
+            s.inSetup = false;
+            setupsInFlight.decrementAndGet();
+        }
     }
 
     /** Receive thread: runs {@link #onReceiveBatchEnd}'s task, which sends what this thread's sinks queued. */
@@ -544,6 +586,11 @@ public final class PppoeServer {
             stats.drop(limit); // no offer from a concentrator that cannot take the session
             return;
         }
+        if (setupsInFlight.get() >= settings.maxSetupsInFlight()) {
+            // a storm: no PADO now costs nothing; a session opened now would wait behind the others and may time out
+            stats.drop(DropReason.SETUP_PACING);
+            return;
+        }
         PppoeTag asked = req.first(TagType.SERVICE_NAME).orElseThrow();
         // After the rate limits, the service check and the session limits: a delay never costs more than an answer.
         PadoDelayPolicy policy = padoDelay;
@@ -686,6 +733,8 @@ public final class PppoeServer {
         tables.get(portIdx).set(sid, s);
         byPadr.put(key, s);
         sessions.add(s);
+        s.inSetup = true;
+        setupsInFlight.incrementAndGet();
         perPort[portIdx]++;
         perMac.merge(macKey(portIdx, eth.src()), 1, Integer::sum);
         if (eth.outerVlan() >= 0) {
@@ -735,6 +784,7 @@ public final class PppoeServer {
         if (!sessions.remove(s)) {
             return;
         }
+        setupEnded(s);
         if (sendPadt) {
             List<PppoeTag> tags = new ArrayList<>(2);
             tags.add(PppoeTag.utf8(TagType.AC_NAME, settings.acName()));

@@ -53,6 +53,8 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
     final AuthPhase auth;
     volatile PppSink sink;
     private volatile SessionState state = SessionState.LCP;
+    /** Counted in the server's setups in flight (from PADS until forwarding or closed). Server thread. */
+    boolean inSetup;
     private long stateSince;
     private boolean notified;
     private CloseReason closeReason;
@@ -421,6 +423,9 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
             throw new IllegalStateException(logName + ": no transition " + from + " -> " + next);
         }
         state = next;
+        if (next == SessionState.FORWARDING) {
+            server.setupEnded(this);
+        }
         long now = server.scheduler().nanoTime();
         LOG.debug("{} {} -> {} after {} ms", logName, from, next, (now - stateSince) / 1_000_000);
         stateSince = now;

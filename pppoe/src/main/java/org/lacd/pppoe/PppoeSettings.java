@@ -31,7 +31,12 @@ import org.lacd.pppoe.discovery.PadoDelayPolicy;
  * @param discoveryTimeout from PADS until the subscriber's first LCP packet; a session that hears none by then is
  *                         terminated (default 10 s). PADO to PADR is bounded by the AC-Cookie instead (one to two
  *                         {@code cookieRotation} periods)
- * @param discoveryQueueLimit discovery frames waiting for the server thread before new ones are dropped (default 4096)
+ * @param discoveryQueueLimit frames waiting for the server thread (discovery, and PPP of sessions not yet forwarding)
+ *                            before new ones are dropped (default 4096); PADIs may hold at most half of it and one
+ *                            each per MAC ({@link org.lacd.pppoe.discovery.WorkQueueGuard})
+ * @param maxSetupsInFlight sessions opened and not yet forwarding (LCP, authentication, awaiting the decision) at
+ *                          or above which a PADI gets no PADO ({@link DropReason#SETUP_PACING}): a storm is shed at
+ *                          its cheapest point, before a session exists (default 2000)
  * @param padoDelay how long to wait before a PADO, by interface, Service-Name and load (default none: at once); the
  *                  running server takes a new one with {@link PppoeServer#padoDelay(PadoDelayPolicy)}
  */
@@ -41,7 +46,7 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
                             Rate padiPerMac, Rate padiTotal, Rate padrPerMac, Rate padrTotal,
                             Duration lcpRestart, int lcpMaxConfigure, int lcpMaxTerminate, int lcpMaxFailure,
                             Duration authTimeout, Duration decisionTimeout, Duration discoveryTimeout,
-                            int discoveryQueueLimit, PadoDelayPolicy padoDelay) {
+                            int discoveryQueueLimit, int maxSetupsInFlight, PadoDelayPolicy padoDelay) {
 
     /** Default MRU on Ethernet: 1500 - 6 (PPPoE header) - 2 (PPP protocol) (RFC 2516 section 7). */
     public static final int DEFAULT_MRU = 1492;
@@ -84,6 +89,9 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
         if (lcpMaxConfigure < 1 || lcpMaxTerminate < 1 || lcpMaxFailure < 1) {
             throw new IllegalArgumentException("LCP counters must be >= 1");
         }
+        if (discoveryQueueLimit < 2 || maxSetupsInFlight < 1) {
+            throw new IllegalArgumentException("discoveryQueueLimit must be >= 2 and maxSetupsInFlight >= 1");
+        }
     }
 
     public static Builder builder() { return new Builder(); }
@@ -111,6 +119,7 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
         private Duration decisionTimeout = Duration.ofSeconds(60);
         private Duration discoveryTimeout = Duration.ofSeconds(10);
         private int discoveryQueueLimit = 4096;
+        private int maxSetupsInFlight = 2000;
         private PadoDelayPolicy padoDelay = PadoDelayPolicy.NONE;
 
         public Builder acName(String v) { acName = v; return this; }
@@ -134,13 +143,14 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
         public Builder decisionTimeout(Duration v) { decisionTimeout = v; return this; }
         public Builder discoveryTimeout(Duration v) { discoveryTimeout = v; return this; }
         public Builder discoveryQueueLimit(int v) { discoveryQueueLimit = v; return this; }
+        public Builder maxSetupsInFlight(int v) { maxSetupsInFlight = v; return this; }
         public Builder padoDelay(PadoDelayPolicy v) { padoDelay = v; return this; }
 
         public PppoeSettings build() {
             return new PppoeSettings(acName, serviceNames, unknownService, maxPayload, authPreference, cookieRotation,
                     maxSessionsPerMac, maxSessionsPerVlan, maxSessionsPerInterface, padiPerMac, padiTotal, padrPerMac,
                     padrTotal, lcpRestart, lcpMaxConfigure, lcpMaxTerminate, lcpMaxFailure, authTimeout,
-                    decisionTimeout, discoveryTimeout, discoveryQueueLimit, padoDelay);
+                    decisionTimeout, discoveryTimeout, discoveryQueueLimit, maxSetupsInFlight, padoDelay);
         }
     }
 }

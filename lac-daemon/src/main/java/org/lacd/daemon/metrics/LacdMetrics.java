@@ -48,7 +48,7 @@ public final class LacdMetrics {
     /** Gauges read from a supplier at scrape time, registered once each (by name and tags). */
     private final java.util.Set<String> scrapedGauges = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicLong> serverUp = new ConcurrentHashMap<>();
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, Traffic> traffic = new ConcurrentHashMap<>();
     /** Sources of the counters read at scrape time (ring and send drops), by name and tags. */
@@ -115,13 +115,39 @@ public final class LacdMetrics {
         return registry;
     }
 
+    /** Label values of enum constants, made once each: the same String every time, so its hash is computed once. */
+    private static final ClassValue<String[]> LABELS = new ClassValue<>() {
+        @Override
+        protected String[] computeValue(Class<?> type) {
+            Object[] constants = type.getEnumConstants();
+            String[] l = new String[constants.length];
+            for (int i = 0; i < l.length; i++) {
+                l[i] = ((Enum<?>) constants[i]).name().toLowerCase(Locale.ROOT);
+            }
+            return l;
+        }
+    };
+
     static String label(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT);
+        return LABELS.get(e.getDeclaringClass())[e.ordinal()];
+    }
+
+    /** A counter's name and tags as a map key: no string built per event (issue 20: counted per drop in a storm). */
+    private record CounterKey(String name, String[] tags) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CounterKey k && name.equals(k.name) && java.util.Arrays.equals(tags, k.tags);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * name.hashCode() + java.util.Arrays.hashCode(tags);
+        }
     }
 
     private Counter counter(String name, String description, String... tags) {
-        String key = name + String.join("\u0000", tags);
-        return counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags).register(registry));
+        return counters.computeIfAbsent(new CounterKey(name, tags),
+                k -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 
     // ---- sessions ----
@@ -346,6 +372,16 @@ public final class LacdMetrics {
         gauge("lacd.pppoe.pados.pending", "Delayed PADOs waiting for their time", pending);
     }
 
+    /**
+     * lacd_pppoe_setups_in_flight: PPPoE sessions opened and not yet forwarding (bounded by
+     * pppoe.limits.setups-in-flight; PADIs above it are shed as lacd_drops_total{protocol="pppoe",reason="setup_pacing"}),
+     * and lacd_pppoe_work_queued: frames waiting for the PPPoE server thread (bounded by pppoe.limits.discovery-queue).
+     */
+    public void pppoeSetupLoad(java.util.function.DoubleSupplier inFlight, java.util.function.DoubleSupplier queued) {
+        gauge("lacd.pppoe.setups.in.flight", "PPPoE sessions opened and not yet forwarding", inFlight);
+        gauge("lacd.pppoe.work.queued", "Frames waiting for the PPPoE server thread", queued);
+    }
+
     /** A counter read from {@code source} at scrape time; a later call with the same name and tags replaces the source. */
     private void scraped(String name, String description, java.util.function.LongSupplier source, String... tags) {
         scraped.computeIfAbsent(name + "\u0000" + String.join("\u0000", tags), k -> {
@@ -522,7 +558,7 @@ public final class LacdMetrics {
 
     /** For tests and the management view: a counter's value, or 0 when it was never touched. */
     public double count(String name, String... tags) {
-        Counter c = counters.get(name + String.join("\u0000", tags));
+        Counter c = counters.get(new CounterKey(name, tags));
         return c == null ? 0 : c.count();
     }
 }

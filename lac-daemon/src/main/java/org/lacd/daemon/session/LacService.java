@@ -305,6 +305,7 @@ public final class LacService {
                     metrics.padoDelay(ps.get(i).name(), () -> padoDelaySeconds(server.currentPadoDelayNanos(idx)));
                 }
                 metrics.padosPending(server::pendingPados);
+                metrics.pppoeSetupLoad(server::setupsInFlight, server::queuedWork);
                 // upstream data queued during a libpcap batch leaves with one sendmmsg at its end
                 pppoe.onReceiveBatchEnd(engine::sendQueuedData);
                 pppoe.start(); // returns once every port is open (or throws)
@@ -444,6 +445,8 @@ public final class LacService {
                 .discoveryTimeout(p.discoveryTimeout())
                 .decisionTimeout(decision)
                 .padoDelay(padoDelayPolicy(c))
+                .discoveryQueueLimit(l.discoveryQueue())
+                .maxSetupsInFlight(l.setupsInFlight())
                 .build();
     }
 

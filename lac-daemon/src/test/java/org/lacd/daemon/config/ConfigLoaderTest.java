@@ -41,6 +41,8 @@ class ConfigLoaderTest {
         assertEquals(SteeringSource.RADIUS_THEN_REALM, c.steering().source());
         assertEquals(Duration.ofSeconds(300), c.steering().lockout());
         assertTrue(c.steering().rules().get(1).userRegex().orElseThrow().matcher("b123").matches());
+        assertEquals(2000, c.pppoe().limits().setupsInFlight());
+        assertEquals(4096, c.pppoe().limits().discoveryQueue());
     }
 
     private ConfigException refused(String yaml) throws IOException {
@@ -84,6 +86,8 @@ class ConfigLoaderTest {
         pado service twice       | '  pado-delay-services: []' | '  pado-delay-services: [{service: b, pado-delay: 0ms}, {service: b, pado-delay: 1s}]' | pppoe.pado-delay-services[1].service | is listed twice
         pado service no delay    | '  pado-delay-services: []' | '  pado-delay-services: [{service: b}]' | pppoe.pado-delay-services[0].pado-delay | is required
         udp-gso not a boolean    | '  udp-gso: true '          | '  udp-gso: yes please '     | l2tp.udp-gso              | expected true or false
+        setups-in-flight zero    | '  setups-in-flight: 2000 '  | '  setups-in-flight: 0 '     | pppoe.limits.setups-in-flight | 0 is out of range (1..65534)
+        discovery-queue too big  | '  discovery-queue: 4096 '   | '  discovery-queue: 100000 ' | pppoe.limits.discovery-queue | 100000 is out of range (2..65536)
         interface pado-delay     | '    # pado-delay: 200ms '  | '    pado-delay: 1h '         | interfaces[0].pado-delay | out of range
         """)
     void eachClassOfErrorNamesTheKeyPath(String what, String from, String to, String path, String reason) throws Exception {

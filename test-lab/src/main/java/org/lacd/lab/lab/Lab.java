@@ -99,8 +99,10 @@ public final class Lab implements AutoCloseable {
         return cwd;
     }
 
+    /** lacd's jar; {@code -Dlab.lacd.jar=...} runs another build (a benchmark's "before"). */
     public static Path lacdJar() {
-        return repoRoot().resolve("lac-daemon/target/lacd.jar");
+        String other = System.getProperty("lab.lacd.jar");
+        return other != null ? Path.of(other) : repoRoot().resolve("lac-daemon/target/lacd.jar");
     }
 
     /** Class path for the emulator JVMs: the test class path under surefire, else this JVM's own. */
@@ -249,11 +251,11 @@ public final class Lab implements AutoCloseable {
             radius:
               enabled: true
               nas-identifier: %s
-              timeout: 1s
-              retries: 1
+              timeout: %s
+              retries: %s
               dead-time: 10s
               auth-servers:
-            """.formatted(LAC_HOSTNAME));
+            """.formatted(LAC_HOSTNAME, System.getProperty("lab.radius.timeout", "1s"), System.getProperty("lab.radius.retries", "1")));
         for (FreeRadiusServer r : radius) {
             b.append("    - {address: 127.0.0.1, port: ").append(r.authPort()).append(", secret: ").append(FreeRadiusServer.SECRET).append("}\n");
         }
@@ -315,8 +317,15 @@ public final class Lab implements AutoCloseable {
         Path cfg = dir.resolve("lacd.yaml");
         Files.writeString(cfg, lacdConfig());
         Files.createDirectories(dir.resolve("spool"));
-        lacd = LabProcess.start("lacd", topo.lacdNamespace(), List.of(java(), "-Xmx" + opts.lacdHeap(), "-jar",
-                lacdJar().toString(), "run", "--config", cfg.toString()), dir.resolve("lacd.log"));
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + opts.lacdHeap()));
+        // extra JVM options for lacd, e.g. -Dlab.lacd.jvm="-XX:StartFlightRecording=filename=/tmp/x.jfr" (benchmarks)
+        for (String a : System.getProperty("lab.lacd.jvm", "").trim().split("\\s+")) {
+            if (!a.isEmpty()) {
+                cmd.add(a);
+            }
+        }
+        cmd.addAll(List.of("-jar", lacdJar().toString(), "run", "--config", cfg.toString()));
+        lacd = LabProcess.start("lacd", topo.lacdNamespace(), cmd, dir.resolve("lacd.log"));
         try {
             if (!LabProcess.await(Duration.ofSeconds(40), () -> !lacd.alive() || health())) {
                 throw new LabException("lacd did not answer /health within 40 s:\n" + lacd.tail(30));

@@ -39,7 +39,8 @@ public record EmulatorConfig(int count, double setupRate, AuthMode auth, String 
                              boolean redial, Duration redialHoldoff) {
     /** Subscriber numbers fit the low 24 bits of the MAC. */
     public static final int MAX_SUBSCRIBERS = 1 << 22;
-    public static final int MAX_RETRIES = 20;
+    /** 100 at the default 3 s: a CPE that keeps dialling for 5 minutes through a reconnect storm (issue 20). */
+    public static final int MAX_RETRIES = 100;
 
     public EmulatorConfig {
         if (count < 1 || count > MAX_SUBSCRIBERS) {

@@ -1,0 +1,153 @@
+package org.lacd.pppoe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.lacd.pppoe.discovery.WorkQueueGuard;
+import org.lacd.pppoe.port.InMemoryPort;
+import org.lacd.pppoe.testutil.Hex;
+import org.lacd.pppoe.wire.ChapPacket;
+import org.lacd.pppoe.wire.MacAddress;
+import org.lacd.pppoe.wire.PppoeCode;
+
+/**
+ * Issue 20, a reconnect storm: the server thread's queue drops new work before old and the busiest MACs' PADIs first,
+ * and PADIs beyond {@code maxSetupsInFlight} get no PADO while sessions already up keep forwarding. In-memory port and
+ * manual scheduler: frames wait in the queue until {@code runPending()}, nothing sleeps.
+ */
+class StormPacingTest {
+    static final long AC_MAC = MacAddress.parse("02:ac:00:00:00:01").value();
+    static final long SUB_MAC = MacAddress.parse("02:00:00:00:01:00").value();
+
+    final ManualScheduler sched = new ManualScheduler();
+    final CountingPppoeStats stats = new CountingPppoeStats();
+    final List<SubscriberSession> authed = new ArrayList<>();
+    InMemoryPort[] wire;
+    PppoeServer server;
+
+    final SubscriberListener listener = new SubscriberListener() {
+        @Override
+        public void authenticated(SubscriberSession s, AuthExchange a) {
+            authed.add(s);
+        }
+
+        @Override
+        public void sessionClosed(SubscriberSession s, CloseReason r) { }
+    };
+
+    void start(PppoeSettings.Builder b) {
+        wire = InMemoryPort.pair("eth-ac", new MacAddress(AC_MAC), "eth-sub", new MacAddress(SUB_MAC));
+        server = new PppoeServer(b.acName("lacd-test").maxSessionsPerMac(64).build(), List.of(wire[0]), listener, stats, sched);
+        server.start();
+        sched.runPending();
+    }
+
+    /** A client whose frames wait in the server's queue until the test runs it ({@code pump} left empty). */
+    TestClient queuedClient(int n) {
+        return new TestClient(wire[1], SUB_MAC + n, 0, -1, -1);
+    }
+
+    TestClient client(int n) {
+        TestClient c = queuedClient(n);
+        c.pump = sched::runPending;
+        return c;
+    }
+
+    @Test
+    void guardDropsTheNewestPadisOfTheBusiestMacsBeforeOlderWork() {
+        WorkQueueGuard g = new WorkQueueGuard(6, 3);
+        assertNull(g.admit(WorkQueueGuard.Kind.PADI, 1));
+        assertEquals(DropReason.QUEUE_SAME_MAC, g.admit(WorkQueueGuard.Kind.PADI, 1), "MAC 1 already waits");
+        assertNull(g.admit(WorkQueueGuard.Kind.PADI, 2));
+        assertNull(g.admit(WorkQueueGuard.Kind.PADI, 3));
+        assertEquals(DropReason.PADI_QUEUE_FULL, g.admit(WorkQueueGuard.Kind.PADI, 4), "the PADIs' share (3) is taken");
+        assertNull(g.admit(WorkQueueGuard.Kind.OTHER, 0), "older work still gets in");
+        assertNull(g.admit(WorkQueueGuard.Kind.OTHER, 0));
+        assertNull(g.admit(WorkQueueGuard.Kind.OTHER, 0));
+        assertEquals(DropReason.QUEUE_FULL, g.admit(WorkQueueGuard.Kind.OTHER, 0), "the whole queue (6) is full");
+        g.release(WorkQueueGuard.Kind.PADI, 1);
+        assertEquals(5, g.queued());
+        assertEquals(2, g.queuedPadis());
+        assertNull(g.admit(WorkQueueGuard.Kind.PADI, 1), "MAC 1's PADI was taken off the queue: it may queue one again");
+        assertThrows(IllegalArgumentException.class, () -> new WorkQueueGuard(4, 5));
+        assertThrows(IllegalArgumentException.class, () -> new WorkQueueGuard(0, 0));
+    }
+
+    @Test
+    void aPadiFloodCannotCrowdOutTheSessionsAlreadyBeingSetUp() {
+        start(PppoeSettings.builder().discoveryQueueLimit(8)); // PADIs may hold 4 places; from 2 waiting, one per MAC
+        TestClient early = queuedClient(2);
+        early.padi(TestClient.service(""));
+        early.padi(TestClient.service(""));
+        assertEquals(0, stats.totalDrops(), "no pressure yet: a MAC's retransmission is queued like any frame");
+        TestClient busy = queuedClient(1);
+        busy.padi(TestClient.service(""));
+        busy.padi(TestClient.service(""));
+        busy.padi(TestClient.service(""));
+        for (int n = 3; n <= 5; n++) {
+            queuedClient(n).padi(TestClient.service(""));
+        }
+        assertEquals(2, stats.drops(DropReason.QUEUE_SAME_MAC), "the busy MAC's 2nd and 3rd PADI");
+        assertEquals(2, stats.drops(DropReason.PADI_QUEUE_FULL), "MACs 4 and 5: the PADIs' half of the queue was taken");
+        // older work (here PADTs; equally a PADR or LCP of a session opened earlier) still has 4 places
+        TestClient old = queuedClient(9);
+        old.acMac = AC_MAC;
+        for (int i = 0; i < 4; i++) {
+            old.padt();
+        }
+        assertEquals(0, stats.drops(DropReason.QUEUE_FULL), "no older work refused");
+        old.padt();
+        assertEquals(1, stats.drops(DropReason.QUEUE_FULL), "the whole queue is full now");
+        assertEquals(8, server.queuedWork());
+        sched.runPending();
+        assertEquals(0, server.queuedWork());
+        assertEquals(4, stats.sent(PppoeCode.PADO), "MAC 2 twice (before the pressure), MACs 1 and 3 once");
+        assertNotNull(busy.pollDiscovery(PppoeCode.PADO));
+        assertNull(busy.pollDiscovery(PppoeCode.PADO), "one PADO only for the busy MAC");
+        assertNotNull(early.pollDiscovery(PppoeCode.PADO));
+        assertEquals(4, stats.drops(DropReason.NO_SESSION), "the PADTs ran (for no session)");
+    }
+
+    @Test
+    void padisBeyondTheSetupsInFlightGetNoPadoWhileSessionsUpKeepForwarding() throws Exception {
+        start(PppoeSettings.builder().maxSetupsInFlight(1));
+        TestClient a = client(1);
+        a.discover();
+        a.openLcp();
+        ChapPacket ch = (ChapPacket) a.expectPpp();
+        a.sendPpp(ChapPacket.response(ch.id(), TestClient.chapMd5(ch.id(), "pw", ch.value()), "alice@isp"));
+        assertEquals(1, server.setupsInFlight());
+
+        TestClient b = client(2);
+        b.padi(TestClient.service(""));
+        assertNull(b.pollDiscovery(PppoeCode.PADO), "shed: one setup in flight already");
+        assertEquals(1, stats.drops(DropReason.SETUP_PACING));
+        assertEquals(1, server.sessionCount(), "no session opened for the shed PADI");
+
+        List<byte[]> up = new ArrayList<>();
+        authed.get(0).startForwarding((buf, off, len) -> up.add(java.util.Arrays.copyOfRange(buf, off, off + len)));
+        sched.runPending();
+        assertEquals(0, server.setupsInFlight(), "forwarding: no longer a setup in flight");
+
+        b.discover(); // its next PADI is answered
+        assertEquals(1, server.setupsInFlight());
+        TestClient c = client(3);
+        c.padi(TestClient.service(""));
+        assertEquals(2, stats.drops(DropReason.SETUP_PACING), "b is now the setup in flight");
+        // the session that is up is not disturbed by the shedding
+        byte[] ipcp = Hex.parse("8021 01 01 000a 03 06 00000000");
+        a.sendPppRaw(ipcp);
+        assertEquals(1, up.size());
+
+        b.padt(); // a setup that ends without forwarding also frees its place
+        assertEquals(0, server.setupsInFlight());
+        c.discover();
+        assertEquals(1, server.setupsInFlight());
+        assertEquals(2, stats.drops(DropReason.SETUP_PACING));
+    }
+}

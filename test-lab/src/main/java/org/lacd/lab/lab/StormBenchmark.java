@@ -1,0 +1,256 @@
+package org.lacd.lab.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reconnect storm (issue 20), a program, not a timed test: lacd is started cold (a fresh JVM, as after a reboot of the
+ * access box), a few hundred "established" subscribers come up with a probe flow, then {@code count} subscribers
+ * (half per reseller, CHAP and PAP mixed) dial at once at {@code rate} per second offered (default 20,000/s: as fast as
+ * the emulator goes, see subscriber-emulator.md), real FreeRADIUS, emulated LNSs, everything in namespaces. When all
+ * are up the storm's subscribers hang up; a second storm then runs on the same (now warm) JVM.
+ *
+ * <p>Per storm it prints: the time from the first PADI until every storm subscriber forwards, the setup-rate curve
+ * (lacd's {@code lacd_session_setups_total{result="success"}} per second), the subscribers' failures and
+ * retransmissions by reason (emulator reports) and lacd's drops and sheds by reason ({@code lacd_drops_total}),
+ * lacd's process CPU per setup (utime + stime from {@code /proc/<pid>/stat} over the storm, including the metrics
+ * scrapes of this program: one per second) and the emulators' own CPU (a generator at 100 % of a core measures the
+ * generator), and the probe subscribers' lost probe packets (sessions established before the storm, which the storm
+ * must not disturb).
+ *
+ * <pre>
+ * java -cp "test-lab/target/classes:$(cat test-lab/target/classpath.txt)" org.lacd.lab.lab.StormBenchmark 64000 20000
+ * java -cp "test-lab/target/classes:$(cat test-lab/target/classpath.txt)" org.lacd.lab.lab.StormBenchmark 10000 2000
+ * </pre>
+ * Arguments: subscribers (64000), offered rate per second (20000), probe subscribers (300; 0 for none), storms
+ * (2: cold, then warm), emulator retries per step (100, 3 s apart: a CPE that keeps dialling, as pppd's persist).
+ * lacd's JVM takes extra options from {@code -Dlab.lacd.jvm="..."} (e.g. a JFR recording), another lacd build from
+ * {@code -Dlab.lacd.jar=...}, and lacd's RADIUS timeout and retries from {@code -Dlab.radius.timeout=3s} and
+ * {@code -Dlab.radius.retries=2} (the lab's default 1s and 1).
+ */
+public final class StormBenchmark {
+    private StormBenchmark() {}
+
+    /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux x86). */
+    private static final double TICKS = 100.0;
+
+    public static void main(String[] args) throws Exception {
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 64_000;
+        double rate = args.length > 1 ? Double.parseDouble(args[1]) : 20_000;
+        int probes = args.length > 2 ? Integer.parseInt(args[2]) : 300;
+        int storms = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+        int retries = args.length > 4 ? Integer.parseInt(args[4]) : 100;
+        int half = count / 2;
+        String prefix = Topology.uniquePrefix();
+        long tStart = System.nanoTime();
+        try (Lab lab = Lab.start(Path.of("/tmp", prefix), LabOptions.defaults().withUsers(Math.max(half, probes)).withHeap("2g")
+                .withLogLevel("warn").withLockout(Duration.ofSeconds(10)).withSetupTimeout(Duration.ofSeconds(10)), prefix)) {
+            long pid = lab.lacd().pid();
+            System.out.printf(Locale.ROOT, "lab up in %.1f s; lacd pid %d, JVM start CPU %.2f s; load average %s%n",
+                    (System.nanoTime() - tStart) / 1e9, pid, cpuSeconds(pid), loadAverage());
+            Lab.Subscribers probe = null;
+            if (probes > 0) {
+                // established before the storm, 10 probes/s each through their LNS's reflector, held through every storm
+                probe = lab.startSubscribers(Lab.SubscriberRun.of("a", probes).rate(200).traffic(10, 128).duration("3600s"));
+                LabProcess.await(Duration.ofSeconds(60), () -> forwarding(lab) >= probes);
+                System.out.println("probe subscribers up: " + forwarding(lab) + " of " + probes + " (10 packets/s each)");
+            }
+            List<String> summary = new ArrayList<>();
+            int up = Math.max(0, forwarding(lab)); // the probe sessions that came up (a loaded machine may fail a few)
+            // lacd's CPU with only the probe flow (and this program's scrapes) running: subtracted from each storm's
+            Thread.sleep(5000);
+            double idle0 = cpuSeconds(pid);
+            long i0 = System.nanoTime();
+            for (int i = 0; i < 10; i++) {
+                Thread.sleep(1000);
+                lab.metrics();
+            }
+            double idlePerSecond = (cpuSeconds(pid) - idle0) / ((System.nanoTime() - i0) / 1e9);
+            System.out.printf(Locale.ROOT, "lacd CPU with the probe flow only: %.3f s/s%n", idlePerSecond);
+            for (int k = 1; k <= storms; k++) {
+                summary.add(storm(lab, k == 1 ? "cold" : "warm " + (k - 1), half, rate, up, retries, pid, idlePerSecond));
+            }
+            if (probe != null) {
+                probe.process().stop(Duration.ofSeconds(30));
+                JsonNode r = probe.report();
+                System.out.printf(Locale.ROOT, "probe subscribers: %d established, %d failed %s; probes sent %d, received %d, lost %d;"
+                                + " LCP echo failures %d%n", r.path("established").asInt(), r.path("failed").asInt(), r.path("failures"),
+                        r.path("packetsSent").asLong(), r.path("packetsReceived").asLong(), r.path("packetsLost").asLong(),
+                        r.path("echoFailures").asLong());
+                // the emulator's outcomes carry no per-session loss: the total above is the number to read
+            }
+            System.out.println();
+            System.out.println("| storm | subscribers | offered /s | all up after s | up | failed | peak setups/s | mean setups/s |"
+                    + " lacd CPU s | lacd CPU ms/setup | same less probe flow | emulators CPU s | load avg |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            summary.forEach(System.out::println);
+        }
+    }
+
+    private static String storm(Lab lab, String name, int half, double rate, int probes, int retries, long pid, double idlePerSecond)
+            throws Exception {
+        int count = 2 * half;
+        System.out.printf(Locale.ROOT, "%n== storm %s: %d subscribers offered at %.0f/s, load average %s%n", name, count, rate, loadAverage());
+        Map<String, Double> drops0 = SetupRateBenchmark.drops(lab);
+        Map<String, Double> failures0 = labelled(lab.metrics(), "lacd_session_failures_total");
+        String m0 = lab.metrics();
+        double ok0 = Lab.sample(m0, "lacd_session_setups_total", "result=\"success\"");
+        double fail0 = Lab.sample(m0, "lacd_session_setups_total", "result=\"failure\"");
+        double ring0 = Lab.sample(m0, "lacd_pppoe_capture_drops_total");
+        double cpu0 = cpuSeconds(pid);
+        Map<String, Double> threads0 = threadCpu(pid);
+        long t0 = System.nanoTime();
+        String duration = "3600s"; // ended by SIGTERM once every subscriber is up (or after the bound below)
+        Lab.Subscribers a = lab.startSubscribers(Lab.SubscriberRun.of("a", half).rate(rate / 2).retries(retries).duration(duration));
+        Lab.Subscribers b = lab.startSubscribers(Lab.SubscriberRun.of("b", half).rate(rate / 2).retries(retries).duration(duration));
+        double emu0 = cpuSeconds(a.process().pid()) + cpuSeconds(b.process().pid());
+        List<Integer> curve = new ArrayList<>();
+        double lastOk = ok0;
+        double allUp = -1;
+        double cpuUp = 0;
+        double okUp = 0;
+        int idleSeconds = 0;
+        long bound = System.nanoTime() + Duration.ofSeconds(Math.max(180, (long) (count / 500.0) + 60)).toNanos();
+        long next = t0 + 1_000_000_000L;
+        while (System.nanoTime() < bound && (a.process().alive() || b.process().alive())) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            next += 1_000_000_000L;
+            String m;
+            try {
+                m = lab.metrics();
+            } catch (RuntimeException e) {
+                curve.add(-1);
+                continue;
+            }
+            double ok = Lab.sample(m, "lacd_session_setups_total", "result=\"success\"");
+            curve.add((int) Math.round(ok - lastOk));
+            lastOk = ok;
+            // this storm's own setups: sessions of an earlier storm still being torn down must not count
+            if (ok - ok0 >= count) {
+                allUp = (System.nanoTime() - t0) / 1e9;
+                cpuUp = cpuSeconds(pid) - cpu0;
+                okUp = ok - ok0;
+                break;
+            }
+            idleSeconds = ok > ok0 && curve.get(curve.size() - 1) == 0 ? idleSeconds + 1 : 0;
+            if (idleSeconds >= 15) {
+                break; // no setup for 15 s after the first: the rest will not come up (their failures say why)
+            }
+        }
+        double emuCpu = cpuSeconds(a.process().pid()) + cpuSeconds(b.process().pid()) - emu0;
+        Map<String, Double> threads = threadCpu(pid);
+        threads0.forEach((k, v) -> threads.merge(k, -v, Double::sum));
+        StringBuilder byThread = new StringBuilder();
+        threads.entrySet().stream().filter(e -> e.getValue() >= 0.05).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> byThread.append(String.format(Locale.ROOT, "%s %.2f s, ", e.getKey(), e.getValue())));
+        String m1 = lab.metrics();
+        double ok1 = Lab.sample(m1, "lacd_session_setups_total", "result=\"success\"") - ok0;
+        double fail1 = Lab.sample(m1, "lacd_session_setups_total", "result=\"failure\"") - fail0;
+        double elapsed = allUp < 0 ? (System.nanoTime() - t0) / 1e9 : allUp;
+        if (allUp < 0) {
+            cpuUp = cpuSeconds(pid) - cpu0;
+            okUp = ok1;
+        }
+        double cpuNet = cpuUp - idlePerSecond * elapsed;
+        Map<String, Long> stormDrops = SetupRateBenchmark.minus(SetupRateBenchmark.drops(lab), drops0);
+        String load = loadAverage();
+        a.process().stop(Duration.ofSeconds(60));
+        b.process().stop(Duration.ofSeconds(60));
+        JsonNode ra = a.report();
+        JsonNode rb = b.report();
+        int est = ra.path("established").asInt() + rb.path("established").asInt();
+        int failed = ra.path("failed").asInt() + rb.path("failed").asInt();
+        System.out.println("setups per second (lacd): " + curve);
+        System.out.printf(Locale.ROOT, "all %d up after %s; lacd setups %.0f ok, %.0f failed; lacd CPU %.2f s over %.1f s = %.3f ms per setup;"
+                        + " less the probe flow's %.3f s/s: %.3f ms per setup; emulators' CPU %.1f s (%.0f %% of a core)%n", count,
+                allUp < 0 ? "(not all up)" : String.format(Locale.ROOT, "%.1f s", allUp), ok1, fail1, cpuUp, elapsed,
+                okUp > 0 ? cpuUp * 1000 / okUp : Double.NaN, idlePerSecond, okUp > 0 ? cpuNet * 1000 / okUp : Double.NaN,
+                emuCpu, 100 * emuCpu / Math.max(1e-9, elapsed));
+        System.out.println("lacd CPU by thread (digits folded): " + byThread);
+        System.out.println("subscribers: established " + est + ", failed " + failed + " " + ra.path("failures") + " " + rb.path("failures")
+                + "; auth retransmissions (the emulator counts no other step's) "
+                + (ra.path("authRetransmits").asLong() + rb.path("authRetransmits").asLong()));
+        System.out.println("lacd drops and sheds during the storm: " + stormDrops);
+        System.out.println("lacd setup failures by reason: " + SetupRateBenchmark.minus(labelled(m1, "lacd_session_failures_total"), failures0)
+                + "; setups at their end: " + labelled(m1, "lacd_pppoe_setups_in_flight") + " in flight; frames lost in lacd's receive ring: "
+                + Math.round(Lab.sample(m1, "lacd_pppoe_capture_drops_total") - ring0));
+        if (!LabProcess.await(Duration.ofSeconds(300), () -> forwarding(lab) == probes && Lab.sample(lab.metrics(), "lacd_sessions") == probes)) {
+            System.out.println("  (storm sessions still up 300 s after the hang-up)");
+        }
+        int peak = curve.stream().mapToInt(Integer::intValue).max().orElse(0);
+        double mean = okUp / elapsed;
+        return String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %d | %d | %d | %.0f | %.2f | %.3f | %.3f | %.1f | %s |", name, count, rate,
+                allUp < 0 ? "not all" : String.format(Locale.ROOT, "%.1f", allUp), est, failed, peak, mean, cpuUp,
+                okUp > 0 ? cpuUp * 1000 / okUp : Double.NaN, okUp > 0 ? cpuNet * 1000 / okUp : Double.NaN, emuCpu, load);
+    }
+
+    /** Every sample of {@code name} by its label set. */
+    static Map<String, Double> labelled(String metrics, String name) {
+        Map<String, Double> m = new java.util.TreeMap<>();
+        java.util.regex.Matcher x = java.util.regex.Pattern.compile("^" + name + "(?:\\{([^}]*)\\})?\\s+(\\S+)$", java.util.regex.Pattern.MULTILINE)
+                .matcher(metrics);
+        while (x.find()) {
+            m.put(x.group(1) == null ? "" : x.group(1).replace("\"", ""), Double.parseDouble(x.group(2)));
+        }
+        return m;
+    }
+
+    static int forwarding(Lab lab) {
+        try {
+            return (int) Lab.sample(lab.metrics(), "lacd_sessions", "state=\"forwarding\"");
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** utime + stime of a process, in seconds. */
+    static double cpuSeconds(long pid) {
+        try {
+            String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            // after "pid (comm) ": state is field 3, utime 14, stime 15 (1-based) -> index 11 and 12 here
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** utime + stime per thread of {@code pid}, in seconds, summed over threads whose names differ only in digits. */
+    static Map<String, Double> threadCpu(long pid) {
+        Map<String, Double> m = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String s = Files.readString(t.resolve("stat"));
+                    String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                    String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+                    m.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS, Double::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+        return m;
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+}
