@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.lacd.radius.AcctSession.Counters;
 import org.lacd.radius.AcctSession.TunnelInfo;
 import org.lacd.radius.wire.Attr;
-import org.lacd.radius.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.radius.wire.RadiusAttribute;
 import org.lacd.radius.wire.RadiusCode;
 import org.lacd.radius.wire.RadiusCrypto;

@@ -25,7 +25,7 @@ import org.lacd.radius.RadiusSettings.MessageAuthenticatorMode;
 import org.lacd.radius.RadiusSettings.Server;
 import org.lacd.radius.RadiusStats.DropReason;
 import org.lacd.radius.RadiusStats.RequestType;
-import org.lacd.radius.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.radius.wire.RadiusCode;
 import org.lacd.radius.wire.RadiusCrypto;
 import org.lacd.radius.wire.RadiusCrypto.MaCheck;

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import org.lacd.radius.wire.Attr;
-import org.lacd.radius.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.radius.wire.RadiusAttribute;
 import org.lacd.radius.wire.RadiusCrypto;
 import org.slf4j.Logger;
@@ -159,7 +159,7 @@ public final class TunnelAttributes {
                         password = new String(RadiusCrypto.decryptTunnelPassword(g.password, secret, requestAuthenticator),
                             StandardCharsets.UTF_8);
                     } catch (MalformedPacketException ex) {
-                        d = new Dropped(tag, DropReason.BAD_PASSWORD, ex.reason());
+                        d = new Dropped(tag, DropReason.BAD_PASSWORD, ex.detail());
                     }
                 }
             }

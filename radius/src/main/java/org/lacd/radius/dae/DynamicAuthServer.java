@@ -28,7 +28,7 @@ import org.lacd.radius.RadiusStats;
 import org.lacd.radius.RadiusStats.DaeResult;
 import org.lacd.radius.TerminateCause;
 import org.lacd.radius.wire.Attr;
-import org.lacd.radius.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.radius.wire.RadiusAttribute;
 import org.lacd.radius.wire.RadiusCode;
 import org.lacd.radius.wire.RadiusCrypto;

@@ -1,5 +1,8 @@
 package org.lacd.radius.wire;
 
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireProtocol;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -101,7 +104,7 @@ public final class RadiusCrypto {
         return Arrays.copyOfRange(p, 1, 1 + len);
     }
 
-    private static final String PROTOCOL_TP = "RADIUS Tunnel-Password";
+    private static final WireProtocol PROTOCOL_TP = WireProtocol.RADIUS_TUNNEL_PASSWORD;
 
     private static byte[] xorChain(byte[] p, byte[] secret, byte[] auth, byte[] salt) {
         byte[] c = new byte[p.length];

@@ -1,5 +1,8 @@
 package org.lacd.radius.wire;
 
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireProtocol;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +12,7 @@ import java.util.Optional;
  * Pure codec: no sockets, no secrets (see {@link RadiusCrypto} for authenticators).
  */
 public record RadiusPacket(RadiusCode code, int identifier, byte[] authenticator, List<RadiusAttribute> attributes) {
-    public static final String PROTOCOL = "RADIUS";
+    public static final WireProtocol PROTOCOL = WireProtocol.RADIUS;
     public static final int HEADER_LENGTH = 20;
     /** RFC 2865 s3: maximum packet length. */
     public static final int MAX_LENGTH = 4096;

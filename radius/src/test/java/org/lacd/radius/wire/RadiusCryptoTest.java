@@ -1,5 +1,7 @@
 package org.lacd.radius.wire;
 
+import org.lacd.wire.MalformedPacketException;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -118,7 +120,7 @@ public class RadiusCryptoTest {
         fake[2] ^= (byte) 200; // flips the decrypted length octet from 0 to 200
         MalformedPacketException e = assertThrows(MalformedPacketException.class,
             () -> RadiusCrypto.decryptTunnelPassword(fake, FR_SECRET, FR_REQUEST_AUTH));
-        assertTrue(e.reason().contains("embedded length 200"), e.reason());
+        assertTrue(e.detail().contains("embedded length 200"), e.detail());
     }
 
     @Test

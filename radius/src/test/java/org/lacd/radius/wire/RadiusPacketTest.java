@@ -1,5 +1,7 @@
 package org.lacd.radius.wire;
 
+import org.lacd.wire.MalformedPacketException;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -62,7 +64,7 @@ public class RadiusPacketTest {
     @Test
     void truncatedAndMalformedRaiseTypedException() {
         MalformedPacketException e = assertThrows(MalformedPacketException.class, () -> RadiusPacket.decode(Arrays.copyOf(FR_ACCEPT, 19)));
-        assertEquals("RADIUS", e.protocol());
+        assertEquals(org.lacd.wire.WireProtocol.RADIUS, e.protocol());
         // Length field larger than the datagram.
         e = assertThrows(MalformedPacketException.class, () -> RadiusPacket.decode(Arrays.copyOf(FR_ACCEPT, 100)));
         assertEquals(2, e.offset());
@@ -71,7 +73,7 @@ public class RadiusPacketTest {
         bad[21] = 1;
         e = assertThrows(MalformedPacketException.class, () -> RadiusPacket.decode(bad));
         assertEquals(21, e.offset());
-        assertTrue(e.reason().contains("attribute length 1"), e.reason());
+        assertTrue(e.detail().contains("attribute length 1"), e.detail());
         // Last attribute runs past the end.
         byte[] over = FR_ACCEPT.clone();
         over[FR_ACCEPT.length - 5] = 7;

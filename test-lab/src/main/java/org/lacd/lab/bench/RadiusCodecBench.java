@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.lacd.radius.TunnelAttributes;
 import org.lacd.radius.wire.Attr;
-import org.lacd.radius.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.radius.wire.RadiusAttribute;
 import org.lacd.radius.wire.RadiusCrypto;
 import org.lacd.radius.wire.RadiusPacket;
