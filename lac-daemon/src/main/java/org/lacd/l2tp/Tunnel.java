@@ -35,7 +35,9 @@ final class Tunnel implements ReliableChannel.Listener {
 
     /** Tunnel events. */
     enum Event {
-        OPEN, RX_SCCRP_OK, RX_SCCRP_BAD, RX_STOPCCN, RX_UNEXPECTED, GAVE_UP, LOCAL_CLOSE, STOP_ACKED, STOP_WAIT_EXPIRED
+        OPEN, RX_SCCRP_OK, RX_SCCRP_BAD, RX_STOPCCN, RX_UNEXPECTED, GAVE_UP, LOCAL_CLOSE, STOP_ACKED, STOP_WAIT_EXPIRED,
+        /** The protected path to the peer is gone (its IPsec SA went down): nothing more may be sent to it. */
+        PATH_LOST
     }
 
     /** One row of the transition table. */
@@ -61,7 +63,13 @@ final class Tunnel implements ReliableChannel.Listener {
             new Row(TunnelState.CLOSING, Event.LOCAL_CLOSE, TunnelState.CLOSING, "already closing"),
             new Row(TunnelState.CLOSING, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
             new Row(TunnelState.CLOSING, Event.RX_SCCRP_OK, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
-            new Row(TunnelState.CLOSING, Event.RX_SCCRP_BAD, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"));
+            new Row(TunnelState.CLOSING, Event.RX_SCCRP_BAD, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
+            // The IPsec SA that protects the path went down: as a peer gone (RFC 2661 5.8), but without a StopCCN,
+            // which could only leave in clear
+            new Row(TunnelState.IDLE, Event.PATH_LOST, TunnelState.CLOSED, "nothing sent yet"),
+            new Row(TunnelState.WAIT_CTL_REPLY, Event.PATH_LOST, TunnelState.CLOSED, "RFC 2661 5.8 as peer unreachable; no StopCCN in clear"),
+            new Row(TunnelState.ESTABLISHED, Event.PATH_LOST, TunnelState.CLOSED, "RFC 2661 5.8 as peer unreachable; no StopCCN in clear"),
+            new Row(TunnelState.CLOSING, Event.PATH_LOST, TunnelState.CLOSED, "stop waiting for the StopCCN ack"));
 
     private static final Map<TunnelState, Map<Event, Row>> LOOKUP = new EnumMap<>(TunnelState.class);
     static {
@@ -467,6 +475,12 @@ final class Tunnel implements ReliableChannel.Listener {
         if (state == TunnelState.CLOSING) {
             fire(Event.STOP_ACKED, () -> finish(null));
         }
+    }
+
+    /** The IPsec SA protecting the path to the peer is down: close at once, sending nothing (see {@link Event#PATH_LOST}). */
+    void pathLost(String why) {
+        LOG.info("tunnel {} to {}: {}", localTunnelId, peer, why);
+        fire(Event.PATH_LOST, () -> finish(failure(-1, -1, why)));
     }
 
     @Override

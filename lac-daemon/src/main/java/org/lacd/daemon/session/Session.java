@@ -12,8 +12,12 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.lacd.daemon.config.LacdConfig;
+import org.lacd.daemon.ipsec.IpsecManager;
+import org.lacd.daemon.ipsec.IpsecOutcome;
 import org.lacd.daemon.session.Steering.Decision;
 import org.lacd.daemon.steering.LnsCandidate;
 import org.lacd.l2tp.CallDownCause;
@@ -238,8 +242,55 @@ final class Session implements CallListener {
         LOG.info("session {} {}: placing call on LNS {} (attempt {} of {})", id, userForLog, c.key(), attempt, plan.size());
         Duration bound = ctx.config().l2tp().setupTimeout();
         timer = loop.schedule(() -> withMdc(() -> attemptTimedOut(c)), bound.toMillis(), TimeUnit.MILLISECONDS);
+        LacdConfig.Ipsec ipsec = c.profile().ipsec();
+        if (ipsec.required()) {
+            // L2TP/IPsec: nothing goes to this LNS until its SA is up and covers it (brought up on demand); the setup
+            // timer above bounds the wait, and a late answer for an abandoned attempt is ignored
+            int thisAttempt = attempt;
+            IpsecManager m = ctx.ipsec();
+            CompletableFuture<IpsecManager.Result> up = m == null
+                    ? CompletableFuture.completedFuture(new IpsecManager.Result(IpsecOutcome.CONTROL_UNREACHABLE, false, "no IPsec manager"))
+                    : m.ensureUp(ipsec, c.profile().address(), c.profile().port(), bound);
+            up.whenComplete((r, err) -> run(() -> ipsecChecked(c, thisAttempt, r != null ? r
+                    : new IpsecManager.Result(IpsecOutcome.CONTROL_UNREACHABLE, false, String.valueOf(err)))));
+            return;
+        }
+        placeCall(c);
+    }
+
+    private void placeCall(LnsCandidate c) {
         // on the worker that receives this subscriber's frames: both directions then run on that worker's threads
         call = ctx.engine().placeCall(ctx.tunnelProfile(c), ctx.callParameters(this), this, sub.worker());
+    }
+
+    /** The IPsec check of attempt {@code thisAttempt} answered: place the call, or fail the LNS over like a dead tunnel. */
+    private void ipsecChecked(LnsCandidate c, int thisAttempt, IpsecManager.Result r) {
+        if (state != SessionState.TUNNEL_SETUP || current != c || attempt != thisAttempt) {
+            return; // timed out (and counted) already, or the subscriber left
+        }
+        ctx.ipsecChecked(c.key(), r);
+        if (r.outcome() == IpsecOutcome.UP) {
+            LOG.debug("session {}: IPsec to LNS {} up ({})", id, c.key(), r.detail());
+            placeCall(c);
+            return;
+        }
+        cancelTimer();
+        LOG.info("session {}: LNS {} refused, its IPsec SA is not up: {} ({}); nothing sent to it", id, c.key(),
+                r.outcome().label(), r.detail());
+        ctx.lnsFailed(c.key());
+        tryNext();
+    }
+
+    /** The IPsec SA under this session's LNS went down: end it at once, sending nothing more to the LNS. */
+    void ipsecLost() {
+        run(() -> {
+            if (state == SessionState.FORWARDING) {
+                LOG.info("session {} {}: IPsec SA to LNS {} lost", id, userForLog, current.key());
+                finishForwarding(TeardownCause.IPSEC_LOST, false);
+                sub.terminate(CloseReason.UPSTREAM_DOWN);
+            }
+            // in TUNNEL_SETUP the tunnel is aborted right after: the call fails and the next candidate is tried
+        });
     }
 
     private void attemptTimedOut(LnsCandidate c) {

@@ -1,6 +1,7 @@
 package org.lacd.daemon.session;
 
 import io.netty.util.concurrent.EventExecutorGroup;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.lacd.daemon.config.LacdConfig;
+import org.lacd.daemon.ipsec.IpsecManager;
+import org.lacd.daemon.ipsec.IpsecOutcome;
 import org.lacd.daemon.config.LacdConfig.LnsProfile;
 import org.lacd.daemon.metrics.LacdMetrics;
 import org.lacd.daemon.session.Steering.Decision;
@@ -140,6 +143,64 @@ public final class SessionManager implements SubscriberListener {
 
     void lnsFailed(String key) {
         selector.failed(key);
+    }
+
+    /** The IPsec side: null until {@link #useIpsec} (no LNS requires IPsec). */
+    private volatile IpsecManager ipsec;
+
+    /** Hands over the manager that checks and watches the IPsec SAs of LNSs that require it. */
+    public void useIpsec(IpsecManager m) {
+        this.ipsec = m;
+    }
+
+    IpsecManager ipsec() {
+        return ipsec;
+    }
+
+    /** Counts what an IPsec check of an LNS attempt found. */
+    void ipsecChecked(String key, IpsecManager.Result r) {
+        if (r.outcome() == IpsecOutcome.UP) {
+            if (r.initiated()) {
+                metrics.lnsIpsecSetup(key);
+            }
+        } else {
+            metrics.lnsIpsecFailure(key, r.outcome().label());
+        }
+    }
+
+    /**
+     * A CHILD_SA went down (charon's event stream): every session on an LNS it protected ends with
+     * {@link TeardownCause#IPSEC_LOST}, the LNS counts as failed (lockout), and the tunnels to it close without sending
+     * anything, as nothing may reach the LNS unprotected. Sessions in setup on such a tunnel see it fail and move to
+     * their next candidate.
+     */
+    public void ipsecLost(String connection, String child) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        java.util.Set<InetAddress> peers = new java.util.HashSet<>();
+        for (Session s : byId.values()) {
+            LnsCandidate c = s.lns();
+            if (c != null && protectedBy(c.profile(), connection, child)) {
+                keys.add(c.key());
+                peers.add(c.profile().address());
+                s.ipsecLost(); // queued on the session's executor before the tunnels' call-down callbacks
+            }
+        }
+        for (LnsProfile p : config.get().l2tp().lns()) {
+            if (protectedBy(p, connection, child)) {
+                peers.add(p.address()); // tunnels without sessions (lingering) too
+            }
+        }
+        for (String k : keys) {
+            metrics.lnsIpsecFailure(k, IpsecOutcome.SA_LOST.label());
+            selector.failed(k);
+        }
+        for (InetAddress a : peers) {
+            engine.abortTunnelsTo(a, "IPsec SA " + child + " of " + connection + " down");
+        }
+    }
+
+    private static boolean protectedBy(LnsProfile p, String connection, String child) {
+        return p.ipsec().required() && p.ipsec().connection().equals(connection) && p.ipsec().child().equals(child);
     }
 
     TunnelProfile tunnelProfile(LnsCandidate c) {
