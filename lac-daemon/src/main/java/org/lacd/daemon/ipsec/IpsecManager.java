@@ -177,8 +177,12 @@ public final class IpsecManager implements AutoCloseable {
     }
 
     static boolean covers(List<String> remoteTs, InetAddress lns, int port) {
+        return covers(remoteTs, lns, port, TrafficSelector.UDP_SERVICES);
+    }
+
+    static boolean covers(List<String> remoteTs, InetAddress lns, int port, Map<String, Integer> services) {
         for (String t : remoteTs) {
-            if (TrafficSelector.parse(t).map(s -> s.covers(lns, port)).orElse(false)) {
+            if (TrafficSelector.parse(t, services).map(s -> s.covers(lns, port)).orElse(false)) {
                 return true;
             }
         }

@@ -1,18 +1,51 @@
 package org.lacd.daemon.ipsec;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * One traffic selector as charon lists it ({@code remote-ts} of a CHILD_SA in {@code list-sas}): {@code addr/prefix},
  * optionally followed by {@code [proto]} or {@code [proto/port]} ({@code 192.0.2.11/32[udp/1701]}, {@code 0.0.0.0/0},
- * {@code 10.0.0.0/8[17]}). Ranges ({@code a-b}) and named ports other than the forms above are not taken as covering.
+ * {@code 10.0.0.0/8[17]}). charon names well-known ports as {@code getservbyport} does ({@code [udp/l2f]} for 1701):
+ * such names are looked up in {@code /etc/services}. Ranges ({@code a-b}) and unknown names are not taken as covering.
  */
 record TrafficSelector(byte[] network, int prefix, Optional<String> protocol, int port) {
     static final int ANY_PORT = -1;
 
+    /** UDP service names of {@code /etc/services} (name and aliases to port), read once. */
+    static final Map<String, Integer> UDP_SERVICES = udpServices(Path.of("/etc/services"));
+
+    static Map<String, Integer> udpServices(Path file) {
+        Map<String, Integer> out = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String l = line.replaceAll("#.*", "").trim();
+                String[] f = l.split("\\s+");
+                if (f.length >= 2 && f[1].endsWith("/udp") && f[1].matches("[0-9]{1,5}/udp")) {
+                    int port = Integer.parseInt(f[1].substring(0, f[1].indexOf('/')));
+                    out.putIfAbsent(f[0], port);
+                    for (int i = 2; i < f.length; i++) {
+                        out.putIfAbsent(f[i], port);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /etc/services: only numeric ports are understood
+        }
+        return Map.copyOf(out);
+    }
+
     static Optional<TrafficSelector> parse(String ts) {
+        return parse(ts, UDP_SERVICES);
+    }
+
+    static Optional<TrafficSelector> parse(String ts, Map<String, Integer> services) {
         String net = ts;
         Optional<String> proto = Optional.empty();
         int port = ANY_PORT;
@@ -29,10 +62,13 @@ record TrafficSelector(byte[] network, int prefix, Optional<String> protocol, in
             if (slash >= 0) {
                 String portText = inner.substring(slash + 1);
                 if (!portText.equals("%any") && !portText.isEmpty()) {
-                    if (!portText.matches("[0-9]{1,5}")) {
+                    if (portText.matches("[0-9]{1,5}")) {
+                        port = Integer.parseInt(portText);
+                    } else if (services.containsKey(portText)) {
+                        port = services.get(portText);
+                    } else {
                         return Optional.empty();
                     }
-                    port = Integer.parseInt(portText);
                 }
             }
         }
