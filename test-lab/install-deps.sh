@@ -13,6 +13,7 @@ PACKAGES=(
   libpcap0.8                    # pcap4j's native library
   iproute2 nftables procps curl # namespaces, veth, packet loss, process control
   gcc libc6-dev                 # the forwarding benchmark compiles its C AF_PACKET forwarder and generator (test-lab/src/main/c)
+  strongswan-charon strongswan-swanctl libcharon-extra-plugins  # L2TP/IPsec lab (IpsecLabTest): charon, swanctl, kernel-libipsec (userspace ESP: no ESP in these kernels)
   prometheus                    # promtool: unit tests of the shipped alert rules, `check metrics` on a live scrape; the demo's --prometheus server
 )
 

@@ -250,7 +250,9 @@ final class Session implements CallListener {
             IpsecManager m = ctx.ipsec();
             CompletableFuture<IpsecManager.Result> up = m == null
                     ? CompletableFuture.completedFuture(new IpsecManager.Result(IpsecOutcome.CONTROL_UNREACHABLE, false, "no IPsec manager"))
-                    : m.ensureUp(ipsec, c.profile().address(), c.profile().port(), bound);
+                    // charon's own bound a quarter below ours: a peer that never answers is then charon's answer
+                    // (initiate_failed, counted), not a setup timeout
+                    : m.ensureUp(ipsec, c.profile().address(), c.profile().port(), bound.multipliedBy(3).dividedBy(4));
             up.whenComplete((r, err) -> run(() -> ipsecChecked(c, thisAttempt, r != null ? r
                     : new IpsecManager.Result(IpsecOutcome.CONTROL_UNREACHABLE, false, String.valueOf(err)))));
             return;
