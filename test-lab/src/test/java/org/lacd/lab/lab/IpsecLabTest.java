@@ -33,6 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class IpsecLabTest {
     static final Duration LOCKOUT = Duration.ofSeconds(8);
     static Lab lab;
+    static IpsecLab ipsec;
     static StrongSwan lacCharon;
     static StrongSwan peerCharon;
     static Topology.LnsNode a1;
@@ -42,34 +43,17 @@ class IpsecLabTest {
         String missing = StrongSwan.missingPrerequisite();
         assumeTrue(missing == null, "strongSwan lab not runnable here: " + missing);
         lab = LabFixture.start(LabOptions.defaults().withUsers(10).withLockout(LOCKOUT).withSetupTimeout(Duration.ofSeconds(6)));
-        a1 = lab.topology().lns("lns-a1");
-        String lacTs = a1.lacAddress() + "/32[udp]";
-        String lnsTs = a1.address() + "/32[udp/1701]";
-        lacCharon = StrongSwan.start("lac", lab.topology().lacdNamespace(), lab.dir().resolve("ipsec-lac"),
-                List.of(new StrongSwan.Connection("lns-a1", "l2tp", a1.lacAddress(), a1.address(), lacTs, lnsTs)));
-        peerCharon = StrongSwan.start("lns-a1", a1.namespace(), lab.dir().resolve("ipsec-lns-a1"),
-                List.of(new StrongSwan.Connection("lac", "l2tp", a1.address(), a1.lacAddress(), lnsTs, lacTs)));
-        lab.stopLacd(Duration.ofSeconds(10));
-        lab.restartLacdWithConfig(ipsecConfig(lab.lacdConfig(), lacCharon.vici()));
-    }
-
-    /** The lab's config with lns-a1 requiring IPsec through the lab charon's connection lns-a1, child l2tp. */
-    static String ipsecConfig(String cfg, Path vici) {
-        String profile = "    - name: lns-a1\n      address: " + a1.address() + "\n";
-        assertTrue(cfg.contains(profile), cfg);
-        String withIpsec = cfg.replace(profile, profile + "      ipsec: required\n      ipsec-connection: lns-a1\n      ipsec-child: l2tp\n");
-        assertTrue(withIpsec.contains("\n  lns:\n"), cfg);
-        return withIpsec.replace("\n  lns:\n", "\n  ipsec-vici: " + vici + "\n  lns:\n");
+        ipsec = IpsecLab.start(lab);
+        a1 = ipsec.lns();
+        lacCharon = ipsec.lacCharon();
+        peerCharon = ipsec.peerCharon();
     }
 
     @AfterAll
     static void down() {
         try {
-            if (peerCharon != null) {
-                peerCharon.close();
-            }
-            if (lacCharon != null) {
-                lacCharon.close();
+            if (ipsec != null) {
+                ipsec.close();
             }
         } finally {
             LabFixture.stop(lab);
