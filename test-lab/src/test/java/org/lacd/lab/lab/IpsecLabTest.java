@@ -108,7 +108,9 @@ class IpsecLabTest {
         assertEquals("off", lnsView("lns-a2").path("ipsec").asText());
         Capture cap = new Capture("on-demand");
         try {
-            Lab.Subscribers s = lab.startSubscribers(Lab.SubscriberRun.of("a", 2).rate(10).auth("mix").traffic(20, 200).duration("12s"));
+            // 1400-byte probes: the L2TP datagrams exceed the 1400-byte MTU of libipsec's TUN and cross the SA as IP
+            // fragments (selectors with a port drop those: 100 % loss, found by IpsecForwardingBenchmark)
+            Lab.Subscribers s = lab.startSubscribers(Lab.SubscriberRun.of("a", 2).rate(10).auth("mix").traffic(20, 1400).duration("12s"));
             assertTrue(LabFixture.await(Duration.ofSeconds(40), () -> lab.sessionsByLns("forwarding").getOrDefault("lns-a1", 0) == 2),
                     "both on lns-a1 through IPsec: " + lab.sessions() + "\n" + lab.diagnostics() + "\n" + lacCharon.listSas());
             assertEquals(1, metric("lacd_lns_ipsec_setups_total", "lns=\"lns-a1\""), "one SA brought up, by the first call");
@@ -117,8 +119,8 @@ class IpsecLabTest {
             assertTrue(lacCharon.listSas().contains("INSTALLED"), lacCharon.listSas());
             assertEquals(0, s.await(Duration.ofSeconds(60)), s.process().tail(20));
             JsonNode r = s.report();
-            assertTrue(r.path("packetsSent").asLong() > 0 && r.path("packetsReceived").asLong() > 0,
-                    "traffic both ways through the SA: " + r);
+            assertTrue(r.path("packetsSent").asLong() > 0 && r.path("packetsReceived").asLong() * 2 > r.path("packetsSent").asLong(),
+                    "traffic both ways through the SA (reflected by the LNS), large frames too: " + r);
         } finally {
             cap.close(); // dumpcap stopped: the file is complete
         }
