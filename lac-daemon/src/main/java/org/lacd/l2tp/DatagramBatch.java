@@ -9,6 +9,9 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +24,15 @@ import org.slf4j.LoggerFactory;
  * <p>All datagrams of a batch go out on one socket ({@link #fd}); queueing for another socket sends the batch first.
  * Memory: {@link #CAPACITY} slots of {@link #SLOT} bytes, their iovecs, names and headers, in native memory (about
  * 600 KiB per sending thread). Not thread-safe: an instance belongs to one thread.
+ *
+ * <p><b>UDP GSO.</b> With {@link #gso} on, a run of consecutive datagrams to one peer of the same length (the last of
+ * the run may be shorter) leaves as one message with a {@code UDP_SEGMENT} control message (Linux 4.18+,
+ * {@code udp(7)}): the kernel walks the UDP/IP output path, the routing lookup and netfilter once for the run instead
+ * of once per datagram, and the run is cut into datagrams at the device (in the NIC where it offloads UDP
+ * segmentation, in software just before the driver otherwise). On the wire and at the LNS they are the same datagrams,
+ * in the same order. A peer the kernel refuses GSO for ({@code EIO} through an XFRM/IPsec route, {@code EINVAL} when
+ * a run exceeds the path MTU or the kernel lacks it) gets its run sent datagram by datagram at once and is remembered,
+ * with one log line; its later datagrams are never grouped.
  */
 final class DatagramBatch {
     private static final Logger LOG = LoggerFactory.getLogger(DatagramBatch.class);
@@ -39,20 +51,52 @@ final class DatagramBatch {
     private static final int NAME = 32;
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
+    private static final int MSG_CONTROL = 32;
+    private static final int MSG_CONTROLLEN = 40;
+    /** One cmsghdr (len 8, level 4, type 4) with a u16 gso_size: CMSG_LEN(2) = 18, CMSG_SPACE(2) = 24. */
+    private static final int CMSG = 24;
+    private static final int SOL_UDP = 17;
+    private static final int UDP_SEGMENT = 103;
+    /** Largest sum of a run's datagrams: an IPv6 payload is at most 65,535 bytes, less the UDP header; some margin. */
+    private static final int GSO_MAX_BYTES = 65_000;
     private static final int EINTR = 4;
+    private static final int EIO = 5;
     private static final int EAGAIN = 11;
+    private static final int EINVAL = 22;
+    private static final int ENOPROTOOPT = 92;
+    private static final int EOPNOTSUPP = 95;
     private static final boolean AVAILABLE = register();
 
     private final Memory slots = new Memory((long) CAPACITY * SLOT);
     private final Memory iovecs = new Memory((long) CAPACITY * IOVEC);
     private final Memory names = new Memory((long) CAPACITY * NAME);
     private final Memory headers = new Memory((long) CAPACITY * MMSGHDR);
+    /** One UDP_SEGMENT control message per possible message of a send. */
+    private final Memory controls = new Memory((long) CAPACITY * CMSG);
     private final ByteBuffer[] slotViews = new ByteBuffer[CAPACITY];
     private final ByteBuffer iovecView;
     private final ByteBuffer nameView;
     private final ByteBuffer headerView;
+    private final ByteBuffer controlView;
+    /** Native addresses of the names, iovecs and control messages, written into the headers of each send. */
+    private final long namesAt;
+    private final long iovecsAt;
+    private final long controlsAt;
     private final Pointer[] headerAt = new Pointer[CAPACITY];
     private final int[] payload = new int[CAPACITY];
+    /** Per slot: its datagram's length, its address length, its peer, whether the peer may be grouped. */
+    private final int[] length = new int[CAPACITY];
+    private final int[] nameLength = new int[CAPACITY];
+    private final InetAddress[] peerOf = new InetAddress[CAPACITY];
+    private final int[] portOf = new int[CAPACITY];
+    private final boolean[] groupable = new boolean[CAPACITY];
+    /** Per message of the send in progress: its first slot and how many datagrams it carries. */
+    private final int[] firstSlot = new int[CAPACITY];
+    private final int[] slotCount = new int[CAPACITY];
+    /** Whether the datagrams being queued may be grouped with UDP_SEGMENT (the engine's {@code l2tp.udp-gso}). */
+    private boolean gso = true;
+    /** Peers the kernel refused GSO for: their datagrams go one by one from then on. */
+    private final Set<InetAddress> noGso = new HashSet<>();
     private int count;
     /** The socket of the queued datagrams, with its family and the stats its outcome is counted in. */
     private int fd = -1;
@@ -63,15 +107,30 @@ final class DatagramBatch {
     /** The last peer's address bytes: InetAddress.getAddress() copies them, and a thread sends to few LNSs. */
     private InetAddress lastPeer;
     private byte[] lastPeerBytes;
+    private boolean lastPeerGroupable;
+    /** Messages sent, and datagrams in them: {@code datagrams / messages} is the mean run length (tests, stats). */
+    private long messages;
+    private long datagrams;
 
     DatagramBatch() {
         slots.clear();
         iovecs.clear();
         names.clear();
         headers.clear();
+        controls.clear();
+        for (int i = 0; i < CAPACITY; i++) {
+            long c = (long) i * CMSG;
+            controls.setLong(c, 18); // cmsg_len = CMSG_LEN(sizeof(uint16_t))
+            controls.setInt(c + 8, SOL_UDP);
+            controls.setInt(c + 12, UDP_SEGMENT);
+        }
         iovecView = iovecs.getByteBuffer(0, iovecs.size()).order(ByteOrder.nativeOrder());
         nameView = names.getByteBuffer(0, names.size()).order(ByteOrder.nativeOrder());
         headerView = headers.getByteBuffer(0, headers.size()).order(ByteOrder.nativeOrder());
+        controlView = controls.getByteBuffer(0, controls.size()).order(ByteOrder.nativeOrder());
+        namesAt = Pointer.nativeValue(names);
+        iovecsAt = Pointer.nativeValue(iovecs);
+        controlsAt = Pointer.nativeValue(controls);
         for (int i = 0; i < CAPACITY; i++) {
             // JNA's views come in native order; datagrams are written in network order
             slotViews[i] = slots.getByteBuffer((long) i * SLOT, SLOT).order(ByteOrder.BIG_ENDIAN);
@@ -95,6 +154,12 @@ final class DatagramBatch {
      * for another socket, or a full one, is sent first.
      */
     ByteBuffer next(int fd, L2tpStats stats) {
+        return next(fd, stats, true);
+    }
+
+    /** As {@link #next(int, L2tpStats)}; {@code gso} says whether this datagram may join a UDP_SEGMENT run. */
+    ByteBuffer next(int fd, L2tpStats stats, boolean gso) {
+        this.gso = gso;
         if (count > 0 && (fd != this.fd || stats != this.stats)) {
             flush();
         }
@@ -118,6 +183,7 @@ final class DatagramBatch {
         if (peer != lastPeer) {
             lastPeer = peer;
             lastPeerBytes = peer.getAddress();
+            lastPeerGroupable = !noGso.contains(peer);
         }
         byte[] a = lastPeerBytes;
         int len;
@@ -142,8 +208,13 @@ final class DatagramBatch {
             stats.drop(L2tpStats.DropReason.SEND_FAILED);
             return;
         }
-        headerView.putInt(i * MMSGHDR + MSG_NAMELEN, len);
-        iovecView.putLong(i * IOVEC + 8, slotViews[i].position());
+        nameLength[i] = len;
+        int size = slotViews[i].position();
+        iovecView.putLong(i * IOVEC + 8, size);
+        length[i] = size;
+        peerOf[i] = peer;
+        portOf[i] = port;
+        groupable[i] = gso && lastPeerGroupable;
         payload[i] = payloadBytes;
         count = i + 1;
         if (count == CAPACITY) {
@@ -160,15 +231,21 @@ final class DatagramBatch {
     /** Datagrams queued and not yet sent. */
     int queued() { return count; }
 
+    /** Messages and datagrams sent so far by this batch (their ratio is the mean GSO run). */
+    long messagesSent() { return messages; }
+
+    long datagramsSent() { return datagrams; }
+
     private void flush() {
         int n = count;
         count = 0;
-        int done = 0;
-        while (done < n) {
-            int r = sendmmsg(fd, headerAt[done], n - done, 0);
+        int m = build(0, n);
+        int done = 0; // messages
+        while (done < m) {
+            int r = sendmmsg(fd, headerAt[done], m - done, 0);
             if (r > 0) {
-                for (int i = done; i < done + r; i++) {
-                    stats.dataOut(payload[i]);
+                for (int k = done; k < done + r; k++) {
+                    sent(k);
                 }
                 done += r;
                 continue;
@@ -177,17 +254,97 @@ final class DatagramBatch {
             if (err == EINTR) {
                 continue;
             }
+            int first = firstSlot[done];
             if (err == EAGAIN) { // the socket's send buffer is full: the rest of the batch is lost, as with sendto
-                for (; done < n; done++) {
+                for (int i = first; i < n; i++) {
                     stats.drop(L2tpStats.DropReason.SEND_QUEUE_FULL);
                 }
+                release(n);
                 return;
             }
-            // the datagram at done was refused (a firewall's EPERM, an unroutable peer): count it, send the rest
-            stats.drop(L2tpStats.DropReason.SEND_FAILED);
+            if (slotCount[done] > 1 && refusesGso(err)) {
+                // the kernel will not segment for this peer: never group it again, and send the rest ungrouped
+                InetAddress peer = peerOf[first];
+                if (noGso.add(peer)) {
+                    LOG.info("UDP GSO refused for L2TP data to {} (errno {}): its datagrams go one by one", peer.getHostAddress(), err);
+                }
+                lastPeer = null;
+                for (int i = first; i < n; i++) {
+                    if (peerOf[i].equals(peer)) {
+                        groupable[i] = false;
+                    }
+                }
+                m = build(first, n);
+                done = 0;
+                continue;
+            }
+            // the message at done was refused (a firewall's EPERM, an unroutable peer): count it, send the rest
+            for (int i = 0; i < slotCount[done]; i++) {
+                stats.drop(L2tpStats.DropReason.SEND_FAILED);
+            }
             LOG.debug("L2TP data datagram not sent: errno {}", err);
             done++;
         }
+        release(n);
+    }
+
+    private static boolean refusesGso(int err) {
+        return err == EIO || err == EINVAL || err == ENOPROTOOPT || err == EOPNOTSUPP;
+    }
+
+    private void sent(int message) {
+        int first = firstSlot[message];
+        int k = slotCount[message];
+        for (int i = first; i < first + k; i++) {
+            stats.dataOut(payload[i]);
+        }
+        messages++;
+        datagrams += k;
+    }
+
+    /** Drops the references to peers so that a batch does not pin them. */
+    private void release(int n) {
+        Arrays.fill(peerOf, 0, n, null);
+    }
+
+    /**
+     * Writes the messages for slots {@code from..n-1} into the headers from index 0: each a run of datagrams to one
+     * peer and port, all of the first one's length but the last, which may be shorter, at most {@link #CAPACITY} and
+     * {@link #GSO_MAX_BYTES}; a run of more than one carries a UDP_SEGMENT control message. Returns the message count.
+     */
+    private int build(int from, int n) {
+        int m = 0;
+        int i = from;
+        while (i < n) {
+            int size = length[i];
+            int j = i + 1;
+            if (groupable[i]) {
+                int bytes = size;
+                while (j < n && groupable[j] && portOf[j] == portOf[i] && peerOf[j].equals(peerOf[i])
+                        && length[j] <= size && bytes + length[j] <= GSO_MAX_BYTES) {
+                    bytes += length[j];
+                    j++;
+                    if (length[j - 1] < size) {
+                        break; // a shorter datagram ends the run
+                    }
+                }
+            }
+            int h = m * MMSGHDR;
+            headerView.putLong(h, namesAt + (long) i * NAME).putInt(h + MSG_NAMELEN, nameLength[i]);
+            headerView.putLong(h + MSG_IOV, iovecsAt + (long) i * IOVEC).putLong(h + MSG_IOVLEN, j - i);
+            if (j - i > 1) {
+                int c = m * CMSG;
+                controlView.putShort(c + 16, (short) size);
+                headerView.putLong(h + MSG_CONTROL, controlsAt + c).putLong(h + MSG_CONTROLLEN, CMSG);
+            } else {
+                headerView.putLong(h + MSG_CONTROL, 0).putLong(h + MSG_CONTROLLEN, 0);
+            }
+            firstSlot[m] = i;
+            slotCount[m] = j - i;
+            m++;
+            i = j;
+        }
+        return m;
     }
 
     /** The socket's address family, from getsockname; AF_INET when it cannot be read. */

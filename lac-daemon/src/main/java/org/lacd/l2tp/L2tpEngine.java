@@ -38,8 +38,9 @@ import org.lacd.l2tp.wire.AvpType;
 import org.lacd.l2tp.wire.ControlMessage;
 import org.lacd.l2tp.wire.L2tpCodec;
 import org.lacd.l2tp.wire.L2tpHeader;
-import org.lacd.l2tp.wire.L2tpReader;
-import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.wire.WireReader;
+import org.lacd.wire.WireProtocol;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.l2tp.wire.MessageType;
 import org.lacd.l2tp.wire.ResultCode;
 import org.lacd.l2tp.wire.StopCcnResult;
@@ -78,6 +79,8 @@ public final class L2tpEngine {
     private static final class SendState {
         final Thread owner = Thread.currentThread();
         final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(MAX_SLOT);
+        /** The data header of the frame being sent, from {@link L2tpHeader#writeData}. */
+        final byte[] header = new byte[L2tpHeader.MAX_DATA_HEADER_LENGTH];
         final DatagramBatch batch = DatagramBatch.available() ? new DatagramBatch() : null;
     }
     /** DoS guard and id-space bound: tunnels per socket (tunnel ids are 16 bits, 0 reserved). */
@@ -95,6 +98,10 @@ public final class L2tpEngine {
     private boolean epoll;
     private volatile Endpoint[] defaultEndpoints;
     private volatile boolean shuttingDown;
+    /** Whether the sockets ask the kernel for UDP GRO; see {@link #udpGro(boolean)}. */
+    private volatile boolean udpGro;
+    /** Whether queued data runs to one LNS leave as UDP GSO messages; see {@link #udpGso(boolean)}. */
+    private volatile boolean udpGso = true;
     /** Run on an event loop after each run of datagrams it read; see {@link #onReadBatchEnd}. */
     private volatile Runnable readBatchEnd;
 
@@ -130,8 +137,10 @@ public final class L2tpEngine {
             group = null;
             throw e;
         }
-        LOG.info("L2TP engine listening on {} ({}, {} worker socket{})", defaultEndpoints[0].local, epoll ? "epoll" : "nio",
-                defaultEndpoints.length, defaultEndpoints.length == 1 ? "" : "s, steered by tunnel id");
+        LOG.info("L2TP engine listening on {} ({}, {} worker socket{}, UDP GSO {}, UDP GRO {})", defaultEndpoints[0].local,
+                epoll ? "epoll" : "nio", defaultEndpoints.length, defaultEndpoints.length == 1 ? "" : "s, steered by tunnel id",
+                epoll && udpGso && DatagramBatch.available() ? "on" : "off",
+                epoll && udpGro && defaultEndpoints.length == 1 ? "on" : udpGro && epoll ? "off (several worker sockets)" : "off");
     }
 
     /** The port the default socket is bound to (useful with source port 0). */
@@ -153,6 +162,27 @@ public final class L2tpEngine {
     }
 
     public boolean usesEpoll() { return epoll; }
+
+    /**
+     * Whether runs of queued data datagrams to one LNS leave as one UDP GSO message each (config
+     * {@code l2tp.udp-gso}, default on; see {@code DatagramBatch}). Off sends every datagram as its own message.
+     */
+    public void udpGso(boolean on) {
+        udpGso = on;
+    }
+
+    /**
+     * Whether the engine's sockets take UDP GRO (config {@code l2tp.udp-gro}, default off; set before {@link #start}):
+     * datagrams of one tunnel that the NIC driver's GRO has merged come up as one read and are cut back into
+     * datagrams here (Netty slices them, no copy), so the kernel's socket queue and its copy to user space run once
+     * per merged run instead of once per datagram. The price: reads are recvmsg (one per datagram where nothing was
+     * merged) instead of recvmmsg batches, see {@link #socketOptions}. Epoll only; the kernel merges only where the
+     * device does GRO. Off where an address has several worker sockets: GRO merges by UDP 5-tuple, which all
+     * workers' tunnels to one LNS share, and the steering program sees only a merged run's first datagram.
+     */
+    public void udpGro(boolean on) {
+        udpGro = on;
+    }
 
     /**
      * Sends the L2TP data frames this thread has queued, with one sendmmsg. A thread that calls this promises to call
@@ -212,27 +242,42 @@ public final class L2tpEngine {
         InetSocketAddress at = address == null ? new InetSocketAddress(port) : new InetSocketAddress(address, port);
         Endpoint ep = new Endpoint(index, count);
         Class<? extends DatagramChannel> cls = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
-        Bootstrap b = new Bootstrap().group(group).channel(cls)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .option(ChannelOption.SO_RCVBUF, 4 << 20)
-                .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(epoll ? MAX_SLOT * RECV_BATCH : MAX_DATAGRAM))
-                // data frames queue here when the socket is busy; past the high mark they are dropped and counted
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(1 << 20, 4 << 20))
-                .handler(ep);
-        if (epoll) {
-            // recvmmsg: several datagrams per syscall, each up to MAX_SLOT bytes (DEPENDENCIES.md)
-            b.option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_SLOT);
-            if (reusePort) {
-                b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
-            }
-        }
+        Bootstrap b = new Bootstrap().group(group).channel(cls).handler(ep);
+        // GRO merges by UDP 5-tuple, and the tunnels of all workers to one LNS share it: a merged run could hold
+        // datagrams of another worker's tunnels, steered by its first. So GRO only where one socket has the port.
+        socketOptions(b, epoll, udpGro && count == 1, reusePort);
         try {
             Channel ch = b.bind(at).sync().channel();
             ep.init(ch);
             return ep;
         } catch (Exception e) {
             throw new L2tpBindException("cannot bind L2TP UDP socket to " + at + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The options of every engine socket: buffers, the write queue's water marks, and with epoll either recvmmsg
+     * batches of {@link #RECV_BATCH} slots of {@link #MAX_SLOT} bytes or, with UDP GRO, one recvmsg per read into
+     * {@link #MAX_DATAGRAM} bytes: Netty reads the GRO segment size only on its recvmsg path (its recvmmsg path hands
+     * a merged run up as one datagram), and a merged run already carries many datagrams per system call.
+     */
+    static void socketOptions(Bootstrap b, boolean epoll, boolean gro, boolean reusePort) {
+        boolean mmsg = epoll && !gro;
+        b.option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(mmsg ? MAX_SLOT * RECV_BATCH : MAX_DATAGRAM))
+                // data frames queue here when the socket is busy; past the high mark they are dropped and counted
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(1 << 20, 4 << 20));
+        if (epoll) {
+            // recvmmsg: several datagrams per syscall, each up to MAX_SLOT bytes (DEPENDENCIES.md); 0 = recvmsg
+            b.option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, mmsg ? MAX_SLOT : 0);
+            if (gro) {
+                b.option(io.netty.channel.epoll.EpollChannelOption.UDP_GRO, true);
+            }
+            if (reusePort) {
+                b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
+            }
         }
     }
 
@@ -572,7 +617,7 @@ public final class L2tpEngine {
                 off = 0;
             }
             try {
-                L2tpReader r = new L2tpReader(arr, off, len);
+                WireReader r = new WireReader(WireProtocol.L2TP, arr, off, len);
                 L2tpHeader h = L2tpHeader.decode(r);
                 if (!h.control()) {
                     Session s = sessions.get((h.tunnelId() << 16) | h.sessionId());
@@ -662,14 +707,10 @@ public final class L2tpEngine {
                 return;
             }
             boolean seq = s.sequencing();
-            ByteBuf b = channel.alloc().directBuffer((seq ? 10 : 6) + 2 + len);
-            b.writeShort(seq ? L2tpHeader.S | L2tpHeader.VERSION : L2tpHeader.VERSION);
-            b.writeShort(s.remoteTunnelId());
-            b.writeShort(s.remoteSessionId());
-            if (seq) {
-                b.writeShort(s.nextDataNs());
-                b.writeShort(0);
-            }
+            byte[] header = sendState().header;
+            int h = L2tpHeader.writeData(header, 0, s.remoteTunnelId(), s.remoteSessionId(), seq, seq ? s.nextDataNs() : 0, 0);
+            ByteBuf b = channel.alloc().directBuffer(h + 2 + len);
+            b.writeBytes(header, 0, h);
             b.writeByte(0xff).writeByte(0x03);
             b.writeBytes(buf, off, len);
             DatagramPacket pkt = new DatagramPacket(b, s.peer());
@@ -712,7 +753,7 @@ public final class L2tpEngine {
             InetSocketAddress peer = s.peer();
             DatagramBatch batch = st.batch;
             if (batch != null && batch.batching()) {
-                writeData(batch.next(socket.intValue(), workerStats), s, seq, buf, off, len);
+                writeData(batch.next(socket.intValue(), workerStats, udpGso), s, seq, buf, off, len);
                 batch.commit(peer.getAddress(), peer.getPort(), len);
                 return;
             }
@@ -736,13 +777,8 @@ public final class L2tpEngine {
 
         /** The L2TP data header (RFC 2661 3.1; Ns when the LNS asked for sequencing), FF 03, then the PPP frame. */
         private void writeData(java.nio.ByteBuffer b, Session s, boolean seq, byte[] buf, int off, int len) {
-            b.putShort((short) (seq ? L2tpHeader.S | L2tpHeader.VERSION : L2tpHeader.VERSION));
-            b.putShort((short) s.remoteTunnelId());
-            b.putShort((short) s.remoteSessionId());
-            if (seq) {
-                b.putShort((short) s.nextDataNs());
-                b.putShort((short) 0);
-            }
+            byte[] header = sendState().header;
+            b.put(header, 0, L2tpHeader.writeData(header, 0, s.remoteTunnelId(), s.remoteSessionId(), seq, seq ? s.nextDataNs() : 0, 0));
             b.put((byte) 0xff).put((byte) 0x03);
             b.put(buf, off, len);
         }

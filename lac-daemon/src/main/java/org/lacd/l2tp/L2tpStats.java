@@ -1,6 +1,6 @@
 package org.lacd.l2tp;
 
-import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 
 /** Counters the engine reports; the daemon maps them onto its metrics. Called from event loops and data threads. */
 public interface L2tpStats {

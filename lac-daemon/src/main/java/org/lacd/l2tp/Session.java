@@ -1,16 +1,14 @@
 package org.lacd.l2tp;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.lacd.l2tp.wire.Avp;
 import org.lacd.l2tp.wire.AvpType;
 import org.lacd.l2tp.wire.CdnResult;
 import org.lacd.l2tp.wire.ControlMessage;
 import org.lacd.l2tp.wire.ErrorCode;
-import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.l2tp.wire.MessageType;
 import org.lacd.l2tp.wire.PppDisconnectCause;
 import org.lacd.l2tp.wire.ResultCode;
@@ -33,32 +31,27 @@ final class Session implements L2tpCall {
     /** Call events. */
     enum Event { PLACE, TUNNEL_UP, TUNNEL_DOWN, RX_ICRP_OK, RX_ICRP_BAD, RX_CDN, LOCAL_DISCONNECT, RX_UNEXPECTED }
 
-    /** One row of the transition table. */
-    record Row(CallState from, Event event, CallState to, String rfc) {}
+    /** The transition table (the machinery is {@link TransitionTable}). */
+    static final TransitionTable<CallState, Event> TABLE = TransitionTable.of(CallState.class, Event.class, List.of(
+            row(CallState.IDLE, Event.PLACE, CallState.WAIT_TUNNEL, "RFC 2661 7.4.1 bearer ring / ready to indicate"),
+            row(CallState.IDLE, Event.LOCAL_DISCONNECT, CallState.CLOSED, "nothing sent yet"),
+            row(CallState.IDLE, Event.TUNNEL_DOWN, CallState.CLOSED, "tunnel failed"),
+            row(CallState.WAIT_TUNNEL, Event.TUNNEL_UP, CallState.WAIT_REPLY, "RFC 2661 7.4.1 tunnel established: send ICRQ"),
+            row(CallState.WAIT_TUNNEL, Event.TUNNEL_DOWN, CallState.CLOSED, "RFC 2661 7.4.1 tunnel failed: clean up"),
+            row(CallState.WAIT_TUNNEL, Event.LOCAL_DISCONNECT, CallState.CLOSED, "RFC 2661 7.4.1 local close before ICRQ"),
+            row(CallState.WAIT_REPLY, Event.RX_ICRP_OK, CallState.ESTABLISHED, "RFC 2661 7.4.1 receive ICRP: send ICCN"),
+            row(CallState.WAIT_REPLY, Event.RX_ICRP_BAD, CallState.CLOSED, "RFC 2661 7.4.1 ICRP not acceptable: send CDN"),
+            row(CallState.WAIT_REPLY, Event.RX_CDN, CallState.CLOSED, "RFC 2661 7.4.1 receive CDN: clean up"),
+            row(CallState.WAIT_REPLY, Event.LOCAL_DISCONNECT, CallState.CLOSED, "RFC 2661 7.4.1 local close: send CDN"),
+            row(CallState.WAIT_REPLY, Event.TUNNEL_DOWN, CallState.CLOSED, "RFC 2661 7.4.1 tunnel gone"),
+            row(CallState.WAIT_REPLY, Event.RX_UNEXPECTED, CallState.CLOSED, "RFC 2661 7.4.1 unexpected message: send CDN"),
+            row(CallState.ESTABLISHED, Event.RX_CDN, CallState.CLOSED, "RFC 2661 7.4.1 receive CDN: clean up"),
+            row(CallState.ESTABLISHED, Event.LOCAL_DISCONNECT, CallState.CLOSED, "RFC 2661 7.4.1 local close: send CDN"),
+            row(CallState.ESTABLISHED, Event.TUNNEL_DOWN, CallState.CLOSED, "RFC 2661 7.4.1 tunnel gone"),
+            row(CallState.ESTABLISHED, Event.RX_UNEXPECTED, CallState.CLOSED, "RFC 2661 7.4.1 unexpected message: send CDN")));
 
-    static final List<Row> TABLE = List.of(
-            new Row(CallState.IDLE, Event.PLACE, CallState.WAIT_TUNNEL, "RFC 2661 7.4.1 bearer ring / ready to indicate"),
-            new Row(CallState.IDLE, Event.LOCAL_DISCONNECT, CallState.CLOSED, "nothing sent yet"),
-            new Row(CallState.IDLE, Event.TUNNEL_DOWN, CallState.CLOSED, "tunnel failed"),
-            new Row(CallState.WAIT_TUNNEL, Event.TUNNEL_UP, CallState.WAIT_REPLY, "RFC 2661 7.4.1 tunnel established: send ICRQ"),
-            new Row(CallState.WAIT_TUNNEL, Event.TUNNEL_DOWN, CallState.CLOSED, "RFC 2661 7.4.1 tunnel failed: clean up"),
-            new Row(CallState.WAIT_TUNNEL, Event.LOCAL_DISCONNECT, CallState.CLOSED, "RFC 2661 7.4.1 local close before ICRQ"),
-            new Row(CallState.WAIT_REPLY, Event.RX_ICRP_OK, CallState.ESTABLISHED, "RFC 2661 7.4.1 receive ICRP: send ICCN"),
-            new Row(CallState.WAIT_REPLY, Event.RX_ICRP_BAD, CallState.CLOSED, "RFC 2661 7.4.1 ICRP not acceptable: send CDN"),
-            new Row(CallState.WAIT_REPLY, Event.RX_CDN, CallState.CLOSED, "RFC 2661 7.4.1 receive CDN: clean up"),
-            new Row(CallState.WAIT_REPLY, Event.LOCAL_DISCONNECT, CallState.CLOSED, "RFC 2661 7.4.1 local close: send CDN"),
-            new Row(CallState.WAIT_REPLY, Event.TUNNEL_DOWN, CallState.CLOSED, "RFC 2661 7.4.1 tunnel gone"),
-            new Row(CallState.WAIT_REPLY, Event.RX_UNEXPECTED, CallState.CLOSED, "RFC 2661 7.4.1 unexpected message: send CDN"),
-            new Row(CallState.ESTABLISHED, Event.RX_CDN, CallState.CLOSED, "RFC 2661 7.4.1 receive CDN: clean up"),
-            new Row(CallState.ESTABLISHED, Event.LOCAL_DISCONNECT, CallState.CLOSED, "RFC 2661 7.4.1 local close: send CDN"),
-            new Row(CallState.ESTABLISHED, Event.TUNNEL_DOWN, CallState.CLOSED, "RFC 2661 7.4.1 tunnel gone"),
-            new Row(CallState.ESTABLISHED, Event.RX_UNEXPECTED, CallState.CLOSED, "RFC 2661 7.4.1 unexpected message: send CDN"));
-
-    private static final Map<CallState, Map<Event, Row>> LOOKUP = new EnumMap<>(CallState.class);
-    static {
-        for (Row r : TABLE) {
-            LOOKUP.computeIfAbsent(r.from(), k -> new EnumMap<>(Event.class)).put(r.event(), r);
-        }
+    private static TransitionTable.Row<CallState, Event> row(CallState from, Event event, CallState to, String rfc) {
+        return new TransitionTable.Row<>(from, event, to, rfc);
     }
 
     private final TunnelHost host;
@@ -180,7 +173,7 @@ final class Session implements L2tpCall {
     // ---------------------------------------------------------------- state machine (event loop)
 
     private boolean fire(Event e) {
-        Row r = LOOKUP.getOrDefault(state, Map.of()).get(e);
+        TransitionTable.Row<CallState, Event> r = TABLE.find(state, e);
         if (r == null) {
             if (state != CallState.CLOSED) {
                 // no row: a protocol error with a defined answer, CDN (STYLE: never a silent ignore)
@@ -227,6 +220,11 @@ final class Session implements L2tpCall {
         tunnel.send(MessageType.ICRQ, 0, icrqBody());
         setupTimer = host.scheduler().schedule(this::setupTimedOut, host.settings().callSetupTimeout().toNanos(),
                 java.util.concurrent.TimeUnit.NANOSECONDS);
+        try {
+            listener.callPlacing(this);
+        } catch (RuntimeException e) {
+            LOG.warn("call listener failed in callPlacing", e);
+        }
     }
 
     /** No ICRP in time: clear with CDN result 10 (RFC 2661 4.4.2 "not established within time allotted by LAC"). */

@@ -4,11 +4,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.lacd.l2tp.transport.L2tpScheduler;
@@ -19,7 +17,7 @@ import org.lacd.l2tp.wire.CdnResult;
 import org.lacd.l2tp.wire.ControlMessage;
 import org.lacd.l2tp.wire.ErrorCode;
 import org.lacd.l2tp.wire.HiddenAvps;
-import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.l2tp.wire.MessageType;
 import org.lacd.l2tp.wire.ResultCode;
 import org.lacd.l2tp.wire.StopCcnResult;
@@ -40,48 +38,43 @@ final class Tunnel implements ReliableChannel.Listener {
         PATH_LOST
     }
 
-    /** One row of the transition table. */
-    record Row(TunnelState from, Event event, TunnelState to, String rfc) {}
+    /** The transition table (the machinery is {@link TransitionTable}). */
+    static final TransitionTable<TunnelState, Event> TABLE = TransitionTable.of(TunnelState.class, Event.class, List.of(
+            row(TunnelState.IDLE, Event.OPEN, TunnelState.WAIT_CTL_REPLY, "RFC 2661 7.2.1 local open: send SCCRQ"),
+            row(TunnelState.IDLE, Event.LOCAL_CLOSE, TunnelState.CLOSED, "nothing sent yet"),
+            row(TunnelState.WAIT_CTL_REPLY, Event.RX_SCCRP_OK, TunnelState.ESTABLISHED, "RFC 2661 7.2.1 SCCRP acceptable: send SCCCN"),
+            row(TunnelState.WAIT_CTL_REPLY, Event.RX_SCCRP_BAD, TunnelState.CLOSING, "RFC 2661 7.2.1 SCCRP not acceptable: send StopCCN"),
+            row(TunnelState.WAIT_CTL_REPLY, Event.RX_STOPCCN, TunnelState.CLOSED, "RFC 2661 7.2.1 receive StopCCN: clean up"),
+            row(TunnelState.WAIT_CTL_REPLY, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 7.2.1 unexpected message: StopCCN"),
+            row(TunnelState.WAIT_CTL_REPLY, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8 retransmissions exhausted"),
+            row(TunnelState.WAIT_CTL_REPLY, Event.LOCAL_CLOSE, TunnelState.CLOSING, "RFC 2661 5.7 StopCCN"),
+            row(TunnelState.ESTABLISHED, Event.RX_STOPCCN, TunnelState.CLOSED, "RFC 2661 7.2.1 receive StopCCN: clean up"),
+            row(TunnelState.ESTABLISHED, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 7.2.1 SCCRQ/SCCRP/SCCCN after setup"),
+            row(TunnelState.ESTABLISHED, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8 / 6.5 peer gone"),
+            row(TunnelState.ESTABLISHED, Event.LOCAL_CLOSE, TunnelState.CLOSING, "RFC 2661 5.7 StopCCN"),
+            row(TunnelState.CLOSING, Event.STOP_ACKED, TunnelState.CLOSED, "RFC 2661 5.7 StopCCN acknowledged"),
+            row(TunnelState.CLOSING, Event.STOP_WAIT_EXPIRED, TunnelState.CLOSED, "RFC 2661 5.7 bounded wait for the ack"),
+            row(TunnelState.CLOSING, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8"),
+            row(TunnelState.CLOSING, Event.RX_STOPCCN, TunnelState.CLOSED, "StopCCN crossed ours"),
+            row(TunnelState.CLOSING, Event.LOCAL_CLOSE, TunnelState.CLOSING, "already closing"),
+            row(TunnelState.CLOSING, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
+            row(TunnelState.CLOSING, Event.RX_SCCRP_OK, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
+            row(TunnelState.CLOSING, Event.RX_SCCRP_BAD, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
+            // The IPsec SA that protects the path went down (RFC 3193 3.1 SA teardown, RFC 4301 5.1: PROTECT traffic never leaves without an SA):
+            // as a peer gone (RFC 2661 5.8), but without a StopCCN, which could only leave in clear
+            row(TunnelState.IDLE, Event.PATH_LOST, TunnelState.CLOSED, "RFC 3193 3.1 SA gone: nothing sent yet"),
+            row(TunnelState.WAIT_CTL_REPLY, Event.PATH_LOST, TunnelState.CLOSED, "RFC 2661 5.8 as peer unreachable; RFC 3193 3.1 no StopCCN in clear"),
+            row(TunnelState.ESTABLISHED, Event.PATH_LOST, TunnelState.CLOSED, "RFC 2661 5.8 as peer unreachable; RFC 3193 3.1 no StopCCN in clear"),
+            row(TunnelState.CLOSING, Event.PATH_LOST, TunnelState.CLOSED, "RFC 3193 3.1: stop waiting for the StopCCN ack")));
 
-    static final List<Row> TABLE = List.of(
-            new Row(TunnelState.IDLE, Event.OPEN, TunnelState.WAIT_CTL_REPLY, "RFC 2661 7.2.1 local open: send SCCRQ"),
-            new Row(TunnelState.IDLE, Event.LOCAL_CLOSE, TunnelState.CLOSED, "nothing sent yet"),
-            new Row(TunnelState.WAIT_CTL_REPLY, Event.RX_SCCRP_OK, TunnelState.ESTABLISHED, "RFC 2661 7.2.1 SCCRP acceptable: send SCCCN"),
-            new Row(TunnelState.WAIT_CTL_REPLY, Event.RX_SCCRP_BAD, TunnelState.CLOSING, "RFC 2661 7.2.1 SCCRP not acceptable: send StopCCN"),
-            new Row(TunnelState.WAIT_CTL_REPLY, Event.RX_STOPCCN, TunnelState.CLOSED, "RFC 2661 7.2.1 receive StopCCN: clean up"),
-            new Row(TunnelState.WAIT_CTL_REPLY, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 7.2.1 unexpected message: StopCCN"),
-            new Row(TunnelState.WAIT_CTL_REPLY, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8 retransmissions exhausted"),
-            new Row(TunnelState.WAIT_CTL_REPLY, Event.LOCAL_CLOSE, TunnelState.CLOSING, "RFC 2661 5.7 StopCCN"),
-            new Row(TunnelState.ESTABLISHED, Event.RX_STOPCCN, TunnelState.CLOSED, "RFC 2661 7.2.1 receive StopCCN: clean up"),
-            new Row(TunnelState.ESTABLISHED, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 7.2.1 SCCRQ/SCCRP/SCCCN after setup"),
-            new Row(TunnelState.ESTABLISHED, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8 / 6.5 peer gone"),
-            new Row(TunnelState.ESTABLISHED, Event.LOCAL_CLOSE, TunnelState.CLOSING, "RFC 2661 5.7 StopCCN"),
-            new Row(TunnelState.CLOSING, Event.STOP_ACKED, TunnelState.CLOSED, "RFC 2661 5.7 StopCCN acknowledged"),
-            new Row(TunnelState.CLOSING, Event.STOP_WAIT_EXPIRED, TunnelState.CLOSED, "RFC 2661 5.7 bounded wait for the ack"),
-            new Row(TunnelState.CLOSING, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8"),
-            new Row(TunnelState.CLOSING, Event.RX_STOPCCN, TunnelState.CLOSED, "StopCCN crossed ours"),
-            new Row(TunnelState.CLOSING, Event.LOCAL_CLOSE, TunnelState.CLOSING, "already closing"),
-            new Row(TunnelState.CLOSING, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
-            new Row(TunnelState.CLOSING, Event.RX_SCCRP_OK, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
-            new Row(TunnelState.CLOSING, Event.RX_SCCRP_BAD, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
-            // The IPsec SA that protects the path went down: as a peer gone (RFC 2661 5.8), but without a StopCCN,
-            // which could only leave in clear
-            new Row(TunnelState.IDLE, Event.PATH_LOST, TunnelState.CLOSED, "nothing sent yet"),
-            new Row(TunnelState.WAIT_CTL_REPLY, Event.PATH_LOST, TunnelState.CLOSED, "RFC 2661 5.8 as peer unreachable; no StopCCN in clear"),
-            new Row(TunnelState.ESTABLISHED, Event.PATH_LOST, TunnelState.CLOSED, "RFC 2661 5.8 as peer unreachable; no StopCCN in clear"),
-            new Row(TunnelState.CLOSING, Event.PATH_LOST, TunnelState.CLOSED, "stop waiting for the StopCCN ack"));
-
-    private static final Map<TunnelState, Map<Event, Row>> LOOKUP = new EnumMap<>(TunnelState.class);
-    static {
-        for (Row r : TABLE) {
-            LOOKUP.computeIfAbsent(r.from(), k -> new EnumMap<>(Event.class)).put(r.event(), r);
-        }
+    private static TransitionTable.Row<TunnelState, Event> row(TunnelState from, Event event, TunnelState to, String rfc) {
+        return new TransitionTable.Row<>(from, event, to, rfc);
     }
 
-    /** AVPs hidden when the profile asks for it: the ones that identify a subscriber or carry credentials. */
-    static final Set<AvpType> HIDE = Set.of(AvpType.CALLING_NUMBER, AvpType.CALLED_NUMBER, AvpType.SUB_ADDRESS,
-            AvpType.PROXY_AUTHEN_TYPE, AvpType.PROXY_AUTHEN_NAME, AvpType.PROXY_AUTHEN_CHALLENGE, AvpType.PROXY_AUTHEN_ID,
-            AvpType.PROXY_AUTHEN_RESPONSE, AvpType.AGENT_CIRCUIT_ID, AvpType.AGENT_REMOTE_ID);
+    /** AVPs hidden when the profile asks for it: the rows that identify a subscriber or carry credentials. */
+    static boolean hiddenByProfile(Avp a) {
+        return a.known() != null && a.known().subscriberData();
+    }
 
     final TunnelHost host;
     final TunnelProfile profile;
@@ -151,7 +144,7 @@ final class Tunnel implements ReliableChannel.Listener {
     // ---------------------------------------------------------------- state machine
 
     private void fire(Event e, Runnable action) {
-        Row r = LOOKUP.getOrDefault(state, Map.of()).get(e);
+        TransitionTable.Row<TunnelState, Event> r = TABLE.find(state, e);
         if (r == null) {
             if (state == TunnelState.CLOSED) {
                 LOG.debug("tunnel {}: {} ignored in CLOSED", localTunnelId, e);
@@ -527,12 +520,12 @@ final class Tunnel implements ReliableChannel.Listener {
     void send(MessageType type, int sessionId, List<Avp> body, Runnable onFirstTransmit) {
         ControlMessage m = ControlMessage.of(type, remoteTunnelId, sessionId, body);
         if (profile.hideAvps() && secret != null) {
-            boolean any = body.stream().anyMatch(a -> a.known() != null && HIDE.contains(a.known()));
+            boolean any = body.stream().anyMatch(Tunnel::hiddenByProfile);
             if (any) {
                 byte[] rv = new byte[16];
                 host.random().nextBytes(rv);
                 m = new ControlMessage(m.tunnelId(), m.sessionId(), 0, 0,
-                        HiddenAvps.hide(m.avps(), secret, rv, a -> a.known() != null && HIDE.contains(a.known())));
+                        HiddenAvps.hide(m.avps(), secret, rv, Tunnel::hiddenByProfile));
             }
         }
         LOG.debug("tunnel {} tx {}", localTunnelId, m);

@@ -20,8 +20,9 @@
  * threads are encapsulated on the calling thread and queued to the loop in batches.
  *
  * <h2>Packages</h2>
- * {@code wire}: stateless codec (records, typed {@code MalformedPacketException}). {@code transport}: the reliable
- * control channel (Ns/Nr, window, slow start, backoff) on an injected {@code L2tpScheduler}. {@code lns}: an
- * in-process LNS for tests, tools and the lab.
+ * {@code wire}: stateless codec (records; the shared {@code org.lacd.wire.MalformedPacketException} with an
+ * {@code L2tpReason}). {@code transport}: the reliable
+ * control channel (Ns/Nr, window, slow start, backoff) on an injected {@code L2tpScheduler}. The in-process LNS
+ * for tests and the lab ({@code lns.LnsPeer}) is in the test jar, not in lacd.jar.
  */
 package org.lacd.l2tp;

@@ -2,8 +2,8 @@ package org.lacd.l2tp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.lacd.testsupport.Peers;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -32,7 +32,7 @@ class DatagramBatchTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Epoll.isAvailable() && DatagramBatch.available(), "epoll and sendmmsg (Linux)");
+        Peers.require(Epoll.isAvailable() && DatagramBatch.available(), "epoll and sendmmsg (Linux)");
         group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         receiver = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         receiver.setSoTimeout(300);
@@ -122,6 +122,98 @@ class DatagramBatchTest {
         receiver.receive(p);
         assertEquals(43, p.getData()[2]);
         assertEquals(((InetSocketAddress) c.localAddress()).getPort(), p.getPort(), "sent from the second socket");
+    }
+
+    /** libc's setsockopt, to make the kernel refuse GSO on a socket (SO_NO_CHECK: no UDP checksum, no GSO). */
+    interface LibC extends com.sun.jna.Library {
+        LibC C = com.sun.jna.Native.load("c", LibC.class);
+
+        int setsockopt(int fd, int level, int name, com.sun.jna.ptr.IntByReference value, int len);
+    }
+
+    void queueSized(DatagramBatch b, int fd, int index, int size, boolean gso) {
+        ByteBuffer slot = b.next(fd, stats, gso);
+        slot.putShort((short) 0x0002);
+        for (int k = 0; k < size; k++) {
+            slot.put((byte) (index + k));
+        }
+        b.commit(InetAddress.getLoopbackAddress(), receiver.getLocalPort(), size);
+    }
+
+    void receiveSized(int index, int size) throws Exception {
+        byte[] got = receive();
+        assertEquals(size, got.length, "datagram " + index + " length");
+        for (int k = 0; k < size; k++) {
+            assertEquals((byte) (index + k), got[k], "datagram " + index + " byte " + k);
+        }
+    }
+
+    @Test
+    void runsOfEqualSizedDatagramsToOnePeerLeaveAsOneGsoMessageAndArriveAsTheSameDatagramsInOrder() throws Exception {
+        for (SocketProtocolFamily family : new SocketProtocolFamily[] {SocketProtocolFamily.INET, SocketProtocolFamily.INET6}) {
+            Channel ch = socket(family);
+            DatagramBatch b = new DatagramBatch();
+            // sizes: a run of 20 (the 20th shorter, which ends it), then a run of 3, then one larger datagram alone
+            int[] sizes = new int[24];
+            Arrays.fill(sizes, 0, 19, 300);
+            sizes[19] = 120;
+            Arrays.fill(sizes, 20, 23, 300);
+            sizes[23] = 700;
+            long before = stats.packetsOut.sum();
+            for (int i = 0; i < sizes.length; i++) {
+                queueSized(b, fd(ch), i, sizes[i], true);
+            }
+            b.send();
+            for (int i = 0; i < sizes.length; i++) {
+                receiveSized(i, sizes[i]);
+            }
+            nothingArrives();
+            assertEquals(3, b.messagesSent(), family + ": three runs, three messages");
+            assertEquals(sizes.length, b.datagramsSent());
+            assertEquals(sizes.length, stats.packetsOut.sum() - before, family + ": every datagram counted");
+            ch.close().sync();
+        }
+    }
+
+    @Test
+    void withGsoOffEveryDatagramIsItsOwnMessage() throws Exception {
+        Channel ch = socket(SocketProtocolFamily.INET);
+        DatagramBatch b = new DatagramBatch();
+        for (int i = 0; i < 10; i++) {
+            queueSized(b, fd(ch), i, 200, false);
+        }
+        b.send();
+        for (int i = 0; i < 10; i++) {
+            receiveSized(i, 200);
+        }
+        assertEquals(10, b.messagesSent());
+    }
+
+    @Test
+    void aPeerTheKernelRefusesGsoForGetsItsRunDatagramByDatagramAndIsNeverGroupedAgain() throws Exception {
+        Channel ch = socket(SocketProtocolFamily.INET);
+        int fd = fd(ch);
+        // SO_NO_CHECK (SOL_SOCKET 1, option 11): the kernel refuses UDP_SEGMENT on this socket with EINVAL
+        assertEquals(0, LibC.C.setsockopt(fd, 1, 11, new com.sun.jna.ptr.IntByReference(1), 4));
+        DatagramBatch b = new DatagramBatch();
+        for (int i = 0; i < 8; i++) {
+            queueSized(b, fd, i, 100, true);
+        }
+        b.send();
+        for (int i = 0; i < 8; i++) {
+            receiveSized(i, 100);
+        }
+        assertEquals(8, b.messagesSent(), "refused run resent datagram by datagram");
+        assertEquals(0, stats.drops(L2tpStats.DropReason.SEND_FAILED));
+        assertEquals(8, stats.packetsOut.sum());
+        for (int i = 0; i < 4; i++) {
+            queueSized(b, fd, i, 100, true);
+        }
+        b.send();
+        for (int i = 0; i < 4; i++) {
+            receiveSized(i, 100);
+        }
+        assertEquals(12, b.messagesSent(), "the peer is not grouped again");
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.Peers;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -17,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.lacd.l2tp.lns.LnsPeer;
 import org.lacd.l2tp.transport.ReliableChannel;
 import org.lacd.l2tp.wire.AvpType;
@@ -421,13 +424,66 @@ class L2tpEngineLoopbackTest {
         assertEquals(threads * perThread, stats.packetsOut.sum());
     }
 
+    /**
+     * Every send path writes the data header of {@link org.lacd.l2tp.wire.L2tpHeader#writeData} (RFC 2661 3.1): NIO
+     * (a Netty buffer), epoll from a thread that sends at once (sendto) and from a batching thread (sendmmsg); without
+     * Ns/Nr until the LNS sequences its data, then with Ns counting from 0 and Nr 0 (RFC 2661 5.4).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "epoll-sendto", "epoll-batch"})
+    void everySendPathWritesTheDataHeader(String path) throws Exception {
+        LnsPeer lns = lns(null);
+        engine(fastSettings().withPreferEpoll(!path.equals("nio")));
+        if (!path.equals("nio")) {
+            Peers.require(engine.usesEpoll() && DatagramBatch.available(), "epoll and sendmmsg");
+        }
+        RecordingListener l = new RecordingListener();
+        L2tpCall call = engine.placeCall(profile(lns, null), params("x"), l);
+        assertTrue(l.awaitUp());
+        await(() -> lns.connectedCalls() == 1, "ICCN at the LNS");
+        LnsPeer.Call lc = lns.calls().get(0);
+        java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.function.IntConsumer send = n -> {
+                byte[] frame = {0x00, 0x21, (byte) n, 0, 0, 0};
+                if (path.equals("epoll-batch")) {
+                    engine.sendQueuedData(); // first call: this thread batches from now on; later calls send the batch
+                    call.sendPpp(frame, 0, frame.length);
+                    engine.sendQueuedData();
+                } else {
+                    call.sendPpp(frame, 0, frame.length);
+                }
+            };
+            sender.submit(() -> send.accept(1)).get();
+            await(() -> lc.dataHeaders.size() == 1, "the first data message");
+            lns.execute(() -> lns.sendPpp(lc, LCP_CONFREQ, true)); // the LNS sequences: the LAC does too from now on
+            assertArrayEquals(LCP_CONFREQ, l.frames.poll(5, TimeUnit.SECONDS));
+            sender.submit(() -> send.accept(2)).get();
+            sender.submit(() -> send.accept(3)).get();
+            await(() -> lc.dataHeaders.size() == 3, "three data messages");
+        } finally {
+            sender.shutdownNow();
+        }
+        List<org.lacd.l2tp.wire.L2tpHeader> h = new ArrayList<>(lc.dataHeaders);
+        for (org.lacd.l2tp.wire.L2tpHeader x : h) {
+            assertFalse(x.control(), path);
+            assertEquals(lc.tunnel.lnsTunnelId, x.tunnelId(), path + ": the LNS's tunnel id");
+            assertEquals(lc.lnsSessionId, x.sessionId(), path + ": the LNS's session id");
+            assertEquals(-1, x.length(), path + ": no Length field");
+            assertEquals(-1, x.offsetSize(), path + ": no offset");
+            assertEquals(2 + 6, x.payloadLength(), path + ": FF 03 and the 6-byte frame");
+        }
+        assertEquals(List.of(-1, 0, 1), h.stream().map(org.lacd.l2tp.wire.L2tpHeader::ns).toList(), path + ": Ns");
+        assertEquals(List.of(-1, 0, 0), h.stream().map(org.lacd.l2tp.wire.L2tpHeader::nr).toList(), path + ": Nr");
+    }
+
     @Test
     void aThreadThatSendsQueuedDataHoldsItsFramesUntilItsNextCallOrAFullBatch() throws Exception {
         LnsPeer lns = lns(null);
         List<Integer> atLns = java.util.Collections.synchronizedList(new ArrayList<>());
         lns.onData((c, p) -> atLns.add(((p[2] & 0xff) << 8) | (p[3] & 0xff))); // after FF 03: the number in the first two bytes
         engine(fastSettings());
-        org.junit.jupiter.api.Assumptions.assumeTrue(engine.usesEpoll() && DatagramBatch.available(), "epoll and sendmmsg");
+        Peers.require(engine.usesEpoll() && DatagramBatch.available(), "epoll and sendmmsg");
         RecordingListener l = new RecordingListener();
         L2tpCall call = engine.placeCall(profile(lns, null), params("x"), l);
         assertTrue(l.awaitUp());

@@ -11,12 +11,21 @@ final class RecordingListener implements CallListener {
     final CountDownLatch down = new CountDownLatch(1);
     volatile CallDownCause cause;
     final LinkedBlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+    /** "placing", "up", "down" in the order they came. */
+    final java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
-    public void callUp(L2tpCall c) { up.countDown(); }
+    public void callPlacing(L2tpCall c) { events.add("placing"); }
+
+    @Override
+    public void callUp(L2tpCall c) {
+        events.add("up");
+        up.countDown();
+    }
 
     @Override
     public void callDown(L2tpCall c, CallDownCause cause) {
+        events.add("down");
         this.cause = cause;
         down.countDown();
     }

@@ -171,11 +171,11 @@ class TunnelStateMachineTest {
     @Test
     void transitionTablesCiteRfcAndHaveNoDuplicateRows() {
         Set<String> seen = new HashSet<>();
-        for (Tunnel.Row r : Tunnel.TABLE) {
+        for (TransitionTable.Row<TunnelState, Tunnel.Event> r : Tunnel.TABLE.rows()) {
             assertTrue(seen.add(r.from() + "/" + r.event()), "duplicate " + r);
             assertFalse(r.rfc().isBlank());
         }
-        for (Session.Row r : Session.TABLE) {
+        for (TransitionTable.Row<CallState, Session.Event> r : Session.TABLE.rows()) {
             assertTrue(seen.add("call " + r.from() + "/" + r.event()), "duplicate " + r);
             assertFalse(r.rfc().isBlank());
         }
@@ -405,6 +405,39 @@ class TunnelStateMachineTest {
         Session s = establishedCall(cleared, CallParameters.builder().build());
         lns.send(MessageType.CDN, s.localSessionId(), ResultCode.of(CdnResult.ADMINISTRATIVE).toAvp(), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 77));
         assertEquals(CallDownCause.Kind.CLEARED_BY_PEER, cleared.cause.kind());
+    }
+
+    /**
+     * The subscriber session's CALL_SETUP state (issue 15) is entered on callPlacing: it must come once the tunnel is up
+     * and the ICRQ has left, before callUp, for a call that waits for its tunnel and for one that joins an established
+     * tunnel; a call whose tunnel fails never gets it.
+     */
+    @Test
+    void callPlacingComesWhenTheIcrqLeavesBeforeCallUp() {
+        tunnel(null).open(null);
+        RecordingListener first = new RecordingListener();
+        call(first, CallParameters.builder().build());
+        assertEquals(List.of(), first.events, "tunnel not up yet");
+        sccrp();
+        assertNotNull(lns.last(MessageType.ICRQ));
+        assertEquals(List.of("placing"), first.events);
+        ControlMessage icrq = lns.last(MessageType.ICRQ);
+        lns.send(MessageType.ICRP, icrq.u16(AvpType.ASSIGNED_SESSION_ID), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 77));
+        assertEquals(List.of("placing", "up"), first.events);
+
+        RecordingListener joining = new RecordingListener();
+        establishedCall(joining, CallParameters.builder().build());
+        assertEquals(List.of("placing", "up"), joining.events, "a call on an established tunnel");
+    }
+
+    @Test
+    void callWhoseTunnelFailsIsNeverPlacing() {
+        host.linkDown = true;
+        tunnel(null).open(null);
+        RecordingListener l = new RecordingListener();
+        call(l, CallParameters.builder().build());
+        clock.advance(Duration.ofMinutes(5));
+        assertEquals(List.of("down"), l.events);
     }
 
     @Test

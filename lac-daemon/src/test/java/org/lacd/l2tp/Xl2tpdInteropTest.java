@@ -3,6 +3,8 @@ package org.lacd.l2tp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lacd.daemon.cli.TestTunnelCommand;
@@ -28,6 +29,7 @@ import picocli.CommandLine;
  * The kernel has no PPP, so xl2tpd's pppd dies after ICCN and xl2tpd clears the call; everything up to that point
  * is asserted. Skipped unless root with xl2tpd and iproute2 installed.
  */
+@RealPeer
 class Xl2tpdInteropTest {
     static final AtomicInteger COUNTER = new AtomicInteger();
     static final String SECRET = "interop-s3cret";
@@ -57,9 +59,9 @@ class Xl2tpdInteropTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root for network namespaces");
-        Assumptions.assumeTrue(new File("/usr/sbin/xl2tpd").canExecute(), "xl2tpd not installed");
-        Assumptions.assumeTrue(new File("/usr/sbin/ip").canExecute() || new File("/sbin/ip").canExecute(), "iproute2 missing");
+        Peers.require("root".equals(System.getProperty("user.name")), "needs root for network namespaces");
+        Peers.require(new File("/usr/sbin/xl2tpd").canExecute(), "xl2tpd not installed");
+        Peers.require(new File("/usr/sbin/ip").canExecute() || new File("/sbin/ip").canExecute(), "iproute2 missing");
         long pid = ProcessHandle.current().pid();
         int n = COUNTER.incrementAndGet();
         ns = "lacd-t-" + pid + "-" + n;

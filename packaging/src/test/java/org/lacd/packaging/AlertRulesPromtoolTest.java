@@ -3,9 +3,9 @@ package org.lacd.packaging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Without promtool the tests skip on a developer's machine and fail under CI (CI set), where
  * test-lab/install-deps.sh installs Debian's prometheus package, which brings it.
  */
+@RealPeer
 class AlertRulesPromtoolTest {
     static final Path RULES = Build.basedir().resolve("prometheus/lacd-alerts.yml");
     static final Path TESTS = Build.basedir().resolve("prometheus/tests");
@@ -44,14 +45,7 @@ class AlertRulesPromtoolTest {
 
     /** Skips on a developer's machine without promtool; fails under CI, where it must be installed. */
     static void requirePromtool() {
-        if (Proc.onPath("promtool")) {
-            return;
-        }
-        String ci = System.getenv("CI");
-        if (ci != null && !ci.isBlank() && !"false".equalsIgnoreCase(ci)) {
-            fail("promtool is not installed but CI is set: test-lab/install-deps.sh installs it (Debian package prometheus)");
-        }
-        assumeTrue(false, "promtool not installed (apt-get install prometheus, or bash test-lab/install-deps.sh)");
+        Peers.require(Proc.onPath("promtool"), "promtool not installed (apt-get install prometheus, or bash test-lab/install-deps.sh)");
     }
 
     static List<Path> testFiles() throws IOException {

@@ -20,7 +20,7 @@ final class KnownMetrics {
 
     private static Map<String, Map<String, Set<String>>> build() {
         Set<String> any = Set.of();
-        Set<String> sessionStates = Set.of("pppoe", "lcp", "auth", "deciding", "tunnel_setup", "call_setup", "forwarding", "teardown");
+        Set<String> sessionStates = Set.of("pppoe", "auth", "deciding", "tunnel_setup", "call_setup", "forwarding", "teardown");
         Set<String> tunnelStates = Set.of("idle", "wait_ctl_reply", "established", "closing");
         Set<String> radiusResults = Set.of("accept", "reject", "challenge", "ok", "timeout", "dropped");
         Set<String> protocols = Set.of("pppoe", "l2tp");
@@ -33,6 +33,7 @@ final class KnownMetrics {
         histogram(m, "lacd_session_setup_seconds", Map.of());
         m.put("lacd_session_failures_total", Map.of("reason", any));
         m.put("lacd_session_teardowns_total", Map.of("cause", any));
+        m.put("lacd_session_events_dropped_total", Map.of("state", sessionStates, "event", any));
         m.put("lacd_tunnels", Map.of("state", tunnelStates));
         m.put("lacd_l2tp_control_retransmits_total", Map.of());
         m.put("lacd_l2tp_hello_timeouts_total", Map.of());

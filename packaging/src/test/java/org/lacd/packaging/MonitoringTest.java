@@ -40,7 +40,7 @@ class MonitoringTest {
                 "sum by (state) (lacd_sessions{instance=~\"$instance\"})",
                 "histogram_quantile(0.99, sum by (server, le) (rate(lacd_radius_request_seconds_bucket[$__rate_interval])))",
                 "up{job=\"lacd\"} == 0",
-                "lacd_sessions{state=~\"lcp|auth\"} > 3 and deriv(lacd_accounting_spool_records[15m]) > 0",
+                "lacd_sessions{state=~\"pppoe|auth\"} > 3 and deriv(lacd_accounting_spool_records[15m]) > 0",
                 "label_values(lacd_lns_up{instance=~\"$instance\"}, lns)")) {
             assertEquals(List.of(), PromQlCheck.check(ok), ok);
         }

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * file (modes and owners from the archive listing, contents against the sources), control fields,
  * conffiles, maintainer scripts, and the packaged unit through systemd-analyze verify.
  */
+@RealPeer
 class PackageContentsIT {
     @TempDir
     static Path tmp;
@@ -35,7 +37,7 @@ class PackageContentsIT {
 
     @BeforeAll
     static void extract() throws IOException {
-        assumeTrue(Proc.onPath("dpkg-deb"), "dpkg-deb not installed");
+        Peers.require(Proc.onPath("dpkg-deb"), "dpkg-deb not installed");
         deb = Build.deb();
         root = Files.createDirectory(tmp.resolve("root"));
         control = tmp.resolve("DEBIAN");
@@ -181,7 +183,7 @@ class PackageContentsIT {
 
     @Test
     void unitInThePackageVerifies() throws IOException {
-        assumeTrue(Proc.onPath("systemd-analyze"), "systemd-analyze not installed");
+        Peers.require(Proc.onPath("systemd-analyze"), "systemd-analyze not installed");
         Path dir = Files.createDirectories(tmp.resolve("verify"));
         Proc p = SystemdUnitTest.verify(dir, "lacd.service",
                 Files.readString(root.resolve("lib/systemd/system/lacd.service")), root.resolve("usr/bin/lacd"));

@@ -3,8 +3,9 @@ package org.lacd.packaging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * installed, a reinstall that keeps the data, and a purge. Needs root, unshare and overlayfs;
  * skipped otherwise. Nothing of it survives on the host.
  */
+@RealPeer
 class PackageInstallIT {
     @TempDir
     static Path tmp;
@@ -29,15 +31,15 @@ class PackageInstallIT {
 
     @BeforeAll
     static void install() throws IOException {
-        assumeTrue(Proc.onPath("dpkg") && Proc.onPath("unshare") && Proc.onPath("chroot"), "dpkg, unshare or chroot missing");
-        assumeTrue(Proc.isRoot(), "needs root (mount namespace, overlayfs, chroot)");
+        Peers.require(Proc.onPath("dpkg") && Proc.onPath("unshare") && Proc.onPath("chroot"), "dpkg, unshare or chroot missing");
+        Peers.require(Proc.isRoot(), "needs root (mount namespace, overlayfs, chroot)");
         Proc probe = Proc.run(List.of("unshare", "--mount", "--propagation", "private", "true"));
-        assumeTrue(probe.exitCode() == 0, "no mount namespaces here: " + probe.stderr());
+        Peers.require(probe.exitCode() == 0, "no mount namespaces here: " + probe.stderr());
         Path scratch = Files.createDirectory(tmp.resolve("scratch"));
         Path script = Build.basedir().resolve("src/test/sh/install-in-overlay.sh");
         Proc p = Proc.run(List.of("unshare", "--mount", "--propagation", "private",
                 "sh", script.toString(), Build.deb().toString(), scratch.toString()));
-        assumeTrue(p.exitCode() != 77, "cannot mount an overlay root here: " + p.stderr());
+        Peers.require(p.exitCode() != 77, "cannot mount an overlay root here: " + p.stderr());
         assertEquals(0, p.exitCode(), p.stdout() + p.stderr());
         r = new LinkedHashMap<>();
         for (String line : p.stdout().split("\n")) {

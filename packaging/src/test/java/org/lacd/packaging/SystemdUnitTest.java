@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,8 +66,9 @@ class SystemdUnitTest {
 
     /** Verifies the unit with ExecStart pointing at the launcher in the source tree (it exists and is executable). */
     @Test
+    @RealPeer
     void systemdAnalyzeVerifyPasses(@TempDir Path dir) throws IOException {
-        assumeTrue(Proc.onPath("systemd-analyze"), "systemd-analyze not installed");
+        Peers.require(Proc.onPath("systemd-analyze"), "systemd-analyze not installed");
         Path launcher = Build.basedir().resolve("src/bin/lacd").toAbsolutePath();
         Proc good = verify(dir, "lacd.service", Files.readString(Build.unit()), launcher);
         assertEquals(0, good.exitCode(), good.stderr());
@@ -75,8 +77,9 @@ class SystemdUnitTest {
 
     /** The check above would notice a broken unit: systemd-analyze exits 0 on ignored settings, so the lines count. */
     @Test
+    @RealPeer
     void verifyCheckCatchesABrokenSetting(@TempDir Path dir) throws IOException {
-        assumeTrue(Proc.onPath("systemd-analyze"), "systemd-analyze not installed");
+        Peers.require(Proc.onPath("systemd-analyze"), "systemd-analyze not installed");
         Path launcher = Build.basedir().resolve("src/bin/lacd").toAbsolutePath();
         String broken = Files.readString(Build.unit()).replace("ProtectSystem=strict", "ProtectSystem=stricter");
         assertNotEquals(List.of(), lacdLines(verify(dir, "lacd.service", broken, launcher)));
@@ -98,8 +101,9 @@ class SystemdUnitTest {
      * unit without its sandboxing lines scores above that, so the check has teeth.
      */
     @Test
+    @RealPeer
     void exposureScoreStaysLow(@TempDir Path dir) throws IOException {
-        assumeTrue(Proc.onPath("systemd-analyze"), "systemd-analyze not installed");
+        Peers.require(Proc.onPath("systemd-analyze"), "systemd-analyze not installed");
         String unit = Files.readString(Build.unit());
         Proc hardened = security(dir, "lacd.service", unit);
         assertEquals(0, hardened.exitCode(), hardened.stdout() + hardened.stderr());

@@ -29,7 +29,7 @@ import org.lacd.pppoe.wire.LcpCode;
 import org.lacd.pppoe.wire.LcpPacket;
 import org.lacd.pppoe.wire.LineInfo;
 import org.lacd.pppoe.wire.MacAddress;
-import org.lacd.pppoe.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.pppoe.wire.PppoeCode;
 import org.lacd.pppoe.wire.PppoeDiscovery;
 import org.lacd.pppoe.wire.PppoeHeader;
@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * copied and handed to the scheduler thread, at most {@link PppoeSettings#discoveryQueueLimit()} at a time.
  */
 public final class PppoeServer {
+    /** RFC 2516 Appendix A: the tags an answer copies from its request (Host-Uniq, Relay-Session-Id). */
+    private static final List<TagType> ECHOED = java.util.Arrays.stream(TagType.values()).filter(TagType::echoed).toList();
+
     private static final Logger LOG = LoggerFactory.getLogger(PppoeServer.class);
     /** Sweep of idle rate-limit buckets. */
     private static final long SWEEP_NANOS = 10_000_000_000L;
@@ -468,10 +471,11 @@ public final class PppoeServer {
         return asked > PppoeSettings.DEFAULT_MRU ? Math.min(asked, settings.maxPayload()) : -1;
     }
 
-    /** Tags every answer echoes (RFC 2516 Appendix A: Host-Uniq, Relay-Session-Id; RFC 4638 PPP-Max-Payload). */
+    /** Tags every answer echoes (the {@link TagType#echoed} rows, in table order; RFC 4638 PPP-Max-Payload as granted). */
     private void echoTags(PppoeDiscovery req, List<PppoeTag> out) {
-        req.first(TagType.HOST_UNIQ).ifPresent(out::add);
-        req.first(TagType.RELAY_SESSION_ID).ifPresent(out::add);
+        for (TagType t : ECHOED) {
+            req.first(t).ifPresent(out::add);
+        }
         int grant = grantedPayload(req);
         if (grant > 0) {
             out.add(PppoeTag.u16(TagType.PPP_MAX_PAYLOAD, grant));

@@ -10,7 +10,7 @@ import org.lacd.pppoe.wire.LcpCode;
 import org.lacd.pppoe.wire.LcpPacket;
 import org.lacd.pppoe.wire.LineInfo;
 import org.lacd.pppoe.wire.MacAddress;
-import org.lacd.pppoe.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.pppoe.wire.PppControlPacket;
 import org.lacd.pppoe.wire.PppProtocol;
 import org.lacd.pppoe.wire.PppoeHeader;

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The single thread every state machine of one {@link PppoeServer} runs on, with its clock and timers. Production
- * uses {@link #singleThread}; tests use {@link ManualScheduler} and advance time without sleeping.
+ * uses {@link #singleThread}; tests use {@code ManualScheduler} (in the test jar) and advance time without sleeping.
  */
 public interface ServerScheduler {
 

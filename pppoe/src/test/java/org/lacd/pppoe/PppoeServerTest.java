@@ -10,8 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.lacd.pppoe.port.InMemoryPort;
@@ -107,6 +110,29 @@ class PppoeServerTest {
         assertEquals(relay, p.first(TagType.RELAY_SESSION_ID).orElseThrow());
         assertEquals(20, p.first(TagType.AC_COOKIE).orElseThrow().value().length);
         assertEquals(1, stats.sent(PppoeCode.PADO));
+    }
+
+    @Test
+    void answersEchoExactlyTheTagsWhoseRowSaysSo() {
+        start(settings().build());
+        TestClient c = client();
+        // A PADI with one tag of every row lacd does not set in a PADO itself (End-Of-List would end the tags).
+        Set<TagType> ownInPado = EnumSet.of(TagType.END_OF_LIST, TagType.SERVICE_NAME, TagType.AC_NAME, TagType.AC_COOKIE,
+            TagType.PPP_MAX_PAYLOAD);
+        List<PppoeTag> sent = new ArrayList<>(List.of(TestClient.service("")));
+        for (TagType t : TagType.values()) {
+            if (!ownInPado.contains(t)) {
+                sent.add(org.lacd.pppoe.wire.TagRegistryTest.sample(t));
+            }
+        }
+        c.padi(sent.toArray(PppoeTag[]::new));
+        PppoeDiscovery p = c.expectDiscovery(PppoeCode.PADO).packet();
+        for (PppoeTag tag : sent.subList(1, sent.size())) {
+            TagType t = tag.knownType();
+            assertEquals(t.echoed() ? List.of(tag) : List.of(), p.all(t), t + (t.echoed() ? " echoed unchanged" : " not echoed"));
+        }
+        assertEquals(EnumSet.of(TagType.HOST_UNIQ, TagType.RELAY_SESSION_ID),
+            EnumSet.copyOf(Arrays.stream(TagType.values()).filter(TagType::echoed).toList()), "RFC 2516 Appendix A");
     }
 
     @Test

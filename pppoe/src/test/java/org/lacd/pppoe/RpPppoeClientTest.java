@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +17,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lacd.pppoe.port.PcapPort;
@@ -31,6 +32,7 @@ import org.lacd.pppoe.wire.PppControlPacket;
  * The real rp-pppoe client ({@code /usr/sbin/pppoe}) against lacd on a veth pair inside a namespace the test
  * creates. The server's pcap handle is opened on a thread that entered that namespace.
  */
+@RealPeer
 class RpPppoeClientTest {
     private static final Path PPPOE = Path.of("/usr/sbin/pppoe");
     private static Netns ns;
@@ -40,8 +42,8 @@ class RpPppoeClientTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        Assumptions.assumeTrue(Netns.isRoot() && Netns.hasIp(), "needs root and iproute2");
-        Assumptions.assumeTrue(Files.isExecutable(PPPOE), "rp-pppoe client not installed");
+        Peers.require(Netns.isRoot() && Netns.hasIp(), "needs root and iproute2");
+        Peers.require(Files.isExecutable(PPPOE), "rp-pppoe client not installed");
         ns = Netns.create("rp");
         ns.exec("ip", "link", "add", "ac0", "type", "veth", "peer", "name", "sub0");
         ns.exec("ip", "link", "set", "ac0", "up");

@@ -74,7 +74,7 @@ class SetupBoundsTest {
                         && l.kind() == LcpCode.CONFIGURE_REQUEST) {
                     last = l;
                 }
-            } catch (org.lacd.pppoe.wire.MalformedPacketException e) {
+            } catch (org.lacd.wire.MalformedPacketException e) {
                 throw new AssertionError(e);
             }
         }

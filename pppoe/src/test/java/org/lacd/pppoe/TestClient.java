@@ -16,7 +16,7 @@ import org.lacd.pppoe.wire.LcpCode;
 import org.lacd.pppoe.wire.LcpOption;
 import org.lacd.pppoe.wire.LcpPacket;
 import org.lacd.pppoe.wire.MacAddress;
-import org.lacd.pppoe.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.pppoe.wire.PppControlPacket;
 import org.lacd.pppoe.wire.PppoeCode;
 import org.lacd.pppoe.wire.PppoeDiscovery;
@@ -62,8 +62,8 @@ final class TestClient {
 
     private void offer(byte[] b, int off, int len) {
         try {
-            EthernetHeader e = EthernetHeader.decode(new org.lacd.pppoe.wire.WireReader(
-                    org.lacd.pppoe.wire.WireProtocol.ETHERNET, b, off, len));
+            EthernetHeader e = EthernetHeader.decode(new org.lacd.wire.WireReader(
+                    org.lacd.wire.WireProtocol.ETHERNET, b, off, len));
             if (e.dst() != mac || e.outerTci() != outerTci || e.innerTci() != innerTci) {
                 return;
             }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 import org.lacd.radius.AccessDecision.AcceptAttributes;
 import org.lacd.radius.AccessDecision.Reject;
 import org.lacd.radius.AccessDecision.RejectReason;
@@ -35,8 +36,13 @@ public final class AaaService implements AutoCloseable {
     private final RadiusClient client;
 
     public AaaService(RadiusSettings settings, RadiusStats stats) {
+        this(settings, stats, RadiusScheduler.SYSTEM);
+    }
+
+    /** @param sched time source and timers of the client (timeouts, retries, hold-down, probes); tests pass a manual one */
+    public AaaService(RadiusSettings settings, RadiusStats stats, RadiusScheduler sched) {
         this.settings = settings;
-        this.client = new RadiusClient(RadiusStats.RequestType.ACCESS, settings.authServers(), settings, stats);
+        this.client = new RadiusClient(RadiusStats.RequestType.ACCESS, settings.authServers(), settings, stats, null, sched);
     }
 
     public void start() throws InterruptedException {
@@ -110,7 +116,7 @@ public final class AaaService implements AutoCloseable {
         return new AccessDecision.Accept(tr.candidates(), reply, aa);
     }
 
-    private static OptionalLong intAttr(RadiusPacket p, int type) {
+    private static OptionalLong intAttr(RadiusPacket p, Attr type) {
         Optional<RadiusAttribute> a = p.first(type);
         if (a.isEmpty() || a.get().asInt() < 0) {
             return OptionalLong.empty();
@@ -148,22 +154,31 @@ public final class AaaService implements AutoCloseable {
         return a;
     }
 
-    /** RFC 4679 s3 DSL Forum vendor-specific attributes. */
+    /** Where an attribute of the access line gets its value from the query's {@link AccessQuery.LineInfo}. */
+    record LineSource(Attr attr, Function<AccessQuery.LineInfo, Optional<?>> value) { }
+
+    /**
+     * RFC 4679 s3 DSL Forum vendor-specific attributes, sent in Access-Requests and accounting records: one line per
+     * {@link Attr} row. The row says how the value is encoded; this line says where it comes from.
+     */
+    static final List<LineSource> LINE_SOURCES = List.of(
+        new LineSource(Attr.DSL_AGENT_CIRCUIT_ID, AccessQuery.LineInfo::agentCircuitId),
+        new LineSource(Attr.DSL_AGENT_REMOTE_ID, AccessQuery.LineInfo::agentRemoteId),
+        new LineSource(Attr.DSL_ACTUAL_DATA_RATE_UP, li -> boxed(li.actualRateUp())),
+        new LineSource(Attr.DSL_ACTUAL_DATA_RATE_DOWN, li -> boxed(li.actualRateDown())),
+        new LineSource(Attr.DSL_MIN_DATA_RATE_UP, li -> boxed(li.minRateUp())),
+        new LineSource(Attr.DSL_MIN_DATA_RATE_DOWN, li -> boxed(li.minRateDown())));
+
     static List<RadiusAttribute> lineAttributes(AccessQuery.LineInfo li) {
         List<RadiusAttribute> a = new ArrayList<>();
-        li.agentCircuitId().ifPresent(s -> a.add(RadiusAttribute.vendor(Attr.VENDOR_DSL_FORUM, Attr.DSL_AGENT_CIRCUIT_ID,
-            s.getBytes(StandardCharsets.UTF_8))));
-        li.agentRemoteId().ifPresent(s -> a.add(RadiusAttribute.vendor(Attr.VENDOR_DSL_FORUM, Attr.DSL_AGENT_REMOTE_ID,
-            s.getBytes(StandardCharsets.UTF_8))));
-        li.actualRateUp().ifPresent(v -> a.add(vendorInt(Attr.DSL_ACTUAL_DATA_RATE_UP, v)));
-        li.actualRateDown().ifPresent(v -> a.add(vendorInt(Attr.DSL_ACTUAL_DATA_RATE_DOWN, v)));
-        li.minRateUp().ifPresent(v -> a.add(vendorInt(Attr.DSL_MIN_DATA_RATE_UP, v)));
-        li.minRateDown().ifPresent(v -> a.add(vendorInt(Attr.DSL_MIN_DATA_RATE_DOWN, v)));
+        for (LineSource s : LINE_SOURCES) {
+            s.value().apply(li).ifPresent(v -> a.add(s.attr().value(v)));
+        }
         return a;
     }
 
-    private static RadiusAttribute vendorInt(int vendorType, long v) {
-        return RadiusAttribute.vendor(Attr.VENDOR_DSL_FORUM, vendorType, new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+    private static Optional<Long> boxed(OptionalLong v) {
+        return v.isPresent() ? Optional.of(v.getAsLong()) : Optional.empty();
     }
 
     private List<RadiusAttribute> credentialAttributes(AccessQuery q, byte[] secret, byte[] auth) {

@@ -1,7 +1,6 @@
 package org.lacd.radius;
 
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -60,13 +59,13 @@ public final class AccountingService implements AutoCloseable {
     private final RadiusSettings settings;
     private final RadiusStats stats;
     private final RadiusClient client;
-    private final Map<String, ScheduledFuture<?>> interims = new HashMap<>();
+    private final Map<String, InterimTimer> interims = new HashMap<>();
     /** Per Acct-Session-Id with a record in flight: the records submitted behind it, oldest first. Loop only. */
     private final Map<String, ArrayDeque<Record>> inFlight = new HashMap<>();
     private EventLoop loop;
     private AcctSpool spool;
     private boolean draining;
-    private ScheduledFuture<?> drainTimer;
+    private RadiusScheduler.Cancellable drainTimer;
     private volatile boolean running;
 
     public AccountingService(RadiusSettings settings, RadiusStats stats) {
@@ -75,10 +74,54 @@ public final class AccountingService implements AutoCloseable {
 
     /** @param clock wall clock for Event-Timestamp, Acct-Session-Time and Acct-Delay-Time */
     public AccountingService(RadiusSettings settings, RadiusStats stats, Clock clock) {
+        this(settings, stats, clock, RadiusScheduler.SYSTEM);
+    }
+
+    /**
+     * @param clock wall clock for Event-Timestamp, Acct-Session-Time and Acct-Delay-Time
+     * @param sched timers of the client (timeouts, retries, hold-down) and of accounting (Interim-Update, spool retry)
+     */
+    public AccountingService(RadiusSettings settings, RadiusStats stats, Clock clock, RadiusScheduler sched) {
         this.clock = clock;
         this.settings = settings;
         this.stats = stats;
-        this.client = new RadiusClient(RadiusStats.RequestType.ACCOUNTING, settings.acctServers(), settings, stats);
+        this.client = new RadiusClient(RadiusStats.RequestType.ACCOUNTING, settings.acctServers(), settings, stats, null, sched);
+    }
+
+    /** Interim-Updates of one session at a fixed rate (due times do not drift with the loop's delays). Loop only. */
+    private final class InterimTimer implements Runnable {
+        final AcctSession session;
+        final long intervalNanos;
+        long due;
+        RadiusScheduler.Cancellable timer;
+        boolean cancelled;
+
+        InterimTimer(AcctSession session, long intervalNanos) {
+            this.session = session;
+            this.intervalNanos = intervalNanos;
+            this.due = client.scheduler().nanoTime();
+        }
+
+        void arm() {
+            due += intervalNanos;
+            timer = client.scheduler().schedule(loop, this, due - client.scheduler().nanoTime());
+        }
+
+        @Override
+        public void run() {
+            if (cancelled || !running) {
+                return;
+            }
+            interim(session);
+            arm();
+        }
+
+        void cancel() {
+            cancelled = true;
+            if (timer != null) {
+                timer.cancel();
+            }
+        }
     }
 
     public void start() throws IOException, InterruptedException {
@@ -102,10 +145,10 @@ public final class AccountingService implements AutoCloseable {
         running = false;
         try {
             loop.submit(() -> {
-                interims.values().forEach(f -> f.cancel(false));
+                interims.values().forEach(InterimTimer::cancel);
                 interims.clear();
                 if (drainTimer != null) {
-                    drainTimer.cancel(false);
+                    drainTimer.cancel();
                 }
             }).sync();
         } catch (InterruptedException e) {
@@ -141,11 +184,12 @@ public final class AccountingService implements AutoCloseable {
             : settings.accounting().interimInterval();
         if (!interval.isZero() && !interval.isNegative()) {
             execute(() -> {
-                ScheduledFuture<?> old = interims.put(s.acctSessionId(), loop.scheduleAtFixedRate(() -> interim(s), interval.toMillis(),
-                    interval.toMillis(), TimeUnit.MILLISECONDS));
+                InterimTimer t = new InterimTimer(s, interval.toNanos());
+                InterimTimer old = interims.put(s.acctSessionId(), t);
                 if (old != null) {
-                    old.cancel(false);
+                    old.cancel();
                 }
+                t.arm();
             });
         }
     }
@@ -156,9 +200,9 @@ public final class AccountingService implements AutoCloseable {
 
     public void stop(AcctSession s, TerminateCause cause) {
         execute(() -> {
-            ScheduledFuture<?> f = interims.remove(s.acctSessionId());
-            if (f != null) {
-                f.cancel(false);
+            InterimTimer t = interims.remove(s.acctSessionId());
+            if (t != null) {
+                t.cancel();
             }
         });
         submit(sessionRecord(s, StatusType.STOP, cause, clock.instant()));
@@ -354,7 +398,7 @@ public final class AccountingService implements AutoCloseable {
 
     private static String sessionId(List<RadiusAttribute> attrs) {
         for (RadiusAttribute a : attrs) {
-            if (a.type() == Attr.ACCT_SESSION_ID) {
+            if (Attr.ACCT_SESSION_ID.is(a)) {
                 return a.asString();
             }
         }
@@ -408,7 +452,7 @@ public final class AccountingService implements AutoCloseable {
         if (drainTimer != null && !drainTimer.isDone()) {
             return;
         }
-        drainTimer = loop.schedule(this::drain, delayMillis, TimeUnit.MILLISECONDS);
+        drainTimer = client.scheduler().schedule(loop, this::drain, TimeUnit.MILLISECONDS.toNanos(delayMillis));
     }
 
     private void drain() {
@@ -472,7 +516,7 @@ public final class AccountingService implements AutoCloseable {
     }
 
     private static String describe(List<RadiusAttribute> attrs) {
-        String status = attrs.stream().filter(a -> a.type() == Attr.ACCT_STATUS_TYPE).map(a -> Long.toString(a.asInt())).findFirst().orElse("?");
+        String status = attrs.stream().filter(Attr.ACCT_STATUS_TYPE::is).map(a -> Long.toString(a.asInt())).findFirst().orElse("?");
         return "Acct-Status-Type " + status + " Acct-Session-Id " + sessionId(attrs);
     }
 }

@@ -13,7 +13,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,6 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: all state lives on one Netty event loop (no locks). {@link #send} may be called from any thread; the
  * returned future completes on the event loop, so callers must not block in its callbacks (nor call {@link #stop} there).
+ * Time and timers (timeouts, retransmits, hold-down, probes) come from the injected {@link RadiusScheduler}, whose
+ * timer tasks run on the same loop.
  *
  * <p>Behaviour: servers are tried in configured order (FAILOVER) or rotated per request (ROUND_ROBIN); each try waits
  * {@code timeout} and is retransmitted {@code retries} times; a server that exhausts its tries is marked dead for
@@ -77,6 +78,7 @@ public final class RadiusClient implements AutoCloseable {
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final EventLoopGroup group;
     private final boolean ownGroup;
+    private final RadiusScheduler sched;
     private EventLoop loop;
     private Channel channel;
     private int inFlight;
@@ -104,7 +106,7 @@ public final class RadiusClient implements AutoCloseable {
     private final class Pending {
         final RequestFactory factory;
         final CompletableFuture<Response> future = new CompletableFuture<>();
-        final long submittedNanos = System.nanoTime();
+        final long submittedNanos = sched.nanoTime();
         List<ServerState> order;
         int serverIndex;
         int attempt;
@@ -113,7 +115,7 @@ public final class RadiusClient implements AutoCloseable {
         int id = -1;
         Encoded encoded;
         long sentNanos;
-        ScheduledFuture<?> timer;
+        RadiusScheduler.Cancellable timer;
         boolean probe;
 
         Pending(RequestFactory factory) { this.factory = factory; }
@@ -124,6 +126,13 @@ public final class RadiusClient implements AutoCloseable {
     }
 
     public RadiusClient(RequestType type, List<Server> servers, RadiusSettings settings, RadiusStats stats, EventLoopGroup group) {
+        this(type, servers, settings, stats, group, RadiusScheduler.SYSTEM);
+    }
+
+    /** @param sched time source and timers (timeouts, retransmits, hold-down, probes); tests pass a manual one */
+    public RadiusClient(RequestType type, List<Server> servers, RadiusSettings settings, RadiusStats stats, EventLoopGroup group,
+                        RadiusScheduler sched) {
+        this.sched = sched;
         this.type = type;
         this.settings = settings;
         this.stats = stats;
@@ -150,6 +159,7 @@ public final class RadiusClient implements AutoCloseable {
                     onDatagram(msg.sender(), ByteBufUtil.getBytes(msg.content()));
                 }
             }).bind(0).sync().channel();
+        sched.started(loop);
         stopped = false;
     }
 
@@ -207,7 +217,7 @@ public final class RadiusClient implements AutoCloseable {
     }
 
     private void begin(Pending p) {
-        long now = System.nanoTime();
+        long now = sched.nanoTime();
         List<ServerState> alive = new ArrayList<>();
         List<ServerState> dead = new ArrayList<>();
         for (ServerState s : servers) {
@@ -237,7 +247,7 @@ public final class RadiusClient implements AutoCloseable {
         p.serverIndex++;
         while (p.serverIndex < p.order.size()) {
             ServerState s = p.order.get(p.serverIndex);
-            boolean inHoldDown = s.dead && (statusServerProbes() || System.nanoTime() - s.deadUntilNanos < 0);
+            boolean inHoldDown = s.dead && (statusServerProbes() || sched.nanoTime() - s.deadUntilNanos < 0);
             p.current = s;
             p.attempt = 0;
             p.maxAttempts = inHoldDown ? 1 : 1 + settings.retries();
@@ -264,7 +274,7 @@ public final class RadiusClient implements AutoCloseable {
             }
             p.id = id;
             s.slots[id] = p;
-            long delay = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - p.submittedNanos);
+            long delay = TimeUnit.NANOSECONDS.toSeconds(sched.nanoTime() - p.submittedNanos);
             try {
                 p.encoded = p.factory.encode(s.server, id, delay);
             } catch (RuntimeException e) {
@@ -275,13 +285,13 @@ public final class RadiusClient implements AutoCloseable {
                 return true;
             }
         }
-        p.sentNanos = System.nanoTime();
+        p.sentNanos = sched.nanoTime();
         stats.sent(s.server.label(), type, retry);
         if (LOG.isDebugEnabled()) {
             LOG.debug("RADIUS {} -> {} id {} attempt {} ({} bytes)", type, s.server.label(), p.id, p.attempt + 1, p.encoded.bytes().length);
         }
         channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(p.encoded.bytes()), s.address));
-        p.timer = loop.schedule(() -> onTimeout(p), settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        p.timer = sched.schedule(loop, () -> onTimeout(p), settings.timeout().toNanos());
         return true;
     }
 
@@ -325,10 +335,10 @@ public final class RadiusClient implements AutoCloseable {
                 statusServerProbes() ? "probed with Status-Server" : "tried again", settings.deadHoldDown().toMillis());
             stats.serverDown(s.server.label());
             if (statusServerProbes()) {
-                loop.schedule(() -> probeLoop(s), settings.deadHoldDown().toNanos(), TimeUnit.NANOSECONDS);
+                sched.schedule(loop, () -> probeLoop(s), settings.deadHoldDown().toNanos());
             }
         }
-        s.deadUntilNanos = System.nanoTime() + settings.deadHoldDown().toNanos();
+        s.deadUntilNanos = sched.nanoTime() + settings.deadHoldDown().toNanos();
         nextServer(p);
     }
 
@@ -342,7 +352,7 @@ public final class RadiusClient implements AutoCloseable {
             return;
         }
         startStatusServer(s);
-        loop.schedule(() -> probeLoop(s), settings.deadHoldDown().toNanos(), TimeUnit.NANOSECONDS);
+        sched.schedule(loop, () -> probeLoop(s), settings.deadHoldDown().toNanos());
     }
 
     /**
@@ -456,10 +466,10 @@ public final class RadiusClient implements AutoCloseable {
 
     private void finish(Pending p, Response r, Throwable t) {
         if (p.timer != null) {
-            p.timer.cancel(false);
+            p.timer.cancel();
         }
         releaseId(p);
-        double secs = (System.nanoTime() - (r != null ? p.sentNanos : p.submittedNanos)) / 1e9;
+        double secs = (sched.nanoTime() - (r != null ? p.sentNanos : p.submittedNanos)) / 1e9;
         String label = r != null ? r.server().label() : (p.current != null ? p.current.server.label() : "-");
         RadiusStats.Result res;
         if (r == null) {
@@ -497,7 +507,7 @@ public final class RadiusClient implements AutoCloseable {
                 if (p != null) {
                     s.slots[i] = null;
                     if (p.timer != null) {
-                        p.timer.cancel(false);
+                        p.timer.cancel();
                     }
                     p.future.completeExceptionally(ex);
                 }
@@ -512,4 +522,7 @@ public final class RadiusClient implements AutoCloseable {
 
     /** Runs a task on this client's event loop (for owners that keep state there too). */
     EventLoop eventLoop() { return loop; }
+
+    /** The time source and timers this client runs on (for owners that keep timers on its loop too). */
+    RadiusScheduler scheduler() { return sched; }
 }

@@ -62,7 +62,7 @@ public final class TunnelAttributes {
     }
 
     public static boolean hasTunnelAttributes(List<RadiusAttribute> attrs) {
-        return attrs.stream().anyMatch(a -> Attr.isTunnelTagged(a.type()));
+        return attrs.stream().anyMatch(a -> { Attr t = Attr.of(a); return t != null && t.tagged(); });
     }
 
     public static Result parse(List<RadiusAttribute> attrs, byte[] secret, byte[] requestAuthenticator) {
@@ -70,13 +70,14 @@ public final class TunnelAttributes {
         boolean any = false;
         for (RadiusAttribute a : attrs) {
             int type = a.type();
-            if (!Attr.isTunnelTagged(type)) {
+            Attr row = Attr.of(a);
+            if (row == null || !row.tagged()) {
                 continue;
             }
             any = true;
             byte[] v = a.value();
-            switch (type) {
-                case Attr.TUNNEL_TYPE, Attr.TUNNEL_MEDIUM_TYPE, Attr.TUNNEL_PREFERENCE -> {
+            switch (row) {
+                case TUNNEL_TYPE, TUNNEL_MEDIUM_TYPE, TUNNEL_PREFERENCE -> {
                     if (v.length != 4) {
                         LOG.info("RADIUS: ignoring tunnel attribute {} with length {} (expected: 4)", type, v.length);
                         continue;
@@ -88,15 +89,15 @@ public final class TunnelAttributes {
                     }
                     int value = ((v[1] & 0xFF) << 16) | ((v[2] & 0xFF) << 8) | (v[3] & 0xFF);
                     Group g = groups.computeIfAbsent(tag, t -> new Group());
-                    if (type == Attr.TUNNEL_TYPE) {
+                    if (row == Attr.TUNNEL_TYPE) {
                         g.type = first(g.type, value, tag, "Tunnel-Type");
-                    } else if (type == Attr.TUNNEL_MEDIUM_TYPE) {
+                    } else if (row == Attr.TUNNEL_MEDIUM_TYPE) {
                         g.medium = first(g.medium, value, tag, "Tunnel-Medium-Type");
                     } else {
                         g.preference = first(g.preference, (long) value, tag, "Tunnel-Preference");
                     }
                 }
-                case Attr.TUNNEL_PASSWORD -> {
+                case TUNNEL_PASSWORD -> {
                     if (v.length < 1) {
                         continue;
                     }
@@ -120,13 +121,13 @@ public final class TunnelAttributes {
                     }
                     String s = new String(v, from, v.length - from, StandardCharsets.UTF_8);
                     Group g = groups.computeIfAbsent(tag, t -> new Group());
-                    switch (type) {
-                        case Attr.TUNNEL_SERVER_ENDPOINT -> g.server = first(g.server, s, tag, "Tunnel-Server-Endpoint");
-                        case Attr.TUNNEL_CLIENT_ENDPOINT -> g.client = first(g.client, s, tag, "Tunnel-Client-Endpoint");
-                        case Attr.TUNNEL_ASSIGNMENT_ID -> g.assignment = first(g.assignment, s, tag, "Tunnel-Assignment-Id");
-                        case Attr.TUNNEL_CLIENT_AUTH_ID -> g.clientAuth = first(g.clientAuth, s, tag, "Tunnel-Client-Auth-Id");
-                        case Attr.TUNNEL_SERVER_AUTH_ID -> g.serverAuth = first(g.serverAuth, s, tag, "Tunnel-Server-Auth-Id");
-                        case Attr.TUNNEL_PRIVATE_GROUP_ID -> g.privateGroup = first(g.privateGroup, s, tag, "Tunnel-Private-Group-Id");
+                    switch (row) {
+                        case TUNNEL_SERVER_ENDPOINT -> g.server = first(g.server, s, tag, "Tunnel-Server-Endpoint");
+                        case TUNNEL_CLIENT_ENDPOINT -> g.client = first(g.client, s, tag, "Tunnel-Client-Endpoint");
+                        case TUNNEL_ASSIGNMENT_ID -> g.assignment = first(g.assignment, s, tag, "Tunnel-Assignment-Id");
+                        case TUNNEL_CLIENT_AUTH_ID -> g.clientAuth = first(g.clientAuth, s, tag, "Tunnel-Client-Auth-Id");
+                        case TUNNEL_SERVER_AUTH_ID -> g.serverAuth = first(g.serverAuth, s, tag, "Tunnel-Server-Auth-Id");
+                        case TUNNEL_PRIVATE_GROUP_ID -> g.privateGroup = first(g.privateGroup, s, tag, "Tunnel-Private-Group-Id");
                         default -> { }
                     }
                 }

@@ -1,6 +1,7 @@
 package org.lacd.radius;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,9 +16,22 @@ import org.lacd.radius.AccessDecision.Reject;
 import org.lacd.radius.RadiusSettings.MessageAuthenticatorMode;
 import org.lacd.radius.RadiusSettings.Server;
 
-/** Message-Authenticator modes, answer matching, round robin and the in-flight bound, against an in-test fake server. */
+/**
+ * Message-Authenticator modes, answer matching, round robin, failover, dead servers and the in-flight bound, against
+ * an in-test fake server. Time is a {@link ManualRadiusScheduler}: timeouts, retries and hold-downs happen when the
+ * test advances it, never by sleeping; only the fake server's answers travel in real time (awaited as conditions).
+ */
 class ClientBehaviourTest {
     static final String SECRET = "fake-secret";
+    final ManualRadiusScheduler time = new ManualRadiusScheduler();
+
+    AaaService aaa(RadiusSettings.Builder settings, RadiusStats stats) {
+        return new AaaService(settings.build(), stats, time);
+    }
+
+    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        ManualRadiusScheduler.await(what, condition);
+    }
 
     static RadiusSettings.Builder settings(Server... servers) {
         return RadiusSettings.builder().authServers(List.of(servers)).timeout(Duration.ofMillis(1000)).retries(0);
@@ -27,20 +41,25 @@ class ClientBehaviourTest {
         return new Server("127.0.0.1", f.port(), SECRET, mode);
     }
 
+    /** A request the fake server answers: no time needs to pass. */
     static AccessDecision ask(AaaService aaa, String user) throws Exception {
-        return aaa.authorize(AccessQuery.pap(user, "pw", "s")).get(5, TimeUnit.SECONDS);
+        return aaa.authorize(AccessQuery.pap(user, "pw", "s")).get(ManualRadiusScheduler.AWAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
     @Test
     void autoRequiresMessageAuthenticatorOnceTheServerSentOne() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
-             AaaService aaa = new AaaService(settings(server(fake, MessageAuthenticatorMode.AUTO)).build(), stats)) {
+             AaaService aaa = aaa(settings(server(fake, MessageAuthenticatorMode.AUTO)), stats)) {
             aaa.start();
             fake.ma = FakeRadiusServer.Ma.VALID;
             assertInstanceOf(Accept.class, ask(aaa, "u1"));
             fake.ma = FakeRadiusServer.Ma.NONE;
-            Reject r = assertInstanceOf(Reject.class, ask(aaa, "u2"));
+            CompletableFuture<AccessDecision> f = aaa.authorize(AccessQuery.pap("u2", "pw", "s"));
+            await("the answer without M-A dropped", () -> stats.dropped(RadiusStats.DropReason.MISSING_MESSAGE_AUTHENTICATOR) == 1);
+            assertFalse(f.isDone(), "still waiting for a valid answer");
+            time.advance(Duration.ofMillis(1000));
+            Reject r = assertInstanceOf(Reject.class, f.getNow(null));
             assertEquals(AccessDecision.RejectReason.TIMEOUT_ALL_SERVERS, r.reason());
             assertEquals(1, stats.dropped(RadiusStats.DropReason.MISSING_MESSAGE_AUTHENTICATOR));
         }
@@ -50,7 +69,7 @@ class ClientBehaviourTest {
     void autoAcceptsAServerThatNeverSendsOne() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
-             AaaService aaa = new AaaService(settings(server(fake, MessageAuthenticatorMode.AUTO)).build(), stats)) {
+             AaaService aaa = aaa(settings(server(fake, MessageAuthenticatorMode.AUTO)), stats)) {
             aaa.start();
             fake.ma = FakeRadiusServer.Ma.NONE;
             assertInstanceOf(Accept.class, ask(aaa, "u1"));
@@ -63,10 +82,13 @@ class ClientBehaviourTest {
     void corruptMessageAuthenticatorIsDroppedEvenWhenOff() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
-             AaaService aaa = new AaaService(settings(server(fake, MessageAuthenticatorMode.OFF)).build(), stats)) {
+             AaaService aaa = aaa(settings(server(fake, MessageAuthenticatorMode.OFF)), stats)) {
             aaa.start();
             fake.ma = FakeRadiusServer.Ma.CORRUPT;
-            assertInstanceOf(Reject.class, ask(aaa, "u1"));
+            CompletableFuture<AccessDecision> f = aaa.authorize(AccessQuery.pap("u1", "pw", "s"));
+            await("the corrupt answer dropped", () -> stats.dropped(RadiusStats.DropReason.BAD_MESSAGE_AUTHENTICATOR) == 1);
+            time.advance(Duration.ofMillis(1000));
+            assertInstanceOf(Reject.class, f.getNow(null));
             assertEquals(1, stats.dropped(RadiusStats.DropReason.BAD_MESSAGE_AUTHENTICATOR));
             assertEquals(0, stats.dropped(RadiusStats.DropReason.BAD_AUTHENTICATOR));
         }
@@ -76,7 +98,7 @@ class ClientBehaviourTest {
     void aDuplicateAnswerIsCountedAsLateNotAsForged() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
-             AaaService aaa = new AaaService(settings(server(fake, MessageAuthenticatorMode.AUTO)).build(), stats)) {
+             AaaService aaa = aaa(settings(server(fake, MessageAuthenticatorMode.AUTO)), stats)) {
             aaa.start();
             fake.duplicate = true;
             assertInstanceOf(Accept.class, ask(aaa, "u1"));
@@ -88,37 +110,35 @@ class ClientBehaviourTest {
     void aLateAnswerThatMeetsANewerRequestOnItsIdentifierIsCountedAsLate() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
-             AaaService aaa = new AaaService(RadiusSettings.builder().authServers(List.of(server(fake, MessageAuthenticatorMode.AUTO)))
-                 .timeout(Duration.ofSeconds(2)).retries(0).maxInFlight(256).build(), stats)) {
+             AaaService aaa = aaa(RadiusSettings.builder().authServers(List.of(server(fake, MessageAuthenticatorMode.AUTO)))
+                 .timeout(Duration.ofSeconds(2)).retries(0).maxInFlight(256), stats)) {
             aaa.start();
             fake.hold = true;
             // "first" gives up on identifier X; 255 more take X+1 ... X+255 and give up too; "last" gets X again.
-            assertInstanceOf(Reject.class, ask(aaa, "first"));
+            CompletableFuture<AccessDecision> first = aaa.authorize(AccessQuery.pap("first", "pw", "s"));
+            await("first sent", () -> fake.received.get() == 1);
+            time.advance(Duration.ofSeconds(2));
+            assertInstanceOf(Reject.class, first.getNow(null));
             List<CompletableFuture<AccessDecision>> others = new ArrayList<>();
             for (int i = 0; i < 255; i++) {
                 others.add(aaa.authorize(AccessQuery.pap("other" + i, "pw", "s")));
             }
+            await("255 more sent", () -> fake.received.get() == 256);
+            time.advance(Duration.ofSeconds(2));
             for (CompletableFuture<AccessDecision> f : others) {
-                assertInstanceOf(Reject.class, f.get(10, TimeUnit.SECONDS));
+                assertInstanceOf(Reject.class, f.getNow(null));
             }
             CompletableFuture<AccessDecision> last = aaa.authorize(AccessQuery.pap("last", "pw", "s"));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (fake.received.get() < 257 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertEquals(257, fake.received.get());
+            await("last sent", () -> fake.received.get() == 257);
             fake.release(); // in order: first's answer meets last on identifier X, last's answer comes at the end
-            assertInstanceOf(Accept.class, last.get(5, TimeUnit.SECONDS));
+            assertInstanceOf(Accept.class, last.get(ManualRadiusScheduler.AWAIT.toSeconds(), TimeUnit.SECONDS));
             assertOnlyLateAnswersDropped(stats, 256);
         }
     }
 
     /** Waits for {@code n} late answers; none may have been taken for a forged or unknown one. */
     static void assertOnlyLateAnswersDropped(CountingRadiusStats stats, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (stats.dropped(RadiusStats.DropReason.LATE_ANSWER) < n && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        await(n + " late answers", () -> stats.dropped(RadiusStats.DropReason.LATE_ANSWER) >= n);
         assertEquals(n, stats.dropped(RadiusStats.DropReason.LATE_ANSWER), stats.toString());
         assertEquals(0, stats.dropped(RadiusStats.DropReason.UNKNOWN_IDENTIFIER), stats.toString());
         assertEquals(0, stats.dropped(RadiusStats.DropReason.BAD_AUTHENTICATOR), stats.toString());
@@ -128,7 +148,7 @@ class ClientBehaviourTest {
     void spoofedAnswersAreDroppedAndTheRealOneAccepted() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
-             AaaService aaa = new AaaService(settings(server(fake, MessageAuthenticatorMode.REQUIRED)).build(), stats)) {
+             AaaService aaa = aaa(settings(server(fake, MessageAuthenticatorMode.REQUIRED)), stats)) {
             aaa.start();
             fake.spoofFirst = true;
             Accept a = assertInstanceOf(Accept.class, ask(aaa, "u1"));
@@ -142,8 +162,8 @@ class ClientBehaviourTest {
     void roundRobinAlternatesServers() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET); FakeRadiusServer f2 = new FakeRadiusServer(SECRET);
-             AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO))
-                 .strategy(RadiusSettings.Strategy.ROUND_ROBIN).build(), stats)) {
+             AaaService aaa = aaa(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO))
+                 .strategy(RadiusSettings.Strategy.ROUND_ROBIN), stats)) {
             aaa.start();
             for (int i = 0; i < 6; i++) {
                 assertInstanceOf(Accept.class, ask(aaa, "u" + i));
@@ -156,8 +176,8 @@ class ClientBehaviourTest {
     @Test
     void failoverKeepsOrderWhileTheFirstServerIsAlive() throws Exception {
         try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET); FakeRadiusServer f2 = new FakeRadiusServer(SECRET);
-             AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO))
-                 .build(), new CountingRadiusStats())) {
+             AaaService aaa = aaa(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO)),
+                 new CountingRadiusStats())) {
             aaa.start();
             for (int i = 0; i < 4; i++) {
                 assertInstanceOf(Accept.class, ask(aaa, "u" + i));
@@ -171,21 +191,32 @@ class ClientBehaviourTest {
     void deadServerIsHeldDownThenProbedBackByTheNextRequest() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET); FakeRadiusServer f2 = new FakeRadiusServer(SECRET);
-             AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO))
-                 .timeout(Duration.ofMillis(400)).retries(1).deadHoldDown(Duration.ofMillis(1500)).build(), stats)) {
+             AaaService aaa = aaa(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO))
+                 .timeout(Duration.ofMillis(400)).retries(1).deadHoldDown(Duration.ofMillis(1500)), stats)) {
             aaa.start();
             f1.silent = true;
-            assertInstanceOf(Accept.class, ask(aaa, "a"));
+            CompletableFuture<AccessDecision> a = aaa.authorize(AccessQuery.pap("a", "pw", "s"));
+            await("first try", () -> f1.received.get() == 1);
+            time.advance(Duration.ofMillis(399));
+            assertEquals(1, f1.received.get(), "no retry before the timeout");
+            time.advance(Duration.ofMillis(1));
+            await("the retry", () -> f1.received.get() == 2);
+            time.advance(Duration.ofMillis(400));
+            assertInstanceOf(Accept.class, a.get(ManualRadiusScheduler.AWAIT.toSeconds(), TimeUnit.SECONDS));
             assertEquals(2, f1.received.get(), "first try + one retry");
             assertEquals(1, stats.serverDowns());
             assertInstanceOf(Accept.class, ask(aaa, "b"));
             assertEquals(2, f1.received.get(), "held down: skipped");
             assertEquals(2, f2.received.get());
             f1.silent = false;
-            Thread.sleep(1600);
+            time.advance(Duration.ofMillis(1499)); // the 1,500 ms hold-down began when the retry timed out: 1 ms of it is left
+            assertInstanceOf(Accept.class, ask(aaa, "still-held"));
+            assertEquals(2, f1.received.get(), "still held down");
+            assertEquals(3, f2.received.get());
+            time.advance(Duration.ofMillis(1));
             assertInstanceOf(Accept.class, ask(aaa, "c"));
             assertEquals(3, f1.received.get(), "after the hold-down the next request probes the first server");
-            assertEquals(2, f2.received.get());
+            assertEquals(3, f2.received.get());
             assertEquals(1, stats.get("server.up.127.0.0.1:" + f1.port()));
         }
     }
@@ -194,25 +225,28 @@ class ClientBehaviourTest {
     void statusServerProbesBringADeadServerBackWithoutRiskingARequest() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET); FakeRadiusServer f2 = new FakeRadiusServer(SECRET);
-             AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO))
+             AaaService aaa = aaa(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO))
                  .timeout(Duration.ofMillis(400)).retries(0).deadHoldDown(Duration.ofMillis(500))
-                 .probe(RadiusSettings.ProbeMode.STATUS_SERVER).build(), stats)) {
+                 .probe(RadiusSettings.ProbeMode.STATUS_SERVER), stats)) {
             aaa.start();
             f1.silent = true;
-            assertInstanceOf(Accept.class, ask(aaa, "a"));
+            CompletableFuture<AccessDecision> a = aaa.authorize(AccessQuery.pap("a", "pw", "s"));
+            await("first try", () -> f1.received.get() == 1);
+            time.advance(Duration.ofMillis(400));
+            assertInstanceOf(Accept.class, a.get(ManualRadiusScheduler.AWAIT.toSeconds(), TimeUnit.SECONDS));
             assertEquals(1, stats.serverDowns());
-            Thread.sleep(1200); // hold-down passed, probes unanswered: f1 stays skipped
+            // One Status-Server per hold-down (500 ms), each unanswered: f1 stays skipped.
+            time.advance(Duration.ofMillis(500));
+            await("first probe", () -> f1.received.get() == 2);
+            time.advance(Duration.ofMillis(500));
+            await("second probe", () -> f1.received.get() == 3);
             int probes = f1.received.get() - 1;
-            assertTrue(probes >= 1, "Status-Server probes sent: " + probes);
             assertInstanceOf(Accept.class, ask(aaa, "b"));
             assertEquals(1 + probes, f1.received.get(), "no request to the dead server, only probes");
             assertEquals(2, f2.received.get());
             f1.silent = false;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (stats.get("server.up.127.0.0.1:" + f1.port()) == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertEquals(1, stats.get("server.up.127.0.0.1:" + f1.port()), "a probe found it alive");
+            time.advance(Duration.ofMillis(500));
+            await("a probe found it alive", () -> stats.get("server.up.127.0.0.1:" + f1.port()) == 1);
             int before = f1.received.get();
             assertInstanceOf(Accept.class, ask(aaa, "c"));
             assertEquals(before + 1, f1.received.get(), "failover order restored");
@@ -225,11 +259,18 @@ class ClientBehaviourTest {
     void allServersDeadStillTriesEachOnceSoARecoveredOneIsFound() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET);
-             AaaService aaa = new AaaService(settings(server(f1, MessageAuthenticatorMode.AUTO)).timeout(Duration.ofMillis(300)).retries(2)
-                 .deadHoldDown(Duration.ofSeconds(60)).build(), stats)) {
+             AaaService aaa = aaa(settings(server(f1, MessageAuthenticatorMode.AUTO)).timeout(Duration.ofMillis(300)).retries(2)
+                 .deadHoldDown(Duration.ofSeconds(60)), stats)) {
             aaa.start();
             f1.silent = true;
-            assertInstanceOf(Reject.class, ask(aaa, "a"));
+            CompletableFuture<AccessDecision> a = aaa.authorize(AccessQuery.pap("a", "pw", "s"));
+            for (int tries = 1; tries <= 3; tries++) {
+                int n = tries;
+                await("try " + n, () -> f1.received.get() == n);
+                assertFalse(a.isDone());
+                time.advance(Duration.ofMillis(300));
+            }
+            assertInstanceOf(Reject.class, a.getNow(null));
             assertEquals(3, f1.received.get());
             f1.silent = false;
             assertInstanceOf(Accept.class, ask(aaa, "b"));
@@ -239,24 +280,22 @@ class ClientBehaviourTest {
 
     @Test
     void inFlightIsBounded() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
-             AaaService aaa = new AaaService(settings(server(fake, MessageAuthenticatorMode.AUTO)).timeout(Duration.ofSeconds(5))
-                 .maxInFlight(2).build(), new CountingRadiusStats())) {
+             AaaService aaa = aaa(settings(server(fake, MessageAuthenticatorMode.AUTO)).timeout(Duration.ofSeconds(5))
+                 .maxInFlight(2), stats)) {
             aaa.start();
             fake.hold = true;
             List<CompletableFuture<AccessDecision>> fs = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 fs.add(aaa.authorize(AccessQuery.pap("u" + i, "pw", "s" + i)));
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (fake.received.get() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            Thread.sleep(200);
-            assertEquals(2, fake.received.get(), "only maxInFlight requests are on the wire");
+            time.settle(); // every authorize has been handled on the client's loop: sent, or queued
+            assertEquals(2, stats.sentCount(RadiusStats.RequestType.ACCESS), "only maxInFlight requests are on the wire");
+            await("two requests at the server", () -> fake.received.get() == 2);
             fake.release();
             for (CompletableFuture<AccessDecision> f : fs) {
-                assertInstanceOf(Accept.class, f.get(5, TimeUnit.SECONDS));
+                assertInstanceOf(Accept.class, f.get(ManualRadiusScheduler.AWAIT.toSeconds(), TimeUnit.SECONDS));
             }
             assertEquals(5, fake.received.get());
             assertTrue(fs.stream().allMatch(CompletableFuture::isDone));

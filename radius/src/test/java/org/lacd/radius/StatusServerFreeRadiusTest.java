@@ -2,6 +2,7 @@ package org.lacd.radius;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.lacd.testsupport.RealPeer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.lacd.radius.it.FreeRadiusServer;
 import org.lacd.radius.wire.RadiusCode;
 
 /** RFC 5997 Status-Server probes as FreeRADIUS answers them, on the authentication and the accounting port. */
+@RealPeer
 class StatusServerFreeRadiusTest {
     @TempDir
     Path tmp;

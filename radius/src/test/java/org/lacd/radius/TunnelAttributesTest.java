@@ -21,9 +21,10 @@ class TunnelAttributesTest {
     static final byte[] SECRET = "s3cret".getBytes();
     static final byte[] AUTH = new byte[16];
 
-    static RadiusAttribute ti(int type, int tag, int v) { return RadiusAttribute.taggedInteger(type, tag, v); }
+    /** Raw tagged integer (any tag octet, valid or not). */
+    static RadiusAttribute ti(Attr type, int tag, int v) { return RadiusAttribute.taggedInteger(type.code(), tag, v); }
 
-    static RadiusAttribute ts(int type, int tag, String s) { return RadiusAttribute.taggedString(type, tag, s); }
+    static RadiusAttribute ts(Attr type, int tag, String s) { return RadiusAttribute.taggedString(type.code(), tag, s); }
 
     static RadiusAttribute pw(int tag, String p) {
         byte[] enc = RadiusCrypto.encryptTunnelPassword(p.getBytes(), SECRET, AUTH, RadiusCrypto.randomSalt());

@@ -216,7 +216,7 @@ public final class ManagementCommands {
         @Option(names = "--interface") String iface;
         @Option(names = "--vlan") Integer vlan;
         @Option(names = "--lns") String lns;
-        @Option(names = "--state", description = "pppoe, lcp, auth, deciding, tunnel_setup, call_setup, forwarding, teardown") String state;
+        @Option(names = "--state", description = "pppoe, auth, deciding, tunnel_setup, call_setup, forwarding, teardown") String state;
         @Option(names = "--count", description = "Print only the number of matching sessions.") boolean count;
 
         @Override

@@ -383,6 +383,8 @@ public final class ConfigLoader {
         Duration setup = s.duration("setup-timeout", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5));
         String calling = s.string("calling-number", "{mac}");
         long speed = s.longValue("connect-speed", 100_000_000L, 1, 0xffff_ffffL);
+        boolean udpGso = s.bool("udp-gso", true);
+        boolean udpGro = s.bool("udp-gro", false);
         if (rtxInit.compareTo(rtxCap) > 0) {
             throw s.error("retransmit-initial", "is longer than l2tp.retransmit-cap (" + Section.show(rtxCap) + ")");
         }
@@ -427,7 +429,7 @@ public final class ConfigLoader {
             throw s.error("ipsec-vici", "must be the absolute path of charon's VICI unix socket (charon.plugins.vici.socket without unix://)");
         }
         L2tp l = new L2tp(sourcePort, bind, hostname, hello, rtxInit, rtxCap, maxRtx, window, linger, perTunnel, setup,
-                calling, speed, List.copyOf(lns), java.nio.file.Path.of(vici));
+                calling, speed, udpGso, udpGro, List.copyOf(lns), java.nio.file.Path.of(vici));
         s.done();
         return l;
     }

@@ -140,18 +140,10 @@ public record LacdConfig(
     public record L2tp(int sourcePort, InetAddress bindAddress, String hostname, Duration helloInterval,
                        Duration retransmitInitial, Duration retransmitCap, int maxRetransmits, int receiveWindow,
                        Duration tunnelLinger, int sessionsPerTunnel, Duration setupTimeout, String callingNumber,
-                       long connectSpeed, List<LnsProfile> lns, Path ipsecVici) {
+                       long connectSpeed, boolean udpGso, boolean udpGro, List<LnsProfile> lns, Path ipsecVici) {
 
         /** Where charon's VICI socket is when the config does not say ({@code l2tp.ipsec-vici}). */
         public static final Path DEFAULT_VICI = Path.of("/var/run/charon.vici");
-
-        public L2tp(int sourcePort, InetAddress bindAddress, String hostname, Duration helloInterval,
-                    Duration retransmitInitial, Duration retransmitCap, int maxRetransmits, int receiveWindow,
-                    Duration tunnelLinger, int sessionsPerTunnel, Duration setupTimeout, String callingNumber,
-                    long connectSpeed, List<LnsProfile> lns) {
-            this(sourcePort, bindAddress, hostname, helloInterval, retransmitInitial, retransmitCap, maxRetransmits,
-                    receiveWindow, tunnelLinger, sessionsPerTunnel, setupTimeout, callingNumber, connectSpeed, lns, DEFAULT_VICI);
-        }
 
         /** True when any profile requires IPsec: only then does lacd talk to charon. */
         public boolean anyIpsec() {

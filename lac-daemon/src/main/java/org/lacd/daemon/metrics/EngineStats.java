@@ -9,7 +9,7 @@ import org.lacd.daemon.metrics.LacdMetrics.TunnelState;
 import org.lacd.daemon.session.SessionState;
 import org.lacd.l2tp.CallState;
 import org.lacd.l2tp.L2tpStats;
-import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.pppoe.CloseReason;
 import org.lacd.pppoe.DropReason;
 import org.lacd.pppoe.PppoeStats;

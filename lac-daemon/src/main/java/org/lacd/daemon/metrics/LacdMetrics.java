@@ -176,6 +176,15 @@ public final class LacdMetrics {
         counter("lacd.pppoe.session.closes", "PPPoE sessions ended, by reason", "reason", label(reason)).increment();
     }
 
+    /**
+     * lacd_session_events_dropped_total{state,event}: an event the subscriber session's transition table has no row
+     * for in its state (a late or out-of-order callback); dropped, never thrown. Both labels are closed enum sets.
+     */
+    public void sessionEventDropped(SessionState state, String event) {
+        counter("lacd.session.events.dropped", "Subscriber session events with no transition in the session's state",
+                "state", label(state), "event", event.toLowerCase(java.util.Locale.ROOT)).increment();
+    }
+
     /** lacd_session_teardowns_total{cause}. */
     public void teardown(Enum<?> cause) {
         counter("lacd.session.teardowns", "Established sessions ended, by cause", "cause", label(cause)).increment();

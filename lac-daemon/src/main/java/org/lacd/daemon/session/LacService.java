@@ -102,6 +102,8 @@ public final class LacService {
             registerLns(p.name());
         }
         this.engine = new L2tpEngine(l2tpSettings(config), EngineStats.l2tp(metrics), config.maxWorkers());
+        engine.udpGso(config.l2tp().udpGso());
+        engine.udpGro(config.l2tp().udpGro());
         // downstream frames queued during a read of the L2TP socket leave with one send per port at its end
         engine.onReadBatchEnd(() -> {
             PppoeServer p = pppoe;
@@ -397,6 +399,7 @@ public final class LacService {
         config = next;
         rules = realmRules(next);
         selector.reconfigure(next.steering().lockout(), next.steering().spread());
+        engine.udpGso(next.l2tp().udpGso());
         for (LacdConfig.LnsProfile p : next.l2tp().lns()) {
             registerLns(p.name());
         }
@@ -425,9 +428,10 @@ public final class LacService {
                 || !old.pppoe().withoutPadoDelay().equals(next.pppoe().withoutPadoDelay()) || !old.ppp().equals(next.ppp())
                 || old.l2tp().sourcePort() != next.l2tp().sourcePort() || !old.l2tp().bindAddress().equals(next.l2tp().bindAddress())
                 || !old.l2tp().ipsecVici().equals(next.l2tp().ipsecVici())
+                || old.l2tp().udpGro() != next.l2tp().udpGro()
                 || old.radius().enabled() != next.radius().enabled()
                 || !old.radius().accounting().equals(next.radius().accounting())) {
-            LOG.warn("reload: interfaces, pppoe (but pado-delay), ppp, l2tp socket, l2tp.ipsec-vici, radius.enabled and accounting changes take effect at the next restart");
+            LOG.warn("reload: interfaces, pppoe (but pado-delay), ppp, l2tp socket (bind, port, udp-gro), l2tp.ipsec-vici, radius.enabled and accounting changes take effect at the next restart");
         }
     }
 

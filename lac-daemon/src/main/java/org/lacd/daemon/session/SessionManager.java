@@ -1,6 +1,8 @@
 package org.lacd.daemon.session;
 
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -20,28 +23,26 @@ import org.lacd.daemon.ipsec.IpsecManager;
 import org.lacd.daemon.ipsec.IpsecOutcome;
 import org.lacd.daemon.config.LacdConfig.LnsProfile;
 import org.lacd.daemon.metrics.LacdMetrics;
-import org.lacd.daemon.session.Steering.Decision;
 import org.lacd.daemon.steering.LnsCandidate;
 import org.lacd.daemon.steering.LnsSelector;
 import org.lacd.l2tp.CallParameters;
 import org.lacd.l2tp.L2tpEngine;
 import org.lacd.l2tp.TunnelProfile;
+import org.lacd.l2tp.transport.L2tpScheduler;
 import org.lacd.pppoe.AuthExchange;
 import org.lacd.pppoe.AuthType;
 import org.lacd.pppoe.CloseReason;
 import org.lacd.pppoe.SubscriberListener;
 import org.lacd.pppoe.SubscriberSession;
 import org.lacd.radius.AccountingService;
-import org.lacd.radius.AcctSession;
-import org.lacd.radius.TunnelCandidate;
 import org.lacd.radius.dae.SessionCriteria;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * All subscriber sessions: creates one when the PPPoE side has learned a username, routes PPPoE, L2TP and
- * operator events to it, and gives the sessions what they share (config, steering, LNS selection, the L2TP
- * engine, accounting, metrics).
+ * operator events to it, and gives each the collaborators it uses ({@link Session.Deps}): its loop, config, steering,
+ * LNS selection, a way to place calls, accounting, metrics.
  */
 public final class SessionManager implements SubscriberListener {
     private static final Logger LOG = LoggerFactory.getLogger(SessionManager.class);
@@ -49,12 +50,15 @@ public final class SessionManager implements SubscriberListener {
     private final Supplier<LacdConfig> config;
     private final LacdMetrics metrics;
     private final LnsSelector selector;
-    private final L2tpEngine engine;
     private final Steering steering;
-    private final Supplier<AccountingService> accounting;
     private final EventExecutorGroup loops;
     private final Clock clock;
     private final long bootId;
+    private final SessionAccounting sessionAccounting;
+    private final Session.CallPlacer placer;
+    private final L2tpEngine engine;
+    /** One {@link Session.Deps} per session loop, shared by the sessions on it (nothing per session to allocate). */
+    private final Map<EventExecutor, Session.Deps> depsByLoop = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, Session> byId = new ConcurrentHashMap<>();
     private final Map<Long, Session> byPppoe = new ConcurrentHashMap<>();
@@ -65,12 +69,14 @@ public final class SessionManager implements SubscriberListener {
         this.config = config;
         this.metrics = metrics;
         this.selector = selector;
-        this.engine = engine;
         this.steering = steering;
-        this.accounting = accounting;
         this.loops = loops;
         this.clock = clock;
         this.bootId = clock.instant().getEpochSecond() & 0xffffffffL;
+        this.sessionAccounting = new SessionAccounting(accounting, config, clock);
+        // on the worker that receives this subscriber's frames: both directions then run on that worker's threads
+        this.engine = engine;
+        this.placer = (lns, s) -> engine.placeCall(tunnelProfile(lns), callParameters(s), s, s.sub.worker());
     }
 
     // ---- PPPoE events (PPPoE server thread) ----
@@ -83,7 +89,8 @@ public final class SessionManager implements SubscriberListener {
             return;
         }
         long id = ids.incrementAndGet();
-        Session s = new Session(id, sub, auth, this, loops.next());
+        Session.Deps deps = depsByLoop.computeIfAbsent(loops.next(), this::deps);
+        Session s = new Session(id, String.format("%08x%08x", bootId, id), sub, auth, deps);
         for (PcapTrace t : traces) {
             if (!t.closed() && traced(t.target, s)) {
                 s.trace = t;
@@ -105,44 +112,30 @@ public final class SessionManager implements SubscriberListener {
         }
     }
 
-    // ---- what sessions share ----
+    // ---- what a session is given ----
 
-    long bootId() {
-        return bootId;
+    /** A session's collaborators: its loop as executor and as timer scheduler, and the shared services it uses. */
+    private Session.Deps deps(EventExecutor loop) {
+        L2tpScheduler timers = new L2tpScheduler() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
+                ScheduledFuture<?> f = loop.schedule(task, delay, unit);
+                return () -> f.cancel(false);
+            }
+        };
+        return new Session.Deps(loop, timers, clock, metrics, config, steering::decide, selector, placer, this::ensureUp,
+                sessionAccounting, this::removed);
     }
 
-    LacdMetrics metrics() {
-        return metrics;
-    }
-
-    Clock clock() {
-        return clock;
-    }
-
-    LacdConfig config() {
-        return config.get();
-    }
-
-    Steering steering() {
-        return steering;
-    }
-
-    LnsSelector selector() {
-        return selector;
-    }
-
-    L2tpEngine engine() {
-        return engine;
-    }
-
-    void removed(Session s) {
+    private void removed(Session s) {
         byId.remove(s.id);
         byPppoe.remove(s.sub.id());
         metrics.sessionTransition(s.state(), null);
-    }
-
-    void lnsFailed(String key) {
-        selector.failed(key);
     }
 
     /** The IPsec side: null until {@link #useIpsec} (no LNS requires IPsec). */
@@ -157,15 +150,14 @@ public final class SessionManager implements SubscriberListener {
         return ipsec;
     }
 
-    /** Counts what an IPsec check of an LNS attempt found. */
-    void ipsecChecked(String key, IpsecManager.Result r) {
-        if (r.outcome() == IpsecOutcome.UP) {
-            if (r.initiated()) {
-                metrics.lnsIpsecSetup(key);
-            }
-        } else {
-            metrics.lnsIpsecFailure(key, r.outcome().label());
+    /** A session's IPsec check: the manager's, or "control unreachable" while there is none. */
+    private java.util.concurrent.CompletableFuture<IpsecManager.Result> ensureUp(LnsCandidate c, Duration bound) {
+        IpsecManager m = ipsec;
+        if (m == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(
+                    new IpsecManager.Result(IpsecOutcome.CONTROL_UNREACHABLE, false, "no IPsec manager"));
         }
+        return m.ensureUp(c.profile().ipsec(), c.profile().address(), c.profile().port(), bound);
     }
 
     /**
@@ -244,8 +236,7 @@ public final class SessionManager implements SubscriberListener {
      * Authen Name ({@link Steering#maxUsernameBytes}), or a Calling Number whose template holds {@code {user}}.
      * Measured in the UTF-8 bytes that would be sent.
      */
-    boolean usernameTooLong(Session s) {
-        LacdConfig c = config.get();
+    static boolean usernameTooLong(LacdConfig c, Session s) {
         if (utf8Length(s.auth.username()) > Steering.maxUsernameBytes(c)) {
             return true;
         }
@@ -267,80 +258,6 @@ public final class SessionManager implements SubscriberListener {
                 .replace("{inner-vlan}", sub.innerVlan() < 0 ? "" : Integer.toString(sub.innerVlan()))
                 .replace("{service}", sub.serviceName())
                 .replace("{user}", s.auth.username());
-    }
-
-    // ---- accounting ----
-
-    AcctSession accountingStart(Session s, Decision d) {
-        AccountingService acct = accounting.get();
-        if (acct == null) {
-            return null;
-        }
-        Decision.Place place = (Decision.Place) d;
-        LnsCandidate lns = s.lns();
-        String connection = s.call() == null ? "" : s.call().localTunnelId() + "/" + s.call().localSessionId();
-        TunnelCandidate origin = place.radius().get(lns.key());
-        AcctSession.TunnelInfo tunnel = origin != null ? AcctSession.TunnelInfo.of(origin, null, connection)
-                : AcctSession.TunnelInfo.l2tp(lns.profile().address().getHostAddress(), null, connection);
-        List<byte[]> classes = place.attributes().map(x -> x.classes()).orElse(List.of());
-        AcctSession a = new AcctSession(s.acctSessionId, s.auth.username(), s.sub.mac().bytes(), s.sub.interfaceName(),
-                vlan(s.sub.outerVlan()), vlan(s.sub.innerVlan()), s.sub.pppoeSessionId(), s.sub.serviceName(), s.upSince(),
-                () -> new AcctSession.Counters(s.bytesUp.get(), s.bytesDown.get(), s.packetsUp.get(), s.packetsDown.get()),
-                Optional.of(tunnel), classes, OptionalInt.empty(),
-                place.attributes().isPresent() ? AcctSession.AUTHENTIC_RADIUS : AcctSession.AUTHENTIC_LOCAL,
-                Steering.lineInfo(s.sub));
-        acct.start(a);
-        if (config.get().radius().accounting().tunnelRecords()) {
-            acct.tunnelLinkStart(a);
-        }
-        return a;
-    }
-
-    void accountingInterim(AcctSession a) {
-        AccountingService acct = accounting.get();
-        if (acct != null) {
-            acct.interim(a);
-        }
-    }
-
-    void accountingStop(AcctSession a, TeardownCause cause) {
-        AccountingService acct = accounting.get();
-        if (acct != null) {
-            acct.stop(a, cause.acctTerminateCause());
-            if (config.get().radius().accounting().tunnelRecords()) {
-                acct.tunnelLinkStop(a, cause.acctTerminateCause());
-            }
-        }
-    }
-
-    void accountingReject(Session s, SetupFailure reason) {
-        // Rejects are accounted only when configured; a Stop without a Start is what operators ask for here.
-        AccountingService acct = accounting.get();
-        if (acct == null || !config.get().radius().accounting().recordRejects() || reason == SetupFailure.USERNAME_TOO_LONG) {
-            // a name too long for User-Name would make the Stop unencodable: nothing to account
-            return;
-        }
-        AcctSession a = new AcctSession(s.acctSessionId, s.auth.username(), s.sub.mac().bytes(), s.sub.interfaceName(),
-                vlan(s.sub.outerVlan()), vlan(s.sub.innerVlan()), s.sub.pppoeSessionId(), s.sub.serviceName(), clock.instant(),
-                () -> AcctSession.Counters.ZERO, Optional.empty(), List.of(), OptionalInt.empty(), AcctSession.AUTHENTIC_RADIUS,
-                Steering.lineInfo(s.sub));
-        acct.stop(a, reason == SetupFailure.RADIUS_REJECT ? org.lacd.radius.TerminateCause.USER_ERROR
-                : org.lacd.radius.TerminateCause.SERVICE_UNAVAILABLE);
-    }
-
-    Duration interimInterval(Decision d) {
-        if (d instanceof Decision.Place p && p.attributes().isPresent() && p.attributes().get().acctInterimInterval().isPresent()) {
-            return Duration.ofSeconds(Math.max(60, p.attributes().get().acctInterimInterval().getAsLong()));
-        }
-        return config.get().radius().accounting().interimInterval();
-    }
-
-    Optional<Duration> sessionTimeout(Decision d) {
-        if (d instanceof Decision.Place p && p.attributes().isPresent() && p.attributes().get().sessionTimeout().isPresent()) {
-            long t = p.attributes().get().sessionTimeout().getAsLong();
-            return t > 0 ? Optional.of(Duration.ofSeconds(t)) : Optional.empty();
-        }
-        return Optional.empty();
     }
 
     private static OptionalInt vlan(int v) {

@@ -2,17 +2,18 @@ package org.lacd.daemon.session;
 
 /** States of a subscriber session, as shown by the management view and the {@code lacd_sessions} gauge. */
 public enum SessionState {
-    /** PPPoE discovery done, waiting for LCP. */
+    /**
+     * On the PPPoE side, from PADS until the user name is known: LCP negotiation and the wait for CHAP/PAP (the PPPoE
+     * session's own phases, {@code org.lacd.pppoe.SessionState}). There is no separate "lcp" state here (issue 15).
+     */
     PPPOE,
-    /** LCP negotiating with the subscriber. */
-    LCP,
-    /** Waiting for the subscriber's CHAP response or PAP request. */
+    /** Handed over with the user name, before steering is asked (momentary). */
     AUTH,
     /** Username known; RADIUS and/or realm rules are being asked. */
     DECIDING,
-    /** Waiting for a tunnel to the chosen LNS. */
+    /** A call is placed on the chosen LNS and waits for its tunnel (SCCRQ/SCCRP/SCCCN). */
     TUNNEL_SETUP,
-    /** ICRQ/ICRP/ICCN under way. */
+    /** The tunnel is up and the call is under way: ICRQ sent, waiting for ICRP (RFC 2661 7.4.1). */
     CALL_SETUP,
     /** Call up: PPP frames forwarded both ways. */
     FORWARDING,

@@ -1,9 +1,11 @@
 package org.lacd.l2tp.wire;
 
-import static org.lacd.l2tp.wire.MalformedPacketException.Reason.BAD_HIDDEN_LENGTH;
-import static org.lacd.l2tp.wire.MalformedPacketException.Reason.HIDDEN_WITHOUT_RANDOM_VECTOR;
-import static org.lacd.l2tp.wire.MalformedPacketException.Reason.HIDDEN_WITHOUT_SECRET;
+import static org.lacd.l2tp.wire.L2tpReason.BAD_HIDDEN_LENGTH;
+import static org.lacd.l2tp.wire.L2tpReason.HIDDEN_WITHOUT_RANDOM_VECTOR;
+import static org.lacd.l2tp.wire.L2tpReason.HIDDEN_WITHOUT_SECRET;
 
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireProtocol;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -70,18 +72,18 @@ public final class HiddenAvps {
                 continue;
             }
             if (rv == null) {
-                throw new MalformedPacketException(HIDDEN_WITHOUT_RANDOM_VECTOR, i, "hidden AVP " + a.type() + " before any Random Vector");
+                throw new MalformedPacketException(WireProtocol.L2TP, HIDDEN_WITHOUT_RANDOM_VECTOR, i, "hidden AVP " + a.type() + " before any Random Vector");
             }
             if (secret == null || secret.length == 0) {
-                throw new MalformedPacketException(HIDDEN_WITHOUT_SECRET, i, "hidden AVP " + a.type() + " but no tunnel secret");
+                throw new MalformedPacketException(WireProtocol.L2TP, HIDDEN_WITHOUT_SECRET, i, "hidden AVP " + a.type() + " but no tunnel secret");
             }
             byte[] plain = crypt(a.type(), secret, rv, a.value(), false);
             if (plain.length < 2) {
-                throw new MalformedPacketException(BAD_HIDDEN_LENGTH, i, "hidden AVP " + a.type() + " of " + plain.length + " bytes");
+                throw new MalformedPacketException(WireProtocol.L2TP, BAD_HIDDEN_LENGTH, i, "hidden AVP " + a.type() + " of " + plain.length + " bytes");
             }
             int len = ((plain[0] & 0xff) << 8) | (plain[1] & 0xff);
             if (len > plain.length - 2) {
-                throw new MalformedPacketException(BAD_HIDDEN_LENGTH, i, "hidden AVP " + a.type() + " original length " + len + " exceeds " + (plain.length - 2));
+                throw new MalformedPacketException(WireProtocol.L2TP, BAD_HIDDEN_LENGTH, i, "hidden AVP " + a.type() + " original length " + len + " exceeds " + (plain.length - 2));
             }
             byte[] value = java.util.Arrays.copyOfRange(plain, 2, 2 + len);
             AvpType k = a.known();

@@ -1,13 +1,16 @@
 package org.lacd.l2tp.wire;
 
-import static org.lacd.l2tp.wire.MalformedPacketException.Reason.AVP_OVERRUN;
-import static org.lacd.l2tp.wire.MalformedPacketException.Reason.AVP_TOO_SHORT;
-import static org.lacd.l2tp.wire.MalformedPacketException.Reason.BAD_AVP_VALUE;
-import static org.lacd.l2tp.wire.MalformedPacketException.Reason.FIRST_AVP_NOT_MESSAGE_TYPE;
-import static org.lacd.l2tp.wire.MalformedPacketException.Reason.HIDDEN_NOT_ALLOWED;
-import static org.lacd.l2tp.wire.MalformedPacketException.Reason.OVERSIZE;
-import static org.lacd.l2tp.wire.MalformedPacketException.Reason.TOO_MANY_AVPS;
+import static org.lacd.l2tp.wire.L2tpReason.AVP_OVERRUN;
+import static org.lacd.l2tp.wire.L2tpReason.AVP_TOO_SHORT;
+import static org.lacd.l2tp.wire.L2tpReason.BAD_AVP_VALUE;
+import static org.lacd.l2tp.wire.L2tpReason.FIRST_AVP_NOT_MESSAGE_TYPE;
+import static org.lacd.l2tp.wire.L2tpReason.HIDDEN_NOT_ALLOWED;
+import static org.lacd.l2tp.wire.L2tpReason.OVERSIZE;
+import static org.lacd.l2tp.wire.L2tpReason.TOO_MANY_AVPS;
 
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireReader;
+import org.lacd.wire.WireProtocol;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +32,7 @@ public final class L2tpCodec {
 
     /** Decodes a whole datagram. Hidden AVPs stay hidden (see {@link HiddenAvps#reveal}). */
     public static L2tpPacket decode(byte[] buf, int off, int len) throws MalformedPacketException {
-        L2tpReader r = new L2tpReader(buf, off, len);
+        WireReader r = new WireReader(WireProtocol.L2TP, buf, off, len);
         L2tpHeader h = L2tpHeader.decode(r);
         if (!h.control()) {
             byte[] payload = r.bytes(r.remaining(), "payload");
@@ -40,38 +43,38 @@ public final class L2tpCodec {
     }
 
     /** Decodes the AVPs of a control message body, checking lengths of registered AVPs that are not hidden. */
-    public static List<Avp> decodeAvps(L2tpReader r) throws MalformedPacketException {
+    public static List<Avp> decodeAvps(WireReader r) throws MalformedPacketException {
         List<Avp> avps = new ArrayList<>();
         while (r.remaining() > 0) {
-            int at = r.position();
+            int at = r.offset();
             if (avps.size() == MAX_AVPS) {
-                throw new MalformedPacketException(TOO_MANY_AVPS, at, "more than " + MAX_AVPS + " AVPs");
+                throw new MalformedPacketException(WireProtocol.L2TP, TOO_MANY_AVPS, at, "more than " + MAX_AVPS + " AVPs");
             }
             if (r.remaining() < 6) {
-                throw new MalformedPacketException(AVP_TOO_SHORT, at, "AVP header needs 6 bytes, " + r.remaining() + " left");
+                throw new MalformedPacketException(WireProtocol.L2TP, AVP_TOO_SHORT, at, "AVP header needs 6 bytes, " + r.remaining() + " left");
             }
             int bits = r.u16("AVP flags/length");
             int length = bits & AVP_LENGTH_MASK;
             if (length < 6) {
                 // also the guard against a zero-length AVP loop
-                throw new MalformedPacketException(AVP_TOO_SHORT, at, "AVP length " + length + " (expected: 6+)");
+                throw new MalformedPacketException(WireProtocol.L2TP, AVP_TOO_SHORT, at, "AVP length " + length + " (expected: 6+)");
             }
             int vendor = r.u16("AVP vendor");
             int type = r.u16("AVP type");
             if (length - 6 > r.remaining()) {
-                throw new MalformedPacketException(AVP_OVERRUN, at, "AVP length " + length + " exceeds " + (r.remaining() + 6) + " remaining");
+                throw new MalformedPacketException(WireProtocol.L2TP, AVP_OVERRUN, at, "AVP length " + length + " exceeds " + (r.remaining() + 6) + " remaining");
             }
             byte[] value = r.bytes(length - 6, "AVP value");
             boolean m = (bits & AVP_M) != 0;
             boolean hidden = (bits & AVP_H) != 0;
             Avp avp = new Avp(m, hidden, vendor, type, value);
             if (avps.isEmpty() && !avp.is(AvpType.MESSAGE_TYPE)) {
-                throw new MalformedPacketException(FIRST_AVP_NOT_MESSAGE_TYPE, at, "first AVP is " + vendor + ":" + type + " (expected: Message Type)");
+                throw new MalformedPacketException(WireProtocol.L2TP, FIRST_AVP_NOT_MESSAGE_TYPE, at, "first AVP is " + vendor + ":" + type + " (expected: Message Type)");
             }
             AvpType known = avp.known();
             if (known != null) {
                 if (hidden && !known.hideable()) {
-                    throw new MalformedPacketException(HIDDEN_NOT_ALLOWED, at, known + " with the H bit");
+                    throw new MalformedPacketException(WireProtocol.L2TP, HIDDEN_NOT_ALLOWED, at, known + " with the H bit");
                 }
                 if (!hidden) {
                     checkLength(known, value.length, at);
@@ -84,7 +87,7 @@ public final class L2tpCodec {
 
     static void checkLength(AvpType t, int len, int at) throws MalformedPacketException {
         if (len < t.minLength() || len > t.maxLength()) {
-            throw new MalformedPacketException(BAD_AVP_VALUE, at,
+            throw new MalformedPacketException(WireProtocol.L2TP, BAD_AVP_VALUE, at,
                     t + " value of " + len + " bytes (expected: " + t.minLength() + (t.maxLength() == t.minLength() ? "" : ".." + t.maxLength()) + ")");
         }
     }
@@ -157,7 +160,7 @@ public final class L2tpCodec {
     /** Guard used by callers building messages from untrusted sizes. */
     public static void checkSize(int total) throws MalformedPacketException {
         if (total > MAX_CONTROL_LENGTH) {
-            throw new MalformedPacketException(OVERSIZE, 0, "message of " + total + " bytes");
+            throw new MalformedPacketException(WireProtocol.L2TP, OVERSIZE, 0, "message of " + total + " bytes");
         }
     }
 }

@@ -1,9 +1,13 @@
 package org.lacd.l2tp.wire;
 
-import static org.lacd.l2tp.wire.MalformedPacketException.Reason.BAD_LENGTH;
-import static org.lacd.l2tp.wire.MalformedPacketException.Reason.BAD_VERSION;
-import static org.lacd.l2tp.wire.MalformedPacketException.Reason.CONTROL_FLAGS;
-import static org.lacd.l2tp.wire.MalformedPacketException.Reason.OFFSET_OVERRUN;
+import static org.lacd.l2tp.wire.L2tpReason.BAD_LENGTH;
+import static org.lacd.l2tp.wire.L2tpReason.BAD_VERSION;
+import static org.lacd.l2tp.wire.L2tpReason.CONTROL_FLAGS;
+import static org.lacd.l2tp.wire.L2tpReason.OFFSET_OVERRUN;
+
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireReader;
+import org.lacd.wire.WireProtocol;
 
 /**
  * The L2TPv2 header (RFC 2661 3.1):
@@ -28,14 +32,16 @@ public record L2tpHeader(boolean control, boolean priority, int length, int tunn
     public static final int VERSION = 2;
     /** Control header: flags, length, tunnel, session, Ns, Nr. */
     public static final int CONTROL_HEADER_LENGTH = 12;
+    /** The longest header {@link #writeData} writes (with Ns/Nr). */
+    public static final int MAX_DATA_HEADER_LENGTH = 10;
 
     public boolean sequenced() { return ns >= 0; }
 
     /** Decodes the header from the reader, leaving it positioned at the payload and limited by Length. */
-    public static L2tpHeader decode(L2tpReader r) throws MalformedPacketException {
+    public static L2tpHeader decode(WireReader r) throws MalformedPacketException {
         int flags = r.u16("flags/version");
         if ((flags & VERSION_MASK) != VERSION) {
-            throw new MalformedPacketException(BAD_VERSION, 0, "version " + (flags & VERSION_MASK) + " (expected: 2)");
+            throw new MalformedPacketException(WireProtocol.L2TP, BAD_VERSION, 0, "version " + (flags & VERSION_MASK) + " (expected: 2)");
         }
         boolean t = (flags & T) != 0;
         boolean hasL = (flags & L) != 0;
@@ -44,14 +50,14 @@ public record L2tpHeader(boolean control, boolean priority, int length, int tunn
         boolean p = (flags & P) != 0;
         if (t && (!hasL || !hasS || hasO || p)) {
             // RFC 2661 3.1: control messages MUST have L=1, S=1, O=0, P=0
-            throw new MalformedPacketException(CONTROL_FLAGS, 0, String.format("control flags 0x%04x (expected: L=1 S=1 O=0 P=0)", flags));
+            throw new MalformedPacketException(WireProtocol.L2TP, CONTROL_FLAGS, 0, String.format("control flags 0x%04x (expected: L=1 S=1 O=0 P=0)", flags));
         }
         int length = -1;
         if (hasL) {
             length = r.u16("length");
             int minimum = 6 + (hasS ? 4 : 0) + (hasO ? 2 : 0);
             if (length < minimum) {
-                throw new MalformedPacketException(BAD_LENGTH, 2, "length field " + length + " (expected: " + minimum + "+)");
+                throw new MalformedPacketException(WireProtocol.L2TP, BAD_LENGTH, 2, "length field " + length + " (expected: " + minimum + "+)");
             }
             r.limitTo(length, BAD_LENGTH);
         }
@@ -67,11 +73,11 @@ public record L2tpHeader(boolean control, boolean priority, int length, int tunn
         if (hasO) {
             offsetSize = r.u16("offset size");
             if (offsetSize > r.remaining()) {
-                throw new MalformedPacketException(OFFSET_OVERRUN, r.position() - 2, "offset size " + offsetSize + " exceeds " + r.remaining() + " remaining");
+                throw new MalformedPacketException(WireProtocol.L2TP, OFFSET_OVERRUN, r.offset() - 2, "offset size " + offsetSize + " exceeds " + r.remaining() + " remaining");
             }
             r.skip(offsetSize, "offset pad");
         }
-        return new L2tpHeader(t, p, length, tunnelId, sessionId, ns, nr, offsetSize, r.arrayPosition(), r.remaining());
+        return new L2tpHeader(t, p, length, tunnelId, sessionId, ns, nr, offsetSize, r.absolutePosition(), r.remaining());
     }
 
     /** Writes a control header (T, L, S set) into dst at off; returns the header length (12). */
@@ -86,7 +92,9 @@ public record L2tpHeader(boolean control, boolean priority, int length, int tunn
     }
 
     /**
-     * Writes a data message header without Length and offset (the form LNSs use): 6 bytes, or 10 with Ns/Nr.
+     * Writes a data message header without Length and offset (the form LNSs use): 6 bytes, or 10 with Ns/Nr. The one
+     * encoder of the data header: the engine's send paths and the test LNS use it. Allocation-free (the send path
+     * calls it per frame).
      * @return the header length
      */
     public static int writeData(byte[] dst, int off, int tunnelId, int sessionId, boolean sequenced, int ns, int nr) {

@@ -1,5 +1,7 @@
 package org.lacd.l2tp.wire;
 
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireProtocol;
 import java.nio.charset.StandardCharsets;
 import org.lacd.daemon.log.WireText;
 
@@ -50,11 +52,11 @@ public record PppDisconnectCause(int code, int controlProtocol, Direction direct
     public static PppDisconnectCause parse(Avp avp) throws MalformedPacketException {
         byte[] v = avp.value();
         if (v.length < 5) {
-            throw new MalformedPacketException(MalformedPacketException.Reason.BAD_AVP_VALUE, 0, "PPP Disconnect Cause AVP of " + v.length + " bytes");
+            throw new MalformedPacketException(WireProtocol.L2TP, L2tpReason.BAD_AVP_VALUE, 0, "PPP Disconnect Cause AVP of " + v.length + " bytes");
         }
         Direction d = Direction.fromCode(v[4] & 0xff);
         if (d == null) {
-            throw new MalformedPacketException(MalformedPacketException.Reason.BAD_AVP_VALUE, 4, "PPP Disconnect Cause direction " + (v[4] & 0xff));
+            throw new MalformedPacketException(WireProtocol.L2TP, L2tpReason.BAD_AVP_VALUE, 4, "PPP Disconnect Cause direction " + (v[4] & 0xff));
         }
         String msg = v.length > 5 ? new String(v, 5, v.length - 5, StandardCharsets.UTF_8) : null;
         return new PppDisconnectCause(((v[0] & 0xff) << 8) | (v[1] & 0xff), ((v[2] & 0xff) << 8) | (v[3] & 0xff), d, msg);

@@ -1,5 +1,7 @@
 package org.lacd.l2tp.wire;
 
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireProtocol;
 import java.nio.charset.StandardCharsets;
 import org.lacd.daemon.log.WireText;
 
@@ -38,7 +40,7 @@ public record ResultCode(int result, int error, String message) {
     public static ResultCode parse(Avp avp) throws MalformedPacketException {
         byte[] v = avp.value();
         if (v.length < 2 || v.length == 3) {
-            throw new MalformedPacketException(MalformedPacketException.Reason.BAD_AVP_VALUE, 0, "Result Code AVP of " + v.length + " bytes");
+            throw new MalformedPacketException(WireProtocol.L2TP, L2tpReason.BAD_AVP_VALUE, 0, "Result Code AVP of " + v.length + " bytes");
         }
         int r = ((v[0] & 0xff) << 8) | (v[1] & 0xff);
         if (v.length == 2) {

@@ -1,6 +1,7 @@
 package org.lacd.daemon.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,8 @@ class ConfigLoaderTest {
         assertEquals(List.of(AuthProtocol.CHAP_MD5, AuthProtocol.PAP), c.ppp().authProtocols());
         assertEquals(1701, c.l2tp().sourcePort());
         assertEquals(Duration.ofSeconds(8), c.l2tp().retransmitCap());
+        assertTrue(c.l2tp().udpGso(), "l2tp.udp-gso defaults to on");
+        assertFalse(c.l2tp().udpGro(), "l2tp.udp-gro defaults to off");
         assertEquals(3, c.l2tp().lns().size());
         assertEquals("lacd", c.l2tp().lns().get(0).hostname(), "profile hostname defaults to l2tp.hostname");
         assertEquals(2, c.steering().rules().size());
@@ -80,6 +83,7 @@ class ConfigLoaderTest {
         pado pending zero        | '  pado-delay-max-pending: 1024' | '  pado-delay-max-pending: 0' | pppoe.pado-delay-max-pending | 0 is out of range
         pado service twice       | '  pado-delay-services: []' | '  pado-delay-services: [{service: b, pado-delay: 0ms}, {service: b, pado-delay: 1s}]' | pppoe.pado-delay-services[1].service | is listed twice
         pado service no delay    | '  pado-delay-services: []' | '  pado-delay-services: [{service: b}]' | pppoe.pado-delay-services[0].pado-delay | is required
+        udp-gso not a boolean    | '  udp-gso: true '          | '  udp-gso: yes please '     | l2tp.udp-gso              | expected true or false
         interface pado-delay     | '    # pado-delay: 200ms '  | '    pado-delay: 1h '         | interfaces[0].pado-delay | out of range
         """)
     void eachClassOfErrorNamesTheKeyPath(String what, String from, String to, String path, String reason) throws Exception {

@@ -1,8 +1,10 @@
 package org.lacd.l2tp.wire;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import org.lacd.wire.MalformedPacketException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,22 +16,37 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Random and mutated golden messages through every decoder: the only outcomes allowed are success and
- * {@link MalformedPacketException}. Bounded iterations; a fixed seed plus one fresh seed printed for replay.
+ * {@link MalformedPacketException}, whose offset lies inside the datagram and whose message names offset and reason.
+ * The fixed seed must reach every check it can (see {@link #FIXED_SEED_REASONS}), so a decoder that stops checking
+ * fails here. Bounded iterations; a fixed seed plus one fresh seed printed for replay.
  */
 public class DecoderFuzzTest {
     static final int ITERATIONS = 60_000;
+    /**
+     * What the fixed seed's mutations reach: every check past the header (lengths, AVP framing, hiding). Not reached
+     * by mutating received messages: RESERVED_BITS (ignored on receive), TOO_MANY_AVPS (needs a longer datagram than
+     * a mutation makes), HIDDEN_WITHOUT_SECRET (the secret is given), OVERSIZE (the encoder's).
+     */
+    static final java.util.Set<MalformedPacketException.Reason> FIXED_SEED_REASONS = fixedSeedReasons();
+
+    private static java.util.Set<MalformedPacketException.Reason> fixedSeedReasons() {
+        java.util.Set<MalformedPacketException.Reason> s = new java.util.HashSet<>(java.util.EnumSet.complementOf(java.util.EnumSet.of(
+                L2tpReason.RESERVED_BITS, L2tpReason.TOO_MANY_AVPS, L2tpReason.HIDDEN_WITHOUT_SECRET, L2tpReason.OVERSIZE)));
+        s.add(org.lacd.wire.CommonReason.TRUNCATED);
+        return s;
+    }
     static final byte[] SECRET = "fuzz".getBytes(StandardCharsets.US_ASCII);
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void fixedSeed() { run(0x1ac_d_2661L); }
+    void fixedSeed() { run(0x1ac_d_2661L, FIXED_SEED_REASONS); }
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void freshSeed() {
         long seed = System.nanoTime();
         System.out.println("DecoderFuzzTest fresh seed: " + seed);
-        run(seed);
+        run(seed, java.util.Set.of());
     }
 
     static List<byte[]> corpus() {
@@ -42,11 +59,12 @@ public class DecoderFuzzTest {
         return c;
     }
 
-    static void run(long seed) {
+    static void run(long seed, java.util.Set<MalformedPacketException.Reason> expectedReasons) {
         Random rnd = new Random(seed);
         List<byte[]> corpus = corpus();
         int ok = 0;
         int malformed = 0;
+        java.util.Set<MalformedPacketException.Reason> reasons = new java.util.HashSet<>();
         for (int i = 0; i < ITERATIONS; i++) {
             byte[] input = i % 10 == 0 ? randomBytes(rnd) : mutate(corpus.get(rnd.nextInt(corpus.size())), rnd);
             try {
@@ -54,12 +72,21 @@ public class DecoderFuzzTest {
                 ok++;
             } catch (MalformedPacketException e) {
                 malformed++;
-                assertTrue(e.offset() >= 0 || e.offset() < input.length + 1, "offset in range");
+                reasons.add(e.reason());
+                // the offset points into the datagram (its end at most: "needs 2 more bytes at offset <length>")
+                if (e.offset() < 0 || e.offset() > input.length) {
+                    fail("seed " + seed + " iteration " + i + ": offset " + e.offset() + " outside 0.." + input.length
+                            + " in \"" + e.getMessage() + "\" on " + java.util.HexFormat.of().formatHex(input));
+                }
+                assertNotNull(e.reason(), "a reason");
+                assertTrue(e.getMessage().contains("at offset " + e.offset()) && e.getMessage().contains(e.reason().name()),
+                        "the message names the offset and the reason: " + e.getMessage());
             } catch (RuntimeException | Error e) {
                 fail("seed " + seed + " iteration " + i + ": " + e + " on " + java.util.HexFormat.of().formatHex(input), e);
             }
         }
         assertTrue(ok > 0 && malformed > 0, "both outcomes exercised: ok=" + ok + " malformed=" + malformed);
+        assertTrue(reasons.containsAll(expectedReasons), "reasons seen: " + reasons + ", expected at least " + expectedReasons);
     }
 
     static void decodeEverything(byte[] input) throws MalformedPacketException {

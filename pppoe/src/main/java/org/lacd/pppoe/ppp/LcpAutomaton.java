@@ -11,7 +11,7 @@ import org.lacd.pppoe.wire.LcpCode;
 import org.lacd.pppoe.wire.LcpOption;
 import org.lacd.pppoe.wire.LcpOptionType;
 import org.lacd.pppoe.wire.LcpPacket;
-import org.lacd.pppoe.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.pppoe.wire.PppProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

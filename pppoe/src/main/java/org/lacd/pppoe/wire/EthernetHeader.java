@@ -1,5 +1,9 @@
 package org.lacd.pppoe.wire;
 
+import org.lacd.wire.WireReader;
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireProtocol;
+
 /**
  * Ethernet II header with zero, one (802.1Q) or two (QinQ) VLAN tags.
  * <pre>

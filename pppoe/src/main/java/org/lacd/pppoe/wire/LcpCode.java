@@ -1,5 +1,8 @@
 package org.lacd.pppoe.wire;
 
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireProtocol;
+
 /** LCP codes (RFC 1661 section 5; Identification and Time-Remaining from RFC 1570). */
 public enum LcpCode {
     CONFIGURE_REQUEST(1),

@@ -1,5 +1,8 @@
 package org.lacd.pppoe.wire;
 
+import org.lacd.wire.WireReader;
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireProtocol;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;

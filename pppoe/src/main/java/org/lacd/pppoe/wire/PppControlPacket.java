@@ -1,5 +1,9 @@
 package org.lacd.pppoe.wire;
 
+import org.lacd.wire.WireReader;
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireProtocol;
+
 /**
  * A PPP control packet this module understands: LCP (RFC 1661), PAP (RFC 1334), CHAP (RFC 1994). All share the
  * header CODE(1) IDENTIFIER(1) LENGTH(2); octets beyond LENGTH are padding and ignored (RFC 1661 section 5).

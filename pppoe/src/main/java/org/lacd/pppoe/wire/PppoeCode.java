@@ -1,5 +1,8 @@
 package org.lacd.pppoe.wire;
 
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireProtocol;
+
 /** PPPoE CODE field (RFC 2516 section 5; PADM/PADN from RFC 4937 are recognised, never sent). */
 public enum PppoeCode {
     SESSION(0x00),

@@ -1,5 +1,8 @@
 package org.lacd.pppoe.wire;
 
+import org.lacd.wire.WireReader;
+import org.lacd.wire.MalformedPacketException;
+
 /**
  * The 6-byte PPPoE header (RFC 2516 section 4): VER=1, TYPE=1 (one byte 0x11), CODE, SESSION_ID, LENGTH.
  */

@@ -1,5 +1,9 @@
 package org.lacd.pppoe.wire;
 
+import org.lacd.wire.WireReader;
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireProtocol;
+
 /**
  * Builds and decodes PPPoE session frames (RFC 2516 section 6): Ethernet (0x8864), PPPoE header with CODE 0x00,
  * then the PPP frame from its protocol field on.

@@ -1,5 +1,7 @@
 package org.lacd.pppoe.wire;
 
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireProtocol;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -70,7 +72,11 @@ public record PppoeTag(int type, byte[] value) {
     public String toString() {
         TagType t = knownType();
         String name = t == null ? "0x" + Integer.toHexString(type) : t.name();
-        return name + "=" + (t != null && t.format() == TagType.Format.UTF8 ? '"' + asUtf8() + '"'
-                : HexFormat.of().formatHex(value));
+        return name + "=" + (t != null && t.format() == TagType.Format.UTF8 ? quoted(value) : HexFormat.of().formatHex(value));
+    }
+
+    /** A wire string for a log line: quoted, with quote, backslash and every octet outside printable ASCII as \xNN. */
+    static String quoted(byte[] v) {
+        return org.lacd.wire.WireText.quoted(v);
     }
 }

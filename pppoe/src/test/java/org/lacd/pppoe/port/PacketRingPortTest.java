@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lacd.pppoe.testutil.Hex;
@@ -27,6 +28,7 @@ import org.lacd.pppoe.testutil.Netns;
  * {@link PacketRingPort} on veth pairs inside a namespace the test creates: every frame is sent on one end and read
  * from the ring on the other.
  */
+@RealPeer
 class PacketRingPortTest {
     private static Netns ns;
     private static final AtomicInteger PAIRS = new AtomicInteger();
@@ -34,7 +36,7 @@ class PacketRingPortTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        Assumptions.assumeTrue(Netns.isRoot() && Netns.hasIp(), "needs root and iproute2");
+        Peers.require(Netns.isRoot() && Netns.hasIp(), "needs root and iproute2");
         ns = Netns.create("ring");
     }
 

@@ -2,20 +2,22 @@ package org.lacd.pppoe.port;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.lacd.pppoe.testutil.Netns;
 
 /** Without CAP_NET_RAW, opening a port is a clear error that names the interface and the capability. */
+@RealPeer
 class PcapPermissionTest {
 
     @Test
     void missingCapabilityIsAClearPortException() throws Exception {
-        Assumptions.assumeTrue(Netns.isRoot() && Files.isExecutable(Path.of("/usr/sbin/capsh")), "needs root and capsh");
+        Peers.require(Netns.isRoot() && Files.isExecutable(Path.of("/usr/sbin/capsh")), "needs root and capsh");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");
         Process p = new ProcessBuilder("/usr/sbin/capsh", "--drop=cap_net_raw,cap_net_admin", "--", "-c",

@@ -4,19 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lacd.pppoe.testutil.Hex;
 import org.lacd.pppoe.testutil.Netns;
 
 /** PcapPort on a veth pair inside a namespace the test creates. */
+@RealPeer
 class PcapPortTest {
     private static Netns ns;
     private static PcapPort a;
@@ -25,7 +27,7 @@ class PcapPortTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        Assumptions.assumeTrue(Netns.isRoot() && Netns.hasIp(), "needs root and iproute2");
+        Peers.require(Netns.isRoot() && Netns.hasIp(), "needs root and iproute2");
         ns = Netns.create("port");
         ns.exec("ip", "link", "add", "pa", "type", "veth", "peer", "name", "pb");
         ns.exec("ip", "link", "set", "pa", "up");

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -13,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import org.lacd.pppoe.testutil.Netns;
 import org.slf4j.LoggerFactory;
 
 /** {@link Ports#open}: which port runs, and the one line that says so. */
+@RealPeer
 class PortsTest {
     private static Netns ns;
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
@@ -28,7 +30,7 @@ class PortsTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        Assumptions.assumeTrue(Netns.isRoot() && Netns.hasIp(), "needs root and iproute2");
+        Peers.require(Netns.isRoot() && Netns.hasIp(), "needs root and iproute2");
         ns = Netns.create("ports");
         ns.exec("ip", "link", "add", "pa", "type", "veth", "peer", "name", "pb");
         ns.exec("ip", "link", "set", "pa", "up");

@@ -2,11 +2,12 @@ package org.lacd.pppoe.port;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.lacd.pppoe.testutil.Netns;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,12 +16,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Without CAP_NET_RAW the ring port is a clear PERMISSION_DENIED naming the interface and the capability, and
  * {@link Ports#open} with AUTO says so too instead of falling back to pcap (which would fail the same way).
  */
+@RealPeer
 class RingPermissionTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"ring", "AUTO"})
     void missingCapabilityIsAClearPortException(String how) throws Exception {
-        Assumptions.assumeTrue(Netns.isRoot() && Files.isExecutable(Path.of("/usr/sbin/capsh")), "needs root and capsh");
+        Peers.require(Netns.isRoot() && Files.isExecutable(Path.of("/usr/sbin/capsh")), "needs root and capsh");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");
         Process p = new ProcessBuilder("/usr/sbin/capsh", "--drop=cap_net_raw,cap_net_admin", "--", "-c",

@@ -3,6 +3,7 @@ package org.lacd.pppoe.wire;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.wire.MalformedPacketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

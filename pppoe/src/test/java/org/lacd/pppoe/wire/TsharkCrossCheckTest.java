@@ -3,18 +3,20 @@ package org.lacd.pppoe.wire;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.lacd.pppoe.testutil.Tshark;
 
 /** tshark must dissect our golden frames (and frames our encoders build) without malformed fields. */
+@RealPeer
 class TsharkCrossCheckTest {
 
     @Test
     void tsharkDissectsEveryGoldenFrameCleanly() throws Exception {
-        Assumptions.assumeTrue(Tshark.available(), "tshark not installed");
+        Peers.require(Tshark.available(), "tshark not installed");
         List<byte[]> frames = new ArrayList<>(List.of(GoldenVectors.PADI, GoldenVectors.PADO_QINQ,
                 GoldenVectors.PADR_DOT1Q, GoldenVectors.PADS, GoldenVectors.PADT));
         for (String p : GoldenVectors.PPP) {

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.wire.MalformedPacketException;
+import org.lacd.wire.WireProtocol;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -209,6 +212,7 @@ class WireCodecTest {
         MalformedPacketException e = assertThrows(MalformedPacketException.class,
                 () -> PppControlPacket.decodePpp(b, 0, b.length));
         assertEquals(expected, e.protocol(), e.getMessage());
-        assertInstanceOf(String.class, e.reason());
+        assertInstanceOf(String.class, e.detail());
+        assertNotNull(e.reason());
     }
 }

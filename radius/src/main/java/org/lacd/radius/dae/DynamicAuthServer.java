@@ -199,35 +199,36 @@ public final class DynamicAuthServer<S> implements AutoCloseable {
     private record Parsed(SessionCriteria criteria, ErrorCause error, Optional<TerminateCause> cause, boolean hasChange, boolean serviceType) { }
 
     private Parsed parse(RadiusPacket req, boolean disconnect) {
-        Map<Integer, String> ident = new HashMap<>();
+        Map<Attr, String> ident = new java.util.EnumMap<>(Attr.class);
         ErrorCause error = null;
         TerminateCause cause = null;
         boolean change = false;
         boolean serviceType = false;
         for (RadiusAttribute a : req.attributes()) {
-            switch (a.type()) {
-                case Attr.ACCT_SESSION_ID, Attr.USER_NAME, Attr.CALLING_STATION_ID, Attr.NAS_PORT_ID -> {
-                    if (a.length() == 0 || ident.put(a.type(), a.asString()) != null) {
+            Attr row = Attr.of(a);
+            switch (row == null ? Attr.VENDOR_SPECIFIC : row) { // an unknown attribute goes where an unknown vendor's does: default
+                case ACCT_SESSION_ID, USER_NAME, CALLING_STATION_ID, NAS_PORT_ID -> {
+                    if (a.length() == 0 || ident.put(row, a.asString()) != null) {
                         error = first(error, ErrorCause.INVALID_REQUEST);
                     }
                 }
-                case Attr.NAS_IDENTIFIER -> {
+                case NAS_IDENTIFIER -> {
                     if (!a.asString().equals(settings.nasIdentifier())) {
                         error = first(error, ErrorCause.NAS_IDENTIFICATION_MISMATCH);
                     }
                 }
-                case Attr.NAS_IP_ADDRESS -> {
+                case NAS_IP_ADDRESS -> {
                     if (settings.nasIpAddress().isPresent() && !Arrays.equals(settings.nasIpAddress().get().getAddress(), a.value())) {
                         error = first(error, ErrorCause.NAS_IDENTIFICATION_MISMATCH);
                     }
                 }
-                case Attr.NAS_IPV6_ADDRESS -> {
+                case NAS_IPV6_ADDRESS -> {
                     if (settings.nasIpv6Address().isPresent() && !Arrays.equals(settings.nasIpv6Address().get().getAddress(), a.value())) {
                         error = first(error, ErrorCause.NAS_IDENTIFICATION_MISMATCH);
                     }
                 }
-                case Attr.MESSAGE_AUTHENTICATOR, Attr.EVENT_TIMESTAMP, Attr.PROXY_STATE -> { }
-                case Attr.ACCT_TERMINATE_CAUSE -> {
+                case MESSAGE_AUTHENTICATOR, EVENT_TIMESTAMP, PROXY_STATE -> { }
+                case ACCT_TERMINATE_CAUSE -> {
                     if (disconnect) {
                         cause = TerminateCause.fromCode((int) a.asInt());
                         if (cause == null) {
@@ -237,7 +238,7 @@ public final class DynamicAuthServer<S> implements AutoCloseable {
                         change = true;
                     }
                 }
-                case Attr.SERVICE_TYPE -> serviceType = true;
+                case SERVICE_TYPE -> serviceType = true;
                 default -> {
                     if (disconnect) {
                         error = first(error, ErrorCause.UNSUPPORTED_ATTRIBUTE);

@@ -10,6 +10,8 @@ import org.lacd.radius.AccessQuery;
 import org.lacd.radius.RadiusSettings;
 import org.lacd.radius.RadiusStats;
 import org.lacd.radius.TunnelCandidate;
+import org.lacd.radius.wire.Attr;
+import org.lacd.radius.wire.RadiusAttribute;
 import org.lacd.radius.wire.RadiusCrypto;
 
 /**
@@ -38,18 +40,25 @@ public final class TestAaa {
         }
     }
 
-    /** Renders a decision: the ranked candidates with every attribute, or the reject and its reason. */
+    /**
+     * Renders a decision: the answer's other attributes as {@link Attr#format} prints them (so a new row in the
+     * registry is printed without a change here), the ranked candidates with every attribute, or the reject and its reason.
+     */
     public static String format(AccessDecision d, boolean showSecrets) {
         StringBuilder sb = new StringBuilder();
         if (d instanceof AccessDecision.Accept a) {
             sb.append("ACCEPT");
             if (!a.replyMessage().isEmpty()) {
-                sb.append(" (Reply-Message: \"").append(a.replyMessage()).append("\")");
+                sb.append(" (Reply-Message: ").append(Attr.quote(a.replyMessage())).append(")");
             }
             sb.append('\n');
-            a.attributes().sessionTimeout().ifPresent(v -> sb.append("  Session-Timeout ").append(v).append('\n'));
-            a.attributes().idleTimeout().ifPresent(v -> sb.append("  Idle-Timeout ").append(v).append('\n'));
-            a.attributes().acctInterimInterval().ifPresent(v -> sb.append("  Acct-Interim-Interval ").append(v).append('\n'));
+            // Every other attribute of the answer, as the registry prints it (the tunnel ones are in the candidates).
+            for (RadiusAttribute attr : a.attributes().all()) {
+                Attr row = Attr.of(attr);
+                if (row != Attr.REPLY_MESSAGE && row != Attr.MESSAGE_AUTHENTICATOR && (row == null || !row.tagged())) {
+                    sb.append("  ").append(Attr.format(attr)).append('\n');
+                }
+            }
             if (a.candidates().isEmpty()) {
                 sb.append("  no tunnel attributes: realm rules decide\n");
             }
@@ -60,7 +69,7 @@ public final class TestAaa {
         } else if (d instanceof AccessDecision.Reject r) {
             sb.append("REJECT ").append(r.reason());
             if (!r.replyMessage().isEmpty()) {
-                sb.append(" (Reply-Message: \"").append(r.replyMessage()).append("\")");
+                sb.append(" (Reply-Message: ").append(Attr.quote(r.replyMessage())).append(")");
             }
             sb.append('\n');
         }

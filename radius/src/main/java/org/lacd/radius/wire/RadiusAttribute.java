@@ -22,7 +22,21 @@ public record RadiusAttribute(int type, byte[] value) {
     @Override
     public byte[] value() { return value.clone(); }
 
+    /** The value of a registered attribute as its row encodes it (wrapped in a Vendor-Specific one for a vendor row). */
+    public RadiusAttribute(Attr type, byte[] value) {
+        this(type.wireType(), type.octets(value).value);
+    }
+
     public int length() { return value.length; }
+
+    /** Shorthands for the {@link Attr} row's encoders. */
+    public static RadiusAttribute string(Attr type, String s) { return type.string(s); }
+
+    public static RadiusAttribute integer(Attr type, long v) { return type.integer(v); }
+
+    public static RadiusAttribute taggedInteger(Attr type, int tag, int v) { return type.tagged(tag, v); }
+
+    public static RadiusAttribute taggedString(Attr type, int tag, String s) { return type.tagged(tag, s); }
 
     public static RadiusAttribute string(int type, String s) {
         return new RadiusAttribute(type, s.getBytes(StandardCharsets.UTF_8));
@@ -59,7 +73,7 @@ public record RadiusAttribute(int type, byte[] value) {
         v[4] = (byte) vendorType;
         v[5] = (byte) (data.length + 2);
         System.arraycopy(data, 0, v, 6, data.length);
-        return new RadiusAttribute(Attr.VENDOR_SPECIFIC, v);
+        return new RadiusAttribute(Attr.VENDOR_SPECIFIC.code(), v);
     }
 
     public String asString() { return new String(value, StandardCharsets.UTF_8); }

@@ -249,7 +249,7 @@ public final class RadiusCrypto {
             if (l < 2 || p + l > len) {
                 return MaCheck.INVALID;
             }
-            if (t == Attr.MESSAGE_AUTHENTICATOR) {
+            if (t == Attr.MESSAGE_AUTHENTICATOR.code()) {
                 if (l != 18 || maOffset >= 0) {
                     return MaCheck.INVALID;
                 }
@@ -270,7 +270,7 @@ public final class RadiusCrypto {
     private static List<RadiusAttribute> withZeroMa(List<RadiusAttribute> attrs) {
         List<RadiusAttribute> a = new ArrayList<>(attrs.size() + 1);
         for (RadiusAttribute x : attrs) {
-            if (x.type() != Attr.MESSAGE_AUTHENTICATOR) {
+            if (!Attr.MESSAGE_AUTHENTICATOR.is(x)) {
                 a.add(x);
             }
         }
@@ -285,7 +285,7 @@ public final class RadiusCrypto {
      */
     public static byte[] resign(byte[] pkt, byte[] requestAuthenticator, byte[] secret) {
         byte[] out = pkt.clone();
-        if ((out[20] & 0xFF) != Attr.MESSAGE_AUTHENTICATOR) {
+        if ((out[20] & 0xFF) != Attr.MESSAGE_AUTHENTICATOR.code()) {
             throw new IllegalArgumentException("Message-Authenticator is not the first attribute");
         }
         System.arraycopy(requestAuthenticator, 0, out, 4, 16);

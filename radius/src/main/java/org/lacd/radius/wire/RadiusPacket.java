@@ -49,6 +49,26 @@ public record RadiusPacket(RadiusCode code, int identifier, byte[] authenticator
         return out;
     }
 
+    /** The first attribute of this row (a vendor row's Vendor-Specific attribute included). */
+    public Optional<RadiusAttribute> first(Attr type) {
+        for (RadiusAttribute a : attributes) {
+            if (type.is(a)) {
+                return Optional.of(a);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public List<RadiusAttribute> all(Attr type) {
+        List<RadiusAttribute> out = new ArrayList<>();
+        for (RadiusAttribute a : attributes) {
+            if (type.is(a)) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
     public int encodedLength() {
         int len = HEADER_LENGTH;
         for (RadiusAttribute a : attributes) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ import org.lacd.radius.TunnelCandidate;
 import org.lacd.radius.wire.RadiusCrypto;
 
 /** Access-Request and tunnel steering decisions against a real FreeRADIUS 3.2. */
+@RealPeer
 class AccessFreeRadiusTest {
     @TempDir
     static Path tmp;

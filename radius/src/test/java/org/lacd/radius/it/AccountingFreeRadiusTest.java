@@ -3,12 +3,12 @@ package org.lacd.radius.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -24,16 +24,39 @@ import org.lacd.radius.AcctSession;
 import org.lacd.radius.AcctSession.Counters;
 import org.lacd.radius.AcctSession.TunnelInfo;
 import org.lacd.radius.CountingRadiusStats;
+import org.lacd.radius.ManualRadiusScheduler;
+import org.lacd.radius.RadiusStats.RequestType;
+import org.lacd.radius.RadiusStats.Result;
 import org.lacd.radius.RadiusSettings;
 import org.lacd.radius.RadiusSettings.MessageAuthenticatorMode;
 import org.lacd.radius.RadiusSettings.Server;
 import org.lacd.radius.TerminateCause;
 
-/** Accounting records checked in FreeRADIUS's detail file; spool while FreeRADIUS is down and across a restart. */
+/**
+ * Accounting records checked in FreeRADIUS's detail file; spool while FreeRADIUS is down and across a restart.
+ * lacd's time (timeouts, retries, Interim-Update, spool retry, Acct-Delay-Time) is a {@link ManualRadiusScheduler}
+ * that the tests advance; FreeRADIUS runs in real time, so its answers and detail file are awaited as conditions.
+ */
+@RealPeer
 class AccountingFreeRadiusTest {
     @TempDir
     static Path tmp;
     static FreeRadiusServer radius;
+    final ManualRadiusScheduler time = new ManualRadiusScheduler();
+
+    AccountingService accounting(RadiusSettings settings, CountingRadiusStats stats) {
+        return new AccountingService(settings, stats, time.clock(), time);
+    }
+
+    /** Waits until {@code n} accounting requests have been answered (before time moves, so no answered one is retried). */
+    static void awaitAnswered(CountingRadiusStats stats, long n) throws InterruptedException {
+        ManualRadiusScheduler.await(n + " accounting answers (" + stats + ")",
+            () -> stats.completed(RequestType.ACCOUNTING, Result.ACCOUNTING_RESPONSE) >= n);
+    }
+
+    static void awaitSent(CountingRadiusStats stats, long n) throws InterruptedException {
+        ManualRadiusScheduler.await(n + " accounting requests sent (" + stats + ")", () -> stats.sentCount(RequestType.ACCOUNTING) >= n);
+    }
 
     @BeforeAll
     static void up() throws Exception {
@@ -56,11 +79,11 @@ class AccountingFreeRadiusTest {
             .accounting(new RadiusSettings.Accounting(interim, spool, spoolMax, Duration.ofMillis(200), tunnelAcct)).build();
     }
 
-    static AcctSession session(String id, AtomicLong octets) {
+    AcctSession session(String id, AtomicLong octets) {
         TunnelInfo t = new TunnelInfo(3, 1, "192.0.2.10:1702", Optional.of("198.51.100.1"), Optional.of("resA-primary"),
             Optional.of("lac-for-a"), Optional.of("lns-a1"), Optional.empty(), "4711/42/9");
         return new AcctSession(id, "alice@resellera.example", new byte[] {2, 0, 0, 0, 0, 1}, "eth1", OptionalInt.of(10), OptionalInt.of(20),
-            7, "internet", Instant.now().minusSeconds(65), () -> new Counters(octets.get(), 5_000_000_123L, 1234, 5678), Optional.of(t),
+            7, "internet", time.clock().instant().minusSeconds(65), () -> new Counters(octets.get(), 5_000_000_123L, 1234, 5678), Optional.of(t),
             List.of("resA-class".getBytes(StandardCharsets.US_ASCII)), OptionalInt.empty(), AcctSession.AUTHENTIC_RADIUS,
             Optional.of(org.lacd.radius.AccessQuery.LineInfo.of("dslam1 eth 1/1/1:100", null)));
     }
@@ -75,13 +98,18 @@ class AccountingFreeRadiusTest {
     }
 
     static List<String> waitRecords(String sessionId, java.util.function.Predicate<List<String>> done) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        List<String> r = records(sessionId);
-        while (!done.test(r) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            r = records(sessionId);
+        try {
+            ManualRadiusScheduler.await("records of " + sessionId, () -> {
+                try {
+                    return done.test(records(sessionId));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (AssertionError e) {
+            // fall through: the caller's assertion shows what is there
         }
-        return r;
+        return records(sessionId);
     }
 
     static long attr(String record, String name) {
@@ -93,14 +121,21 @@ class AccountingFreeRadiusTest {
     void startInterimStopInDetailFile() throws Exception {
         AtomicLong octets = new AtomicLong(100);
         CountingRadiusStats stats = new CountingRadiusStats();
-        try (AccountingService acct = new AccountingService(settings(tmp.resolve("spool1"), Duration.ofMillis(700), 100, false), stats)) {
+        try (AccountingService acct = accounting(settings(tmp.resolve("spool1"), Duration.ofMillis(700), 100, false), stats)) {
             acct.start();
             AcctSession s = session("acct-live-1", octets);
             acct.start(s);
+            awaitAnswered(stats, 1);
+            time.advance(Duration.ofMillis(699));
+            assertEquals(1, stats.sentCount(RequestType.ACCOUNTING), "no Interim-Update before the interval");
+            time.advance(Duration.ofMillis(1));
+            assertEquals(2, stats.sentCount(RequestType.ACCOUNTING), "the Interim-Update leaves when the interval is up");
+            awaitAnswered(stats, 2);
             List<String> r = waitRecords("acct-live-1", 2);
-            assertTrue(r.size() >= 2, "Start and one Interim-Update: " + r);
+            assertEquals(2, r.size(), "Start and one Interim-Update: " + r);
             octets.set((6L << 32) + 77); // 6 x 4 GiB + 77 octets: Acct-Input-Gigawords 6
             acct.stop(s, TerminateCause.USER_REQUEST);
+            awaitAnswered(stats, 3);
             r = waitRecords("acct-live-1", l -> l.stream().anyMatch(x -> x.contains("Acct-Status-Type = Stop")));
             String start = r.get(0);
             assertTrue(start.contains("Acct-Status-Type = Start"), start);
@@ -123,8 +158,10 @@ class AccountingFreeRadiusTest {
             assertEquals(1, attr(stop, "Acct-Output-Gigawords"));
             assertEquals(1234, attr(stop, "Acct-Input-Packets"));
             assertEquals(5678, attr(stop, "Acct-Output-Packets"));
-            assertTrue(attr(stop, "Acct-Session-Time") >= 65, stop);
-            Thread.sleep(900);
+            assertEquals(65, attr(stop, "Acct-Session-Time"), stop);
+            time.advance(Duration.ofMillis(2100)); // three more intervals
+            assertEquals(3, stats.sentCount(RequestType.ACCOUNTING), "no Interim-Update after Stop");
+            assertEquals(0, time.liveTimers(), "no timer left behind");
             assertEquals(r.size(), records("acct-live-1").size(), "no Interim-Update after Stop");
             assertEquals(0, acct.spoolDepth());
         }
@@ -132,16 +169,13 @@ class AccountingFreeRadiusTest {
 
     @Test
     void accountingOnAndOff() throws Exception {
-        try (AccountingService acct = new AccountingService(settings(tmp.resolve("spool5"), Duration.ZERO, 100, false), new CountingRadiusStats())) {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (AccountingService acct = accounting(settings(tmp.resolve("spool5"), Duration.ZERO, 100, false), stats)) {
             acct.start();
             acct.accountingOn();
             acct.accountingOff();
-            long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
             // Two Acct-Session-Ids, so both are in flight at once, and FreeRADIUS's threads may write them either way round.
-            while (!(radius.detail().contains("Acct-Status-Type = Accounting-Off") && radius.detail().contains("Acct-Status-Type = Accounting-On"))
-                && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            awaitAnswered(stats, 2);
             String d = radius.detail();
             assertTrue(d.contains("Acct-Status-Type = Accounting-On"), d);
             assertTrue(d.contains("Acct-Status-Type = Accounting-Off"), d);
@@ -151,7 +185,7 @@ class AccountingFreeRadiusTest {
 
     @Test
     void tunnelRecordsWhenEnabled() throws Exception {
-        try (AccountingService acct = new AccountingService(settings(tmp.resolve("spool2"), Duration.ZERO, 100, true), new CountingRadiusStats())) {
+        try (AccountingService acct = accounting(settings(tmp.resolve("spool2"), Duration.ZERO, 100, true), new CountingRadiusStats())) {
             acct.start();
             AcctSession s = session("acct-tun-1", new AtomicLong());
             acct.tunnelStart(s.tunnel().orElseThrow());
@@ -173,27 +207,29 @@ class AccountingFreeRadiusTest {
         Path spoolDir = tmp.resolve("spool3");
         radius.stop();
         try {
-            try (AccountingService acct = new AccountingService(settings(spoolDir, Duration.ZERO, 100, false), stats)) {
+            try (AccountingService acct = accounting(settings(spoolDir, Duration.ZERO, 100, false), stats)) {
                 acct.start();
                 AcctSession s = session("acct-spool-1", new AtomicLong(5));
                 acct.start(s);
                 acct.stop(s, TerminateCause.LOST_CARRIER);
                 AcctSession s2 = session("acct-spool-2", new AtomicLong(5));
                 acct.start(s2);
-                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (acct.spoolDepth() < 3 && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
+                awaitSent(stats, 2); // the two Starts; the Stop waits behind its Start
+                time.advance(Duration.ofSeconds(1)); // timeout: one retry each
+                assertEquals(4, stats.sentCount(RequestType.ACCOUNTING));
+                time.advance(Duration.ofSeconds(1)); // no answer: spooled, the Stop behind its Start
                 assertEquals(3, acct.spoolDepth());
                 assertEquals(3, stats.spoolDepth());
             }
             // lacd "restarts": a new instance on the same spool directory, FreeRADIUS still down.
-            try (AccountingService acct = new AccountingService(settings(spoolDir, Duration.ZERO, 100, false), stats)) {
+            try (AccountingService acct = accounting(settings(spoolDir, Duration.ZERO, 100, false), stats)) {
+                long sent = stats.sentCount(RequestType.ACCOUNTING);
                 acct.start();
-                assertEquals(3, acct.spoolDepth());
+                awaitSent(stats, sent + 1); // the spool's head, to a server still down
                 acct.stop(session("acct-spool-2", new AtomicLong(9)), TerminateCause.ADMIN_RESET);
-                Thread.sleep(1100); // so Acct-Delay-Time is at least 1
+                assertEquals(4, acct.spoolDepth(), "queued behind the spool");
                 radius.startProcess();
+                time.advance(Duration.ofSeconds(1)); // the head's retry reaches FreeRADIUS; the rest follows answer by answer
                 List<String> r1 = waitRecords("acct-spool-1", 2);
                 List<String> r2 = waitRecords("acct-spool-2", 2);
                 assertEquals(2, r1.size(), r1.toString());
@@ -201,12 +237,9 @@ class AccountingFreeRadiusTest {
                 assertTrue(r1.get(0).contains("Acct-Status-Type = Start") && r1.get(1).contains("Acct-Status-Type = Stop"), "order kept");
                 assertTrue(r1.get(1).contains("Acct-Terminate-Cause = Lost-Carrier"));
                 assertTrue(r2.get(1).contains("Acct-Terminate-Cause = Admin-Reset"));
-                assertTrue(attr(r1.get(0), "Acct-Delay-Time") >= 1, r1.get(0));
-                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-                while (acct.spoolDepth() > 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
-                assertEquals(0, acct.spoolDepth());
+                // Made at 0 s, retried at 3 s (2 s of tries before the spool, 1 s after our restart): Acct-Delay-Time 3.
+                assertEquals(3, attr(r1.get(0), "Acct-Delay-Time"), r1.get(0));
+                ManualRadiusScheduler.await("spool delivered", () -> acct.spoolDepth() == 0);
             }
         } finally {
             radius.startProcessIfStopped();
@@ -223,15 +256,13 @@ class AccountingFreeRadiusTest {
             .acctServers(List.of(new Server("127.0.0.1", FreeRadiusServer.freeUdpPort(), "x", MessageAuthenticatorMode.AUTO)))
             .timeout(Duration.ofMillis(100)).retries(0)
             .accounting(new RadiusSettings.Accounting(Duration.ZERO, tmp.resolve("spool4"), 2, Duration.ofSeconds(30), false)).build();
-        try (AccountingService acct = new AccountingService(s, stats)) {
+        try (AccountingService acct = accounting(s, stats)) {
             acct.start();
             for (int i = 0; i < 3; i++) {
                 acct.start(session("full-" + i, new AtomicLong()));
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (stats.spoolOverflows() < 1 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            awaitSent(stats, 3);
+            time.advance(Duration.ofMillis(100)); // all three time out: two fit the spool, the third overflows
             assertEquals(1, stats.spoolOverflows());
             assertEquals(2, acct.spoolDepth());
         }

@@ -3,6 +3,7 @@ package org.lacd.radius.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,6 +22,7 @@ import org.lacd.radius.dae.DynamicAuthServer;
 import org.lacd.radius.dae.SessionCriteria;
 
 /** RFC 5176 Disconnect/CoA requests sent by FreeRADIUS's radclient to lacd's DynamicAuthServer. */
+@RealPeer
 class DynamicAuthRadclientTest {
     static final String SECRET = "dae-secret";
 

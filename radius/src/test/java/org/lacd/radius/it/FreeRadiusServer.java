@@ -1,7 +1,7 @@
 package org.lacd.radius.it;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.lacd.testsupport.Peers;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -102,9 +102,9 @@ public final class FreeRadiusServer implements AutoCloseable {
     }
 
     public static void assumeAvailable() {
-        assumeTrue(Files.isExecutable(BINARY), "freeradius not installed");
-        assumeTrue(Files.isExecutable(RADCLIENT), "radclient not installed");
-        assumeTrue("root".equals(System.getProperty("user.name")), "FreeRADIUS tests run as root");
+        Peers.require(Files.isExecutable(BINARY), "freeradius not installed");
+        Peers.require(Files.isExecutable(RADCLIENT), "radclient not installed");
+        Peers.require("root".equals(System.getProperty("user.name")), "FreeRADIUS tests run as root");
     }
 
     /** Generates the configuration and starts the server. */

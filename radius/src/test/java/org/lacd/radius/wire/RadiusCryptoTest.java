@@ -126,7 +126,7 @@ public class RadiusCryptoTest {
         byte[] auth = hex("00112233445566778899aabbccddeeff");
         byte[] pkt = RadiusCrypto.encodeAccessRequest(7, auth, List.of(RadiusAttribute.string(Attr.USER_NAME, "u")), RFC2865_SECRET);
         RadiusPacket p = RadiusPacket.decode(pkt);
-        assertEquals(Attr.MESSAGE_AUTHENTICATOR, p.attributes().get(0).type(), "M-A comes first");
+        assertEquals(Attr.MESSAGE_AUTHENTICATOR.code(), p.attributes().get(0).type(), "M-A comes first");
         assertEquals(RadiusCrypto.MaCheck.VALID, RadiusCrypto.verifyMessageAuthenticator(pkt, pkt.length, auth, RFC2865_SECRET));
         assertEquals(RadiusCrypto.MaCheck.INVALID, RadiusCrypto.verifyMessageAuthenticator(pkt, pkt.length, auth, FR_SECRET));
         byte[] t = pkt.clone();

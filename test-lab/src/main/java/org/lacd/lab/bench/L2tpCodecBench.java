@@ -9,8 +9,9 @@ import org.lacd.l2tp.wire.ControlMessage;
 import org.lacd.l2tp.wire.HiddenAvps;
 import org.lacd.l2tp.wire.L2tpCodec;
 import org.lacd.l2tp.wire.L2tpHeader;
-import org.lacd.l2tp.wire.L2tpReader;
-import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.wire.WireReader;
+import org.lacd.wire.WireProtocol;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.l2tp.wire.MessageType;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -66,7 +67,7 @@ public class L2tpCodecBench {
     /** What the engine does per received data message before the session lookup. */
     @Benchmark
     public int decodeDataHeader() throws MalformedPacketException {
-        L2tpHeader h = L2tpHeader.decode(new L2tpReader(dataBytes, 0, dataBytes.length));
+        L2tpHeader h = L2tpHeader.decode(new WireReader(WireProtocol.L2TP, dataBytes, 0, dataBytes.length));
         return (h.tunnelId() << 16 | h.sessionId()) + h.payloadOffset();
     }
 

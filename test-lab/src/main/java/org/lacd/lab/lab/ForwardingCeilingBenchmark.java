@@ -24,7 +24,10 @@ import org.lacd.lab.subscriber.Probe;
  *       default). {@code subs} subscribers of reseller A dial in to lns-a1, then their emulator is killed (SIGKILL: no
  *       PADT, the sessions stay in lacd) so that only the generator and lacd touch the frames. lacd runs pinned to CPU 1
  *       with one worker, to CPUs 0-1 with more (then it shares CPU 0 with the generator). A later lacd phase stops
- *       lacd, restarts lns-a1 and lacd with its worker count and dials the subscribers again.</li>
+ *       lacd, restarts lns-a1 and lacd with its worker count and dials the subscribers again. {@code lacd:N:nogso}
+ *       sets {@code l2tp.udp-gso: false} (each upstream datagram its own send, lacd before UDP GSO);
+ *       {@code lacd:N:gro} sets {@code l2tp.udp-gro: true} and turns GRO on at lacd's LNS-side veth (NAPI mode, as a
+ *       NIC driver does), for that phase only.</li>
  *   <li>{@code pcap}: {@link RawTools} {@code forward}, two of lacd's own pcap4j ports, frames sent unchanged, pinned to
  *       CPU 1, in lacd's namespace on the same interfaces (lacd stopped).</li>
  *   <li>{@code afp}: the bare C AF_PACKET forwarder ({@code test-lab/src/main/c/afp-fwd.c}, TPACKET_V2 receive rings,
@@ -79,13 +82,26 @@ public final class ForwardingCeilingBenchmark {
     }
 
     /** A forwarder under test: lacd with a worker count (0: lacd's default), the pcap4j or the C forwarder, or none. */
-    record Phase(String spec, String kind, int workers) {
+    record Phase(String spec, String kind, int workers, String variant) {
         static Phase parse(String s) {
             String[] p = s.strip().split(":");
+            String variant = p.length > 2 ? p[2] : "";
+            if (!List.of("", "nogso", "gro").contains(variant) || (p.length > 2 && !p[0].equals("lacd"))) {
+                throw new IllegalArgumentException("phase " + s + ": lacd:N:nogso or lacd:N:gro");
+            }
             return switch (p[0]) {
-                case "lacd" -> new Phase(s.strip(), "lacd", p.length > 1 ? Integer.parseInt(p[1]) : 0);
-                case "pcap", "afp", "gen" -> new Phase(s.strip(), p[0], 0);
-                default -> throw new IllegalArgumentException("phase " + s + ": lacd, lacd:N, pcap, afp or gen");
+                case "lacd" -> new Phase(s.strip(), "lacd", p.length > 1 ? Integer.parseInt(p[1]) : 0, variant);
+                case "pcap", "afp", "gen" -> new Phase(s.strip(), p[0], 0, "");
+                default -> throw new IllegalArgumentException("phase " + s + ": lacd, lacd:N, lacd:N:nogso, lacd:N:gro, pcap, afp or gen");
+            };
+        }
+
+        /** The variant's keys in lacd's l2tp section: nogso turns UDP GSO off, gro turns UDP GRO on. */
+        String l2tpExtra() {
+            return switch (variant) {
+                case "nogso" -> "udp-gso: false";
+                case "gro" -> "udp-gro: true";
+                default -> "";
             };
         }
 
@@ -96,7 +112,12 @@ public final class ForwardingCeilingBenchmark {
 
         String label() {
             return switch (kind) {
-                case "lacd" -> workers == 0 ? "lacd (default workers)" : "lacd " + workers + (workers == 1 ? " worker" : " workers");
+                case "lacd" -> (workers == 0 ? "lacd (default workers)" : "lacd " + workers + (workers == 1 ? " worker" : " workers"))
+                        + switch (variant) {
+                            case "nogso" -> ", UDP GSO off";
+                            case "gro" -> ", UDP GRO on";
+                            default -> "";
+                        };
                 case "pcap" -> "bare pcap4j";
                 case "afp" -> "bare C AF_PACKET";
                 default -> "generator alone";
@@ -130,7 +151,7 @@ public final class ForwardingCeilingBenchmark {
         LabOptions base = LabOptions.defaults().withUsers(subs).withHeap("1g").withLogLevel("warn");
         Phase firstLacd = phases.stream().filter(Phase::lacd).findFirst().orElse(null);
         long started = System.nanoTime();
-        try (Lab lab = Lab.start(dir, firstLacd == null ? base : base.withWorkers(firstLacd.workers()), prefix)) {
+        try (Lab lab = Lab.start(dir, firstLacd == null ? base : lacdOptions(base, firstLacd), prefix)) {
             Topology topo = lab.topology();
             Topology.LnsNode lns = topo.lns("lns-a1");
             Run run = new Run(lab, lns, c, dir, seconds, fixedRate);
@@ -151,10 +172,14 @@ public final class ForwardingCeilingBenchmark {
                         // a fresh LNS: its session count starts from zero again
                         lab.killLns(lns.name());
                         lab.startLns(lns.name());
-                        lab.restartLacd(base.withWorkers(phase.workers()));
+                        lab.restartLacd(lacdOptions(base, phase));
                         lacdUp = true;
                     }
                     lacdUsed = true;
+                    // GRO on lacd's LNS-side veth (in NAPI mode, as a NIC driver) only for the gro variant: merged runs
+                    // would reach the bare forwarders' packet sockets whole
+                    Sh.check("ip", "netns", "exec", topo.lacdNamespace(), "ethtool", "-K", lns.lacInterface(), "gro",
+                            phase.variant().equals("gro") ? "on" : "off");
                     // the sinks drop PPPoE session frames and L2TP data: none while the subscribers dial
                     removeSinks(topo, lns);
                     targets = dial(lab, lns, subs);
@@ -170,6 +195,7 @@ public final class ForwardingCeilingBenchmark {
                     lab.stopLacd(Duration.ofSeconds(20));
                     lacdUp = false;
                 }
+                Sh.check("ip", "netns", "exec", topo.lacdNamespace(), "ethtool", "-K", lns.lacInterface(), "gro", "off");
                 sinks(topo, lns, dir);
                 writeAllFrames(run, phase, targets, sizes);
                 if (phase.kind().equals("gen")) {
@@ -195,6 +221,10 @@ public final class ForwardingCeilingBenchmark {
         }
         System.out.printf(Locale.ROOT, "grid took %.0f s%n", (System.nanoTime() - started) / 1e9);
         report(fixedRate, results);
+    }
+
+    private static LabOptions lacdOptions(LabOptions base, Phase phase) {
+        return base.withWorkers(phase.workers()).withL2tpExtra(phase.l2tpExtra());
     }
 
     /** Dials {@code subs} subscribers to the LNS, waits until IPCP is done at the LNS, kills their emulator. */

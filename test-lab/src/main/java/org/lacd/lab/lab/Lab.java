@@ -277,9 +277,14 @@ public final class Lab implements AutoCloseable {
               max-retransmits: %d
               tunnel-linger: 5s
               setup-timeout: %dms
-              lns:
             """.formatted(dir.resolve("spool"), DAE_PORT, DAE_SECRET, LAC_HOSTNAME, opts.helloInterval().toSeconds(), opts.maxRetransmits(),
                     opts.setupTimeout().toMillis()));
+        for (String line : opts.l2tpExtra().lines().toList()) {
+            if (!line.isBlank()) {
+                b.append("  ").append(line.strip()).append('\n');
+            }
+        }
+        b.append("  lns:\n");
         for (Topology.LnsNode n : topo.lns().values()) {
             b.append("    - name: ").append(n.name()).append('\n');
             b.append("      address: ").append(n.address()).append('\n');

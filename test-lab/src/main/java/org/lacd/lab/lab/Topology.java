@@ -134,6 +134,10 @@ public final class Topology implements AutoCloseable {
             Sh.check("ip", "-n", lacNs, "addr", "add", n.lacAddress() + "/24", "dev", n.lacInterface());
             Sh.check("ip", "-n", n.namespace(), "addr", "add", n.address() + "/24", "dev", "eth0");
             Sh.check("ip", "-n", lacNs, "link", "set", n.lacInterface(), "up");
+            // a veth passes lacd's UDP GSO runs (l2tp.udp-gso) to the LNS namespace whole; a NIC cuts them into
+            // datagrams before the wire. Segment here, as a NIC without UDP segmentation offload does (in software,
+            // just before the driver), so that captures, nftables counters and the LNS see the datagrams on the wire.
+            Sh.check("ip", "netns", "exec", lacNs, "ethtool", "-K", n.lacInterface(), "tx-udp-segmentation", "off");
             Sh.check("ip", "-n", n.namespace(), "link", "set", "eth0", "up");
         }
         LOG.info("lab topology {}: namespaces {}", prefix, created);

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.lacd.pppoe.wire.LcpOption;
 import org.lacd.pppoe.wire.LcpPacket;
-import org.lacd.pppoe.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.pppoe.wire.PppProtocol;
-import org.lacd.pppoe.wire.WireProtocol;
-import org.lacd.pppoe.wire.WireReader;
+import org.lacd.wire.WireProtocol;
+import org.lacd.wire.WireReader;
 
 /**
  * IPCP (RFC 1332) on top of lacd-pppoe's LCP records: IPCP packets have exactly LCP's format (RFC 1332 section 2,

@@ -21,7 +21,7 @@ import org.lacd.pppoe.wire.LcpCode;
 import org.lacd.pppoe.wire.LcpOption;
 import org.lacd.pppoe.wire.LcpOptionType;
 import org.lacd.pppoe.wire.LcpPacket;
-import org.lacd.pppoe.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.pppoe.wire.PapPacket;
 import org.lacd.pppoe.wire.PppControlPacket;
 import org.lacd.pppoe.wire.PppProtocol;

@@ -2,11 +2,11 @@ package org.lacd.lab.subscriber;
 
 import java.util.Arrays;
 import java.util.HexFormat;
-import org.lacd.pppoe.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.pppoe.wire.PppProtocol;
 import org.lacd.pppoe.wire.WireLimits;
-import org.lacd.pppoe.wire.WireProtocol;
-import org.lacd.pppoe.wire.WireReader;
+import org.lacd.wire.WireProtocol;
+import org.lacd.wire.WireReader;
 
 /**
  * An IPCP packet (RFC 1332 section 2: exactly LCP's packet format, PPP protocol 0x8021, codes 1-7). lacd-pppoe has no

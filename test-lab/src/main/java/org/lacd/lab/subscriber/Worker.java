@@ -13,7 +13,7 @@ import org.lacd.pppoe.port.PortException;
 import org.lacd.pppoe.wire.EtherType;
 import org.lacd.pppoe.wire.FrameView;
 import org.lacd.pppoe.wire.MacAddress;
-import org.lacd.pppoe.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.pppoe.wire.PppControlPacket;
 import org.lacd.pppoe.wire.PppProtocol;
 import org.lacd.pppoe.wire.PppoeDiscovery;

@@ -58,6 +58,10 @@ final class LacHarness implements AutoCloseable {
     boolean replayAuth;
     /** steering.lockout of the lab config. */
     String lockout = "3s";
+    /** l2tp.setup-timeout, retransmit-initial and max-retransmits: short, so that failures show in seconds. */
+    String setupTimeout = "2s";
+    String retransmitInitial = "300ms";
+    int maxRetransmits = 3;
 
     LacHarness(Path dir) {
         this.dir = dir;
@@ -137,8 +141,9 @@ final class LacHarness implements AutoCloseable {
         } else {
             sb.append("radius: {enabled: false}\n");
         }
-        sb.append("l2tp:\n  source-port: 0\n  bind-address: 127.0.0.1\n  hostname: lacd-e2e\n  setup-timeout: 2s\n"
-                + "  retransmit-initial: 300ms\n  max-retransmits: 3\n  tunnel-linger: 2s\n  lns:\n");
+        sb.append("l2tp:\n  source-port: 0\n  bind-address: 127.0.0.1\n  hostname: lacd-e2e\n  setup-timeout: ").append(setupTimeout)
+                .append("\n  retransmit-initial: ").append(retransmitInitial).append("\n  max-retransmits: ").append(maxRetransmits)
+                .append("\n  tunnel-linger: 2s\n  lns:\n");
         for (String name : LNS) {
             sb.append("    - {name: ").append(name).append(", address: 127.0.0.1, port: ").append(lnsPort(name)).append(", secret: ")
                     .append(name.startsWith("lns-a") ? SECRET_A : SECRET_B).append(replayAuth ? ", replay-auth: true" : "").append("}\n");

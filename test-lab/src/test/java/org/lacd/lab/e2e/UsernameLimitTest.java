@@ -3,6 +3,7 @@ package org.lacd.lab.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -92,6 +93,7 @@ class UsernameLimitTest {
     }
 
     @Test
+    @RealPeer
     void withRadiusANameOverTheUserNameLimitIsRefusedWithoutARequest() throws Exception {
         lab = new LacHarness(dir).startLns(Mode.ACCEPT_PROXY).startRadius().startLacd("");
 

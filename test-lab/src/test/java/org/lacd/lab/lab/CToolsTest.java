@@ -2,8 +2,9 @@ package org.lacd.lab.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The benchmark's C tools in a lab topology (no lacd): afp-gen replays a frames file, afp-fwd forwards what its filters
  * take, unchanged, both ways, and nothing else; the sinks are nftables counters on the far sides.
  */
+@RealPeer
 class CToolsTest {
     static final String ROOT = Topology.uniquePrefix();
     static final ObjectMapper JSON = new ObjectMapper();
@@ -38,7 +40,7 @@ class CToolsTest {
 
     @Test
     void forwarderCarriesWhatItsFiltersTakeUnchangedAndNothingElse() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")) && Sh.have("ip") && Sh.have("nft") && Sh.have("gcc"),
+        Peers.require("root".equals(System.getProperty("user.name")) && Sh.have("ip") && Sh.have("nft") && Sh.have("gcc"),
                 "needs root, iproute2, nftables and gcc");
         CTools c = CTools.compile(dir.resolve("bin"));
         try (Topology t = Topology.create(ROOT + "-t", false)) {

@@ -3,6 +3,7 @@ package org.lacd.lab.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * and subscribers are refused cleanly, then recover when one returns; accounting has a Stop for every Start.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RealPeer
 class FailoverLabTest {
     static final Duration LOCKOUT = Duration.ofSeconds(6);
     static Lab lab;

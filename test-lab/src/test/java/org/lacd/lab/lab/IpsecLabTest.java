@@ -3,7 +3,6 @@ package org.lacd.lab.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
@@ -16,6 +15,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.lacd.testsupport.Peers;
+import org.lacd.testsupport.RealPeer;
 
 /**
  * L2TP/IPsec end to end (issue 17): subscribers -> lacd -> the LNS emulator lns-a1 behind a strongSwan peer, each
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RealPeer
 class IpsecLabTest {
     static final Duration LOCKOUT = Duration.ofSeconds(8);
     static Lab lab;
@@ -41,7 +43,7 @@ class IpsecLabTest {
     @BeforeAll
     static void up() throws Exception {
         String missing = StrongSwan.missingPrerequisite();
-        assumeTrue(missing == null, "strongSwan lab not runnable here: " + missing);
+        Peers.require(missing == null, "strongSwan lab not runnable here: " + missing);
         lab = LabFixture.start(LabOptions.defaults().withUsers(10).withLockout(LOCKOUT).withSetupTimeout(Duration.ofSeconds(6)));
         ipsec = IpsecLab.start(lab);
         a1 = ipsec.lns();

@@ -2,9 +2,9 @@ package org.lacd.lab.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * skipping it: {@code test-lab/install-deps.sh} installs it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RealPeer
 class L2tpnsLabTest {
     static final String LNS = "lns-a1";
     static Lab lab;
@@ -36,12 +37,7 @@ class L2tpnsLabTest {
     @BeforeAll
     static void up() {
         String missing = L2tpns.missing();
-        if (missing != null) {
-            if (System.getenv("CI") != null) {
-                fail("l2tpns is part of the suite under CI (test-lab/install-deps.sh installs it): " + missing);
-            }
-            assumeTrue(false, "l2tpns not runnable here: " + missing);
-        }
+        Peers.require(missing == null, "l2tpns not runnable here (test-lab/install-deps.sh installs it): " + missing);
         // HELLO every 2 s and 3 retransmissions: a killed l2tpns is found out in about 2 + 0.5 + 1 + 2 + 4 s
         lab = LabFixture.start(LabOptions.defaults().withUsers(4).withL2tpns(LNS).withHello(Duration.ofSeconds(2), 3)
                 .withLockout(Duration.ofSeconds(2)).withCapture(true));

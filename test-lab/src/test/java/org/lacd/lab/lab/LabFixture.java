@@ -2,8 +2,8 @@ package org.lacd.lab.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.lacd.testsupport.Peers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +21,7 @@ final class LabFixture {
     /** With {@code twoBoxes}: the access side is a bridge with room for a second lacd (issue 19). */
     static Lab start(LabOptions opts, boolean twoBoxes) {
         String missing = Lab.missingPrerequisite();
-        assumeTrue(missing == null, "lab not runnable here: " + missing);
+        Peers.require(missing == null, "lab not runnable here: " + missing);
         String prefix = Topology.uniquePrefix();
         return Lab.start(Path.of("target", "lab", prefix).toAbsolutePath(), opts, prefix, twoBoxes);
     }

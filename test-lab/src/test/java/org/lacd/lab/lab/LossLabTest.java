@@ -3,6 +3,8 @@ package org.lacd.lab.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -14,12 +16,13 @@ import org.junit.jupiter.api.Test;
  * messages to and from port 1701 dropped, tunnels and sessions still come up, and lacd's control retransmissions
  * show in its metrics.
  */
+@RealPeer
 class LossLabTest {
     static Lab lab;
 
     @BeforeAll
     static void up() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Sh.have("nft"), "nftables not installed");
+        Peers.require(Sh.have("nft"), "nftables not installed");
         // A setup-timeout of 20 s per LNS attempt, not lacd's default 10 s: RFC 2661's retransmission backs off 1, 2, 4
         // and 8 s, and at 20 % loss each way a try and its acknowledgement fail together about a third of the time. A
         // message that needs four tries holds its call, and every call queued behind it on the tunnel, for 15 s. In 22

@@ -3,6 +3,7 @@ package org.lacd.lab.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the kill to the last one forwarding on box 2 is printed (BENCHMARKS.md, benchmarks/lab.md).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RealPeer
 class PadoDelayLabTest {
     static Lab lab;
 

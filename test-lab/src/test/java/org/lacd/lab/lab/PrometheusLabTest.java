@@ -2,9 +2,9 @@ package org.lacd.lab.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * quiet while everything is up, {@code LacdHelloTimeouts} firing once the preferred LNS of reseller A is killed and
  * lacd finds out by HELLO. Without prometheus/promtool it skips, except under CI (CI set), where it fails.
  */
+@RealPeer
 class PrometheusLabTest {
     static Lab lab;
     static LabPrometheus prom;
@@ -24,11 +25,7 @@ class PrometheusLabTest {
     @BeforeAll
     static void up() {
         String missing = LabPrometheus.missingPrerequisite();
-        String ci = System.getenv("CI");
-        if (missing != null && ci != null && !ci.isBlank() && !"false".equalsIgnoreCase(ci)) {
-            fail(missing + ", and CI is set: test-lab/install-deps.sh installs it");
-        }
-        assumeTrue(missing == null, missing);
+        Peers.require(missing == null, missing + " (test-lab/install-deps.sh installs it)");
         lab = LabFixture.start(LabOptions.defaults().withUsers(4));
         prom = LabPrometheus.start(lab);
     }

@@ -3,6 +3,7 @@ package org.lacd.lab.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * (Teardown from the subscriber is covered by {@link TwoResellersLabTest}.)
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RealPeer
 class TeardownLabTest {
     static Lab lab;
 

@@ -2,13 +2,15 @@ package org.lacd.lab.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /** The lab's namespaces and links: two topologies side by side do not collide, each LNS is routed over its own veth, nothing is left. */
+@RealPeer
 class TopologyTest {
     static final String ROOT = Topology.uniquePrefix();
 
@@ -19,8 +21,8 @@ class TopologyTest {
 
     @Test
     void twoTopologiesSideBySideThenGone() {
-        assumeTrue("root".equals(System.getProperty("user.name")) && Sh.have("ip"), "needs root and iproute2");
-        assumeTrue(Sh.run("ip", "netns", "list").ok(), "ip netns unavailable");
+        Peers.require("root".equals(System.getProperty("user.name")) && Sh.have("ip"), "needs root and iproute2");
+        Peers.require(Sh.run("ip", "netns", "list").ok(), "ip netns unavailable");
         try (Topology a = Topology.create(ROOT + "-a", false); Topology b = Topology.create(ROOT + "-b", false)) {
             assertEquals(6, a.namespaces().size());
             assertEquals(6, Topology.namespacesStartingWith(ROOT + "-b-").size());

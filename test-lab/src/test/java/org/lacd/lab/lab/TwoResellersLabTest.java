@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * rp-pppoe's client sees lacd; a capture on both sides of lacd has no malformed frame.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RealPeer
 class TwoResellersLabTest {
     static Lab lab;
 
@@ -90,7 +93,7 @@ class TwoResellersLabTest {
     @Test
     @Order(2)
     void rpPppoeClientDiscoversLacd() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Sh.have("pppoe"), "rp-pppoe not installed");
+        Peers.require(Sh.have("pppoe"), "rp-pppoe not installed");
         Sh.Result r = lab.topology().exec(lab.topology().subscriberNamespace(), 30, "pppoe", "-A", "-I", Topology.SUB_IF);
         assertTrue(r.out().contains("Access-Concentrator: lacd"), r.out());
         assertTrue(r.out().contains("AC-Ethernet-Address:"), r.out());
@@ -145,7 +148,7 @@ class TwoResellersLabTest {
     @Test
     @Order(4)
     void captureOnBothSidesOfLacdHasNoMalformedFrame() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(lab.options().capture(), "tshark/dumpcap not installed");
+        Peers.require(lab.options().capture(), "tshark/dumpcap not installed");
         lab.stopCaptures();
         Sh.Result all = Sh.run(120, java.util.List.of("tshark", "-n", "-r", lab.captureFile().toString(), "-qz", "io,phs"));
         assertEquals(0, all.exit(), all.out());
@@ -159,7 +162,7 @@ class TwoResellersLabTest {
     @Test
     @Order(5)
     void proxyAvpsOnTheWireEqualWhatTheSubscribersSentOnTheWire() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(lab.options().capture(), "tshark/dumpcap not installed");
+        Peers.require(lab.options().capture(), "tshark/dumpcap not installed");
         lab.stopCaptures();
         String f = lab.captureFile().toString();
         // PPPoE side: what each subscriber sent (CHAP response value, PAP password, LCP magic number), by MAC

@@ -3,6 +3,7 @@ package org.lacd.lab.lab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * numbered probes both ways through lacd and their LNSs; every session must forward, nothing may be lost or reordered,
  * both workers must carry traffic, and the counters must add up exactly.
  */
+@RealPeer
 class WorkersLabTest {
     static Lab lab;
 

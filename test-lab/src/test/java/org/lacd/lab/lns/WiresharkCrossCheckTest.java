@@ -2,8 +2,9 @@ package org.lacd.lab.lns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import org.lacd.l2tp.wire.ResultCode;
  * LNS's) go into a pcap with link type PPP and tshark dissects them: no malformed packet, CHAP/IPCP/LCP codes and
  * the assigned address as meant, IPv4 and ICMP checksums of the reflected packets good.
  */
+@RealPeer
 class WiresharkCrossCheckTest {
     static final HexFormat HEX = HexFormat.of();
 
@@ -67,7 +69,7 @@ class WiresharkCrossCheckTest {
 
     @Test
     void tsharkReadsTheSessionAsMeant() throws Exception {
-        assumeTrue(tsharkAvailable(), "tshark not installed");
+        Peers.require(tsharkAvailable(), "tshark not installed");
         List<byte[]> frames = new ArrayList<>();
         ManualScheduler clock = new ManualScheduler();
         AddressPool pool = new AddressPool("100.64.0.0/16");

@@ -13,7 +13,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.lacd.pppoe.AuthType;
-import org.lacd.pppoe.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 
 /** The emulator's own small codecs and helpers: IPCP, the probe packet, VLAN plans, the histogram, the report. */
 class EmulatorPartsTest {

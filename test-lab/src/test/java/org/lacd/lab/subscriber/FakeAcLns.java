@@ -16,7 +16,7 @@ import org.lacd.pppoe.wire.LcpOption;
 import org.lacd.pppoe.wire.LcpOptionType;
 import org.lacd.pppoe.wire.LcpPacket;
 import org.lacd.pppoe.wire.LineInfo;
-import org.lacd.pppoe.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.pppoe.wire.PapPacket;
 import org.lacd.pppoe.wire.PppControlPacket;
 import org.lacd.pppoe.wire.PppProtocol;
@@ -107,8 +107,8 @@ final class FakeAcLns {
             return;
         }
         try {
-            int type = EthernetHeader.decode(new org.lacd.pppoe.wire.WireReader(
-                    org.lacd.pppoe.wire.WireProtocol.ETHERNET, b, off, len)).etherType();
+            int type = EthernetHeader.decode(new org.lacd.wire.WireReader(
+                    org.lacd.wire.WireProtocol.ETHERNET, b, off, len)).etherType();
             if (type == EtherType.PPPOE_DISCOVERY) {
                 discovery(PppoeDiscovery.decodeFrame(b, off, len));
             } else if (type == EtherType.PPPOE_SESSION) {

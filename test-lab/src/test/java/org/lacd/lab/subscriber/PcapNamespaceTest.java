@@ -3,13 +3,14 @@ package org.lacd.lab.subscriber;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lacd.pppoe.CountingPppoeStats;
@@ -22,13 +23,14 @@ import org.lacd.pppoe.port.PcapPort;
  * made by the test, the emulator's pcap port in one, lacd's PppoeServer (pcap) with the LNS role of
  * {@link EmulatorAgainstPppoeServerTest} in the other. Exit code and the JSON report are checked.
  */
+@RealPeer
 class PcapNamespaceTest {
     @TempDir
     Path dir;
 
     @Test
     void cliOverVethWithDot1qAgainstLacdsPppoeServer() throws Exception {
-        Assumptions.assumeTrue(NetNs.usable(), "needs root and iproute2");
+        Peers.require(NetNs.usable(), "needs root and iproute2");
         try (NetNs sub = NetNs.create(); NetNs ac = NetNs.create()) {
             NetNs.ip("-n", sub.name, "link", "add", "vsub", "type", "veth", "peer", "name", "vac", "netns", ac.name);
             NetNs.ip("-n", sub.name, "link", "set", "vsub", "up");

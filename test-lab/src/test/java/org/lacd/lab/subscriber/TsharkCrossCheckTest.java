@@ -3,6 +3,8 @@ package org.lacd.lab.subscriber;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.lacd.testsupport.RealPeer;
+import org.lacd.testsupport.Peers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lacd.pppoe.port.InMemoryPort;
@@ -25,13 +26,14 @@ import org.lacd.pppoe.wire.MacAddress;
  * Every frame of a few emulated sessions (both directions, QinQ, line tags, CHAP and PAP, IPCP, probes) written to a
  * pcap file and read by tshark: no malformed packets, and the fields tshark decodes are the ones we meant.
  */
+@RealPeer
 class TsharkCrossCheckTest {
     @TempDir
     Path dir;
 
     @Test
     void tsharkReadsEveryFrameWithoutComplaint() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/tshark")), "tshark not installed");
+        Peers.require(Files.isExecutable(Path.of("/usr/bin/tshark")), "tshark not installed");
         AtomicLong clock = new AtomicLong(1_000_000_000L);
         InMemoryPort[] pair = InMemoryPort.pair("sub", new MacAddress(0x02_00_00_00_00_00L), "ac",
                 new MacAddress(FakeAcLns.AC_MAC));

@@ -36,8 +36,9 @@ import org.lacd.l2tp.wire.ErrorCode;
 import org.lacd.l2tp.wire.HiddenAvps;
 import org.lacd.l2tp.wire.L2tpCodec;
 import org.lacd.l2tp.wire.L2tpHeader;
-import org.lacd.l2tp.wire.L2tpReader;
-import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.wire.WireReader;
+import org.lacd.wire.WireProtocol;
+import org.lacd.wire.MalformedPacketException;
 import org.lacd.l2tp.wire.MessageType;
 import org.lacd.l2tp.wire.PppDisconnectCause;
 import org.lacd.l2tp.wire.ResultCode;
@@ -100,6 +101,9 @@ public final class LnsPeer implements AutoCloseable {
         default void callCleared(Call c) {}
     }
 
+    /** Data headers a call keeps (a bound: benchmarks send millions of frames). */
+    public static final int KEPT_DATA_HEADERS = 64;
+
     /** One call as seen by the LNS. Fields are written on the LNS loop and published through volatile state. */
     public static final class Call {
         public final Tunnel tunnel;
@@ -110,6 +114,8 @@ public final class LnsPeer implements AutoCloseable {
         private volatile ControlMessage cdn;
         private volatile boolean sequenced;
         private int dataNs;
+        /** The headers of the first {@link #KEPT_DATA_HEADERS} data messages from the LAC, in arrival order. */
+        public final List<L2tpHeader> dataHeaders = java.util.Collections.synchronizedList(new ArrayList<>());
 
         Call(Tunnel tunnel, int lnsSessionId, int lacSessionId, ControlMessage icrq) {
             this.tunnel = tunnel;
@@ -394,12 +400,15 @@ public final class LnsPeer implements AutoCloseable {
             }
             byte[] buf = ByteBufUtil.getBytes(pkt.content());
             try {
-                L2tpReader r = new L2tpReader(buf, 0, buf.length);
+                WireReader r = new WireReader(WireProtocol.L2TP, buf, 0, buf.length);
                 L2tpHeader h = L2tpHeader.decode(r);
                 if (!h.control()) {
                     Call c = sessions.get(key(h.tunnelId(), h.sessionId()));
                     if (c != null) {
                         c.sequenced |= h.sequenced();
+                        if (c.dataHeaders.size() < KEPT_DATA_HEADERS) {
+                            c.dataHeaders.add(h);
+                        }
                         dataFrames.incrementAndGet();
                         dataHandler.frame(c, java.util.Arrays.copyOfRange(buf, h.payloadOffset(), h.payloadOffset() + h.payloadLength()));
                     }

@@ -4,11 +4,11 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import org.lacd.l2tp.wire.MalformedPacketException;
+import org.lacd.wire.MalformedPacketException;
 
 /** In-memory {@link L2tpStats} for tests and tools. Thread-safe. */
 public final class CountingL2tpStats implements L2tpStats {
-    private final Map<MalformedPacketException.Reason, LongAdder> malformed = new EnumMap<>(MalformedPacketException.Reason.class);
+    private final Map<MalformedPacketException.Reason, LongAdder> malformed = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<DropReason, LongAdder> drops = new EnumMap<>(DropReason.class);
     private final Map<TunnelState, LongAdder> tunnelEntered = new EnumMap<>(TunnelState.class);
     private final Map<CallState, LongAdder> callEntered = new EnumMap<>(CallState.class);
@@ -20,7 +20,10 @@ public final class CountingL2tpStats implements L2tpStats {
     public final AtomicLong bytesOut = new AtomicLong();
 
     public CountingL2tpStats() {
-        for (MalformedPacketException.Reason r : MalformedPacketException.Reason.values()) {
+        for (MalformedPacketException.Reason r : org.lacd.l2tp.wire.L2tpReason.values()) {
+            malformed.put(r, new LongAdder());
+        }
+        for (MalformedPacketException.Reason r : org.lacd.wire.CommonReason.values()) {
             malformed.put(r, new LongAdder());
         }
         for (DropReason r : DropReason.values()) {

@@ -1,8 +1,9 @@
-package org.lacd.pppoe.wire;
+package org.lacd.wire;
 
 /**
- * The one bounds-checked reader used by every decoder here. Offsets in exceptions are relative to {@code start}.
- * Not thread-safe; cheap to create (or reuse through {@link #reset}).
+ * The one bounds-checked reader every decoder of lacd uses (PPPoE, PPP, L2TP). Offsets in exceptions are relative to
+ * the start of the window; running out of bytes is {@link CommonReason#TRUNCATED}. Not thread-safe; cheap to create
+ * (or reuse through {@link #reset}).
  */
 public final class WireReader {
     private WireProtocol protocol;
@@ -39,9 +40,22 @@ public final class WireReader {
         return new MalformedPacketException(protocol, offset(), reason);
     }
 
+    /** An error at the current offset with a reason code of the protocol. */
+    public MalformedPacketException error(MalformedPacketException.Reason reason, String detail) {
+        return new MalformedPacketException(protocol, reason, offset(), detail);
+    }
+
+    /** Shrinks the readable window to {@code len} bytes from its start (a length field, e.g. L2TP's Length). */
+    public void limitTo(int len, MalformedPacketException.Reason reason) throws MalformedPacketException {
+        if (len > end - start) {
+            throw error(reason, "length field " + len + " exceeds datagram of " + (end - start));
+        }
+        end = start + len;
+    }
+
     private void need(int n, String what) throws MalformedPacketException {
         if (end - pos < n) {
-            throw error(what + " needs " + n + " bytes, " + (end - pos) + " left");
+            throw error(CommonReason.TRUNCATED, what + " needs " + n + " bytes, " + (end - pos) + " left");
         }
     }
 
