@@ -397,6 +397,32 @@ public final class L2tpEngine {
         return List.copyOf(out);
     }
 
+    /**
+     * Closes every tunnel to {@code peer} at once without sending anything (no CDN, no StopCCN): the path to it is no
+     * longer protected (its IPsec SA went down). Calls go down as on a dead tunnel. Completes when every event loop has
+     * done it; returns how many tunnels were closed.
+     */
+    public CompletableFuture<Integer> abortTunnelsTo(InetAddress peer, String why) {
+        List<Endpoint> eps = endpoints();
+        CompletableFuture<?>[] all = new CompletableFuture<?>[eps.size()];
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        for (int i = 0; i < eps.size(); i++) {
+            Endpoint ep = eps.get(i);
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            all[i] = f;
+            ep.loop.execute(() -> {
+                for (Tunnel t : new ArrayList<>(ep.tunnels.values())) {
+                    if (t.peer().getAddress().equals(peer)) {
+                        n.incrementAndGet();
+                        t.pathLost(why);
+                    }
+                }
+                f.complete(null);
+            });
+        }
+        return CompletableFuture.allOf(all).thenApply(v -> n.get());
+    }
+
     /** Closes one tunnel with StopCCN (result 1); its calls go down. Completes when the tunnel is gone. */
     public CompletableFuture<Void> clearTunnel(int localTunnelId) {
         CompletableFuture<Void> done = new CompletableFuture<>();

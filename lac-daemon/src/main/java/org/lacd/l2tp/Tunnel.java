@@ -33,7 +33,9 @@ final class Tunnel implements ReliableChannel.Listener {
 
     /** Tunnel events. */
     enum Event {
-        OPEN, RX_SCCRP_OK, RX_SCCRP_BAD, RX_STOPCCN, RX_UNEXPECTED, GAVE_UP, LOCAL_CLOSE, STOP_ACKED, STOP_WAIT_EXPIRED
+        OPEN, RX_SCCRP_OK, RX_SCCRP_BAD, RX_STOPCCN, RX_UNEXPECTED, GAVE_UP, LOCAL_CLOSE, STOP_ACKED, STOP_WAIT_EXPIRED,
+        /** The protected path to the peer is gone (its IPsec SA went down): nothing more may be sent to it. */
+        PATH_LOST
     }
 
     /** The transition table (the machinery is {@link TransitionTable}). */
@@ -57,7 +59,13 @@ final class Tunnel implements ReliableChannel.Listener {
             row(TunnelState.CLOSING, Event.LOCAL_CLOSE, TunnelState.CLOSING, "already closing"),
             row(TunnelState.CLOSING, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
             row(TunnelState.CLOSING, Event.RX_SCCRP_OK, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
-            row(TunnelState.CLOSING, Event.RX_SCCRP_BAD, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN")));
+            row(TunnelState.CLOSING, Event.RX_SCCRP_BAD, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
+            // The IPsec SA that protects the path went down (RFC 3193 3.1 SA teardown, RFC 4301 5.1: PROTECT traffic never leaves without an SA):
+            // as a peer gone (RFC 2661 5.8), but without a StopCCN, which could only leave in clear
+            row(TunnelState.IDLE, Event.PATH_LOST, TunnelState.CLOSED, "RFC 3193 3.1 SA gone: nothing sent yet"),
+            row(TunnelState.WAIT_CTL_REPLY, Event.PATH_LOST, TunnelState.CLOSED, "RFC 2661 5.8 as peer unreachable; RFC 3193 3.1 no StopCCN in clear"),
+            row(TunnelState.ESTABLISHED, Event.PATH_LOST, TunnelState.CLOSED, "RFC 2661 5.8 as peer unreachable; RFC 3193 3.1 no StopCCN in clear"),
+            row(TunnelState.CLOSING, Event.PATH_LOST, TunnelState.CLOSED, "RFC 3193 3.1: stop waiting for the StopCCN ack")));
 
     private static TransitionTable.Row<TunnelState, Event> row(TunnelState from, Event event, TunnelState to, String rfc) {
         return new TransitionTable.Row<>(from, event, to, rfc);
@@ -460,6 +468,12 @@ final class Tunnel implements ReliableChannel.Listener {
         if (state == TunnelState.CLOSING) {
             fire(Event.STOP_ACKED, () -> finish(null));
         }
+    }
+
+    /** The IPsec SA protecting the path to the peer is down: close at once, sending nothing (see {@link Event#PATH_LOST}). */
+    void pathLost(String why) {
+        LOG.info("tunnel {} to {}: {}", localTunnelId, peer, why);
+        fire(Event.PATH_LOST, () -> finish(failure(-1, -1, why)));
     }
 
     @Override

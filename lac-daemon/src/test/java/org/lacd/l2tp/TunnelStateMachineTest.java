@@ -611,4 +611,20 @@ class TunnelStateMachineTest {
             }
         }
     }
+
+    /** Issue 17: the IPsec SA under the tunnel died: closed at once, calls down as on a dead tunnel, nothing sent in clear. */
+    @Test
+    void pathLostClosesAtOnceAndSendsNothing() {
+        tunnel(null).open(null);
+        RecordingListener l = new RecordingListener();
+        establishedCall(l, CallParameters.builder().build());
+        clock.advance(Duration.ofSeconds(1));
+        int before = host.wire.size();
+        tunnel.pathLost("IPsec SA l2tp of lns-a1 down");
+        assertEquals(TunnelState.CLOSED, tunnel.state());
+        assertTrue(host.destroyed);
+        assertEquals(CallDownCause.Kind.TUNNEL_FAILED, l.cause.kind());
+        clock.advance(Duration.ofSeconds(200)); // no StopCCN, CDN, HELLO or retransmission later either
+        assertEquals(List.of(), host.wire.subList(before, host.wire.size()));
+    }
 }

@@ -53,6 +53,10 @@ final class KnownMetrics {
         m.put("lacd_pppoe_pados_pending", Map.of());
         m.put("lacd_lns_up", Map.of("lns", any));
         m.put("lacd_lns_lockouts_total", Map.of("lns", any));
+        m.put("lacd_lns_ipsec_up", Map.of("lns", any));
+        m.put("lacd_lns_ipsec_setups_total", Map.of("lns", any));
+        m.put("lacd_lns_ipsec_failures_total", Map.of("lns", any, "reason",
+                Set.of("control_unreachable", "initiate_failed", "not_covered", "sa_lost")));
         m.put("lacd_config_reloads_total", Map.of("result", any));
         m.put("up", Map.of());
         m.put("process_cpu_usage", Map.of());

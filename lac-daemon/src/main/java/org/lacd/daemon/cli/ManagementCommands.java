@@ -267,11 +267,11 @@ public final class ManagementCommands {
         }
     }
 
-    @Command(name = "lns", mixinStandardHelpOptions = true, description = "Lists LNSs: state, lockout, sessions, drain flag.")
+    @Command(name = "lns", mixinStandardHelpOptions = true, description = "Lists LNSs: state, lockout, sessions, drain flag, IPsec SA (off, up, down).")
     public static final class Lns extends Base {
         @Override
         void run(ManagementClient c, PrintWriter out) throws Exception {
-            print(out, c.get("/v1/lns").body(), "name", "address", "state", "lockoutRemainingSeconds", "sessions", "maxSessions", "drain");
+            print(out, c.get("/v1/lns").body(), "name", "address", "state", "lockoutRemainingSeconds", "sessions", "maxSessions", "drain", "ipsec");
         }
     }
 

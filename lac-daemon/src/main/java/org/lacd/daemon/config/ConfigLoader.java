@@ -340,6 +340,37 @@ public final class ConfigLoader {
         return secret;
     }
 
+    /** strongSwan connection and child names: what swanctl.conf allows in a section name, and no more. */
+    private static final java.util.regex.Pattern SWANCTL_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    /** {@code ipsec}, {@code ipsec-connection}, {@code ipsec-child} of one LNS profile. */
+    private static LacdConfig.Ipsec ipsec(Section p) throws ConfigException {
+        com.fasterxml.jackson.databind.JsonNode raw = p.raw("ipsec");
+        // YAML 1.1 readers may take a bare "off" for the boolean false: that, and only that, also means off
+        LacdConfig.IpsecMode mode = raw != null && raw.isBoolean() && !raw.booleanValue() ? LacdConfig.IpsecMode.OFF
+                : p.enumValue("ipsec", LacdConfig.IpsecMode.class, LacdConfig.IpsecMode.OFF);
+        String connection = p.string("ipsec-connection", null);
+        String child = p.string("ipsec-child", null);
+        if (mode == LacdConfig.IpsecMode.OFF) {
+            if (connection != null || child != null) {
+                throw p.error(connection != null ? "ipsec-connection" : "ipsec-child",
+                        "is set but ipsec is off (set ipsec: required, or remove the key)");
+            }
+            return LacdConfig.Ipsec.OFF;
+        }
+        if (connection == null) {
+            throw p.error("ipsec-connection", "is required with ipsec: required (the swanctl connection that protects L2TP to this LNS)");
+        }
+        if (!SWANCTL_NAME.matcher(connection).matches()) {
+            throw p.error("ipsec-connection", "is not a swanctl connection name (1-64 of A-Z a-z 0-9 _ . -)");
+        }
+        String c = child == null ? connection : child;
+        if (!SWANCTL_NAME.matcher(c).matches()) {
+            throw p.error("ipsec-child", "is not a swanctl child name (1-64 of A-Z a-z 0-9 _ . -)");
+        }
+        return new LacdConfig.Ipsec(mode, connection, c);
+    }
+
     private static L2tp l2tp(Section s) throws ConfigException {
         int sourcePort = s.integer("source-port", 1701, 0, 65535);
         InetAddress bind = s.address("bind-address", "0.0.0.0");
@@ -388,14 +419,19 @@ public final class ConfigLoader {
                     p.integer("weight", 1, 1, 1000),
                     p.bool("drain", false),
                     p.bool("replay-auth", false),
-                    p.bool("access-line-avps", true)));
+                    p.bool("access-line-avps", true),
+                    ipsec(p)));
             if (lns.get(lns.size() - 1).hideAvps() && secret.isEmpty()) {
                 throw p.error("hide-avps", "hiding AVPs needs a tunnel secret");
             }
             p.done();
         }
+        String vici = s.string("ipsec-vici", L2tp.DEFAULT_VICI.toString());
+        if (!vici.startsWith("/")) {
+            throw s.error("ipsec-vici", "must be the absolute path of charon's VICI unix socket (charon.plugins.vici.socket without unix://)");
+        }
         L2tp l = new L2tp(sourcePort, bind, hostname, hello, rtxInit, rtxCap, maxRtx, window, linger, perTunnel, setup,
-                calling, speed, udpGso, udpGro, List.copyOf(lns));
+                calling, speed, udpGso, udpGro, List.copyOf(lns), java.nio.file.Path.of(vici));
         s.done();
         return l;
     }

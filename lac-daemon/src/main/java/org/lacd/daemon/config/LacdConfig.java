@@ -104,15 +104,51 @@ public record LacdConfig(
                          List<RadiusServer> authServers, List<RadiusServer> acctServers, Accounting accounting,
                          DynamicAuthorization dynamicAuthorization) {}
 
+    /**
+     * @param ipsec whether L2TP to this LNS must go through an IPsec SA that lacd checks (and brings up) through strongSwan
+     */
     public record LnsProfile(String name, InetAddress address, int port, Optional<String> secret, String hostname,
                              Optional<InetAddress> localAddress, Optional<String> assignmentId, boolean hideAvps,
                              int maxSessions, int sessionsPerTunnel, int weight, boolean drain, boolean replayAuth,
-                             boolean accessLineAvps) {}
+                             boolean accessLineAvps, Ipsec ipsec) {
+        /** A profile without IPsec. */
+        public LnsProfile(String name, InetAddress address, int port, Optional<String> secret, String hostname,
+                          Optional<InetAddress> localAddress, Optional<String> assignmentId, boolean hideAvps,
+                          int maxSessions, int sessionsPerTunnel, int weight, boolean drain, boolean replayAuth,
+                          boolean accessLineAvps) {
+            this(name, address, port, secret, hostname, localAddress, assignmentId, hideAvps, maxSessions, sessionsPerTunnel,
+                    weight, drain, replayAuth, accessLineAvps, Ipsec.OFF);
+        }
+    }
+
+    /** {@code l2tp.lns[].ipsec}: off, or required. */
+    public enum IpsecMode { OFF, REQUIRED }
+
+    /**
+     * {@code l2tp.lns[].ipsec}, {@code ipsec-connection}, {@code ipsec-child}: with REQUIRED, the swanctl connection
+     * (IKE_SA config) and its child (CHILD_SA config) whose SA must be up, and cover UDP to the LNS, before lacd sends it
+     * anything. Both names are empty when OFF.
+     */
+    public record Ipsec(IpsecMode mode, String connection, String child) {
+        public static final Ipsec OFF = new Ipsec(IpsecMode.OFF, "", "");
+
+        public boolean required() {
+            return mode == IpsecMode.REQUIRED;
+        }
+    }
 
     public record L2tp(int sourcePort, InetAddress bindAddress, String hostname, Duration helloInterval,
                        Duration retransmitInitial, Duration retransmitCap, int maxRetransmits, int receiveWindow,
                        Duration tunnelLinger, int sessionsPerTunnel, Duration setupTimeout, String callingNumber,
-                       long connectSpeed, boolean udpGso, boolean udpGro, List<LnsProfile> lns) {
+                       long connectSpeed, boolean udpGso, boolean udpGro, List<LnsProfile> lns, Path ipsecVici) {
+
+        /** Where charon's VICI socket is when the config does not say ({@code l2tp.ipsec-vici}). */
+        public static final Path DEFAULT_VICI = Path.of("/var/run/charon.vici");
+
+        /** True when any profile requires IPsec: only then does lacd talk to charon. */
+        public boolean anyIpsec() {
+            return lns.stream().anyMatch(p -> p.ipsec().required());
+        }
 
         public Optional<LnsProfile> profile(String name) {
             return lns.stream().filter(p -> p.name().equals(name)).findFirst();

@@ -255,6 +255,37 @@ public final class LacdMetrics {
         }
     }
 
+    /**
+     * lacd_lns_ipsec_up{lns}: for an LNS whose profile requires IPsec, 1 while the CHILD_SA that protects it is known up
+     * (charon's event stream), else 0. Read at scrape time; registered once per such LNS.
+     */
+    public void lnsIpsecUp(String lns, java.util.function.DoubleSupplier up) {
+        gauge("lacd.lns.ipsec.up", "1 while the IPsec SA protecting the LNS is up (LNSs that require IPsec)", up, "lns", lns);
+    }
+
+    /** lacd_lns_ipsec_setups_total{lns}: SAs lacd had charon bring up for a call (on demand). */
+    public void lnsIpsecSetup(String lns) {
+        counter("lacd.lns.ipsec.setups", "IPsec SAs brought up on demand for calls to the LNS", "lns", lns).increment();
+    }
+
+    /**
+     * lacd_lns_ipsec_failures_total{lns,reason}: an LNS attempt refused for IPsec (control_unreachable, initiate_failed,
+     * not_covered) or sessions lost with their SA (sa_lost). Each is also an LNS failure (lockout, failover).
+     */
+    public void lnsIpsecFailure(String lns, String reason) {
+        counter("lacd.lns.ipsec.failures", "LNS attempts refused for IPsec, and SAs lost under sessions", "lns", lns,
+                "reason", reason).increment();
+    }
+
+    /** Creates the IPsec counters of an LNS at 0, so rate() and increase() see their first failure. */
+    public void lnsIpsecDeclare(String lns, java.util.List<String> reasons) {
+        counter("lacd.lns.ipsec.setups", "IPsec SAs brought up on demand for calls to the LNS", "lns", lns);
+        for (String r : reasons) {
+            counter("lacd.lns.ipsec.failures", "LNS attempts refused for IPsec, and SAs lost under sessions", "lns", lns,
+                    "reason", r);
+        }
+    }
+
     /** lacd_lns_lockouts_total{lns}. */
     public void lnsLockout(String lns) {
         counter("lacd.lns.lockouts", "LNS lockouts after a failed tunnel or call", "lns", lns).increment();

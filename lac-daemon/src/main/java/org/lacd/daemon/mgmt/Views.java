@@ -20,8 +20,14 @@ public final class Views {
     public record TunnelView(String lns, String peer, int localId, int remoteId, String state, int sessions,
                              long retransmits, long stateSeconds) {}
 
+    /** @param ipsec {@code off}, or for an LNS that requires IPsec {@code up} / {@code down} (its SA per charon) */
     public record LnsView(String name, String address, String state, long lockoutRemainingSeconds, int sessions,
-                          int maxSessions, boolean drain) {}
+                          int maxSessions, boolean drain, String ipsec) {
+        public LnsView(String name, String address, String state, long lockoutRemainingSeconds, int sessions,
+                       int maxSessions, boolean drain) {
+            this(name, address, state, lockoutRemainingSeconds, sessions, maxSessions, drain, "off");
+        }
+    }
 
     /** Filters of {@code lacd sessions}; null fields match everything. */
     public record SessionFilter(String user, String mac, String iface, Integer vlan, String lns, String state) {}

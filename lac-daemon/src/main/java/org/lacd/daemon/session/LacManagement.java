@@ -102,7 +102,12 @@ public final class LacManagement implements ManagementBackend {
         LnsSelector sel = lac.selector();
         Map<String, Views.LnsView> out = new LinkedHashMap<>();
         for (LacdConfig.LnsProfile p : lac.config().l2tp().lns()) {
-            out.put(p.name(), lnsView(sel, p.name(), p.address().getHostAddress() + ":" + p.port(), p.maxSessions(), p.drain()));
+            Views.LnsView v = lnsView(sel, p.name(), p.address().getHostAddress() + ":" + p.port(), p.maxSessions(), p.drain());
+            if (p.ipsec().required()) {
+                v = new Views.LnsView(v.name(), v.address(), v.state(), v.lockoutRemainingSeconds(), v.sessions(), v.maxSessions(),
+                        v.drain(), lac.ipsec().isUp(p.ipsec()) ? "up" : "down");
+            }
+            out.put(p.name(), v);
         }
         for (Map.Entry<String, LnsSelector.LnsState> e : sel.states().entrySet()) {
             out.computeIfAbsent(e.getKey(), k -> lnsView(sel, k, k, 0, false));

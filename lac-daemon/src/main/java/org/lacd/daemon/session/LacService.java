@@ -22,6 +22,8 @@ import org.lacd.daemon.config.LacdConfig;
 import org.lacd.daemon.config.LacdConfig.AuthProtocol;
 import org.lacd.daemon.config.LacdConfig.RadiusServer;
 import org.lacd.daemon.config.LacdConfig.RealmRule;
+import org.lacd.daemon.ipsec.IpsecManager;
+import org.lacd.daemon.ipsec.IpsecOutcome;
 import org.lacd.daemon.metrics.EngineStats;
 import org.lacd.daemon.metrics.LacdMetrics;
 import org.lacd.daemon.steering.LnsSelector;
@@ -113,10 +115,37 @@ public final class LacService {
         this.loops = new DefaultEventExecutorGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         Steering steering = new Steering(() -> this.config, () -> aaa, () -> rules);
         this.sessions = new SessionManager(() -> this.config, metrics, selector, engine, steering, () -> accounting, loops, clock);
+        // L2TP/IPsec: strongSwan's charon over VICI, only when some LNS requires it (lacd never talks to charon otherwise)
+        this.ipsec = new IpsecManager(config.l2tp().ipsecVici(), (conn, child, why) -> sessions.ipsecLost(conn, child));
+        sessions.useIpsec(ipsec);
+        for (LacdConfig.LnsProfile p : config.l2tp().lns()) {
+            registerLns(p.name());
+        }
+    }
+
+    private final IpsecManager ipsec;
+
+    /** lacd_lns_ipsec_up and the IPsec counters at 0 for an LNS whose profile requires IPsec. */
+    private void registerIpsec(String key) {
+        metrics.lnsIpsecDeclare(key, java.util.Arrays.stream(IpsecOutcome.values()).filter(o -> o != IpsecOutcome.UP)
+                .map(IpsecOutcome::label).toList());
+        metrics.lnsIpsecUp(key, () -> this.config.l2tp().profile(key).map(LacdConfig.LnsProfile::ipsec)
+                .filter(LacdConfig.Ipsec::required).map(i -> ipsec.isUp(i) ? 1 : 0).orElse(0));
+    }
+
+    /** The IPsec side (state for {@code lacd lns}). */
+    public IpsecManager ipsec() {
+        return ipsec;
     }
 
     /** lacd_lns_up for one LNS: usable unless locked out, drained by an operator, or drained in the config. */
     private void registerLns(String key) {
+        if (ipsec != null && config.l2tp().profile(key).map(p -> p.ipsec().required()).orElse(false)) {
+            registerIpsec(key);
+            if (!ipsec.watching()) {
+                ipsec.start(); // idempotent: watch charon's SA events from the first profile that requires IPsec
+            }
+        }
         metrics.lns(key, () -> selector.lockoutRemaining(key).isPresent() || selector.state(key).drain()
                 || this.config.l2tp().profile(key).map(LacdConfig.LnsProfile::drain).orElse(false) ? 0 : 1);
     }
@@ -243,6 +272,7 @@ public final class LacService {
             public void stop(Duration budget) {
                 l2tpOpen = false;
                 engine.shutdown(budget);
+                ipsec.close();
                 loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             }
         });
@@ -398,10 +428,11 @@ public final class LacService {
                 .equals(next.interfaces().stream().map(LacdConfig.SubscriberInterface::withoutPadoDelay).toList())
                 || !old.pppoe().withoutPadoDelay().equals(next.pppoe().withoutPadoDelay()) || !old.ppp().equals(next.ppp())
                 || old.l2tp().sourcePort() != next.l2tp().sourcePort() || !old.l2tp().bindAddress().equals(next.l2tp().bindAddress())
+                || !old.l2tp().ipsecVici().equals(next.l2tp().ipsecVici())
                 || old.l2tp().udpGro() != next.l2tp().udpGro()
                 || old.radius().enabled() != next.radius().enabled()
                 || !old.radius().accounting().equals(next.radius().accounting())) {
-            LOG.warn("reload: interfaces, pppoe (but pado-delay), ppp, l2tp socket (bind, port, udp-gro), radius.enabled and accounting changes take effect at the next restart");
+            LOG.warn("reload: interfaces, pppoe (but pado-delay), ppp, l2tp socket (bind, port, udp-gro), l2tp.ipsec-vici, radius.enabled and accounting changes take effect at the next restart");
         }
     }
 

@@ -18,6 +18,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.lacd.daemon.config.LacdConfig;
+import org.lacd.daemon.ipsec.IpsecManager;
+import org.lacd.daemon.ipsec.IpsecOutcome;
 import org.lacd.daemon.log.WireText;
 import org.lacd.daemon.metrics.LacdMetrics;
 import org.lacd.daemon.session.Steering.Decision;
@@ -82,14 +84,22 @@ final class Session implements CallListener {
         /** RADIUS Session-Timeout reached. */
         SESSION_TIMEOUT,
         /** Acct-Interim-Interval elapsed. */
-        INTERIM_DUE
+        INTERIM_DUE,
+        /** The IPsec SA the current attempt's LNS requires is up and covers UDP to it (checked, or initiated on demand). */
+        IPSEC_UP,
+        /** ... could not be had: charon unreachable, the initiate failed, or the SA does not cover the LNS. */
+        IPSEC_REFUSED,
+        /** The CHILD_SA protecting this session's LNS went down (charon's child-updown / ike-updown). */
+        IPSEC_LOST
     }
 
     /** A condition on the session's data that picks between rows of the same (state, event). */
     enum Guard {
         ALWAYS,
-        /** Another LNS candidate of the plan is left to try. */
-        CANDIDATE_LEFT,
+        /** Another LNS candidate of the plan is left to try, and its profile does not require IPsec. */
+        NEXT_IN_CLEAR,
+        /** Another LNS candidate of the plan is left to try, and its profile says {@code ipsec: required}. */
+        NEXT_NEEDS_IPSEC,
         /** Every candidate of the plan has been tried. */
         NO_CANDIDATE_LEFT
     }
@@ -100,12 +110,18 @@ final class Session implements CallListener {
         ASK_STEERING,
         /** Place a call on the first candidate of the plan, arming the attempt timer. */
         PLACE_CALL,
+        /** Take the plan; arm the attempt timer for its first candidate and ask charon for the SA it requires. */
+        CHECK_IPSEC,
+        /** The SA is up: place the call on the current candidate (the attempt timer runs already). */
+        PLACE_PROTECTED,
         /** Nothing but the state change. */
         NONE,
         /** Open the path both ways, accounting Start, interim and Session-Timeout timers. */
         FORWARD,
         /** Release the failed attempt (CDN on timeout, lockout where due), place a call on the next candidate. */
         NEXT_CANDIDATE,
+        /** Release the failed attempt, arm the timer for the next candidate and ask charon for the SA it requires. */
+        NEXT_CANDIDATE_IPSEC,
         /** Release the failed attempt, refuse the subscriber with all_lns_failed. */
         GIVE_UP,
         /** Refuse the subscriber: CHAP Failure / PAP Nak, LCP Terminate, PADT; failure counted and accounted. */
@@ -120,6 +136,8 @@ final class Session implements CallListener {
         END_BY_SUBSCRIBER,
         /** lacd ends it (operator, Disconnect-Request, Session-Timeout, stop): CDN, terminate, accounting Stop. */
         END_BY_LACD,
+        /** The SA under the session is gone: no CDN (it could only leave in clear), terminate, accounting Stop. */
+        END_BY_IPSEC_LOST,
         /** Accounting Interim-Update, next interim timer. */
         SEND_INTERIM,
         /** A stale call that came up is cleared with CDN; a stale call that went down needs nothing. */
@@ -147,8 +165,10 @@ final class Session implements CallListener {
         t.add(new Row(auth, Event.USERNAME_TOO_LONG, Guard.ALWAYS, down, Action.REFUSE,
                 "RFC 2865 5.1 User-Name max 253 / RFC 2661 4.4.5 Proxy Authen Name: refused at once, no server or LNS blamed"));
         // DECIDING: RADIUS or the rules are asked
-        t.add(new Row(deciding, Event.DECISION_PLACE, Guard.ALWAYS, tunnel, Action.PLACE_CALL,
+        t.add(new Row(deciding, Event.DECISION_PLACE, Guard.NEXT_IN_CLEAR, tunnel, Action.PLACE_CALL,
                 "RFC 2868 3.1-3.8 tunnel attributes, ranked by Tunnel-Preference: RFC 2661 7.4.1 incoming call on the first"));
+        t.add(new Row(deciding, Event.DECISION_PLACE, Guard.NEXT_NEEDS_IPSEC, tunnel, Action.CHECK_IPSEC,
+                "RFC 3193 4.2 / RFC 4301 5.1: the first LNS requires IPsec: its CHILD_SA over UDP 1701 first (on demand), nothing in clear"));
         t.add(new Row(deciding, Event.DECISION_REFUSED, Guard.ALWAYS, down, Action.REFUSE,
                 "RFC 2865 4.3 Access-Reject (or no tunnel): RFC 1994 4.2 Failure / RFC 1334 2.2.2 Nak, RFC 2516 5.5 PADT"));
         t.add(new Row(deciding, Event.DECISION_TIMEOUT, Guard.ALWAYS, down, Action.REFUSE,
@@ -156,16 +176,33 @@ final class Session implements CallListener {
         // TUNNEL_SETUP: waiting for the tunnel to the candidate (SCCRQ/SCCRP/SCCCN)
         t.add(new Row(tunnel, Event.TUNNEL_UP, Guard.ALWAYS, callSetup, Action.NONE,
                 "RFC 2661 7.4.1 tunnel established: ICRQ sent, call setup under way"));
+        // L2TP/IPsec (RFC 3193): the SA the candidate requires answered while the attempt timer runs
+        t.add(new Row(tunnel, Event.IPSEC_UP, Guard.ALWAYS, tunnel, Action.PLACE_PROTECTED,
+                "RFC 3193 4.2 CHILD_SA protecting UDP 1701 to the LNS installed (RFC 4301 5.1 PROTECT): RFC 2661 7.2.1 SCCRQ may leave"));
+        t.add(new Row(tunnel, Event.IPSEC_REFUSED, Guard.NEXT_IN_CLEAR, tunnel, Action.NEXT_CANDIDATE,
+                "RFC 4301 5.1 no SA for PROTECT traffic: nothing sent; RFC 2868 3.8 next preference (LNS locked out)"));
+        t.add(new Row(tunnel, Event.IPSEC_REFUSED, Guard.NEXT_NEEDS_IPSEC, tunnel, Action.NEXT_CANDIDATE_IPSEC,
+                "RFC 4301 5.1 no SA for PROTECT traffic: nothing sent; RFC 2868 3.8 next preference, RFC 3193 4.2 its SA first"));
+        t.add(new Row(tunnel, Event.IPSEC_REFUSED, Guard.NO_CANDIDATE_LEFT, down, Action.GIVE_UP,
+                "RFC 4301 5.1 no SA for PROTECT traffic on the last candidate: refuse (all_lns_failed)"));
         // TUNNEL_SETUP and CALL_SETUP (ICRQ/ICRP/ICCN) fail the same way: next candidate, or give up
         for (SessionState s : List.of(tunnel, callSetup)) {
-            t.add(new Row(s, Event.CALL_DOWN, Guard.CANDIDATE_LEFT, tunnel, Action.NEXT_CANDIDATE,
+            t.add(new Row(s, Event.CALL_DOWN, Guard.NEXT_IN_CLEAR, tunnel, Action.NEXT_CANDIDATE,
                     "RFC 2661 7.2.1 tunnel failed / 7.4.1 CDN: RFC 2868 3.8 next preference (LNS locked out)"));
+            t.add(new Row(s, Event.CALL_DOWN, Guard.NEXT_NEEDS_IPSEC, tunnel, Action.NEXT_CANDIDATE_IPSEC,
+                    "RFC 2661 7.2.1 tunnel failed / 7.4.1 CDN: RFC 2868 3.8 next preference, RFC 3193 4.2 its SA first"));
             t.add(new Row(s, Event.CALL_DOWN, Guard.NO_CANDIDATE_LEFT, down, Action.GIVE_UP,
                     "RFC 2661 7.4.1 CDN on the last candidate: refuse (all_lns_failed)"));
-            t.add(new Row(s, Event.SETUP_TIMEOUT, Guard.CANDIDATE_LEFT, tunnel, Action.NEXT_CANDIDATE,
+            t.add(new Row(s, Event.SETUP_TIMEOUT, Guard.NEXT_IN_CLEAR, tunnel, Action.NEXT_CANDIDATE,
                     "RFC 2661 7.4.1 local close (CDN) after l2tp.setup-timeout: next candidate"));
+            t.add(new Row(s, Event.SETUP_TIMEOUT, Guard.NEXT_NEEDS_IPSEC, tunnel, Action.NEXT_CANDIDATE_IPSEC,
+                    "RFC 2661 7.4.1 local close (CDN) after l2tp.setup-timeout: next candidate, RFC 3193 4.2 its SA first"));
             t.add(new Row(s, Event.SETUP_TIMEOUT, Guard.NO_CANDIDATE_LEFT, down, Action.GIVE_UP,
                     "RFC 2661 7.4.1 local close (CDN) after l2tp.setup-timeout on the last candidate: refuse"));
+            // the SA under a call in setup went down: the tunnel closes silently (Tunnel PATH_LOST) and its CALL_DOWN
+            // moves the session on; nothing to do here
+            t.add(new Row(s, Event.IPSEC_LOST, Guard.ALWAYS, s, Action.NONE,
+                    "RFC 3193 3.1 SA teardown under a call in setup: its tunnel's CALL_DOWN (RFC 2661 5.8) moves on"));
         }
         t.add(new Row(callSetup, Event.CALL_UP, Guard.ALWAYS, fwd, Action.FORWARD,
                 "RFC 2661 7.4.1 ICRP accepted, ICCN sent: data both ways; RFC 2866 5.1 Acct-Status-Type Start"));
@@ -185,6 +222,8 @@ final class Session implements CallListener {
                 "operator / RFC 5176 3 Disconnect-Request / stop: CDN, LCP Terminate, PADT; RFC 2866 Stop"));
         t.add(new Row(fwd, Event.SESSION_TIMEOUT, Guard.ALWAYS, down, Action.END_BY_LACD,
                 "RFC 2865 5.27 Session-Timeout: CDN, LCP Terminate, PADT; RFC 2866 5.10 Acct-Terminate-Cause 5"));
+        t.add(new Row(fwd, Event.IPSEC_LOST, Guard.ALWAYS, down, Action.END_BY_IPSEC_LOST,
+                "RFC 3193 3.1 SA teardown: no CDN in clear (RFC 4301 5.1), LCP Terminate, PADT; RFC 2866 5.10 Lost-Service"));
         t.add(new Row(fwd, Event.INTERIM_DUE, Guard.ALWAYS, fwd, Action.SEND_INTERIM,
                 "RFC 2869 5.16 Acct-Interim-Interval: RFC 2866 5.1 Interim-Update"));
         // a call of an earlier attempt, in any state from the first call on (TEARDOWN included: its CDN must still go)
@@ -209,13 +248,19 @@ final class Session implements CallListener {
         L2tpCall place(LnsCandidate lns, Session s);
     }
 
+    /** Checks, and brings up on demand within {@code bound}, the IPsec SA that {@code lns} requires. */
+    @FunctionalInterface
+    interface IpsecCheck {
+        CompletableFuture<IpsecManager.Result> ensureUp(LnsCandidate lns, Duration bound);
+    }
+
     /**
      * What a session uses, and nothing else: its executor and timers (one loop), the clock, metrics, config, steering,
-     * the LNS selector, a way to place calls, accounting, and whom to tell when it is gone.
+     * the LNS selector, a way to place calls, the IPsec check, accounting, and whom to tell when it is gone.
      */
     record Deps(Executor executor, L2tpScheduler timers, Clock clock, LacdMetrics metrics, Supplier<LacdConfig> config,
                 Function<Session, CompletableFuture<Decision>> steering, LnsSelector selector, CallPlacer calls,
-                SessionAccounting accounting, Consumer<Session> removed) {}
+                IpsecCheck ipsec, SessionAccounting accounting, Consumer<Session> removed) {}
 
     /** What an event carries to its action. */
     sealed interface Input {
@@ -235,6 +280,9 @@ final class Session implements CallListener {
         record Stale(L2tpCall call, boolean up) implements Input {}
 
         record Ending(TeardownCause cause) implements Input {}
+
+        /** What the IPsec check of the attempt on {@code lns} found. */
+        record IpsecAnswer(LnsCandidate lns, IpsecManager.Result result) implements Input {}
     }
 
     final long id;
@@ -326,11 +374,11 @@ final class Session implements CallListener {
     // ---- the state funnel ----
 
     /** The row for (state, event) whose guard holds now, or null. */
-    private Row row(Event e) {
+    private Row row(Event e, Input in) {
         List<Row> rows = LOOKUP.getOrDefault(state, Map.of()).get(e);
         if (rows != null) {
             for (Row r : rows) {
-                if (holds(r.guard())) {
+                if (holds(r.guard(), in)) {
                     return r;
                 }
             }
@@ -338,12 +386,22 @@ final class Session implements CallListener {
         return null;
     }
 
-    private boolean holds(Guard g) {
+    private boolean holds(Guard g, Input in) {
+        LnsCandidate next = nextCandidate(in);
         return switch (g) {
             case ALWAYS -> true;
-            case CANDIDATE_LEFT -> attempt < plan.size();
-            case NO_CANDIDATE_LEFT -> attempt >= plan.size();
+            case NEXT_IN_CLEAR -> next != null && !next.profile().ipsec().required();
+            case NEXT_NEEDS_IPSEC -> next != null && next.profile().ipsec().required();
+            case NO_CANDIDATE_LEFT -> next == null;
         };
+    }
+
+    /** The candidate the next attempt would take: the first of a new plan, else the next of the current one, or null. */
+    private LnsCandidate nextCandidate(Input in) {
+        if (in instanceof Input.Placement p) {
+            return p.plan().get(0); // never empty: an empty plan is a refusal (onDecision)
+        }
+        return attempt < plan.size() ? plan.get(attempt) : null;
     }
 
     /**
@@ -351,7 +409,7 @@ final class Session implements CallListener {
      * counted (a finished session drops late events silently: its PPPoE side and calls report their own ends after it).
      */
     private void fire(Event e, Input in) {
-        Row r = row(e);
+        Row r = row(e, in);
         if (r == null) {
             if (state == SessionState.TEARDOWN) {
                 LOG.debug("session {}: {} ignored in TEARDOWN", id, e);
@@ -361,14 +419,14 @@ final class Session implements CallListener {
             LOG.warn("session {} {}: event {} has no row in {}: dropped", id, userForLog, e, state);
             return;
         }
-        transitionTo(r.to(), e);
+        transitionTo(r.to(), e, r.action());
         perform(r.action(), in);
     }
 
-    private void transitionTo(SessionState next, Event cause) {
+    private void transitionTo(SessionState next, Event cause, Action action) {
         SessionState from = state;
-        if (from == next && next != SessionState.TUNNEL_SETUP) {
-            return; // a self-row; TUNNEL_SETUP -> TUNNEL_SETUP is the next candidate and shown as such in the timeline
+        if (from == next && action != Action.NEXT_CANDIDATE && action != Action.NEXT_CANDIDATE_IPSEC) {
+            return; // a self-row; TUNNEL_SETUP -> TUNNEL_SETUP to the next candidate is shown as such in the timeline
         }
         state = next;
         if (timeline.size() == MAX_TIMELINE) {
@@ -389,14 +447,34 @@ final class Session implements CallListener {
                 plan = p.plan();
                 placeNext();
             }
+            case CHECK_IPSEC -> {
+                Input.Placement p = (Input.Placement) in;
+                cancelTimer();
+                decision = p.decision();
+                plan = p.plan();
+                checkIpsecNext();
+            }
+            case PLACE_PROTECTED -> {
+                IpsecManager.Result r = ((Input.IpsecAnswer) in).result();
+                if (r.initiated()) {
+                    deps.metrics().lnsIpsecSetup(current.key());
+                }
+                LOG.debug("session {}: IPsec to LNS {} up ({})", id, current.key(), r.detail());
+                // on the worker that receives this subscriber's frames: both directions then run on that worker's threads
+                call = deps.calls().place(current, this);
+            }
             case NONE -> { }
             case FORWARD -> forward(((Input.Up) in).call());
             case NEXT_CANDIDATE -> {
-                releaseAttempt((Input.Failed) in);
+                release(in);
                 placeNext();
             }
+            case NEXT_CANDIDATE_IPSEC -> {
+                release(in);
+                checkIpsecNext();
+            }
             case GIVE_UP -> {
-                releaseAttempt((Input.Failed) in);
+                release(in);
                 refuse(SetupFailure.ALL_LNS_FAILED, "service temporarily unavailable");
             }
             case REFUSE -> {
@@ -412,6 +490,11 @@ final class Session implements CallListener {
                 TeardownCause cause = ((Input.Ending) in).cause();
                 finishForwarding(cause, true);
                 sub.terminate(cause == TeardownCause.SHUTDOWN ? CloseReason.SHUTDOWN : CloseReason.ADMIN);
+            }
+            case END_BY_IPSEC_LOST -> {
+                LOG.info("session {} {}: IPsec SA to LNS {} lost", id, userForLog, current.key());
+                finishForwarding(TeardownCause.IPSEC_LOST, false);
+                sub.terminate(CloseReason.UPSTREAM_DOWN);
             }
             case SEND_INTERIM -> {
                 deps.accounting().interim(acct);
@@ -482,6 +565,14 @@ final class Session implements CallListener {
                 fire(Event.DECISION_PLACE, new Input.Placement(d, p));
             }
         }
+    }
+
+    /** The IPsec check of attempt {@code thisAttempt} (on {@code c}) answered. */
+    private void ipsecAnswered(LnsCandidate c, int thisAttempt, IpsecManager.Result r) {
+        if (current != c || attempt != thisAttempt) {
+            return; // the answer for an attempt already left (timed out, and counted as such)
+        }
+        fire(r.outcome() == IpsecOutcome.UP ? Event.IPSEC_UP : Event.IPSEC_REFUSED, new Input.IpsecAnswer(c, r));
     }
 
     private void attemptTimedOut(LnsCandidate c) {
@@ -560,6 +651,11 @@ final class Session implements CallListener {
         run(() -> fire(Event.OPERATOR_TEARDOWN, new Input.Ending(cause)));
     }
 
+    /** The IPsec SA protecting this session's LNS went down (SessionManager, from charon's event stream). */
+    void ipsecLost() {
+        run(() -> fire(Event.IPSEC_LOST, new Input.Ending(TeardownCause.IPSEC_LOST)));
+    }
+
     // ---- actions ----
 
     private void askSteering() {
@@ -571,15 +667,56 @@ final class Session implements CallListener {
         deps.steering().apply(this).whenComplete((d, err) -> run(() -> onDecision(d, err)));
     }
 
-    /** Places a call on the next candidate of the plan; the guard of the row that got here says there is one. */
-    private void placeNext() {
+    /** Starts the attempt on the next candidate of the plan (the guard of the row that got here says there is one). */
+    private LnsCandidate nextAttempt() {
         LnsCandidate c = plan.get(attempt++);
         current = c;
         tried.add(c.key());
         LOG.info("session {} {}: placing call on LNS {} (attempt {} of {})", id, userForLog, c.key(), attempt, plan.size());
         timer = schedule(() -> attemptTimedOut(c), deps.config().get().l2tp().setupTimeout());
+        return c;
+    }
+
+    /** Places a call on the next candidate of the plan. */
+    private void placeNext() {
+        LnsCandidate c = nextAttempt();
         // on the worker that receives this subscriber's frames: both directions then run on that worker's threads
         call = deps.calls().place(c, this);
+    }
+
+    /**
+     * L2TP/IPsec: nothing goes to the next candidate until its SA is up and covers it. The attempt timer bounds the
+     * wait; the answer comes back as IPSEC_UP or IPSEC_REFUSED.
+     */
+    private void checkIpsecNext() {
+        LnsCandidate c = nextAttempt();
+        int thisAttempt = attempt;
+        // charon's own bound a quarter below ours: a peer that never answers is then charon's answer
+        // (initiate_failed, counted), not a setup timeout
+        Duration bound = deps.config().get().l2tp().setupTimeout().multipliedBy(3).dividedBy(4);
+        CompletableFuture<IpsecManager.Result> up;
+        try {
+            up = deps.ipsec().ensureUp(c, bound);
+        } catch (RuntimeException e) {
+            up = CompletableFuture.failedFuture(e);
+        }
+        up.whenComplete((r, err) -> run(() -> ipsecAnswered(c, thisAttempt, r != null ? r
+                : new IpsecManager.Result(IpsecOutcome.CONTROL_UNREACHABLE, false, String.valueOf(err)))));
+    }
+
+    /** The current attempt failed, by its call or its timer ({@link Input.Failed}) or by its IPsec check. */
+    private void release(Input in) {
+        if (in instanceof Input.IpsecAnswer a) {
+            cancelTimer();
+            LnsCandidate c = a.lns();
+            IpsecManager.Result r = a.result();
+            deps.metrics().lnsIpsecFailure(c.key(), r.outcome().label());
+            LOG.info("session {}: LNS {} refused, its IPsec SA is not up: {} ({}); nothing sent to it", id, c.key(),
+                    r.outcome().label(), WireText.escape(r.detail()));
+            deps.selector().failed(c.key()); // as a tunnel that failed: failover and lockout
+        } else {
+            releaseAttempt((Input.Failed) in);
+        }
     }
 
     /** The current attempt failed: forget its call, clear it with CDN if it timed out, lock its LNS out where due. */

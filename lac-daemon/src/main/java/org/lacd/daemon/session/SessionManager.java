@@ -3,6 +3,7 @@ package org.lacd.daemon.session;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.lacd.daemon.config.LacdConfig;
+import org.lacd.daemon.ipsec.IpsecManager;
+import org.lacd.daemon.ipsec.IpsecOutcome;
 import org.lacd.daemon.config.LacdConfig.LnsProfile;
 import org.lacd.daemon.metrics.LacdMetrics;
 import org.lacd.daemon.steering.LnsCandidate;
@@ -53,6 +56,7 @@ public final class SessionManager implements SubscriberListener {
     private final long bootId;
     private final SessionAccounting sessionAccounting;
     private final Session.CallPlacer placer;
+    private final L2tpEngine engine;
     /** One {@link Session.Deps} per session loop, shared by the sessions on it (nothing per session to allocate). */
     private final Map<EventExecutor, Session.Deps> depsByLoop = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -71,6 +75,7 @@ public final class SessionManager implements SubscriberListener {
         this.bootId = clock.instant().getEpochSecond() & 0xffffffffL;
         this.sessionAccounting = new SessionAccounting(accounting, config, clock);
         // on the worker that receives this subscriber's frames: both directions then run on that worker's threads
+        this.engine = engine;
         this.placer = (lns, s) -> engine.placeCall(tunnelProfile(lns), callParameters(s), s, s.sub.worker());
     }
 
@@ -123,14 +128,71 @@ public final class SessionManager implements SubscriberListener {
                 return () -> f.cancel(false);
             }
         };
-        return new Session.Deps(loop, timers, clock, metrics, config, steering::decide, selector, placer, sessionAccounting,
-                this::removed);
+        return new Session.Deps(loop, timers, clock, metrics, config, steering::decide, selector, placer, this::ensureUp,
+                sessionAccounting, this::removed);
     }
 
     private void removed(Session s) {
         byId.remove(s.id);
         byPppoe.remove(s.sub.id());
         metrics.sessionTransition(s.state(), null);
+    }
+
+    /** The IPsec side: null until {@link #useIpsec} (no LNS requires IPsec). */
+    private volatile IpsecManager ipsec;
+
+    /** Hands over the manager that checks and watches the IPsec SAs of LNSs that require it. */
+    public void useIpsec(IpsecManager m) {
+        this.ipsec = m;
+    }
+
+    IpsecManager ipsec() {
+        return ipsec;
+    }
+
+    /** A session's IPsec check: the manager's, or "control unreachable" while there is none. */
+    private java.util.concurrent.CompletableFuture<IpsecManager.Result> ensureUp(LnsCandidate c, Duration bound) {
+        IpsecManager m = ipsec;
+        if (m == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(
+                    new IpsecManager.Result(IpsecOutcome.CONTROL_UNREACHABLE, false, "no IPsec manager"));
+        }
+        return m.ensureUp(c.profile().ipsec(), c.profile().address(), c.profile().port(), bound);
+    }
+
+    /**
+     * A CHILD_SA went down (charon's event stream): every session on an LNS it protected ends with
+     * {@link TeardownCause#IPSEC_LOST}, the LNS counts as failed (lockout), and the tunnels to it close without sending
+     * anything, as nothing may reach the LNS unprotected. Sessions in setup on such a tunnel see it fail and move to
+     * their next candidate.
+     */
+    public void ipsecLost(String connection, String child) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        java.util.Set<InetAddress> peers = new java.util.HashSet<>();
+        for (Session s : byId.values()) {
+            LnsCandidate c = s.lns();
+            if (c != null && protectedBy(c.profile(), connection, child)) {
+                keys.add(c.key());
+                peers.add(c.profile().address());
+                s.ipsecLost(); // queued on the session's executor before the tunnels' call-down callbacks
+            }
+        }
+        for (LnsProfile p : config.get().l2tp().lns()) {
+            if (protectedBy(p, connection, child)) {
+                peers.add(p.address()); // tunnels without sessions (lingering) too
+            }
+        }
+        for (String k : keys) {
+            metrics.lnsIpsecFailure(k, IpsecOutcome.SA_LOST.label());
+            selector.failed(k);
+        }
+        for (InetAddress a : peers) {
+            engine.abortTunnelsTo(a, "IPsec SA " + child + " of " + connection + " down");
+        }
+    }
+
+    private static boolean protectedBy(LnsProfile p, String connection, String child) {
+        return p.ipsec().required() && p.ipsec().connection().equals(connection) && p.ipsec().child().equals(child);
     }
 
     TunnelProfile tunnelProfile(LnsCandidate c) {

@@ -151,7 +151,9 @@ final class Steering {
                 b != null ? b.weight() : 1,
                 b != null && b.drain(),
                 b != null && b.replayAuth(),
-                b == null || b.accessLineAvps());
+                b == null || b.accessLineAvps(),
+                // the profile's IPsec requirement stays whatever RADIUS says: an LNS that needs IPsec never goes out in clear
+                b != null ? b.ipsec() : LacdConfig.Ipsec.OFF);
         int pref = t.preference() == TunnelCandidate.NO_PREFERENCE || t.preference() > Integer.MAX_VALUE
                 ? NO_PREFERENCE : (int) t.preference();
         return Optional.of(new LnsCandidate(merged.name(), merged, pref, merged.weight()));

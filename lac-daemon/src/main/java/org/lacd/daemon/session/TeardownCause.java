@@ -17,6 +17,11 @@ public enum TeardownCause {
     LNS_DISCONNECT(TerminateCause.HOST_REQUEST),
     /** The tunnel was closed by StopCCN or died (HELLO or retransmission give-up). */
     TUNNEL_LOST(TerminateCause.LOST_SERVICE),
+    /**
+     * The IPsec SA that protected the path to the LNS went down (DPD, IKE failure, deleted): the session ends at once and
+     * nothing more is sent to the LNS (no CDN in clear).
+     */
+    IPSEC_LOST(TerminateCause.LOST_SERVICE),
     /** lacd kick / clear-tunnel. */
     ADMIN(TerminateCause.ADMIN_RESET),
     /** RFC 5176 Disconnect-Request. */

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.lacd.daemon.config.ConfigLoader;
 import org.lacd.daemon.config.LacdConfig;
 import org.lacd.daemon.config.LacdConfig.LnsProfile;
+import org.lacd.daemon.ipsec.IpsecManager;
+import org.lacd.daemon.ipsec.IpsecOutcome;
 import org.lacd.daemon.metrics.LacdMetrics;
 import org.lacd.daemon.session.Session.Action;
 import org.lacd.daemon.session.Session.Event;
@@ -76,6 +78,10 @@ class SessionTableTest {
     LnsSelector selector;
     final List<CompletableFuture<Decision>> asked = new ArrayList<>();
     final List<FakeCall> calls = new ArrayList<>();
+    /** The IPsec checks the session asked for, answered by the test. */
+    final List<IpsecAsk> ipsecAsked = new ArrayList<>();
+
+    record IpsecAsk(LnsCandidate lns, Duration bound, CompletableFuture<IpsecManager.Result> answer) {}
     final RecordingAccounting accounting = new RecordingAccounting();
     final List<Session> removed = new ArrayList<>();
     final FakeSubscriber sub = new FakeSubscriber();
@@ -86,6 +92,20 @@ class SessionTableTest {
 
     final LnsCandidate lnsA = candidate("lns-a", 1);
     final LnsCandidate lnsB = candidate("lns-b", 2);
+    /** LNSs whose profiles say {@code ipsec: required}. */
+    final LnsCandidate secA = ipsecCandidate("sec-a", 1);
+    final LnsCandidate secB = ipsecCandidate("sec-b", 2);
+
+    static LnsCandidate ipsecCandidate(String name, int preference) {
+        try {
+            LnsProfile p = new LnsProfile(name, InetAddress.getByName("192.0.2." + (10 + preference)), 1701, Optional.empty(), "lac",
+                    Optional.empty(), Optional.empty(), false, 0, 0, 1, false, false, false,
+                    new LacdConfig.Ipsec(LacdConfig.IpsecMode.REQUIRED, "lns-" + name, "l2tp"));
+            return new LnsCandidate(name, p, preference, 1);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     static LnsCandidate candidate(String name, int preference) {
         try {
@@ -185,6 +205,10 @@ class SessionTableTest {
             FakeCall c = new FakeCall(lns);
             calls.add(c);
             return c;
+        }, (lns, bound) -> {
+            CompletableFuture<IpsecManager.Result> f = new CompletableFuture<>();
+            ipsecAsked.add(new IpsecAsk(lns, bound, f));
+            return f;
         }, accounting, removed::add);
         session = new Session(1, "0000000100000001", sub, auth, deps);
         return session;
@@ -257,18 +281,29 @@ class SessionTableTest {
     static final List<String> EXPECTED = List.of(
             "AUTH USERNAME ALWAYS -> DECIDING ASK_STEERING",
             "AUTH USERNAME_TOO_LONG ALWAYS -> TEARDOWN REFUSE",
-            "DECIDING DECISION_PLACE ALWAYS -> TUNNEL_SETUP PLACE_CALL",
+            "DECIDING DECISION_PLACE NEXT_IN_CLEAR -> TUNNEL_SETUP PLACE_CALL",
+            "DECIDING DECISION_PLACE NEXT_NEEDS_IPSEC -> TUNNEL_SETUP CHECK_IPSEC",
             "DECIDING DECISION_REFUSED ALWAYS -> TEARDOWN REFUSE",
             "DECIDING DECISION_TIMEOUT ALWAYS -> TEARDOWN REFUSE",
             "TUNNEL_SETUP TUNNEL_UP ALWAYS -> CALL_SETUP NONE",
-            "TUNNEL_SETUP CALL_DOWN CANDIDATE_LEFT -> TUNNEL_SETUP NEXT_CANDIDATE",
+            "TUNNEL_SETUP IPSEC_UP ALWAYS -> TUNNEL_SETUP PLACE_PROTECTED",
+            "TUNNEL_SETUP IPSEC_REFUSED NEXT_IN_CLEAR -> TUNNEL_SETUP NEXT_CANDIDATE",
+            "TUNNEL_SETUP IPSEC_REFUSED NEXT_NEEDS_IPSEC -> TUNNEL_SETUP NEXT_CANDIDATE_IPSEC",
+            "TUNNEL_SETUP IPSEC_REFUSED NO_CANDIDATE_LEFT -> TEARDOWN GIVE_UP",
+            "TUNNEL_SETUP CALL_DOWN NEXT_IN_CLEAR -> TUNNEL_SETUP NEXT_CANDIDATE",
+            "TUNNEL_SETUP CALL_DOWN NEXT_NEEDS_IPSEC -> TUNNEL_SETUP NEXT_CANDIDATE_IPSEC",
             "TUNNEL_SETUP CALL_DOWN NO_CANDIDATE_LEFT -> TEARDOWN GIVE_UP",
-            "TUNNEL_SETUP SETUP_TIMEOUT CANDIDATE_LEFT -> TUNNEL_SETUP NEXT_CANDIDATE",
+            "TUNNEL_SETUP SETUP_TIMEOUT NEXT_IN_CLEAR -> TUNNEL_SETUP NEXT_CANDIDATE",
+            "TUNNEL_SETUP SETUP_TIMEOUT NEXT_NEEDS_IPSEC -> TUNNEL_SETUP NEXT_CANDIDATE_IPSEC",
             "TUNNEL_SETUP SETUP_TIMEOUT NO_CANDIDATE_LEFT -> TEARDOWN GIVE_UP",
-            "CALL_SETUP CALL_DOWN CANDIDATE_LEFT -> TUNNEL_SETUP NEXT_CANDIDATE",
+            "TUNNEL_SETUP IPSEC_LOST ALWAYS -> TUNNEL_SETUP NONE",
+            "CALL_SETUP CALL_DOWN NEXT_IN_CLEAR -> TUNNEL_SETUP NEXT_CANDIDATE",
+            "CALL_SETUP CALL_DOWN NEXT_NEEDS_IPSEC -> TUNNEL_SETUP NEXT_CANDIDATE_IPSEC",
             "CALL_SETUP CALL_DOWN NO_CANDIDATE_LEFT -> TEARDOWN GIVE_UP",
-            "CALL_SETUP SETUP_TIMEOUT CANDIDATE_LEFT -> TUNNEL_SETUP NEXT_CANDIDATE",
+            "CALL_SETUP SETUP_TIMEOUT NEXT_IN_CLEAR -> TUNNEL_SETUP NEXT_CANDIDATE",
+            "CALL_SETUP SETUP_TIMEOUT NEXT_NEEDS_IPSEC -> TUNNEL_SETUP NEXT_CANDIDATE_IPSEC",
             "CALL_SETUP SETUP_TIMEOUT NO_CANDIDATE_LEFT -> TEARDOWN GIVE_UP",
+            "CALL_SETUP IPSEC_LOST ALWAYS -> CALL_SETUP NONE",
             "CALL_SETUP CALL_UP ALWAYS -> FORWARDING FORWARD",
             "AUTH SUBSCRIBER_LEFT ALWAYS -> TEARDOWN ABANDON",
             "AUTH OPERATOR_TEARDOWN ALWAYS -> TEARDOWN ABANDON_AND_CLOSE",
@@ -282,6 +317,7 @@ class SessionTableTest {
             "FORWARDING SUBSCRIBER_LEFT ALWAYS -> TEARDOWN END_BY_SUBSCRIBER",
             "FORWARDING OPERATOR_TEARDOWN ALWAYS -> TEARDOWN END_BY_LACD",
             "FORWARDING SESSION_TIMEOUT ALWAYS -> TEARDOWN END_BY_LACD",
+            "FORWARDING IPSEC_LOST ALWAYS -> TEARDOWN END_BY_IPSEC_LOST",
             "FORWARDING INTERIM_DUE ALWAYS -> FORWARDING SEND_INTERIM",
             "TUNNEL_SETUP STALE_CALL ALWAYS -> TUNNEL_SETUP CLEAR_STALE",
             "CALL_SETUP STALE_CALL ALWAYS -> CALL_SETUP CLEAR_STALE",
@@ -305,10 +341,22 @@ class SessionTableTest {
             assertTrue(r.ref().contains("RFC") || r.ref().contains("DESIGN"), "cites an RFC or the design: " + r);
             assertTrue(seen.add(r.from() + "/" + r.event() + "/" + r.guard()), "duplicate " + r);
         }
+        // the candidate guards come as a full set: in clear, needs IPsec, none left (DECISION_PLACE always has one)
         for (Row r : Session.TABLE) {
-            if (r.guard() == Guard.CANDIDATE_LEFT) {
-                assertTrue(seen.contains(r.from() + "/" + r.event() + "/" + Guard.NO_CANDIDATE_LEFT), "complement of " + r);
-                assertFalse(seen.contains(r.from() + "/" + r.event() + "/" + Guard.ALWAYS), "ALWAYS beside a guard: " + r);
+            if (r.guard() != Guard.ALWAYS) {
+                String pair = r.from() + "/" + r.event() + "/";
+                assertTrue(seen.contains(pair + Guard.NEXT_IN_CLEAR) && seen.contains(pair + Guard.NEXT_NEEDS_IPSEC), "complement of " + r);
+                assertEquals(r.event() != Event.DECISION_PLACE, seen.contains(pair + Guard.NO_CANDIDATE_LEFT), "complement of " + r);
+                assertFalse(seen.contains(pair + Guard.ALWAYS), "ALWAYS beside a guard: " + r);
+            }
+        }
+        // every row that starts an attempt on an LNS requiring IPsec asks for its SA first, and only those
+        for (Row r : Session.TABLE) {
+            boolean ipsecAction = r.action() == Action.CHECK_IPSEC || r.action() == Action.NEXT_CANDIDATE_IPSEC;
+            assertEquals(r.guard() == Guard.NEXT_NEEDS_IPSEC, ipsecAction, "IPsec first: " + r);
+            if (r.event().name().startsWith("IPSEC_") || ipsecAction || r.action() == Action.PLACE_PROTECTED
+                    || r.action() == Action.END_BY_IPSEC_LOST) {
+                assertTrue(r.ref().contains("RFC 3193") || r.ref().contains("RFC 4301"), "cites RFC 3193 / 4301: " + r);
             }
         }
     }
@@ -337,7 +385,12 @@ class SessionTableTest {
                 "DECIDING/CALL_DOWN",          // no call yet
                 "AUTH/STALE_CALL", "DECIDING/STALE_CALL",
                 "CALL_SETUP/SESSION_TIMEOUT", "TUNNEL_SETUP/SESSION_TIMEOUT", "DECIDING/SESSION_TIMEOUT",
-                "CALL_SETUP/INTERIM_DUE", "TUNNEL_SETUP/INTERIM_DUE")) {
+                "CALL_SETUP/INTERIM_DUE", "TUNNEL_SETUP/INTERIM_DUE",
+                // the IPsec check answers an attempt that has not placed its call yet
+                "CALL_SETUP/IPSEC_UP", "CALL_SETUP/IPSEC_REFUSED", "FORWARDING/IPSEC_UP", "FORWARDING/IPSEC_REFUSED",
+                "DECIDING/IPSEC_UP", "DECIDING/IPSEC_REFUSED", "AUTH/IPSEC_UP", "AUTH/IPSEC_REFUSED",
+                // no LNS yet, so no SA to lose
+                "AUTH/IPSEC_LOST", "DECIDING/IPSEC_LOST")) {
             assertFalse(pairs.contains(none), none);
         }
     }
@@ -775,5 +828,172 @@ class SessionTableTest {
                 assertEquals(s == SessionState.TEARDOWN ? 1 : 0, metrics.sessions(s), "gauge " + s);
             }
         }
+    }
+
+    // ================================================================ L2TP/IPsec (issue 17)
+
+    static IpsecManager.Result ipsec(IpsecOutcome o, boolean initiated) {
+        return new IpsecManager.Result(o, initiated, "from charon: \u001b[31m");
+    }
+
+    IpsecAsk lastAsk() {
+        return ipsecAsked.get(ipsecAsked.size() - 1);
+    }
+
+    double ipsecFailures(LnsCandidate c, IpsecOutcome o) {
+        return counter("lacd.lns.ipsec.failures", "lns", c.key(), "reason", o.label());
+    }
+
+    @Test
+    void anLnsThatRequiresIpsecGetsNothingUntilItsSaIsUp() {
+        inTunnelSetup(secA, lnsB);
+        assertEquals(List.of(), calls, "no call (no SCCRQ) before the SA is up");
+        assertEquals(1, ipsecAsked.size());
+        assertSame(secA, lastAsk().lns());
+        assertEquals(config.l2tp().setupTimeout().multipliedBy(3).dividedBy(4), lastAsk().bound(), "charon's bound below ours");
+        assertEquals(1, sched.pendingTasks(), "the attempt timer bounds the wait");
+        lastAsk().answer().complete(ipsec(IpsecOutcome.UP, true));
+        assertEquals(SessionState.TUNNEL_SETUP, session.state());
+        assertEquals(1, calls.size());
+        assertSame(secA, lastCall().lns);
+        assertEquals(1, counter("lacd.lns.ipsec.setups", "lns", "sec-a"), "brought up on demand: counted");
+        assertEquals(List.of(SessionState.AUTH, SessionState.DECIDING, SessionState.TUNNEL_SETUP),
+                session.timeline().stream().map(Session.Views.Change::state).toList(), "IPSEC_UP is no new attempt");
+        lastCall().state = CallState.WAIT_REPLY;
+        session.callPlacing(lastCall());
+        lastCall().state = CallState.ESTABLISHED;
+        session.callUp(lastCall());
+        assertEquals(SessionState.FORWARDING, session.state());
+    }
+
+    @Test
+    void anSaAlreadyUpIsNotCountedAsASetup() {
+        inTunnelSetup(secA);
+        lastAsk().answer().complete(ipsec(IpsecOutcome.UP, false));
+        assertEquals(1, calls.size());
+        assertEquals(0, counter("lacd.lns.ipsec.setups", "lns", "sec-a"));
+    }
+
+    @Test
+    void ipsecRefusedLocksTheLnsOutAndFailsOverToTheNextInClear() {
+        inTunnelSetup(secA, lnsB);
+        lastAsk().answer().complete(ipsec(IpsecOutcome.INITIATE_FAILED, false));
+        assertEquals(SessionState.TUNNEL_SETUP, session.state());
+        assertTrue(lockedOut(secA), "as a tunnel that failed: locked out");
+        assertEquals(1, calls.size(), "nothing to sec-a, a call to lns-b");
+        assertSame(lnsB, lastCall().lns);
+        assertEquals(List.of("sec-a", "lns-b"), session.tried());
+        assertEquals(1, ipsecFailures(secA, IpsecOutcome.INITIATE_FAILED));
+        assertEquals(1, ipsecAsked.size(), "lns-b needs no SA");
+        assertEquals(1, sched.pendingTasks(), "one attempt timer");
+    }
+
+    @Test
+    void ipsecRefusedWithAnotherIpsecLnsNextAsksForItsSaFirst() {
+        inTunnelSetup(secA, secB);
+        lastAsk().answer().complete(ipsec(IpsecOutcome.NOT_COVERED, false));
+        assertEquals(2, ipsecAsked.size());
+        assertSame(secB, lastAsk().lns());
+        assertEquals(List.of(), calls);
+        assertEquals(1, ipsecFailures(secA, IpsecOutcome.NOT_COVERED));
+        lastAsk().answer().complete(ipsec(IpsecOutcome.UP, false));
+        assertSame(secB, lastCall().lns);
+    }
+
+    @Test
+    void ipsecRefusedOnTheLastCandidateGivesUp() {
+        inTunnelSetup(secA);
+        lastAsk().answer().completeExceptionally(new java.io.IOException("connection refused"));
+        assertEquals(SessionState.TEARDOWN, session.state());
+        assertEquals(List.of("service temporarily unavailable"), sub.rejected);
+        assertEquals(1, ipsecFailures(secA, IpsecOutcome.CONTROL_UNREACHABLE), "a broken check is charon unreachable");
+        assertEquals(List.of("reject ALL_LNS_FAILED"), accounting.log);
+        assertEquals(0, sched.pendingTasks());
+        assertEquals(List.of(), calls);
+    }
+
+    @Test
+    void aFailedCallFailsOverToAnIpsecLnsThroughItsSa() {
+        for (boolean timeout : new boolean[] {false, true}) {
+            calls.clear();
+            ipsecAsked.clear();
+            setUpSelector();
+            inCallSetup(lnsA, secB);
+            if (timeout) {
+                sched.advance(config.l2tp().setupTimeout());
+            } else {
+                session.callDown(lastCall(), cause(CallDownCause.Kind.REFUSED));
+            }
+            assertEquals(SessionState.TUNNEL_SETUP, session.state());
+            assertEquals(1, calls.size(), "no call to sec-b yet");
+            assertEquals(1, ipsecAsked.size());
+            assertSame(secB, lastAsk().lns());
+            lastAsk().answer().complete(ipsec(IpsecOutcome.UP, false));
+            assertSame(secB, lastCall().lns);
+        }
+    }
+
+    @Test
+    void aLateIpsecAnswerForAnAttemptThatTimedOutIsIgnored() {
+        inTunnelSetup(secA, lnsB);
+        IpsecAsk first = lastAsk();
+        sched.advance(config.l2tp().setupTimeout());
+        assertSame(lnsB, lastCall().lns);
+        assertTrue(lockedOut(secA), "no tunnel within the bound");
+        first.answer().complete(ipsec(IpsecOutcome.UP, true));
+        assertEquals(1, calls.size(), "no call to sec-a after all");
+        assertEquals(SessionState.TUNNEL_SETUP, session.state());
+        assertEquals(0, counter("lacd.lns.ipsec.setups", "lns", "sec-a"));
+        assertEquals(0, dropped(SessionState.TUNNEL_SETUP, Event.IPSEC_UP));
+    }
+
+    @Test
+    void anIpsecAnswerAfterTheSubscriberLeftIsIgnored() {
+        inTunnelSetup(secA);
+        session.subscriberClosed(CloseReason.PADT_FROM_SUBSCRIBER);
+        lastAsk().answer().complete(ipsec(IpsecOutcome.UP, true));
+        assertEquals(SessionState.TEARDOWN, session.state());
+        assertEquals(List.of(), calls);
+        assertEquals(List.of(session), removed);
+    }
+
+    @Test
+    void ipsecLostWhileForwardingEndsTheSessionWithoutACdnInClear() {
+        inTunnelSetup(secA);
+        lastAsk().answer().complete(ipsec(IpsecOutcome.UP, false));
+        lastCall().state = CallState.WAIT_REPLY;
+        session.callPlacing(lastCall());
+        lastCall().state = CallState.ESTABLISHED;
+        session.callUp(lastCall());
+        assertEquals(SessionState.FORWARDING, session.state());
+        session.ipsecLost();
+        assertEquals(SessionState.TEARDOWN, session.state());
+        assertEquals(List.of(), lastCall().disconnects, "no CDN: it could only leave in clear");
+        assertEquals(List.of(CloseReason.UPSTREAM_DOWN), sub.terminated);
+        assertEquals(List.of("start sec-a", "stop IPSEC_LOST"), accounting.log);
+        assertEquals(1, counter("lacd.session.teardowns", "cause", "ipsec_lost"));
+        assertEquals(0, selector.state("sec-a").sessions());
+        assertEquals(0, sched.pendingTasks());
+        // the tunnel's own CALL_DOWN that follows is a late event
+        session.callDown(lastCall(), cause(CallDownCause.Kind.TUNNEL_FAILED));
+        assertEquals(List.of("start sec-a", "stop IPSEC_LOST"), accounting.log);
+        assertEquals(List.of(session), removed);
+    }
+
+    @Test
+    void ipsecLostDuringSetupWaitsForTheTunnelsCallDown() {
+        inCallSetup(lnsA, lnsB);
+        session.ipsecLost();
+        assertEquals(SessionState.CALL_SETUP, session.state(), "the call is not ended by the session itself");
+        assertEquals(0, dropped(SessionState.CALL_SETUP, Event.IPSEC_LOST), "a row, not a drop");
+        assertEquals(List.of(), lastCall().disconnects);
+        session.callDown(lastCall(), cause(CallDownCause.Kind.TUNNEL_FAILED));
+        assertSame(lnsB, lastCall().lns);
+        inTunnelSetup(secA);
+        session.ipsecLost();
+        assertEquals(SessionState.TUNNEL_SETUP, session.state());
+        assertEquals(0, dropped(SessionState.TUNNEL_SETUP, Event.IPSEC_LOST));
+        lastAsk().answer().complete(ipsec(IpsecOutcome.UP, false));
+        assertSame(secA, lastCall().lns, "a check still under way answers as before");
     }
 }

@@ -314,8 +314,12 @@ public final class Lab implements AutoCloseable {
     }
 
     private void startLacd() throws IOException {
+        startLacd(lacdConfig());
+    }
+
+    private void startLacd(String yaml) throws IOException {
         Path cfg = dir.resolve("lacd.yaml");
-        Files.writeString(cfg, lacdConfig());
+        Files.writeString(cfg, yaml);
         Files.createDirectories(dir.resolve("spool"));
         List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + opts.lacdHeap()));
         // extra JVM options for lacd, e.g. -Dlab.lacd.jvm="-XX:StartFlightRecording=filename=/tmp/x.jfr" (benchmarks)
@@ -456,6 +460,14 @@ public final class Lab implements AutoCloseable {
     public void restartLacd(LabOptions changed) throws IOException {
         this.opts = changed;
         startLacd();
+    }
+
+    /**
+     * Restarts lacd after {@link #stopLacd(Duration)} with this config text: {@link #lacdConfig()} edited by a test for
+     * what the options do not cover (for example an LNS profile that requires IPsec).
+     */
+    public void restartLacdWithConfig(String yaml) throws IOException {
+        startLacd(yaml);
     }
 
     /** SIGTERM to lacd; returns its exit code. */
