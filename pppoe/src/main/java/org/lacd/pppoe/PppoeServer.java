@@ -338,6 +338,16 @@ public final class PppoeServer {
                 return;
             }
             WorkQueueGuard.Kind kind = padi ? WorkQueueGuard.Kind.PADI : WorkQueueGuard.Kind.OTHER;
+            if (v.code == PppoeCode.PADT.code()) {
+                // a subscriber's hang-up is never refused by a full queue (a mass hang-up of 64,000 would otherwise
+                // leave sessions nobody tears down): one place per existing session, beyond the limit
+                PppoeSession s = tables.get(portIdx).get(v.sessionId);
+                if (s != null && s.macValue == v.src && s.outerVlan == v.outerVlan() && s.innerVlan == v.innerVlan()
+                        && !s.padtQueued) {
+                    s.padtQueued = true;
+                    kind = WorkQueueGuard.Kind.TEARDOWN;
+                }
+            }
             long key = padi ? macKey(portIdx, v.src) : 0;
             if (!admit(portIdx, kind, key)) {
                 return;

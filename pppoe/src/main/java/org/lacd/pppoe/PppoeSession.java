@@ -52,6 +52,11 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
     final LcpAutomaton lcp;
     final AuthPhase auth;
     volatile PppSink sink;
+    /**
+     * A PADT of this session is waiting in the server thread's queue: set by the receive thread that admitted it past
+     * the queue's limit (one per session; a subscriber's frames all reach one receive thread), read there only.
+     */
+    volatile boolean padtQueued;
     private volatile SessionState state = SessionState.LCP;
     /** Counted in the server's setups in flight (from PADS until forwarding or closed). Server thread. */
     boolean inSetup;

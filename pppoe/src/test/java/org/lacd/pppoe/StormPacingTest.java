@@ -150,4 +150,28 @@ class StormPacingTest {
         assertEquals(1, server.setupsInFlight());
         assertEquals(2, stats.drops(DropReason.SETUP_PACING));
     }
+
+    @Test
+    void aSubscribersPadtIsNeverRefusedByAFullQueueAndTakesOnePlaceOnly() {
+        start(PppoeSettings.builder().discoveryQueueLimit(4));
+        TestClient a = client(1);
+        a.discover();
+        assertEquals(1, server.sessionCount());
+        a.pump = () -> { }; // from now on a's frames wait in the queue too
+        TestClient other = queuedClient(9);
+        other.acMac = AC_MAC;
+        for (int i = 0; i < 5; i++) {
+            other.padt(); // PADTs naming no session: ordinary work
+        }
+        assertEquals(1, stats.drops(DropReason.QUEUE_FULL), "the queue (4) is full");
+        a.padt();
+        assertEquals(1, stats.drops(DropReason.QUEUE_FULL), "the subscriber's PADT gets a place past the limit");
+        assertEquals(5, server.queuedWork());
+        a.padt();
+        assertEquals(2, stats.drops(DropReason.QUEUE_FULL), "but one place per session: its repeat is ordinary work");
+        sched.runPending();
+        assertEquals(0, server.sessionCount(), "the session is torn down");
+        assertEquals(0, server.queuedWork());
+        assertEquals(4, stats.drops(DropReason.NO_SESSION), "the other PADTs ran and named no session");
+    }
 }

@@ -16,6 +16,9 @@ import org.lacd.pppoe.DropReason;
  *   <li>A PADI starts new work. PADIs may hold at most {@code padiLimit} places (half of the queue by default), so a
  *       PADI flood never takes the room of the sessions it would delay ({@link DropReason#PADI_QUEUE_FULL} when that
  *       share is full, {@link DropReason#QUEUE_FULL} when the whole queue is).</li>
+ *   <li>A PADT of an existing session ({@link Kind#TEARDOWN}) is always admitted, past the limit: the caller admits one
+ *       per session, so the queue grows by at most the session count. A mass hang-up must tear every session down;
+ *       a refused PADT would leave a session up until the LNS's keepalive noticed (RFC 2516 5.5).</li>
  *   <li>Under pressure (PADIs hold half of their share or more), a PADI from a MAC that already has one waiting is
  *       dropped ({@link DropReason#QUEUE_SAME_MAC}): the waiting one will get the answer, and a MAC that retransmits (or
  *       floods) never takes a second place while others wait for a first. RFC 2516 5.1: a host that gets no PADO sends
@@ -27,7 +30,7 @@ import org.lacd.pppoe.DropReason;
  */
 public final class WorkQueueGuard {
     /** What is queued. */
-    public enum Kind { PADI, OTHER }
+    public enum Kind { PADI, OTHER, TEARDOWN }
 
     private final int limit;
     private final int padiLimit;
@@ -56,6 +59,10 @@ public final class WorkQueueGuard {
      * {@link #release} must follow once the work ran), else why not.
      */
     public synchronized DropReason admit(Kind kind, long macKey) {
+        if (kind == Kind.TEARDOWN) {
+            queued++;
+            return null;
+        }
         if (queued >= limit) {
             return DropReason.QUEUE_FULL;
         }
