@@ -2,6 +2,8 @@ package org.lacd.l2tp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.lacd.testsupport.Peers;
 import io.netty.bootstrap.Bootstrap;
@@ -229,5 +231,21 @@ class DatagramBatchTest {
         assertEquals(3, stats.drops(L2tpStats.DropReason.SEND_FAILED));
         assertEquals(0, stats.packetsOut.sum());
         nothingArrives();
+    }
+
+    @Test
+    void theEngineKeepsLnssBehindIpsecOutOfGsoRuns() throws Exception {
+        L2tpEngine e = new L2tpEngine(L2tpSettings.defaults(), null);
+        InetAddress ipsec = InetAddress.getByName("192.0.2.11");
+        InetAddress clear = InetAddress.getByName("192.0.2.12");
+        assertTrue(e.gsoTo(ipsec) && e.gsoTo(clear), "l2tp.udp-gso defaults to on");
+        e.udpGsoOff(java.util.Set.of(ipsec));
+        assertFalse(e.gsoTo(ipsec), "an LNS behind IPsec: datagram by datagram");
+        assertTrue(e.gsoTo(clear));
+        e.udpGso(false);
+        assertFalse(e.gsoTo(clear), "udp-gso: false turns it off for every LNS");
+        e.udpGso(true);
+        e.udpGsoOff(java.util.Set.of());
+        assertTrue(e.gsoTo(ipsec), "a reload that drops the IPsec requirement groups again");
     }
 }

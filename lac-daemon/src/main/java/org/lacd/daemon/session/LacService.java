@@ -103,6 +103,7 @@ public final class LacService {
         }
         this.engine = new L2tpEngine(l2tpSettings(config), EngineStats.l2tp(metrics), config.maxWorkers());
         engine.udpGso(config.l2tp().udpGso());
+        engine.udpGsoOff(ipsecPeers(config));
         engine.udpGro(config.l2tp().udpGro());
         // downstream frames queued during a read of the L2TP socket leave with one send per port at its end
         engine.onReadBatchEnd(() -> {
@@ -401,6 +402,7 @@ public final class LacService {
         rules = realmRules(next);
         selector.reconfigure(next.steering().lockout(), next.steering().spread());
         engine.udpGso(next.l2tp().udpGso());
+        engine.udpGsoOff(ipsecPeers(next));
         for (LacdConfig.LnsProfile p : next.l2tp().lns()) {
             registerLns(p.name());
         }
@@ -437,6 +439,12 @@ public final class LacService {
     }
 
     // ---- config -> engine settings ----
+
+    /** The LNSs behind IPsec: their data goes datagram by datagram (see {@link L2tpEngine#udpGsoOff}). */
+    private static java.util.Set<java.net.InetAddress> ipsecPeers(LacdConfig c) {
+        return c.l2tp().lns().stream().filter(p -> p.ipsec().required()).map(LacdConfig.LnsProfile::address)
+                .collect(java.util.stream.Collectors.toSet());
+    }
 
     static L2tpSettings l2tpSettings(LacdConfig c) {
         LacdConfig.L2tp l = c.l2tp();

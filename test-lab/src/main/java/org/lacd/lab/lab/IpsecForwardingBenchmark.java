@@ -34,7 +34,9 @@ public final class IpsecForwardingBenchmark {
         String prefix = Topology.uniquePrefix();
         List<String> rows = new ArrayList<>();
         try (Lab lab = Lab.start(Path.of("/tmp", prefix), LabOptions.defaults().withUsers(subs).withHeap("1g").withLogLevel("warn")
-                .withLockout(Duration.ofSeconds(10)).withSetupTimeout(Duration.ofSeconds(10)), prefix);
+                .withLockout(Duration.ofSeconds(10)).withSetupTimeout(Duration.ofSeconds(10))
+                // e.g. -Dlab.l2tp.extra="udp-gso: false" to compare lacd's upstream send modes through ESP
+                .withL2tpExtra(System.getProperty("lab.l2tp.extra", "")), prefix);
              IpsecLab ipsec = IpsecLab.start(lab)) {
             for (String size : sizes) {
                 for (String rate : rates) {
