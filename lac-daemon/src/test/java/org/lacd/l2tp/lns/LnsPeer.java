@@ -329,18 +329,7 @@ public final class LnsPeer implements AutoCloseable {
 
     /** Clears a call from the LNS side: CDN with the result and an RFC 3145 cause. */
     public void disconnect(Call c, CdnResult result, PppDisconnectCause cause) {
-        onLoop(() -> {
-            List<Avp> body = new ArrayList<>();
-            body.add(ResultCode.of(result).toAvp());
-            body.add(Avp.u16(AvpType.ASSIGNED_SESSION_ID, c.lnsSessionId));
-            if (cause != null) {
-                body.add(cause.toAvp());
-            }
-            c.tunnel.send(MessageType.CDN, c.lacSessionId, body);
-            c.tunnel.calls.remove(c.lnsSessionId);
-            sessions.remove(key(c.tunnel.lnsTunnelId, c.lnsSessionId));
-            return null;
-        });
+        disconnect(c, ResultCode.of(result), cause);
     }
 
     /** Clears a call from the LNS side with a full Result Code (result, error, message) and an optional RFC 3145 cause. */
