@@ -156,6 +156,7 @@ public final class ConfigLoader {
             out.add(new SubscriberInterface(name, s.integer("max-sessions", 32000, 1, 65534),
                     s.integer("workers", LacdConfig.DEFAULT_WORKERS, 1, org.lacd.l2tp.L2tpEngine.MAX_WORKERS),
                     s.enumValue("io", LacdConfig.PortIo.class, LacdConfig.PortIo.AUTO),
+                    s.bool("tx-ring", true),
                     Optional.ofNullable(padoDelay(s, "pado-delay", null))));
             s.done();
         }

@@ -39,18 +39,19 @@ public record LacdConfig(
      *
      * @param workers forwarding workers: receive rings in one fanout group, each with its own thread and L2TP socket
      * @param io      how frames are read and written: the AF_PACKET ring where it can be set up, else pcap
+     * @param txRing  whether the ring port sends data frames through a TX ring per sending thread (else sendmmsg)
      * @param padoDelay this interface's own {@code pado-delay}, overriding {@code pppoe.pado-delay}
      */
-    public record SubscriberInterface(String name, int maxSessions, int workers, PortIo io,
+    public record SubscriberInterface(String name, int maxSessions, int workers, PortIo io, boolean txRing,
                                       Optional<org.lacd.pppoe.discovery.PadoDelay> padoDelay) {
         /** The sessions and workers of a single-worker interface with the default I/O (tests). */
         public SubscriberInterface(String name, int maxSessions) {
-            this(name, maxSessions, 1, PortIo.AUTO, Optional.empty());
+            this(name, maxSessions, 1, PortIo.AUTO, true, Optional.empty());
         }
 
         /** Everything but the PADO delay: what only a restart changes. */
         public SubscriberInterface withoutPadoDelay() {
-            return new SubscriberInterface(name, maxSessions, workers, io, Optional.empty());
+            return new SubscriberInterface(name, maxSessions, workers, io, txRing, Optional.empty());
         }
     }
 

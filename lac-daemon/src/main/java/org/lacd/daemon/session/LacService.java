@@ -167,7 +167,7 @@ public final class LacService {
             case RING -> PortKind.RING;
             case PCAP -> PortKind.PCAP;
         };
-        return Ports.open(name, config.pppoe().maxPayload(), i.workers(), kind);
+        return Ports.open(name, config.pppoe().maxPayload(), i.workers(), kind, i.txRing());
     }
 
     public SessionManager sessions() {

@@ -34,6 +34,7 @@ class ConfigLoaderTest {
         assertEquals(1701, c.l2tp().sourcePort());
         assertEquals(Duration.ofSeconds(8), c.l2tp().retransmitCap());
         assertTrue(c.l2tp().udpGso(), "l2tp.udp-gso defaults to on");
+        assertTrue(c.interfaces().get(0).txRing(), "interfaces[].tx-ring defaults to on");
         assertFalse(c.l2tp().udpGro(), "l2tp.udp-gro defaults to off");
         assertEquals(3, c.l2tp().lns().size());
         assertEquals("lacd", c.l2tp().lns().get(0).hostname(), "profile hostname defaults to l2tp.hostname");
@@ -76,6 +77,7 @@ class ConfigLoaderTest {
         radius off, source radius| '  source: radius-then-realm' | '  source: radius'        | steering.source           | radius.enabled is false
         too many workers         | '    workers: 1 '           | '    workers: 65 '            | interfaces[0].workers     | 65 is out of range (1..64)
         bad port io              | '    io: auto '             | '    io: dpdk '               | interfaces[0].io          | expected one of auto, ring, pcap
+        tx-ring not a boolean    | '    tx-ring: true '        | '    tx-ring: 1024 '          | interfaces[0].tx-ring     | expected true or false
         pado-delay too long      | '  pado-delay: 0ms '       | '  pado-delay: 11s '         | pppoe.pado-delay          | 11s is out of range (0s..10s)
         pado-delay not a delay   | '  pado-delay: 0ms '       | '  pado-delay: 5 '           | pppoe.pado-delay          | expected a duration such as 200ms or a list
         pado table not from 0    | '  pado-delay: 0ms '       | '  pado-delay: [{sessions: 5, delay: 0ms}] ' | pppoe.pado-delay[0].sessions | the first row must start at 0 sessions

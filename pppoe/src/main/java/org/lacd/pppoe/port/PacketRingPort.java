@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -69,11 +70,25 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Send</h2>
  * One more AF_PACKET socket per port, bound to the interface with protocol 0 (it receives nothing). {@link #send}
- * is one {@code send(2)} on it, from any thread. {@link #queue}/{@link #flush} collect up to {@link TxBatch#CAPACITY}
- * frames per calling thread in native memory and send them with one {@code sendmmsg(2)} (non-blocking: a full send
- * buffer is counted in {@link #queuedSendFailures()}, never thrown). sendmmsg, not a PACKET_TX_RING: a TX ring has one
- * producer (every sending thread would share one ring and its lock, or need a socket and a ring each), while
- * sendmmsg on one socket is lock-free with any number of sending threads and costs one system call per batch too.
+ * is one {@code send(2)} on it, from any thread (the control plane's frames). {@link #queue}/{@link #flush} are the
+ * data path: each sending thread (an L2TP worker's event loop) collects up to {@link TxBatch#CAPACITY} frames and
+ * sends them with one system call, non-blocking (a frame that cannot be sent is counted in
+ * {@link #queuedSendFailures()}, never thrown), in one of two ways:
+ * <ul>
+ *   <li><b>A TX ring</b> ({@code tx-ring}, the default): the thread owns a socket of its own with a PACKET_TX_RING
+ *       ({@link RingBatch#FRAMES} frames) mapped into this process. A queued frame is written into the next ring
+ *       frame and marked {@code TP_STATUS_SEND_REQUEST} (release store); {@link #flush} is one {@code sendto(fd, NULL,
+ *       0, MSG_DONTWAIT)}, after which the kernel sends every requested frame from the ring (tpacket_snd) and gives
+ *       each frame back ({@code TP_STATUS_AVAILABLE}) when its packet has left. Against sendmmsg this saves the
+ *       kernel's per-message work (copying each {@code struct msghdr} and importing its iovec) and the copy of the
+ *       frame into the packet (the kernel hangs the ring page on it). One ring per thread: a TX ring has one
+ *       producer, and sharing one would need a lock per frame. PACKET_LOSS is set, so a frame the kernel refuses (too
+ *       long for the device) is skipped, not left blocking the ring. When the kernel sends nothing because the socket's
+ *       send buffer is full, the requested frames stay in the ring and leave with the next flush; a frame that finds
+ *       its ring frame still owned by the kernel (the whole ring waiting) is counted and dropped.</li>
+ *   <li><b>sendmmsg</b> ({@code tx-ring: false}, or where the kernel refuses the TX ring; said in one log line):
+ *       frames in native memory, one {@code sendmmsg(2)} on the shared send socket per batch.</li>
+ * </ul>
  *
  * <h2>Life cycle</h2>
  * {@link #open} makes every socket and ring in the network namespace of the calling thread (and fails with a
@@ -109,6 +124,8 @@ public final class PacketRingPort implements EthernetPort {
     static final int PACKET_FANOUT = 18;
     static final int PACKET_FANOUT_DATA = 22;
     static final int PACKET_IGNORE_OUTGOING = 23;
+    static final int PACKET_TX_RING = 13;
+    static final int PACKET_LOSS = 14;
     static final int TPACKET_V2 = 1;
     static final int PACKET_FANOUT_CBPF = 6;
     static final int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
@@ -117,6 +134,9 @@ public final class PacketRingPort implements EthernetPort {
     static final int PACKET_OUTGOING = 4;
     static final int TP_STATUS_KERNEL = 0;
     static final int TP_STATUS_USER = 1;
+    /** TX ring frame states: free for the sender, to be sent (set by us), being sent (set by the kernel). */
+    static final int TP_STATUS_AVAILABLE = 0;
+    static final int TP_STATUS_SEND_REQUEST = 1;
     static final int TP_STATUS_VLAN_VALID = 0x10;
     static final int TP_STATUS_VLAN_TPID_VALID = 0x40;
     static final int PROT_READ_WRITE = 0x1 | 0x2;
@@ -154,6 +174,12 @@ public final class PacketRingPort implements EthernetPort {
     private final int slotBytes;
     private final Worker[] workers;
     private final int txFd;
+    /** Whether sending threads get a TX ring each (else sendmmsg batches); see the class comment. */
+    private final boolean txRing;
+    /** Set when the kernel refused a thread's TX ring after open had made one: later threads use sendmmsg. */
+    private volatile boolean txRingRefused;
+    /** The sending threads' TX rings, whose sockets {@link #close()} closes. */
+    private final List<RingBatch> rings = new CopyOnWriteArrayList<>();
     private final String description;
     /** send/flush/stats hold it shared while they use a socket; close() takes it exclusively to close them. */
     private final StampedLock fds = new StampedLock();
@@ -170,17 +196,19 @@ public final class PacketRingPort implements EthernetPort {
     private final TxBatch[] batchByThread = new TxBatch[64];
 
     private PacketRingPort(String name, int ifindex, MacAddress mac, int snaplen, int slotBytes, int txFd,
-            Worker[] workers) {
+            boolean txRing, Worker[] workers) {
         this.name = name;
         this.ifindex = ifindex;
         this.mac = mac;
         this.snaplen = snaplen;
         this.slotBytes = slotBytes;
         this.txFd = txFd;
+        this.txRing = txRing;
         this.workers = workers;
-        this.batches = ThreadLocal.withInitial(() -> new TxBatch(Math.max(snaplen, 1536)));
+        this.batches = ThreadLocal.withInitial(this::newBatch);
         this.description = "AF_PACKET ring, " + workers.length + (workers.length == 1 ? " worker" : " workers")
-                + ", TPACKET_V2, " + workers[0].slots.length + " slots of " + slotBytes + " B";
+                + ", TPACKET_V2, " + workers[0].slots.length + " slots of " + slotBytes + " B, "
+                + (txRing ? "TX ring" : "sendmmsg") + " send";
     }
 
     /** Whether the libc calls could be bound (Linux, 64-bit, JNA loaded). */
@@ -191,11 +219,23 @@ public final class PacketRingPort implements EthernetPort {
      * {@link PcapPort#snaplenFor}), with {@code workers} receive workers, in the calling thread's network namespace.
      */
     public static PacketRingPort open(String name, int maxPayload, int workers) {
-        return open(name, PcapPort.snaplenFor(maxPayload), workers, DEFAULT_RING_BYTES);
+        return open(name, maxPayload, workers, true);
+    }
+
+    /**
+     * As {@link #open(String, int, int)}; {@code txRing} false sends queued frames with sendmmsg instead of a TX ring per
+     * sending thread (true falls back to sendmmsg, with a log line, where the kernel refuses the ring).
+     */
+    public static PacketRingPort open(String name, int maxPayload, int workers, boolean txRing) {
+        return open(name, PcapPort.snaplenFor(maxPayload), workers, DEFAULT_RING_BYTES, txRing);
     }
 
     /** As {@link #open(String, int, int)} with the snaplen and the ring bytes per worker given. */
     static PacketRingPort open(String name, int snaplen, int workers, int ringBytes) {
+        return open(name, snaplen, workers, ringBytes, true);
+    }
+
+    static PacketRingPort open(String name, int snaplen, int workers, int ringBytes, boolean txRing) {
         if (workers < 1 || workers > MAX_WORKERS) {
             throw new IllegalArgumentException("workers must be 1.." + MAX_WORKERS + ", not " + workers);
         }
@@ -227,7 +267,8 @@ public final class PacketRingPort implements EthernetPort {
             for (Worker w : made) {
                 setFilter(name, w.fd, filter, "SO_ATTACH_FILTER (PPPoE)");
             }
-            return new PacketRingPort(name, ifindex, mac, snaplen, slotBytes, txFd, made.toArray(new Worker[0]));
+            boolean ring = txRing && txRingWorks(name, ifindex, txSlot(snaplen));
+            return new PacketRingPort(name, ifindex, mac, snaplen, slotBytes, txFd, ring, made.toArray(new Worker[0]));
         } catch (RuntimeException e) {
             for (Worker w : made) {
                 w.release();
@@ -254,6 +295,22 @@ public final class PacketRingPort implements EthernetPort {
             throw failure(name, step, err);
         }
         return fd;
+    }
+
+    /** Bytes of the largest frame {@link #queue} sends in a batch (larger ones go alone through {@link #send}). */
+    private static int txSlot(int snaplen) {
+        return Math.max(snaplen, 1536);
+    }
+
+    /** Makes and drops one TX ring: whether sending threads can have theirs (said in a log line when not). */
+    private static boolean txRingWorks(String name, int ifindex, int slot) {
+        try {
+            TxRingMapping.make(name, ifindex, RingBatch.frameBytesFor(slot)).release();
+            return true;
+        } catch (PortException e) {
+            LOG.info("PPPoE port {}: no TX ring ({}): queued frames leave with sendmmsg", name, e.getMessage());
+            return false;
+        }
     }
 
     private static boolean fault(String step) {
@@ -506,6 +563,26 @@ public final class PacketRingPort implements EthernetPort {
         batch().flush();
     }
 
+    /** A new sending thread's batch: a TX ring of its own where the port has them, else sendmmsg. */
+    private TxBatch newBatch() {
+        int slot = txSlot(snaplen);
+        if (txRing && !txRingRefused && !closed.get()) {
+            try {
+                RingBatch b = new RingBatch(TxRingMapping.make(name, ifindex, RingBatch.frameBytesFor(slot)), slot);
+                rings.add(b);
+                if (closed.get()) { // close() may have run between the check and the add
+                    b.closeSocket();
+                }
+                return b;
+            } catch (PortException e) {
+                txRingRefused = true;
+                LOG.warn("PPPoE port {}: a sending thread's TX ring was refused ({}): sendmmsg from now on", name,
+                        e.getMessage());
+            }
+        }
+        return new MmsgBatch(slot);
+    }
+
     private TxBatch batch() {
         Thread t = Thread.currentThread();
         int i = (int) t.getId() & (batchByThread.length - 1);
@@ -584,6 +661,9 @@ public final class PacketRingPort implements EthernetPort {
                 }
             }
             Sys.close(txFd);
+            for (RingBatch b : rings) {
+                b.closeSocket(); // the mapping stays until its owner thread next uses it: it may be writing into it now
+            }
         } finally {
             fds.unlockWrite(stamp);
         }
@@ -717,22 +797,39 @@ public final class PacketRingPort implements EthernetPort {
         }
     }
 
+    /** One sending thread's queued frames: {@link MmsgBatch} or {@link RingBatch}. Owned by one thread. */
+    private abstract static class TxBatch {
+        /** Frames per system call. */
+        static final int CAPACITY = 64;
+
+        final Thread owner = Thread.currentThread();
+        /** The largest frame this batch takes. */
+        final int slot;
+
+        TxBatch(int slot) {
+            this.slot = slot;
+        }
+
+        abstract void add(byte[] frame, int off, int len);
+
+        /** Adds the frame {@code head[0, headLen)} + {@code body[off, off + len)}, written straight into its slot. */
+        abstract void add(byte[] head, int headLen, byte[] body, int off, int len);
+
+        abstract void flush();
+    }
+
     /**
      * One sending thread's frames, sent with one sendmmsg: {@link #CAPACITY} slots of {@link #slot} bytes with their
      * iovecs and {@code struct mmsghdr}s, all in native memory, prepared once (as {@code DatagramBatch} in the daemon).
      * Owned by one thread.
      */
-    private final class TxBatch {
-        /** Frames per sendmmsg. */
-        static final int CAPACITY = 64;
+    private final class MmsgBatch extends TxBatch {
         /** struct mmsghdr on LP64 Linux: struct msghdr (56 bytes), unsigned int msg_len, padding. */
         private static final int MMSGHDR = 64;
         private static final int MSG_IOV = 16;
         private static final int MSG_IOVLEN = 24;
         private static final int IOVEC = 16;
 
-        final Thread owner = Thread.currentThread();
-        final int slot;
         private final Memory slots;
         private final Memory iovecs;
         private final Memory headers;
@@ -741,8 +838,8 @@ public final class PacketRingPort implements EthernetPort {
         private final Pointer[] headerAt = new Pointer[CAPACITY];
         private int count;
 
-        TxBatch(int slot) {
-            this.slot = slot;
+        MmsgBatch(int slot) {
+            super(slot);
             slots = new Memory((long) CAPACITY * slot);
             iovecs = new Memory((long) CAPACITY * IOVEC);
             headers = new Memory((long) CAPACITY * MMSGHDR);
@@ -759,6 +856,7 @@ public final class PacketRingPort implements EthernetPort {
             }
         }
 
+        @Override
         void add(byte[] frame, int off, int len) {
             int i = count;
             slotView.put(i * slot, frame, off, len);
@@ -766,6 +864,7 @@ public final class PacketRingPort implements EthernetPort {
         }
 
         /** Adds the frame {@code head[0, headLen)} + {@code body[off, off + len)}, written straight into its slot. */
+        @Override
         void add(byte[] head, int headLen, byte[] body, int off, int len) {
             int i = count;
             slotView.put(i * slot, head, 0, headLen);
@@ -781,6 +880,7 @@ public final class PacketRingPort implements EthernetPort {
             }
         }
 
+        @Override
         void flush() {
             int n = count;
             if (n == 0) {
@@ -819,6 +919,176 @@ public final class PacketRingPort implements EthernetPort {
         }
     }
 
+
+    /** A sending thread's PACKET_TX_RING: its own socket, bound to the interface, and the mapped ring. */
+    private record TxRingMapping(int fd, Pointer ring, long bytes, int frameBytes, int frames) {
+        static TxRingMapping make(String name, int ifindex, int frameBytes) {
+            int fd = socket(name, "socket (TX ring)");
+            Pointer mapped = null;
+            int blockBytes = Math.max(4096, frameBytes);
+            int frames = RingBatch.FRAMES;
+            long bytes = (long) frames * frameBytes;
+            try {
+                setInt(name, fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2, "PACKET_VERSION (TX ring)");
+                setInt(name, fd, SOL_PACKET, PACKET_LOSS, 1, "PACKET_LOSS (TX ring)");
+                try (Memory req = new Memory(16)) { // struct tpacket_req
+                    req.setInt(0, blockBytes);
+                    req.setInt(4, (int) (bytes / blockBytes));
+                    req.setInt(8, frameBytes);
+                    req.setInt(12, frames);
+                    check(name, Sys.setsockopt(fd, SOL_PACKET, PACKET_TX_RING, req, 16), "PACKET_TX_RING");
+                }
+                mapped = Sys.mmap(null, bytes, PROT_READ_WRITE, MAP_SHARED, fd, 0);
+                if (mapped == null || Pointer.nativeValue(mapped) == -1L || fault("mmap (TX ring)")) {
+                    int err = Native.getLastError();
+                    mapped = null;
+                    throw failure(name, "mmap (TX ring, " + bytes + " bytes)", err);
+                }
+                bind(name, fd, ifindex, 0, "bind (TX ring)");
+                return new TxRingMapping(fd, mapped, bytes, frameBytes, frames);
+            } catch (RuntimeException e) {
+                if (mapped != null) {
+                    Sys.munmap(mapped, bytes);
+                }
+                Sys.close(fd);
+                throw e;
+            }
+        }
+
+        void release() {
+            Sys.munmap(ring, bytes);
+            Sys.close(fd);
+        }
+    }
+
+    /**
+     * One sending thread's frames through its own TX ring (see the class comment): written into the next ring frame,
+     * marked for sending, and sent with one {@code sendto(fd, NULL, 0, MSG_DONTWAIT)} per {@link #CAPACITY} frames or
+     * per {@link #flush()}. The kernel takes requested frames in ring order from its own head, which starts where
+     * ours does and moves as ours does, frame by frame.
+     */
+    private final class RingBatch extends TxBatch {
+        /** Ring frames per sending thread: the frames the kernel may hold (requested, or sent and not yet freed). */
+        static final int FRAMES = 1024;
+        /** Where a frame starts in its ring frame: TPACKET2_HDRLEN - sizeof(struct sockaddr_ll) (tpacket_snd). */
+        static final int DATA = 32;
+
+        private final TxRingMapping m;
+        private final ByteBuffer view;
+        private int next;
+        private int requested;
+        /** Set by {@link PacketRingPort#close()} (socket closed); the owner unmaps the ring at its next use. */
+        private volatile boolean socketClosed;
+        private boolean unmapped;
+
+        /** The smallest power of two that holds the header and a frame of {@code slot} bytes. */
+        static int frameBytesFor(int slot) {
+            return Integer.highestOneBit(DATA + slot - 1) << 1;
+        }
+
+        RingBatch(TxRingMapping m, int slot) {
+            super(slot);
+            this.m = m;
+            this.view = m.ring().getByteBuffer(0, m.bytes()).order(ByteOrder.nativeOrder());
+        }
+
+        @Override
+        void add(byte[] frame, int off, int len) {
+            int at = claim();
+            if (at >= 0) {
+                view.put(at + DATA, frame, off, len);
+                request(at, len);
+            }
+        }
+
+        @Override
+        void add(byte[] head, int headLen, byte[] body, int off, int len) {
+            int at = claim();
+            if (at >= 0) {
+                view.put(at + DATA, head, 0, headLen);
+                view.put(at + DATA + headLen, body, off, len);
+                request(at, headLen + len);
+            }
+        }
+
+        /** The offset of the next ring frame if it is ours to fill; else -1, the frame counted as not sent. */
+        private int claim() {
+            if (socketClosed) {
+                unmap();
+                queuedSendFailures.increment();
+                return -1;
+            }
+            int at = next * m.frameBytes();
+            if ((int) STATUS.getAcquire(view, at) != TP_STATUS_AVAILABLE) {
+                flush(); // the kernel may only be waiting for a send call
+                if ((int) STATUS.getAcquire(view, at) != TP_STATUS_AVAILABLE) { // the whole ring is the kernel's
+                    queuedSendFailures.increment();
+                    return -1;
+                }
+            }
+            return at;
+        }
+
+        private void request(int at, int len) {
+            view.putInt(at + TP_LEN, len);
+            STATUS.setRelease(view, at, TP_STATUS_SEND_REQUEST); // the frame's bytes are written before the kernel sees it
+            next = next + 1 == m.frames() ? 0 : next + 1;
+            if (++requested == CAPACITY) {
+                flush();
+            }
+        }
+
+        @Override
+        void flush() {
+            int n = requested;
+            if (n == 0) {
+                return;
+            }
+            requested = 0;
+            long stamp = fds.tryReadLock();
+            if (stamp == 0 || socketClosed) { // closing: nobody will send these
+                if (stamp != 0) {
+                    fds.unlockRead(stamp);
+                }
+                queuedSendFailures.add(n);
+                return;
+            }
+            try {
+                while (true) {
+                    long r = Sys.sendto(m.fd(), null, 0, MSG_DONTWAIT, null, 0);
+                    if (r >= 0) {
+                        return;
+                    }
+                    int err = Native.getLastError();
+                    if (err == EINTR) {
+                        continue;
+                    }
+                    // EAGAIN/ENOBUFS (send buffer full) or the device refusing now: the requested frames stay in the
+                    // ring and leave with the next flush; if it never drains, claim() counts what cannot get in
+                    LOG.debug("TX ring on {}: send deferred, errno {}", name, err);
+                    return;
+                }
+            } finally {
+                fds.unlockRead(stamp);
+            }
+        }
+
+        /** Called by close() with the sockets locked: no flush is running on this socket. */
+        void closeSocket() {
+            if (!socketClosed) {
+                socketClosed = true;
+                Sys.close(m.fd());
+            }
+        }
+
+        private void unmap() {
+            if (!unmapped) {
+                unmapped = true;
+                Sys.munmap(m.ring(), m.bytes());
+            }
+        }
+    }
+
     /** The libc calls, direct-mapped. */
     static final class Sys {
         static String unavailableReason = "";
@@ -847,6 +1117,8 @@ public final class PacketRingPort implements EthernetPort {
         static native long send(int fd, byte[] buf, long len, int flags);
 
         static native int sendmmsg(int fd, Pointer msgvec, int vlen, int flags);
+
+        static native long sendto(int fd, Pointer buf, long len, int flags, Pointer addr, int addrlen);
 
         static native int if_nametoindex(String name);
 

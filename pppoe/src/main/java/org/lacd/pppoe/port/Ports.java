@@ -25,6 +25,14 @@ public final class Ports {
      * handle at {@link EthernetPort#start}, in the namespace of the thread calling that.
      */
     public static EthernetPort open(String name, int maxPayload, int workers, PortKind preference) {
+        return open(name, maxPayload, workers, preference, true);
+    }
+
+    /**
+     * As {@link #open(String, int, int, PortKind)}; {@code txRing} false makes the ring port send its queued frames with
+     * sendmmsg instead of a TX ring per sending thread.
+     */
+    public static EthernetPort open(String name, int maxPayload, int workers, PortKind preference, boolean txRing) {
         if (workers < 1 || workers > PacketRingPort.MAX_WORKERS) {
             throw new IllegalArgumentException("workers must be 1.." + PacketRingPort.MAX_WORKERS + ", not " + workers);
         }
@@ -32,11 +40,11 @@ public final class Ports {
             case PCAP:
                 return pcap(name, maxPayload, workers, "pcap (as configured)");
             case RING:
-                return ring(name, maxPayload, workers);
+                return ring(name, maxPayload, workers, txRing);
             case AUTO:
             default:
                 try {
-                    return ring(name, maxPayload, workers);
+                    return ring(name, maxPayload, workers, txRing);
                 } catch (PortException e) {
                     if (e.kind() == PortException.Kind.NO_SUCH_INTERFACE
                             || e.kind() == PortException.Kind.PERMISSION_DENIED) {
@@ -48,8 +56,8 @@ public final class Ports {
         }
     }
 
-    private static EthernetPort ring(String name, int maxPayload, int workers) {
-        PacketRingPort p = PacketRingPort.open(name, maxPayload, workers);
+    private static EthernetPort ring(String name, int maxPayload, int workers, boolean txRing) {
+        PacketRingPort p = PacketRingPort.open(name, maxPayload, workers, txRing);
         LOG.info("PPPoE port {}: {}", name, p.description());
         return p;
     }

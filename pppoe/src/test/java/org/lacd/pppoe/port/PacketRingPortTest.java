@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.lacd.pppoe.testutil.Hex;
 import org.lacd.pppoe.testutil.Netns;
 
@@ -65,7 +67,11 @@ class PacketRingPortTest {
     }
 
     private PacketRingPort ring(String name, int workers) throws Exception {
-        PacketRingPort p = ns.call(() -> PacketRingPort.open(name, 1500, workers));
+        return ring(name, workers, true);
+    }
+
+    private PacketRingPort ring(String name, int workers, boolean txRing) throws Exception {
+        PacketRingPort p = ns.call(() -> PacketRingPort.open(name, 1500, workers, txRing));
         opened.add(p);
         return p;
     }
@@ -235,8 +241,11 @@ class PacketRingPortTest {
         assertEquals(0, rx.captureDrops());
     }
 
-    @Test
-    void queuedFramesFromSeveralThreadsAllArriveInOrderWithOneSendmmsgPerBatch() throws Exception { // one sender queues header and payload apart
+    /** Each sending thread's TX ring (the default), and sendmmsg batches ({@code tx-ring: false}). */
+    @ParameterizedTest(name = "tx ring {0}")
+    @ValueSource(booleans = {true, false})
+    void queuedFramesFromSeveralThreadsAllArriveInOrderWithOneSystemCallPerBatch(boolean txRing) throws Exception {
+        // one sender queues header and payload apart; 3 x 1000 frames: each thread's TX ring (1024 frames) goes round
         String[] v = veth();
         PacketRingPort rx = ring(v[1], 1);
         Map<Integer, List<Integer>> bySender = new HashMap<>();
@@ -246,7 +255,8 @@ class PacketRingPortTest {
                     .add(((buf[off + 20] & 0xff) << 8) | (buf[off + 21] & 0xff));
             total.incrementAndGet();
         });
-        PacketRingPort tx = ring(v[0], 1);
+        PacketRingPort tx = ring(v[0], 1, txRing);
+        assertTrue(tx.description().endsWith(txRing ? ", TX ring send" : ", sendmmsg send"), tx.description());
         String dst = rx.mac().toString().replace(":", "");
         int threads = 3;
         int each = 1000;
@@ -405,6 +415,29 @@ class PacketRingPortTest {
         ts.get(1).join(5000);
         assertFalse(ts.get(0).isAlive(), "the sending thread saw the port closed");
         assertEquals(List.of(), unexpected);
+    }
+
+    @Test
+    void whereTheKernelRefusesATxRingQueuedFramesLeaveWithSendmmsgAndThePortSaysSo() throws Exception {
+        String[] v = veth();
+        PacketRingPort rx = ring(v[1], 1);
+        Collect got = new Collect();
+        rx.start(got);
+        PacketRingPort.failStepForTest = "PACKET_TX_RING";
+        PacketRingPort tx = ring(v[0], 1, true);
+        PacketRingPort.failStepForTest = null;
+        assertTrue(tx.description().endsWith(", sendmmsg send"), tx.description());
+        String dst = rx.mac().toString().replace(":", "");
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            byte[] f = frame(dst, "020000000077", "", "8864", "11000001002a" + String.format("%04x", i) + "00".repeat(40));
+            sent.add(Hex.of(f));
+            tx.queue(f, 0, f.length);
+        }
+        tx.flush();
+        await(() -> got.frames.size() >= 100, "every queued frame");
+        assertEquals(sent, got.hex());
+        assertEquals(0, tx.queuedSendFailures());
     }
 
     @Test

@@ -27,7 +27,8 @@ import org.lacd.lab.subscriber.Probe;
  *       lacd, restarts lns-a1 and lacd with its worker count and dials the subscribers again. {@code lacd:N:nogso}
  *       sets {@code l2tp.udp-gso: false} (each upstream datagram its own send, lacd before UDP GSO);
  *       {@code lacd:N:gro} sets {@code l2tp.udp-gro: true} and turns GRO on at lacd's LNS-side veth (NAPI mode, as a
- *       NIC driver does), for that phase only.</li>
+ *       NIC driver does), for that phase only. {@code lacd:N:notxring} sets {@code interfaces[].tx-ring: false}
+ *       (downstream frames leave with sendmmsg batches, lacd before the TX ring).</li>
  *   <li>{@code pcap}: {@link RawTools} {@code forward}, two of lacd's own pcap4j ports, frames sent unchanged, pinned to
  *       CPU 1, in lacd's namespace on the same interfaces (lacd stopped).</li>
  *   <li>{@code afp}: the bare C AF_PACKET forwarder ({@code test-lab/src/main/c/afp-fwd.c}, TPACKET_V2 receive rings,
@@ -86,13 +87,13 @@ public final class ForwardingCeilingBenchmark {
         static Phase parse(String s) {
             String[] p = s.strip().split(":");
             String variant = p.length > 2 ? p[2] : "";
-            if (!List.of("", "nogso", "gro").contains(variant) || (p.length > 2 && !p[0].equals("lacd"))) {
-                throw new IllegalArgumentException("phase " + s + ": lacd:N:nogso or lacd:N:gro");
+            if (!List.of("", "nogso", "gro", "notxring").contains(variant) || (p.length > 2 && !p[0].equals("lacd"))) {
+                throw new IllegalArgumentException("phase " + s + ": lacd:N:nogso, lacd:N:gro or lacd:N:notxring");
             }
             return switch (p[0]) {
                 case "lacd" -> new Phase(s.strip(), "lacd", p.length > 1 ? Integer.parseInt(p[1]) : 0, variant);
                 case "pcap", "afp", "gen" -> new Phase(s.strip(), p[0], 0, "");
-                default -> throw new IllegalArgumentException("phase " + s + ": lacd, lacd:N, lacd:N:nogso, lacd:N:gro, pcap, afp or gen");
+                default -> throw new IllegalArgumentException("phase " + s + ": lacd, lacd:N, lacd:N:nogso, lacd:N:gro, lacd:N:notxring, pcap, afp or gen");
             };
         }
 
@@ -103,6 +104,11 @@ public final class ForwardingCeilingBenchmark {
                 case "gro" -> "udp-gro: true";
                 default -> "";
             };
+        }
+
+        /** The variant's keys in lacd's access interface entry: notxring sends downstream frames with sendmmsg. */
+        String accessExtra() {
+            return variant.equals("notxring") ? "tx-ring: false" : "";
         }
 
         boolean lacd() { return kind.equals("lacd"); }
@@ -116,6 +122,7 @@ public final class ForwardingCeilingBenchmark {
                         + switch (variant) {
                             case "nogso" -> ", UDP GSO off";
                             case "gro" -> ", UDP GRO on";
+                            case "notxring" -> ", sendmmsg (no TX ring)";
                             default -> "";
                         };
                 case "pcap" -> "bare pcap4j";
@@ -224,7 +231,7 @@ public final class ForwardingCeilingBenchmark {
     }
 
     private static LabOptions lacdOptions(LabOptions base, Phase phase) {
-        return base.withWorkers(phase.workers()).withL2tpExtra(phase.l2tpExtra());
+        return base.withWorkers(phase.workers()).withL2tpExtra(phase.l2tpExtra()).withAccessExtra(phase.accessExtra());
     }
 
     /** Dials {@code subs} subscribers to the LNS, waits until IPCP is done at the LNS, kills their emulator. */

@@ -242,6 +242,9 @@ public final class Lab implements AutoCloseable {
         if (opts.workers() > 0) {
             b.append(", workers: ").append(opts.workers());
         }
+        if (!opts.accessExtra().isBlank()) {
+            b.append(", ").append(opts.accessExtra().strip());
+        }
         b.append("}]\n");
         b.append("""
             pppoe:

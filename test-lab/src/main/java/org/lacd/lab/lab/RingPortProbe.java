@@ -15,8 +15,11 @@ import org.lacd.pppoe.port.PcapPort;
  * its own: a sending thread blasts PPPoE session frames of one size at full speed into one end, and the other end
  * counts what it receives. Four phases in one run, each {@code seconds} long:
  * <ol>
- *   <li>send with the ring port's {@code queue()}/{@code flush()} (sendmmsg, 64 per call), receive with the ring port;
- *   <li>the same sender, received by {@link PcapPort} (lacd's pcap port, its pcap_dispatch loop), for comparison;
+ *   <li>send with the ring port's {@code queue()}/{@code flush()} (its TX ring, 64 frames per send call), receive
+ *       with the ring port; then the same with {@code tx-ring} off (sendmmsg, 64 per call): the sending thread's CPU
+ *       time per frame sent compares the two send paths (it includes the veth delivery into the receiver's ring,
+ *       which both pay alike);
+ *   <li>the TX ring sender, received by {@link PcapPort} (lacd's pcap port, its pcap_dispatch loop), for comparison;
  *   <li>send with the ring port's {@code send()} (one send(2) per frame), receive with the ring port;
  *   <li>as 1 with {@code workers} ring workers (only when more than 1), frames from 64 source MACs.
  * </ol>
@@ -52,12 +55,16 @@ public final class RingPortProbe {
             check(Sh.run(10, java.util.List.of("ip", "link", "add", "pa", "type", "veth", "peer", "name", "pb")), "veth");
             check(Sh.run(10, java.util.List.of("ip", "link", "set", "pa", "up")), "pa up");
             check(Sh.run(10, java.util.List.of("ip", "link", "set", "pb", "up")), "pb up");
-            PacketRingPort tx = PacketRingPort.open("pa", 1500, 1);
+            PacketRingPort tx = PacketRingPort.open("pa", 1500, 1, true);
+            PacketRingPort mmsg = PacketRingPort.open("pa", 1500, 1, false);
             System.out.printf(Locale.ROOT, "%d-byte frames, %.0f s per phase, namespace %s, %d cores%n", size, seconds, ns,
                     Runtime.getRuntime().availableProcessors());
             try {
-                phase("sendmmsg -> ring (1 worker)", tx, true, 1, () -> PacketRingPort.open("pb", 1500, 1), seconds, size);
-                phase("sendmmsg -> pcap", tx, true, 1, () -> new PcapPort("pb"), seconds, size);
+                phase("TX ring  -> ring (1 worker)", tx, true, 1, () -> PacketRingPort.open("pb", 1500, 1), seconds, size);
+                phase("sendmmsg -> ring (1 worker)", mmsg, true, 1, () -> PacketRingPort.open("pb", 1500, 1), seconds, size);
+                phase("TX ring  -> ring (1 worker)", tx, true, 1, () -> PacketRingPort.open("pb", 1500, 1), seconds, size);
+                phase("sendmmsg -> ring (1 worker)", mmsg, true, 1, () -> PacketRingPort.open("pb", 1500, 1), seconds, size);
+                phase("TX ring  -> pcap", tx, true, 1, () -> new PcapPort("pb"), seconds, size);
                 phase("send    -> ring (1 worker)", tx, false, 1, () -> PacketRingPort.open("pb", 1500, 1), seconds, size);
                 drain("drain 16,000 held frames: ring", tx, () -> PacketRingPort.open("pb", 1500, 1), size);
                 drain("drain 16,000 held frames: pcap", tx, () -> PcapPort.forMaxPayload("pb", 1500), size);
@@ -67,6 +74,7 @@ public final class RingPortProbe {
                 }
             } finally {
                 tx.close();
+                mmsg.close();
             }
         } finally {
             Sh.run(10, java.util.List.of("ip", "netns", "del", ns));
@@ -98,11 +106,20 @@ public final class RingPortProbe {
             frames[m] = f;
         }
         AtomicBoolean stop = new AtomicBoolean();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] senderCpu = new long[2]; // at the start and at the end of the measured window
+        AtomicBoolean measuring = new AtomicBoolean();
         LongAdder attempted = new LongAdder();
         LongAdder sendFailures = new LongAdder();
         Thread sender = new Thread(() -> {
             int m = 0;
+            boolean was = false;
             while (!stop.get()) {
+                boolean now = measuring.get();
+                if (now != was) { // the window opened or closed: this thread's CPU time at that moment
+                    senderCpu[now ? 0 : 1] = threads.getCurrentThreadCpuTime();
+                    was = now;
+                }
                 for (int i = 0; i < 64; i++) {
                     byte[] f = frames[m];
                     m = m + 1 == frames.length ? 0 : m + 1;
@@ -131,22 +148,26 @@ public final class RingPortProbe {
         long t0 = System.nanoTime();
         long failed0 = tx.queuedSendFailures() + sendFailures.sum();
         long a0 = attempted.sum();
+        measuring.set(true);
         Thread.sleep((long) (seconds * 1000));
+        measuring.set(false);
         long r1 = received.sum();
         long t1 = System.nanoTime();
         long cpu1 = cpuNanos();
         long failed1 = tx.queuedSendFailures() + sendFailures.sum();
         long a1 = attempted.sum();
         long drops1 = rx.captureDrops();
+        Thread.sleep(50); // the sender notices the window closed
         stop.set(true);
         sender.join();
         rx.close();
         double s = (t1 - t0) / 1e9;
         long sent = (a1 - a0) - (failed1 - failed0);
         System.out.printf(Locale.ROOT, "%-34s send %,10.0f pps (%,d refused)  receive %,10.0f pps  capture drops %,9d"
-                        + "  process CPU %.2f cores = %.2f us/frame  [rx: %s]%n",
+                        + "  process CPU %.2f cores = %.2f us/frame  sender thread %.0f ns/frame sent  [tx: %s; rx: %s]%n",
                 label, sent / s, failed1 - failed0, (r1 - r0) / s, drops1 - drops0, (cpu1 - cpu0) / 1e9 / s,
-                (cpu1 - cpu0) / 1e3 / Math.max(1, r1 - r0), rx.description());
+                (cpu1 - cpu0) / 1e3 / Math.max(1, r1 - r0), (senderCpu[1] - senderCpu[0]) / (double) Math.max(1, sent),
+                tx.description(), rx.description());
     }
 
     private static void drain(String label, PacketRingPort tx, Opener opener, int size) throws InterruptedException {
