@@ -3,6 +3,7 @@ package org.lacd.lab.lab;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.lacd.pppoe.port.EthernetPort;
@@ -109,6 +110,7 @@ public final class RingPortProbe {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long[] senderCpu = new long[2]; // at the start and at the end of the measured window
         AtomicBoolean measuring = new AtomicBoolean();
+        java.util.concurrent.CountDownLatch windowClosed = new java.util.concurrent.CountDownLatch(1);
         LongAdder attempted = new LongAdder();
         LongAdder sendFailures = new LongAdder();
         Thread sender = new Thread(() -> {
@@ -119,6 +121,9 @@ public final class RingPortProbe {
                 if (now != was) { // the window opened or closed: this thread's CPU time at that moment
                     senderCpu[now ? 0 : 1] = threads.getCurrentThreadCpuTime();
                     was = now;
+                    if (!now) {
+                        windowClosed.countDown();
+                    }
                 }
                 for (int i = 0; i < 64; i++) {
                     byte[] f = frames[m];
@@ -157,7 +162,7 @@ public final class RingPortProbe {
         long failed1 = tx.queuedSendFailures() + sendFailures.sum();
         long a1 = attempted.sum();
         long drops1 = rx.captureDrops();
-        Thread.sleep(50); // the sender notices the window closed
+        windowClosed.await(10, TimeUnit.SECONDS); // the sender has read its CPU time at the window's end
         stop.set(true);
         sender.join();
         rx.close();
