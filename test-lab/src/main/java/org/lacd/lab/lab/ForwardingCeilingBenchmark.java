@@ -28,7 +28,9 @@ import org.lacd.lab.subscriber.Probe;
  *       sets {@code l2tp.udp-gso: false} (each upstream datagram its own send, lacd before UDP GSO);
  *       {@code lacd:N:gro} sets {@code l2tp.udp-gro: true} and turns GRO on at lacd's LNS-side veth (NAPI mode, as a
  *       NIC driver does), for that phase only. {@code lacd:N:notxring} sets {@code interfaces[].tx-ring: false}
- *       (downstream frames leave with sendmmsg batches, lacd before the TX ring).</li>
+ *       (downstream frames leave with sendmmsg batches, lacd before the TX ring). {@code lacd:N:cpu1} pins lacd to
+ *       CPU 1 whatever its worker count: N workers on the one core that 1 worker has, so that what the workers'
+ *       machinery (fanout, reuseport steering, smaller batches) costs is seen apart from the generator's core.</li>
  *   <li>{@code pcap}: {@link RawTools} {@code forward}, two of lacd's own pcap4j ports, frames sent unchanged, pinned to
  *       CPU 1, in lacd's namespace on the same interfaces (lacd stopped).</li>
  *   <li>{@code afp}: the bare C AF_PACKET forwarder ({@code test-lab/src/main/c/afp-fwd.c}, TPACKET_V2 receive rings,
@@ -87,13 +89,13 @@ public final class ForwardingCeilingBenchmark {
         static Phase parse(String s) {
             String[] p = s.strip().split(":");
             String variant = p.length > 2 ? p[2] : "";
-            if (!List.of("", "nogso", "gro", "notxring").contains(variant) || (p.length > 2 && !p[0].equals("lacd"))) {
-                throw new IllegalArgumentException("phase " + s + ": lacd:N:nogso, lacd:N:gro or lacd:N:notxring");
+            if (!List.of("", "nogso", "gro", "notxring", "cpu1").contains(variant) || (p.length > 2 && !p[0].equals("lacd"))) {
+                throw new IllegalArgumentException("phase " + s + ": lacd:N:nogso, lacd:N:gro, lacd:N:notxring or lacd:N:cpu1");
             }
             return switch (p[0]) {
                 case "lacd" -> new Phase(s.strip(), "lacd", p.length > 1 ? Integer.parseInt(p[1]) : 0, variant);
                 case "pcap", "afp", "gen" -> new Phase(s.strip(), p[0], 0, "");
-                default -> throw new IllegalArgumentException("phase " + s + ": lacd, lacd:N, lacd:N:nogso, lacd:N:gro, lacd:N:notxring, pcap, afp or gen");
+                default -> throw new IllegalArgumentException("phase " + s + ": lacd, lacd:N, lacd:N:nogso, lacd:N:gro, lacd:N:notxring, lacd:N:cpu1, pcap, afp or gen");
             };
         }
 
@@ -114,7 +116,7 @@ public final class ForwardingCeilingBenchmark {
         boolean lacd() { return kind.equals("lacd"); }
 
         /** The CPUs the forwarder is pinned to; the generator is always on CPU 0. */
-        String cpus() { return workers > 1 ? "0-1" : "1"; }
+        String cpus() { return workers > 1 && !variant.equals("cpu1") ? "0-1" : "1"; }
 
         String label() {
             return switch (kind) {
@@ -123,6 +125,7 @@ public final class ForwardingCeilingBenchmark {
                             case "nogso" -> ", UDP GSO off";
                             case "gro" -> ", UDP GRO on";
                             case "notxring" -> ", sendmmsg (no TX ring)";
+                            case "cpu1" -> ", all on CPU 1";
                             default -> "";
                         };
                 case "pcap" -> "bare pcap4j";
