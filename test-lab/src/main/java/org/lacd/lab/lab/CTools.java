@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The lab's C tools ({@code test-lab/src/main/c}): {@code afp-fwd}, the bare AF_PACKET forwarder (TPACKET_V2 receive
  * rings, sendmmsg batches, no protocol work), and {@code afp-gen}, the traffic generator that replays a benchmark
- * frames file at a paced rate with sendmmsg. They are compiled at run time with gcc -O2 into a directory the caller
+ * frames file at a paced rate through a TX ring (or with sendmmsg). They are compiled at run time with gcc -O2 into a directory the caller
  * chooses (a temporary one); no binary is kept in the repository. {@code test-lab/install-deps.sh} installs gcc.
  */
 public final class CTools {
@@ -59,9 +59,14 @@ public final class CTools {
         return new ArrayList<>(List.of(forwarder().toString(), "--a", a, "--a-filter", aFilter, "--b", b, "--b-filter", bFilter));
     }
 
-    /** {@code afp-gen} replaying a frames file: its last output line is the JSON of {@link RawTools} blast. */
+    /** {@code afp-gen} replaying a frames file through its TX ring: its last output line is the JSON of {@link RawTools} blast. */
     public List<String> generateCommand(String iface, Path frames, long rate, double seconds) {
+        return generateCommand(iface, frames, rate, seconds, true);
+    }
+
+    /** As {@link #generateCommand(String, Path, long, double)}, through a TX ring or with sendmmsg batches. */
+    public List<String> generateCommand(String iface, Path frames, long rate, double seconds, boolean txRing) {
         return new ArrayList<>(List.of(generator().toString(), "--interface", iface, "--frames", frames.toString(),
-                "--rate", Long.toString(rate), "--seconds", Double.toString(seconds)));
+                "--rate", Long.toString(rate), "--seconds", Double.toString(seconds), "--tx-ring", txRing ? "1" : "0"));
     }
 }

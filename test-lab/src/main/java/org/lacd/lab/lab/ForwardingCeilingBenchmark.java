@@ -39,7 +39,8 @@ import org.lacd.lab.subscriber.Probe;
  *       achieves is its ceiling on this machine, which bounds every other row.</li>
  * </ul>
  *
- * <p>Load: the C generator ({@code afp-gen.c}, sendmmsg batches, pinned to CPU 0) replays the frames round robin over
+ * <p>Load: the C generator ({@code afp-gen.c}, through a TX ring since the eighth session, with
+ * {@code -Dlab.gen.tx-ring=false} sendmmsg batches as before; pinned to CPU 0) replays the frames round robin over
  * the sessions: PPPoE session frames into lacd's access interface (upstream), L2TP data messages from the LNS's address
  * into lacd's LNS-side interface (downstream). It reports what it actually sent per second. The sink is an nftables
  * ingress rule on the far side that counts the forwarded data frames and drops them; loss is frames sent minus frames
@@ -59,6 +60,8 @@ import org.lacd.lab.subscriber.Probe;
  * </pre>
  */
 public final class ForwardingCeilingBenchmark {
+    /** The generator sends through its TX ring (about half of sendmmsg's CPU per frame), unless told otherwise. */
+    private static final boolean GEN_TX_RING = Boolean.parseBoolean(System.getProperty("lab.gen.tx-ring", "true"));
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The knee: the highest rate with at most this loss (%). */
     private static final double KNEE_LOSS = 1.0;
@@ -369,7 +372,8 @@ public final class ForwardingCeilingBenchmark {
         long soft0 = softnetDrops();
         double cpu0 = pid > 0 ? cpuSeconds(pid) : -1;
         LabProcess gen = LabProcess.start("afp-gen " + name, genNs, pinned("0",
-                run.c().generateCommand(genIf, frames(run, phase, direction, size), rate, seconds)), run.dir().resolve("gen-" + name + ".log"));
+                run.c().generateCommand(genIf, frames(run, phase, direction, size), rate, seconds, GEN_TX_RING)),
+                run.dir().resolve("gen-" + name + ".log"));
         if (gen.await(Duration.ofSeconds((long) seconds + 60)) != 0) {
             throw new LabException("generator failed:\n" + gen.tail(20));
         }
