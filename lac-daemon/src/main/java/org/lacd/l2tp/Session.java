@@ -541,6 +541,14 @@ final class Session implements IncomingCall {
         List<Avp> b = new ArrayList<>();
         b.add(Avp.u16(AvpType.ASSIGNED_SESSION_ID, localSessionId));
         b.add(Avp.u32(AvpType.CALL_SERIAL_NUMBER, callSerial));
+        if (params.onwardIcrq() != null) {
+            // tunnel switching: the downstream LAC's call information as it sent it; Bearer Type is required (6.6)
+            if (params.onwardIcrq().stream().noneMatch(a -> a.known() == AvpType.BEARER_TYPE)) {
+                b.add(Avp.u32(AvpType.BEARER_TYPE, 0));
+            }
+            b.addAll(params.onwardIcrq());
+            return b;
+        }
         b.add(Avp.u32(AvpType.BEARER_TYPE, params.bearerType()));
         if (params.physicalChannelId() >= 0) {
             b.add(Avp.u32(AvpType.PHYSICAL_CHANNEL_ID, params.physicalChannelId()));
@@ -575,6 +583,17 @@ final class Session implements IncomingCall {
 
     private List<Avp> iccnBody() {
         List<Avp> b = new ArrayList<>();
+        if (params.onwardIccn() != null) {
+            // tunnel switching: the downstream LAC's ICCN as it sent it; Tx Connect Speed and Framing Type are required (6.8)
+            if (params.onwardIccn().stream().noneMatch(a -> a.known() == AvpType.TX_CONNECT_SPEED)) {
+                b.add(Avp.u32(AvpType.TX_CONNECT_SPEED, host.settings().connectSpeedDefault()));
+            }
+            if (params.onwardIccn().stream().noneMatch(a -> a.known() == AvpType.FRAMING_TYPE)) {
+                b.add(Avp.u32(AvpType.FRAMING_TYPE, 1));
+            }
+            b.addAll(params.onwardIccn());
+            return b;
+        }
         long tx = params.txConnectSpeed() > 0 ? params.txConnectSpeed() : host.settings().connectSpeedDefault();
         b.add(Avp.u32(AvpType.TX_CONNECT_SPEED, tx));
         b.add(Avp.u32(AvpType.FRAMING_TYPE, params.framingType()));
