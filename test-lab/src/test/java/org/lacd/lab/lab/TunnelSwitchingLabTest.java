@@ -118,8 +118,43 @@ class TunnelSwitchingLabTest {
         assertEquals(0, Lab.sample(lab.metrics(), "lacd_l2tp_lac_peer_refusals_total"), 0.1, "nothing refused");
     }
 
+    /** Teardown from the LNS (CDN) and from the LTS (operator kick); the subscriber side is the first test's hang-up. */
     @Test
     @Order(2)
+    void aCdnFromTheLnsOrAKickAtTheLtsEndsTheSwitchedCallOnBothSides() throws Exception {
+        Lab.Subscribers s = lab.startSubscribers(Lab.SubscriberRun.of("b", 2).rate(10).auth("mix").duration("60s"));
+        assertTrue(LabFixture.await(Duration.ofSeconds(30), () -> sessions(1, "forwarding", "lns-b1") == 2
+                && sessions(FRONT, "forwarding", "lts") == 2), "two on lns-b1 through the LTS: " + lab.sessions());
+        // the LNS clears user1's call: the LTS sends a CDN downstream, lacd #1 ends that subscriber's PPP session
+        JsonNode cleared = lab.lnsControl("lns-b1", "POST", "/calls/clear?user=user1@reseller-b.example");
+        assertEquals(1, cleared.path("cleared").asInt(), cleared.toString());
+        assertTrue(LabFixture.await(Duration.ofSeconds(15), () -> sessions(1, null, null) == 1 && sessions(FRONT, null, null) == 1
+                && !users(FRONT).contains("user1@reseller-b.example")), "user1 gone from both boxes: " + lab.api(FRONT, "sessions"));
+        // the LTS's operator kicks user2: CDN toward the LNS and toward lacd #1
+        JsonNode kicked = lab.apiPost("kick?user=user2@reseller-b.example");
+        assertTrue(kicked.toString().contains("1"), kicked.toString());
+        assertTrue(LabFixture.await(Duration.ofSeconds(15), () -> sessions(1, null, null) == 0 && sessions(FRONT, null, null) == 0),
+                "user2 gone from both boxes: " + lab.api(FRONT, "sessions"));
+        assertTrue(LabFixture.await(Duration.ofSeconds(10),
+                () -> lab.lnsControl("lns-b1", "GET", "/summary").path("sessions").path("current").asInt(-1) == 0),
+                "the LTS's CDN reached lns-b1: " + lab.lnsControl("lns-b1", "GET", "/summary"));
+        s.process().stop(Duration.ofSeconds(10));
+        for (JsonNode o : s.outcomes()) {
+            assertTrue(o.path("established").asBoolean(), o.toString());
+            assertEquals("LCP_TERMINATED", o.path("failure").asText(), "lacd #1 ended the PPP session cleanly: " + o);
+        }
+    }
+
+    static java.util.List<String> users(int box) {
+        java.util.List<String> l = new java.util.ArrayList<>();
+        for (JsonNode s : lab.api(box, "sessions")) {
+            l.add(s.path("user").asText());
+        }
+        return l;
+    }
+
+    @Test
+    @Order(3)
     void aKilledLnsEndsItsSwitchedCallsCleanlyAndTheSubscribersRedialToTheNextPreference() throws Exception {
         Lab.Subscribers first = lab.startSubscribers(Lab.SubscriberRun.of("a", 2).rate(10).auth("mix").duration("60s"));
         assertTrue(LabFixture.await(Duration.ofSeconds(30), () -> sessions(1, "forwarding", "lns-a1") == 2),
@@ -130,6 +165,13 @@ class TunnelSwitchingLabTest {
                 "the switched calls and the subscribers' sessions ended: LTS " + lab.sessions() + " front " + lab.api(FRONT, "sessions"));
         assertTrue(lab.metric("lacd_lns_lockouts_total", "lns=\"lns-a1\"") >= 1, "lns-a1 locked out at the LTS");
         first.process().stop(Duration.ofSeconds(10));
+        // what lacd #1's subscribers saw: an LCP Terminate-Request from lacd #1 (then PADT), not a silent drop. An
+        // established PPP session cannot move to another LNS (its IPCP and authentication state are there), so the
+        // switched call ends and the subscriber redials
+        for (JsonNode o : first.outcomes()) {
+            assertTrue(o.path("established").asBoolean(), o.toString());
+            assertEquals("LCP_TERMINATED", o.path("failure").asText(), o.toString());
+        }
         // new calls of reseller A go to its second LNS
         Lab.Subscribers again = lab.startSubscribers(Lab.SubscriberRun.of("a", 2).rate(10).auth("mix").duration("5s"));
         assertTrue(LabFixture.await(Duration.ofSeconds(30), () -> sessions(1, "forwarding", "lns-a2") == 2),
@@ -139,7 +181,7 @@ class TunnelSwitchingLabTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aFrontLacWithTheWrongSecretIsRefused() throws Exception {
         lab.lacd(FRONT).stop(Duration.ofSeconds(10));
         lab.startSecondLacdWithConfig(frontConfig("not-the-secret"));
