@@ -207,6 +207,15 @@ class TunnelSwitchingTest {
         byte[] got = atA1.poll(10, TimeUnit.SECONDS);
         assertNotNull(got, "the subscriber's frame reached the LNS");
         assertArrayEquals(up, strip(got));
+        // a full-size frame too (PPPoE MRU 1492 plus the protocol field)
+        byte[] big = new byte[1494];
+        big[0] = 0;
+        big[1] = 0x21;
+        big[1493] = 0x7e;
+        out.sendPpp(big, 0, big.length);
+        byte[] gotBig = atA1.poll(10, TimeUnit.SECONDS);
+        assertNotNull(gotBig, "a 1494-byte frame reached the LNS");
+        assertArrayEquals(big, strip(gotBig));
         byte[] down = {0, 0x21, 0x45, 0, 0, 20, 1, 2, 3, 4};
         a1.sendPpp(atLns, down, false);
         assertArrayEquals(down, alice.frames.poll(10, TimeUnit.SECONDS), "the LNS's frame reached the downstream LAC");
