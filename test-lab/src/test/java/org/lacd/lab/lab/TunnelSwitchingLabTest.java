@@ -35,18 +35,18 @@ class TunnelSwitchingLabTest {
                 .withLockout(Duration.ofSeconds(30)), true);
         // box 1 becomes the LTS: lacd #1 (127.0.0.1, any port) may place calls; it no longer answers subscribers first
         lab.stopLacd(Duration.ofSeconds(10));
-        lab.restartLacdWithConfig(ltsConfig(LTS_SECRET));
-        lab.startSecondLacdWithConfig(frontConfig(LTS_SECRET));
+        lab.restartLacdWithConfig(ltsConfig(lab, LTS_SECRET));
+        lab.startSecondLacdWithConfig(frontConfig(lab, LTS_SECRET));
     }
 
     /** The LTS: the lab's lacd with {@code l2tp.lac-peers} and a PADO delay (subscribers answer the front box first). */
-    static String ltsConfig(String secret) {
+    static String ltsConfig(Lab lab, String secret) {
         return Lab.withPadoDelay(lab.lacdConfig(), "3s").replace("l2tp:\n  hostname:",
                 "l2tp:\n  lac-peers: [{name: lacd-1, address: 127.0.0.1, secret: " + secret + ", max-sessions: 100}]\n  hostname:");
     }
 
     /** lacd #1: every user to the LTS (realm rules only; RADIUS only for its own accounting). */
-    static String frontConfig(String secret) {
+    static String frontConfig(Lab lab, String secret) {
         String c = lab.secondLacdConfig("0s");
         int lns = c.indexOf("  lns:\n");
         int metrics = c.indexOf("metrics:");
@@ -184,7 +184,7 @@ class TunnelSwitchingLabTest {
     @Order(4)
     void aFrontLacWithTheWrongSecretIsRefused() throws Exception {
         lab.lacd(FRONT).stop(Duration.ofSeconds(10));
-        lab.startSecondLacdWithConfig(frontConfig("not-the-secret"));
+        lab.startSecondLacdWithConfig(frontConfig(lab, "not-the-secret"));
         Lab.Subscribers s = lab.startSubscribers(Lab.SubscriberRun.of("b", 1).rate(1).auth("pap").duration("5s").retries(0));
         s.await(Duration.ofSeconds(60));
         assertEquals(0, s.report().path("established").asInt(), s.report().toString());
