@@ -25,13 +25,17 @@ package org.lacd.l2tp;
  * @param proxyAuthenId        Proxy Authen ID (CHAP identifier); negative for none
  * @param proxyAuthenResponse  Proxy Authen Response (CHAP response or PAP password)
  * @param sequencingRequired   send the Sequencing Required AVP in ICCN and sequence our data messages
+ * @param onwardIcrq           tunnel switching: AVPs of the downstream LAC's ICRQ to send as they are (values byte for
+ *                             byte) in place of the call information fields above; null for a call of our own
+ * @param onwardIccn           tunnel switching: likewise for the ICCN (speeds, framing, proxy LCP and authentication)
  */
 public record CallParameters(String callingNumber, String calledNumber, long txConnectSpeed, long rxConnectSpeed,
                              long physicalChannelId, int bearerType, int framingType, String agentCircuitId, String agentRemoteId,
                              long actualRateUp, long actualRateDown, long minRateUp, long minRateDown,
                              byte[] initialReceivedLcpConfReq, byte[] lastSentLcpConfReq, byte[] lastReceivedLcpConfReq,
                              int proxyAuthenType, String proxyAuthenName, byte[] proxyAuthenChallenge, int proxyAuthenId,
-                             byte[] proxyAuthenResponse, boolean sequencingRequired) {
+                             byte[] proxyAuthenResponse, boolean sequencingRequired, java.util.List<org.lacd.l2tp.wire.Avp> onwardIcrq,
+                             java.util.List<org.lacd.l2tp.wire.Avp> onwardIccn) {
 
     /** Proxy Authen Type values, RFC 2661 4.4.5. */
     public static final int AUTHEN_NONE = 0;
@@ -67,6 +71,8 @@ public record CallParameters(String callingNumber, String calledNumber, long txC
         private int proxyAuthenId = -1;
         private byte[] proxyAuthenResponse;
         private boolean sequencingRequired;
+        private java.util.List<org.lacd.l2tp.wire.Avp> onwardIcrq;
+        private java.util.List<org.lacd.l2tp.wire.Avp> onwardIccn;
 
         public Builder callingNumber(String v) { callingNumber = v; return this; }
         public Builder calledNumber(String v) { calledNumber = v; return this; }
@@ -97,11 +103,18 @@ public record CallParameters(String callingNumber, String calledNumber, long txC
 
         public Builder sequencingRequired(boolean v) { sequencingRequired = v; return this; }
 
+        /** Tunnel switching: the incoming call's ICRQ and ICCN AVPs to carry onward as they are. */
+        public Builder passthrough(java.util.List<org.lacd.l2tp.wire.Avp> icrq, java.util.List<org.lacd.l2tp.wire.Avp> iccn) {
+            onwardIcrq = java.util.List.copyOf(icrq);
+            onwardIccn = java.util.List.copyOf(iccn);
+            return this;
+        }
+
         public CallParameters build() {
             return new CallParameters(callingNumber, calledNumber, txConnectSpeed, rxConnectSpeed, physicalChannelId, bearerType,
                     framingType, agentCircuitId, agentRemoteId, actualRateUp, actualRateDown, minRateUp, minRateDown,
                     initialReceivedLcpConfReq, lastSentLcpConfReq, lastReceivedLcpConfReq, proxyAuthenType, proxyAuthenName,
-                    proxyAuthenChallenge, proxyAuthenId, proxyAuthenResponse, sequencingRequired);
+                    proxyAuthenChallenge, proxyAuthenId, proxyAuthenResponse, sequencingRequired, onwardIcrq, onwardIccn);
         }
     }
 }

@@ -106,6 +106,12 @@ public final class L2tpEngine {
     private volatile java.util.Set<InetAddress> udpGsoOff = java.util.Set.of();
     /** Run on an event loop after each run of datagrams it read; see {@link #onReadBatchEnd}. */
     private volatile Runnable readBatchEnd;
+    /** Tunnel switching: the downstream LACs whose SCCRQs are answered; empty refuses every SCCRQ. */
+    private volatile List<LacPeer> lacPeers = List.of();
+    /** Tunnel switching: who takes their calls. */
+    private volatile IncomingCallHandler incomingHandler = call -> null;
+    /** Tunnel switching: calls per downstream LAC peer (by name), over every worker, for its {@code maxSessions}. */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> incomingPerPeer = new ConcurrentHashMap<>();
 
     public L2tpEngine(L2tpSettings settings, L2tpStats stats) {
         this(settings, stats, 1);
@@ -164,6 +170,23 @@ public final class L2tpEngine {
     }
 
     public boolean usesEpoll() { return epoll; }
+
+    /**
+     * Tunnel switching (config {@code l2tp.lac-peers}): answer SCCRQs from these downstream LACs as their LNS (RFC 2661
+     * 7.2.1 responder, 5.1.1 tunnel authentication) and hand their connected calls to {@code handler}. An SCCRQ from
+     * any other address is refused with a StopCCN (result 4) and counted ({@link L2tpStats.Refusal#UNKNOWN_PEER}).
+     * Replaces what was given before: a peer no longer listed gets no new tunnel (its tunnels stay). Thread-safe.
+     */
+    public void acceptIncomingCalls(List<LacPeer> peers, IncomingCallHandler handler) {
+        lacPeers = List.copyOf(peers);
+        incomingHandler = java.util.Objects.requireNonNull(handler, "handler");
+    }
+
+    /** Calls from the downstream LAC peer {@code name} now up or being set up. */
+    public int incomingCalls(String peerName) {
+        java.util.concurrent.atomic.AtomicInteger n = incomingPerPeer.get(peerName);
+        return n == null ? 0 : n.get();
+    }
 
     /**
      * Whether runs of queued data datagrams to one LNS leave as one UDP GSO message each (config
@@ -557,6 +580,8 @@ public final class L2tpEngine {
         /** (local tunnel id << 16 | local session id) -> session: the data path lookup (loop-confined, no boxing). */
         private final IntObjectHashMap<Session> sessions = new IntObjectHashMap<>();
         private final Map<TunnelProfile.Key, List<Tunnel>> byKey = new HashMap<>();
+        /** Responder tunnels by (peer address and port, the peer's tunnel id): a retransmitted SCCRQ finds its tunnel. */
+        private final Map<String, Tunnel> responders = new HashMap<>();
         private final byte[] scratch = new byte[MAX_DATAGRAM];
         /** Data frames from other threads, written and flushed in batches on the loop (one wakeup per batch). */
         private final java.util.Queue<DatagramPacket> dataOut = io.netty.util.internal.PlatformDependent.newFixedMpscQueue(DATA_QUEUE);
@@ -666,8 +691,29 @@ public final class L2tpEngine {
             }
         }
 
-        /** Control message with tunnel id 0: an SCCRQ from the LNS (RFC 2661 4.4.3 tie breaker). */
+        /**
+         * Control message with tunnel id 0: an SCCRQ. From a configured downstream LAC ({@link #acceptIncomingCalls}) it
+         * opens (or, retransmitted, reaches) a responder tunnel; from anyone else it is refused with a StopCCN and
+         * counted. An LNS's SCCRQ crossing ours is logged (RFC 2661 4.4.3 tie breaker): a LAC takes no tunnel from it.
+         */
         private void unsolicited(ControlMessage m, InetSocketAddress from) {
+            if (m.messageType() == MessageType.SCCRQ && !lacPeers.isEmpty()) {
+                int theirs = m.u16(AvpType.ASSIGNED_TUNNEL_ID);
+                String key = from + "/" + theirs;
+                Tunnel known = responders.get(key);
+                if (known != null) {
+                    known.onControl(m, from); // a retransmission: the channel acknowledges it again
+                    return;
+                }
+                LacPeer lp = LacPeer.find(lacPeers, from.getAddress());
+                if (lp != null) {
+                    acceptSccrq(lp, key, m, from);
+                    return;
+                }
+                LOG.info("SCCRQ from {}: not a configured LAC peer, refused", from);
+                stats.refused(L2tpStats.Refusal.UNKNOWN_PEER);
+                refuseStateless(m, from, theirs);
+            }
             if (m.messageType() == MessageType.SCCRQ) {
                 byte[] theirs = m.bytes(AvpType.TIE_BREAKER);
                 for (Tunnel t : tunnels.values()) {
@@ -680,6 +726,37 @@ public final class L2tpEngine {
                 }
             }
             stats.drop(L2tpStats.DropReason.UNSOLICITED_SCCRQ);
+        }
+
+        /** A responder tunnel for a configured downstream LAC's first SCCRQ, which it then handles. */
+        private void acceptSccrq(LacPeer lp, String key, ControlMessage m, InetSocketAddress from) {
+            if (shuttingDown || tunnels.size() >= Math.min(MAX_TUNNELS, 65535 / count - 1)) {
+                refuseStateless(m, from, m.u16(AvpType.ASSIGNED_TUNNEL_ID));
+                return;
+            }
+            int choices = (65535 - index) / count + 1;
+            int id;
+            do {
+                id = index + count * random.nextInt(choices);
+            } while (id == 0 || tunnels.containsKey(id));
+            TunnelProfile p = new TunnelProfile(lp.name(), from, null, settings.localHostName(), lp.secret(), null, false,
+                    0, 0, true);
+            Tunnel t = new Tunnel(this, p, id, lp);
+            tunnels.put(id, t);
+            responders.put(key, t);
+            t.onControl(m, from);
+        }
+
+        /**
+         * A StopCCN (result 4, not authorized) for an SCCRQ we keep no state for, sent once: Ns 0, Nr 1 acknowledges the
+         * SCCRQ (RFC 2661 5.8); its tunnel id is the one the SCCRQ assigned. Nothing is retransmitted (DoS guard).
+         */
+        private void refuseStateless(ControlMessage m, InetSocketAddress from, int theirTunnel) {
+            List<org.lacd.l2tp.wire.Avp> body = List.of(org.lacd.l2tp.wire.Avp.u16(AvpType.ASSIGNED_TUNNEL_ID, 0),
+                    ResultCode.of(StopCcnResult.NOT_AUTHORIZED).toAvp());
+            ControlMessage stop = ControlMessage.of(MessageType.STOPCCN, Math.max(theirTunnel, 0), 0, body);
+            stop = new ControlMessage(stop.tunnelId(), 0, 0, (m.ns() + 1) & 0xffff, stop.avps());
+            sendControl(from, L2tpCodec.encode(stop));
         }
 
         /** The end of a read (a recvmmsg batch): the layer above sends what it queued for the subscribers. */
@@ -828,8 +905,37 @@ public final class L2tpEngine {
         public void unregisterSession(Tunnel t, Session s) { sessions.remove((t.localTunnelId << 16) | s.localSessionId()); }
 
         @Override
+        public IncomingCallHandler incomingHandler() { return incomingHandler; }
+
+        @Override
+        public L2tpStats.Refusal admitIncoming(LacPeer peer) {
+            L2tpStats.Refusal no = incomingHandler.admit(peer);
+            if (no != null) {
+                return no;
+            }
+            java.util.concurrent.atomic.AtomicInteger n = incomingPerPeer.computeIfAbsent(peer.name(),
+                    k -> new java.util.concurrent.atomic.AtomicInteger());
+            if (n.incrementAndGet() > peer.maxSessions() && peer.maxSessions() > 0) {
+                n.decrementAndGet();
+                return L2tpStats.Refusal.SESSION_LIMIT;
+            }
+            return null;
+        }
+
+        @Override
+        public void releaseIncoming(LacPeer peer) {
+            java.util.concurrent.atomic.AtomicInteger n = incomingPerPeer.get(peer.name());
+            if (n != null) {
+                n.decrementAndGet();
+            }
+        }
+
+        @Override
         public void tunnelDestroyed(Tunnel t) {
             tunnels.remove(t.localTunnelId);
+            if (t.lacPeer != null) {
+                responders.values().remove(t);
+            }
             List<Tunnel> l = byKey.get(t.profile.key());
             if (l != null) {
                 l.remove(t);

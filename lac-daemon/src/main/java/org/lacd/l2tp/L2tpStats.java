@@ -14,7 +14,31 @@ public interface L2tpStats {
         EARLY_DATA_QUEUE_FULL
     }
 
+    /**
+     * Why a downstream LAC's tunnel or call was refused (tunnel switching, {@link L2tpEngine#acceptIncomingCalls}).
+     * Tunnel refusals answer with StopCCN, call refusals with CDN.
+     */
+    enum Refusal {
+        /** An SCCRQ from an address in no {@code l2tp.lac-peers} entry (StopCCN result 4). */
+        UNKNOWN_PEER,
+        /** The peer's Challenge Response in SCCCN was wrong or missing: secret mismatch (RFC 2661 5.1.1; StopCCN 4). */
+        AUTH_FAILED,
+        /** The peer sent a Challenge but no secret is configured for it (StopCCN 4). */
+        NO_SECRET,
+        /** The SCCRQ's Host Name is not the one configured for the peer (StopCCN 4). */
+        HOST_NAME,
+        /** An SCCRQ without a required AVP, or of another protocol version (StopCCN 2 or 5). */
+        BAD_SCCRQ,
+        /** An ICRQ beyond the peer's {@code max-sessions} (CDN result 4). */
+        SESSION_LIMIT,
+        /** An ICRQ while lacd drains (CDN result 4). */
+        DRAINING
+    }
+
     void malformed(MalformedPacketException.Reason reason);
+
+    /** A downstream LAC's tunnel or call refused (tunnel switching). */
+    default void refused(Refusal reason) {}
 
     void controlRetransmit();
 

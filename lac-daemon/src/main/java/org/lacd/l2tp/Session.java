@@ -16,10 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One incoming call, LAC side (RFC 2661 7.4.1). Control handling is confined to the tunnel's event loop;
+ * One incoming call: LAC side (RFC 2661 7.4.1, a call lacd places toward an LNS), or, for tunnel switching, LNS side
+ * (RFC 2661 7.4.2, a call a downstream LAC places on lacd: {@link #incoming}). Control handling is confined to the tunnel's event loop;
  * {@link #sendPpp} may be called from any thread (it reads only volatile fields).
  */
-final class Session implements L2tpCall {
+final class Session implements IncomingCall {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     /**
      * Memory guard: PPP frames of one call held until its ICCN has left (the replayed login, and whatever the
@@ -29,7 +30,13 @@ final class Session implements L2tpCall {
     static final int MAX_EARLY_FRAMES = 16;
 
     /** Call events. */
-    enum Event { PLACE, TUNNEL_UP, TUNNEL_DOWN, RX_ICRP_OK, RX_ICRP_BAD, RX_CDN, LOCAL_DISCONNECT, RX_UNEXPECTED }
+    enum Event {
+        PLACE, TUNNEL_UP, TUNNEL_DOWN, RX_ICRP_OK, RX_ICRP_BAD, RX_CDN, LOCAL_DISCONNECT, RX_UNEXPECTED,
+        /** LNS side (tunnel switching): an acceptable ICRQ from the downstream LAC. */
+        RX_ICRQ_OK,
+        /** LNS side: the ICCN, acceptable or not. */
+        RX_ICCN_OK, RX_ICCN_BAD
+    }
 
     /** The transition table (the machinery is {@link TransitionTable}). */
     static final TransitionTable<CallState, Event> TABLE = TransitionTable.of(CallState.class, Event.class, List.of(
@@ -48,7 +55,15 @@ final class Session implements L2tpCall {
             row(CallState.ESTABLISHED, Event.RX_CDN, CallState.CLOSED, "RFC 2661 7.4.1 receive CDN: clean up"),
             row(CallState.ESTABLISHED, Event.LOCAL_DISCONNECT, CallState.CLOSED, "RFC 2661 7.4.1 local close: send CDN"),
             row(CallState.ESTABLISHED, Event.TUNNEL_DOWN, CallState.CLOSED, "RFC 2661 7.4.1 tunnel gone"),
-            row(CallState.ESTABLISHED, Event.RX_UNEXPECTED, CallState.CLOSED, "RFC 2661 7.4.1 unexpected message: send CDN")));
+            row(CallState.ESTABLISHED, Event.RX_UNEXPECTED, CallState.CLOSED, "RFC 2661 7.4.1 unexpected message: send CDN"),
+            // LNS side, for calls from a downstream LAC (tunnel switching)
+            row(CallState.IDLE, Event.RX_ICRQ_OK, CallState.WAIT_CONNECT, "RFC 2661 7.4.2 ICRQ acceptable: send ICRP"),
+            row(CallState.WAIT_CONNECT, Event.RX_ICCN_OK, CallState.ESTABLISHED, "RFC 2661 7.4.2 ICCN acceptable: prepare for data"),
+            row(CallState.WAIT_CONNECT, Event.RX_ICCN_BAD, CallState.CLOSED, "RFC 2661 7.4.2 ICCN not acceptable: send CDN"),
+            row(CallState.WAIT_CONNECT, Event.RX_CDN, CallState.CLOSED, "RFC 2661 7.4.2 receive CDN: clean up"),
+            row(CallState.WAIT_CONNECT, Event.LOCAL_DISCONNECT, CallState.CLOSED, "RFC 2661 7.4.2 local close: send CDN"),
+            row(CallState.WAIT_CONNECT, Event.TUNNEL_DOWN, CallState.CLOSED, "RFC 2661 7.4.2 tunnel gone"),
+            row(CallState.WAIT_CONNECT, Event.RX_UNEXPECTED, CallState.CLOSED, "RFC 2661 7.4.2 unexpected message: send CDN")));
 
     private static TransitionTable.Row<CallState, Event> row(CallState from, Event event, CallState to, String rfc) {
         return new TransitionTable.Row<>(from, event, to, rfc);
@@ -58,7 +73,13 @@ final class Session implements L2tpCall {
     private final TunnelProfile profile;
     /** What ICRQ and ICCN carry; dropped once ICCN is sent (it is a few hundred bytes per established call). */
     private CallParameters params;
-    private final CallListener listener;
+    /** For an incoming call: null until its ICCN, then what the {@link IncomingCallHandler} gave. */
+    private volatile CallListener listener;
+    /** For an incoming call (LNS side): the peer it came from; null for a call lacd places. */
+    private final LacPeer lacPeer;
+    /** For an incoming call: its ICRQ and ICCN as received. */
+    private ControlMessage icrq;
+    private ControlMessage iccn;
     private final AtomicInteger dataNs = new AtomicInteger();
     private Tunnel tunnel;
     private volatile CallState state = CallState.IDLE;
@@ -89,7 +110,25 @@ final class Session implements L2tpCall {
         this.params = params;
         this.listener = listener;
         this.sequencing = params.sequencingRequired();
+        this.lacPeer = null;
     }
+
+    /** A call a downstream LAC places on lacd (tunnel switching), created on its ICRQ. */
+    Session(TunnelHost host, TunnelProfile profile, LacPeer lacPeer) {
+        this.host = host;
+        this.profile = profile;
+        this.params = null;
+        this.listener = null;
+        this.lacPeer = lacPeer;
+    }
+
+    /** Whether this is a call from a downstream LAC (LNS side). */
+    boolean incoming() { return lacPeer != null; }
+
+    @Override public LacPeer lacPeer() { return lacPeer; }
+    @Override public java.net.InetSocketAddress downstream() { return peer; }
+    @Override public ControlMessage icrq() { return icrq; }
+    @Override public ControlMessage iccn() { return iccn; }
 
     // ---------------------------------------------------------------- L2tpCall (any thread)
 
@@ -180,7 +219,7 @@ final class Session implements L2tpCall {
                 CallState before = state;
                 LOG.debug("call {}/{}: {} has no row in {}: CDN", localTunnelId, localSessionId, e, before);
                 transitionTo(CallState.CLOSED, e);
-                if (before == CallState.WAIT_REPLY || before == CallState.ESTABLISHED) {
+                if (before == CallState.WAIT_REPLY || before == CallState.WAIT_CONNECT || before == CallState.ESTABLISHED) {
                     sendCdn(ResultCode.of(CdnResult.ERROR, ErrorCode.NO_ERROR, "FSM: " + e + " in " + before), null);
                 }
                 down(new CallDownCause(CallDownCause.Kind.CLEARED_LOCALLY, CdnResult.ERROR.code(), -1, "FSM error " + e, null));
@@ -227,13 +266,16 @@ final class Session implements L2tpCall {
         }
     }
 
-    /** No ICRP in time: clear with CDN result 10 (RFC 2661 4.4.2 "not established within time allotted by LAC"). */
+    /**
+     * No ICRP (LAC side) or ICCN (LNS side) in time: clear with CDN result 10 (RFC 2661 4.4.2 "not established within
+     * time allotted").
+     */
     private void setupTimedOut() {
         setupTimer = null;
-        if (state != CallState.WAIT_REPLY) {
+        if (state != CallState.WAIT_REPLY && state != CallState.WAIT_CONNECT) {
             return;
         }
-        String why = "no ICRP within " + host.settings().callSetupTimeout().toSeconds() + " s";
+        String why = "no " + (state == CallState.WAIT_REPLY ? "ICRP" : "ICCN") + " within " + host.settings().callSetupTimeout().toSeconds() + " s";
         LOG.info("call {}/{}: {}", localTunnelId, localSessionId, why);
         fire(Event.LOCAL_DISCONNECT);
         sendCdn(ResultCode.of(CdnResult.NOT_ESTABLISHED_IN_TIME, ErrorCode.NO_ERROR, why), null);
@@ -267,7 +309,7 @@ final class Session implements L2tpCall {
             return;
         }
         fire(Event.LOCAL_DISCONNECT);
-        if (before == CallState.WAIT_REPLY || before == CallState.ESTABLISHED) {
+        if (before == CallState.WAIT_REPLY || before == CallState.WAIT_CONNECT || before == CallState.ESTABLISHED) {
             ResultCode rc = cause.error() != null ? ResultCode.of(cause.result(), cause.error(), cause.message())
                     : cause.message() != null ? ResultCode.of(cause.result(), ErrorCode.NO_ERROR, cause.message()) : ResultCode.of(cause.result());
             sendCdn(rc, cause.pppCause());
@@ -279,7 +321,20 @@ final class Session implements L2tpCall {
     void handle(ControlMessage m) {
         MessageType t = m.messageType();
         switch (t) {
-            case ICRP -> onIcrp(m);
+            case ICRP -> {
+                if (incoming()) {
+                    protocolError(ResultCode.of(CdnResult.ERROR, ErrorCode.NO_ERROR, "ICRP on a call placed by the peer"));
+                } else {
+                    onIcrp(m);
+                }
+            }
+            case ICCN -> {
+                if (incoming()) {
+                    onIccn(m);
+                } else {
+                    protocolError(ResultCode.of(CdnResult.ERROR, ErrorCode.NO_ERROR, "ICCN on a call placed by lacd"));
+                }
+            }
             case CDN -> onCdn(m);
             case SLI, WEN -> LOG.debug("call {}/{}: {} noted", localTunnelId, localSessionId, t); // RFC 2661 6.13/6.14: informational
             default -> {
@@ -333,8 +388,9 @@ final class Session implements L2tpCall {
         if (!fire(Event.RX_CDN)) {
             return;
         }
-        CallDownCause.Kind kind = before == CallState.WAIT_REPLY ? CallDownCause.Kind.REFUSED : CallDownCause.Kind.CLEARED_BY_PEER;
-        LOG.info("call {}/{} cleared by LNS: {}", localTunnelId, localSessionId, rc);
+        CallDownCause.Kind kind = before == CallState.WAIT_REPLY || before == CallState.WAIT_CONNECT
+                ? CallDownCause.Kind.REFUSED : CallDownCause.Kind.CLEARED_BY_PEER;
+        LOG.info("call {}/{} cleared by {}: {}", localTunnelId, localSessionId, incoming() ? "downstream LAC" : "LNS", rc);
         down(new CallDownCause(kind, rc != null ? rc.result() : -1, rc != null ? rc.error() : -1, rc != null ? rc.message() : null, ppp));
     }
 
@@ -366,11 +422,80 @@ final class Session implements L2tpCall {
         if (tunnel != null) {
             tunnel.removeSession(this);
         }
+        if (incoming()) {
+            host.releaseIncoming(lacPeer);
+        }
+        CallListener l = listener;
+        if (l == null) {
+            return; // an incoming call that never connected: nobody above knew it
+        }
         try {
-            listener.callDown(this, cause);
+            l.callDown(this, cause);
         } catch (RuntimeException e) {
             LOG.warn("call listener failed in callDown", e);
         }
+    }
+
+    // ---------------------------------------------------------------- LNS side (tunnel switching)
+
+    /** An incoming call: its tunnel and our session id, given by the responder tunnel on ICRQ. */
+    void attachIncoming(Tunnel t, int sessionId) {
+        this.tunnel = t;
+        this.localTunnelId = t.localTunnelId;
+        this.localSessionId = sessionId;
+        this.remoteTunnelId = t.remoteTunnelId();
+        this.peer = t.peer();
+    }
+
+    /** RFC 2661 7.4.2: the ICRQ (checked by the tunnel: it has an Assigned Session ID) is acceptable: send ICRP. */
+    void onIcrq(ControlMessage m) {
+        icrq = m;
+        remoteSessionId = m.u16(AvpType.ASSIGNED_SESSION_ID);
+        fire(Event.RX_ICRQ_OK);
+        tunnel.send(MessageType.ICRP, remoteSessionId, List.of(Avp.u16(AvpType.ASSIGNED_SESSION_ID, localSessionId)));
+        setupTimer = host.scheduler().schedule(this::setupTimedOut, host.settings().callSetupTimeout().toNanos(),
+                java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * RFC 2661 7.4.2 / 6.8: the ICCN. Tx Connect Speed and Framing Type are mandatory in it; without them the call is
+     * cleared with CDN. Sequencing Required (4.4.4) makes both directions sequenced.
+     */
+    private void onIccn(ControlMessage m) {
+        if (state != CallState.WAIT_CONNECT) {
+            protocolError(ResultCode.of(CdnResult.ERROR, ErrorCode.NO_ERROR, "ICCN in " + state));
+            return;
+        }
+        if (setupTimer != null) {
+            setupTimer.cancel();
+            setupTimer = null;
+        }
+        if (!m.has(AvpType.TX_CONNECT_SPEED) || !m.has(AvpType.FRAMING_TYPE)) {
+            String why = "ICCN without Tx Connect Speed or Framing Type";
+            fire(Event.RX_ICCN_BAD);
+            sendCdn(ResultCode.of(CdnResult.ERROR, ErrorCode.BAD_LENGTH, why), null);
+            down(new CallDownCause(CallDownCause.Kind.REFUSED, CdnResult.ERROR.code(), ErrorCode.BAD_LENGTH.code(), why, null));
+            return;
+        }
+        iccn = m;
+        if (m.has(AvpType.SEQUENCING_REQUIRED)) {
+            sequencing = true;
+        }
+        fire(Event.RX_ICCN_OK);
+        iccnSent = true; // nothing of ours to wait for: data may flow both ways from now on
+        LOG.info("call {}/{} up: from {} ({}) session {}", localTunnelId, localSessionId, peer, lacPeer.name(), remoteSessionId);
+        CallListener l;
+        try {
+            l = host.incomingHandler().connected(this);
+        } catch (RuntimeException e) {
+            LOG.warn("incoming call handler failed", e);
+            l = null;
+        }
+        if (l == null) {
+            localDisconnect(new DisconnectCause(CdnResult.TEMPORARY_NO_FACILITIES, null, "call not taken", null));
+            return;
+        }
+        listener = l;
     }
 
     /** A data message for this call (event loop); {@code ns} is -1 when the S bit was clear. */
@@ -399,8 +524,12 @@ final class Session implements L2tpCall {
             return;
         }
         host.stats().dataIn(len);
+        CallListener l = listener;
+        if (l == null) {
+            return;
+        }
         try {
-            listener.pppFromLns(this, buf, off, len);
+            l.pppFromLns(this, buf, off, len);
         } catch (RuntimeException e) {
             LOG.warn("call listener failed in pppFromLns", e);
         }
@@ -412,6 +541,14 @@ final class Session implements L2tpCall {
         List<Avp> b = new ArrayList<>();
         b.add(Avp.u16(AvpType.ASSIGNED_SESSION_ID, localSessionId));
         b.add(Avp.u32(AvpType.CALL_SERIAL_NUMBER, callSerial));
+        if (params.onwardIcrq() != null) {
+            // tunnel switching: the downstream LAC's call information as it sent it; Bearer Type is required (6.6)
+            if (params.onwardIcrq().stream().noneMatch(a -> a.known() == AvpType.BEARER_TYPE)) {
+                b.add(Avp.u32(AvpType.BEARER_TYPE, 0));
+            }
+            b.addAll(params.onwardIcrq());
+            return b;
+        }
         b.add(Avp.u32(AvpType.BEARER_TYPE, params.bearerType()));
         if (params.physicalChannelId() >= 0) {
             b.add(Avp.u32(AvpType.PHYSICAL_CHANNEL_ID, params.physicalChannelId()));
@@ -446,6 +583,17 @@ final class Session implements L2tpCall {
 
     private List<Avp> iccnBody() {
         List<Avp> b = new ArrayList<>();
+        if (params.onwardIccn() != null) {
+            // tunnel switching: the downstream LAC's ICCN as it sent it; Tx Connect Speed and Framing Type are required (6.8)
+            if (params.onwardIccn().stream().noneMatch(a -> a.known() == AvpType.TX_CONNECT_SPEED)) {
+                b.add(Avp.u32(AvpType.TX_CONNECT_SPEED, host.settings().connectSpeedDefault()));
+            }
+            if (params.onwardIccn().stream().noneMatch(a -> a.known() == AvpType.FRAMING_TYPE)) {
+                b.add(Avp.u32(AvpType.FRAMING_TYPE, 1));
+            }
+            b.addAll(params.onwardIccn());
+            return b;
+        }
         long tx = params.txConnectSpeed() > 0 ? params.txConnectSpeed() : host.settings().connectSpeedDefault();
         b.add(Avp.u32(AvpType.TX_CONNECT_SPEED, tx));
         b.add(Avp.u32(AvpType.FRAMING_TYPE, params.framingType()));

@@ -25,7 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One LAC tunnel (control connection initiator, RFC 2661 7.2.1) with its sessions. Confined to one event loop.
+ * One tunnel with its sessions: lacd's tunnel toward an LNS (control connection initiator, RFC 2661 7.2.1), or, for
+ * tunnel switching, a downstream LAC's tunnel toward lacd (responder, the LNS side of 7.2.1: {@link #lacPeer} set),
+ * which carries the calls that LAC places on lacd. Confined to one event loop.
  * The reliable delivery is a {@link ReliableChannel}; this class only decides.
  */
 final class Tunnel implements ReliableChannel.Listener {
@@ -35,7 +37,11 @@ final class Tunnel implements ReliableChannel.Listener {
     enum Event {
         OPEN, RX_SCCRP_OK, RX_SCCRP_BAD, RX_STOPCCN, RX_UNEXPECTED, GAVE_UP, LOCAL_CLOSE, STOP_ACKED, STOP_WAIT_EXPIRED,
         /** The protected path to the peer is gone (its IPsec SA went down): nothing more may be sent to it. */
-        PATH_LOST
+        PATH_LOST,
+        /** Responder (a downstream LAC's tunnel): its SCCRQ, acceptable or not. */
+        RX_SCCRQ_OK, RX_SCCRQ_BAD,
+        /** Responder: its SCCCN, acceptable (our Challenge answered right, if we sent one) or not. */
+        RX_SCCCN_OK, RX_SCCCN_BAD
     }
 
     /** The transition table (the machinery is {@link TransitionTable}). */
@@ -65,7 +71,19 @@ final class Tunnel implements ReliableChannel.Listener {
             row(TunnelState.IDLE, Event.PATH_LOST, TunnelState.CLOSED, "RFC 3193 3.1 SA gone: nothing sent yet"),
             row(TunnelState.WAIT_CTL_REPLY, Event.PATH_LOST, TunnelState.CLOSED, "RFC 2661 5.8 as peer unreachable; RFC 3193 3.1 no StopCCN in clear"),
             row(TunnelState.ESTABLISHED, Event.PATH_LOST, TunnelState.CLOSED, "RFC 2661 5.8 as peer unreachable; RFC 3193 3.1 no StopCCN in clear"),
-            row(TunnelState.CLOSING, Event.PATH_LOST, TunnelState.CLOSED, "RFC 3193 3.1: stop waiting for the StopCCN ack")));
+            row(TunnelState.CLOSING, Event.PATH_LOST, TunnelState.CLOSED, "RFC 3193 3.1: stop waiting for the StopCCN ack"),
+            // responder rows (tunnel switching: a downstream LAC opens the tunnel, lacd answers as its LNS)
+            row(TunnelState.IDLE, Event.RX_SCCRQ_OK, TunnelState.WAIT_CTL_CONN, "RFC 2661 7.2.1 SCCRQ acceptable: send SCCRP"),
+            row(TunnelState.IDLE, Event.RX_SCCRQ_BAD, TunnelState.CLOSING, "RFC 2661 7.2.1 SCCRQ not acceptable: send StopCCN"),
+            row(TunnelState.WAIT_CTL_CONN, Event.RX_SCCCN_OK, TunnelState.ESTABLISHED, "RFC 2661 7.2.1 SCCCN acceptable (5.1.1 response checked)"),
+            row(TunnelState.WAIT_CTL_CONN, Event.RX_SCCCN_BAD, TunnelState.CLOSING, "RFC 2661 7.2.1 / 5.1.1 SCCCN not acceptable: send StopCCN"),
+            row(TunnelState.WAIT_CTL_CONN, Event.RX_STOPCCN, TunnelState.CLOSED, "RFC 2661 7.2.1 receive StopCCN: clean up"),
+            row(TunnelState.WAIT_CTL_CONN, Event.RX_UNEXPECTED, TunnelState.CLOSING, "RFC 2661 7.2.1 unexpected message: StopCCN"),
+            row(TunnelState.WAIT_CTL_CONN, Event.GAVE_UP, TunnelState.CLOSED, "RFC 2661 5.8 retransmissions exhausted"),
+            row(TunnelState.WAIT_CTL_CONN, Event.LOCAL_CLOSE, TunnelState.CLOSING, "RFC 2661 5.7 StopCCN"),
+            row(TunnelState.WAIT_CTL_CONN, Event.PATH_LOST, TunnelState.CLOSED, "RFC 2661 5.8 as peer unreachable"),
+            row(TunnelState.CLOSING, Event.RX_SCCCN_OK, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN"),
+            row(TunnelState.CLOSING, Event.RX_SCCCN_BAD, TunnelState.CLOSING, "RFC 2661 5.7: ignore after StopCCN")));
 
     private static TransitionTable.Row<TunnelState, Event> row(TunnelState from, Event event, TunnelState to, String rfc) {
         return new TransitionTable.Row<>(from, event, to, rfc);
@@ -78,6 +96,8 @@ final class Tunnel implements ReliableChannel.Listener {
 
     final TunnelHost host;
     final TunnelProfile profile;
+    /** Responder (tunnel switching): the downstream LAC peer that opened this tunnel; null for a tunnel to an LNS. */
+    final LacPeer lacPeer;
     final int localTunnelId;
     private final byte[] secret;
     private final ReliableChannel channel;
@@ -102,7 +122,13 @@ final class Tunnel implements ReliableChannel.Listener {
     private int nextCallSerial = 1;
 
     Tunnel(TunnelHost host, TunnelProfile profile, int localTunnelId) {
+        this(host, profile, localTunnelId, null);
+    }
+
+    /** With {@code lacPeer}: the responder for a downstream LAC's SCCRQ (tunnel switching). */
+    Tunnel(TunnelHost host, TunnelProfile profile, int localTunnelId, LacPeer lacPeer) {
         this.host = host;
+        this.lacPeer = lacPeer;
         this.profile = profile;
         this.peer = profile.peer();
         this.localTunnelId = localTunnelId;
@@ -120,7 +146,8 @@ final class Tunnel implements ReliableChannel.Listener {
 
     private int receiveWindow() { return profile.receiveWindow() > 0 ? profile.receiveWindow() : host.settings().receiveWindow(); }
 
-    int maxSessions() { return profile.maxSessions() > 0 ? profile.maxSessions() : host.settings().sessionsPerTunnel(); }
+    /** Calls on this tunnel at most; a downstream LAC's tunnel is bounded by its peer's limit and the id space only. */
+    int maxSessions() { return lacPeer != null ? 65534 : profile.maxSessions() > 0 ? profile.maxSessions() : host.settings().sessionsPerTunnel(); }
 
     TunnelState state() { return state; }
 
@@ -132,7 +159,7 @@ final class Tunnel implements ReliableChannel.Listener {
 
     /** Whether a new call may join this tunnel (tunnel sharing with a per-tunnel limit). */
     boolean accepts() {
-        return (state == TunnelState.IDLE || state == TunnelState.WAIT_CTL_REPLY || state == TunnelState.ESTABLISHED)
+        return lacPeer == null && (state == TunnelState.IDLE || state == TunnelState.WAIT_CTL_REPLY || state == TunnelState.ESTABLISHED)
                 && sessions.size() < maxSessions();
     }
 
@@ -322,8 +349,30 @@ final class Tunnel implements ReliableChannel.Listener {
             case SCCRP -> onSccrp(m);
             case STOPCCN -> onStopCcn(m);
             case HELLO -> { } // acknowledged by the channel
-            case SCCRQ, SCCCN -> fire(Event.RX_UNEXPECTED, () -> startClosing(ResultCode.of(StopCcnResult.FSM_ERROR),
-                    failure(StopCcnResult.FSM_ERROR.code(), -1, "unexpected " + t)));
+            case SCCRQ -> {
+                if (lacPeer != null && state == TunnelState.IDLE) {
+                    onSccrq(m);
+                } else {
+                    fire(Event.RX_UNEXPECTED, () -> startClosing(ResultCode.of(StopCcnResult.FSM_ERROR),
+                            failure(StopCcnResult.FSM_ERROR.code(), -1, "unexpected SCCRQ")));
+                }
+            }
+            case SCCCN -> {
+                if (lacPeer != null && state == TunnelState.WAIT_CTL_CONN) {
+                    onScccn(m);
+                } else {
+                    fire(Event.RX_UNEXPECTED, () -> startClosing(ResultCode.of(StopCcnResult.FSM_ERROR),
+                            failure(StopCcnResult.FSM_ERROR.code(), -1, "unexpected SCCCN")));
+                }
+            }
+            case ICRQ -> {
+                if (lacPeer != null) {
+                    onIcrq(m);
+                } else {
+                    LOG.debug("tunnel {}: ICRQ from an LNS ignored", localTunnelId);
+                    host.stats().drop(L2tpStats.DropReason.UNKNOWN_SESSION);
+                }
+            }
             case OCRQ -> sendCdnFor(m, ResultCode.of(CdnResult.PERMANENT_NO_FACILITIES, ErrorCode.NO_ERROR, "LAC does not accept outgoing calls"));
             default -> {
                 Session s = sessions.get(m.sessionId());
@@ -405,6 +454,136 @@ final class Tunnel implements ReliableChannel.Listener {
         });
     }
 
+    // ---------------------------------------------------------------- responder (tunnel switching)
+
+    /**
+     * RFC 2661 7.2.1 (LNS side): a downstream LAC's SCCRQ. Acceptable when it names its tunnel, speaks version 1,
+     * gives Host Name and Framing Capabilities (6.1), sends the Host Name configured for the peer (if one is), and
+     * sends a Challenge only if we share a secret. Answer: SCCRP with our Challenge (when we have a secret: the
+     * peer proves it in SCCCN, 5.1.1) and the Challenge Response to theirs (4.4.3).
+     */
+    private void onSccrq(ControlMessage m) {
+        int assigned = m.u16(AvpType.ASSIGNED_TUNNEL_ID);
+        if (assigned > 0) {
+            remoteTunnelId = assigned;
+            channel.setPeerTunnelId(assigned);
+        }
+        peerHostName = m.string(AvpType.HOST_NAME);
+        int rws = m.u16(AvpType.RECEIVE_WINDOW_SIZE);
+        if (rws > 0) {
+            channel.setPeerWindow(rws);
+        }
+        byte[] protocol = m.bytes(AvpType.PROTOCOL_VERSION);
+        byte[] peerChallenge = m.bytes(AvpType.CHALLENGE);
+        String problem = null;
+        StopCcnResult result = StopCcnResult.NOT_AUTHORIZED;
+        ErrorCode error = ErrorCode.NO_ERROR;
+        L2tpStats.Refusal refusal = L2tpStats.Refusal.BAD_SCCRQ;
+        if (assigned <= 0 || peerHostName == null || !m.has(AvpType.FRAMING_CAPABILITIES)) {
+            problem = "SCCRQ without Assigned Tunnel ID, Host Name or Framing Capabilities";
+            result = StopCcnResult.GENERAL_ERROR;
+            error = ErrorCode.BAD_LENGTH;
+        } else if (protocol == null || protocol.length < 1 || protocol[0] != 1) {
+            problem = "protocol version not supported";
+            result = StopCcnResult.VERSION_NOT_SUPPORTED;
+        } else if (lacPeer.hostName() != null && !lacPeer.hostName().equals(peerHostName)) {
+            problem = "Host Name is not the one configured for " + lacPeer.name();
+            refusal = L2tpStats.Refusal.HOST_NAME;
+        } else if (peerChallenge != null && secret == null) {
+            problem = "peer asks for tunnel authentication but no secret is configured for " + lacPeer.name();
+            refusal = L2tpStats.Refusal.NO_SECRET;
+        }
+        if (problem != null) {
+            LOG.info("tunnel {} from {} ({}): SCCRQ refused: {}", localTunnelId, peer, lacPeer.name(), problem);
+            host.stats().refused(refusal);
+            ResultCode rc = ResultCode.of(result, error, problem);
+            CallDownCause c = failure(result.code(), error.code(), problem);
+            fire(Event.RX_SCCRQ_BAD, () -> startClosing(rc, c));
+            return;
+        }
+        List<Avp> body = new ArrayList<>();
+        body.add(Avp.of(AvpType.PROTOCOL_VERSION, new byte[] {1, 0}));
+        body.add(Avp.u32(AvpType.FRAMING_CAPABILITIES, 3));
+        body.add(Avp.u32(AvpType.BEARER_CAPABILITIES, 0));
+        body.add(Avp.u16(AvpType.FIRMWARE_REVISION, 0x0100));
+        String hostName = profile.localHostName() != null ? profile.localHostName() : host.settings().localHostName();
+        body.add(Avp.string(AvpType.HOST_NAME, hostName));
+        body.add(Avp.string(AvpType.VENDOR_NAME, "lacd"));
+        body.add(Avp.u16(AvpType.ASSIGNED_TUNNEL_ID, localTunnelId));
+        body.add(Avp.u16(AvpType.RECEIVE_WINDOW_SIZE, receiveWindow()));
+        if (secret != null) {
+            challenge = new byte[16];
+            host.random().nextBytes(challenge);
+            body.add(Avp.of(AvpType.CHALLENGE, challenge));
+        }
+        if (peerChallenge != null) {
+            body.add(Avp.of(AvpType.CHALLENGE_RESPONSE, HiddenAvps.challengeResponse(MessageType.SCCRP, secret, peerChallenge)));
+        }
+        fire(Event.RX_SCCRQ_OK, () -> send(MessageType.SCCRP, 0, body));
+    }
+
+    /** RFC 2661 7.2.1 / 5.1.1: the SCCCN; with a secret, its Challenge Response must answer our Challenge. */
+    private void onScccn(ControlMessage m) {
+        if (challenge != null) {
+            byte[] resp = m.bytes(AvpType.CHALLENGE_RESPONSE);
+            if (resp == null || !MessageDigest.isEqual(resp, HiddenAvps.challengeResponse(MessageType.SCCCN, secret, challenge))) {
+                String problem = resp == null ? "peer sent no challenge response" : "peer's challenge response wrong (secret mismatch)";
+                LOG.info("tunnel {} from {} ({}): {}", localTunnelId, peer, lacPeer.name(), problem);
+                host.stats().refused(L2tpStats.Refusal.AUTH_FAILED);
+                ResultCode rc = ResultCode.of(StopCcnResult.NOT_AUTHORIZED, ErrorCode.NO_ERROR, "not authorized");
+                CallDownCause c = failure(StopCcnResult.NOT_AUTHORIZED.code(), -1, problem);
+                fire(Event.RX_SCCCN_BAD, () -> startClosing(rc, c));
+                return;
+            }
+        }
+        fire(Event.RX_SCCCN_OK, () -> {
+            scheduleHello();
+            for (CompletableFuture<TunnelSnapshot> f : upWaiters) {
+                f.complete(snapshot());
+            }
+            upWaiters.clear();
+        });
+    }
+
+    /**
+     * RFC 2661 7.4.2: an ICRQ from the downstream LAC. Refused with CDN result 4 while the tunnel is not established,
+     * beyond the peer's session limit or when the layer above says no (drain); else a new call answers with ICRP.
+     */
+    private void onIcrq(ControlMessage m) {
+        int peerSession = m.u16(AvpType.ASSIGNED_SESSION_ID);
+        if (peerSession <= 0) {
+            sendCdnFor(m, ResultCode.of(CdnResult.ERROR, ErrorCode.BAD_LENGTH, "ICRQ without Assigned Session ID"));
+            return;
+        }
+        for (Session s : sessions.values()) {
+            if (s.remoteSessionId() == peerSession) {
+                // RFC 2661 5.8 retransmissions are caught by the channel; this is a second call with a live id
+                sendCdnFor(m, ResultCode.of(CdnResult.ERROR, ErrorCode.INVALID_SESSION_ID, "Assigned Session ID in use"));
+                return;
+            }
+        }
+        if (state != TunnelState.ESTABLISHED) {
+            sendCdnFor(m, ResultCode.of(CdnResult.ERROR, ErrorCode.NO_CONTROL_CONNECTION, "ICRQ before SCCCN"));
+            return;
+        }
+        L2tpStats.Refusal no = sessions.size() >= maxSessions() ? L2tpStats.Refusal.SESSION_LIMIT : host.admitIncoming(lacPeer);
+        if (no != null) {
+            LOG.info("tunnel {} from {} ({}): ICRQ refused: {}", localTunnelId, peer, lacPeer.name(), no);
+            host.stats().refused(no);
+            sendCdnFor(m, ResultCode.of(CdnResult.TEMPORARY_NO_FACILITIES, ErrorCode.NO_ERROR, no.name().toLowerCase(java.util.Locale.ROOT)));
+            return;
+        }
+        int id;
+        do {
+            id = 1 + host.random().nextInt(65535);
+        } while (sessions.containsKey(id));
+        Session s = new Session(host, profile, lacPeer);
+        sessions.put(id, s);
+        s.attachIncoming(this, id);
+        host.registerSession(this, s);
+        s.onIcrq(m);
+    }
+
     private void onStopCcn(ControlMessage m) {
         int assigned = m.u16(AvpType.ASSIGNED_TUNNEL_ID);
         if (remoteTunnelId == 0 && assigned > 0) {
@@ -422,7 +601,7 @@ final class Tunnel implements ReliableChannel.Listener {
             }
         }
         peerStopResult = rc;
-        String msg = "LNS sent StopCCN" + (rc != null ? " (" + rc + ")" : "");
+        String msg = (lacPeer != null ? "downstream LAC" : "LNS") + " sent StopCCN" + (rc != null ? " (" + rc + ")" : "");
         CallDownCause c = new CallDownCause(CallDownCause.Kind.TUNNEL_FAILED, rc != null ? rc.result() : -1,
                 rc != null ? rc.error() : -1, rc != null && rc.message() != null ? rc.message() : msg, null);
         fire(Event.RX_STOPCCN, () -> {
@@ -619,7 +798,9 @@ final class Tunnel implements ReliableChannel.Listener {
     }
 
     private void scheduleLingerIfEmpty() {
-        if (!sessions.isEmpty() || lingerTimer != null || state == TunnelState.CLOSING || state == TunnelState.CLOSED) {
+        // a downstream LAC's tunnel lives as long as that LAC wants it (RFC 2661 leaves closing to either side; the
+        // LAC that opened it for its calls decides)
+        if (lacPeer != null || !sessions.isEmpty() || lingerTimer != null || state == TunnelState.CLOSING || state == TunnelState.CLOSED) {
             return;
         }
         lingerTimer = sched.schedule(() -> {

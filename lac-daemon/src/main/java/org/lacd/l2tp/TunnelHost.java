@@ -28,4 +28,20 @@ interface TunnelHost {
 
     /** The tunnel is gone: forget its id. */
     void tunnelDestroyed(Tunnel t);
+
+    /** Tunnel switching: who takes calls from downstream LACs ({@link L2tpEngine#acceptIncomingCalls}). */
+    default IncomingCallHandler incomingHandler() {
+        return call -> null;
+    }
+
+    /**
+     * Tunnel switching: an ICRQ from {@code peer}: null takes one of its sessions (its {@code maxSessions}), else why
+     * not. A taken session is given back by {@link #releaseIncoming}.
+     */
+    default L2tpStats.Refusal admitIncoming(LacPeer peer) {
+        return null;
+    }
+
+    /** An incoming call of {@code peer} is gone. */
+    default void releaseIncoming(LacPeer peer) {}
 }

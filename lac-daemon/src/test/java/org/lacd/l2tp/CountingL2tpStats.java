@@ -57,6 +57,16 @@ public final class CountingL2tpStats implements L2tpStats {
 
     @Override public void drop(DropReason reason) { drops.get(reason).increment(); }
 
+    private final Map<Refusal, LongAdder> refusals = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override public void refused(Refusal reason) { refusals.computeIfAbsent(reason, r -> new LongAdder()).increment(); }
+
+    /** Downstream LAC tunnels and calls refused for this reason. */
+    public long refusals(Refusal r) {
+        LongAdder a = refusals.get(r);
+        return a == null ? 0 : a.sum();
+    }
+
     public long malformedCount(MalformedPacketException.Reason r) { return malformed.get(r).sum(); }
 
     public long malformedTotal() { return malformed.values().stream().mapToLong(LongAdder::sum).sum(); }

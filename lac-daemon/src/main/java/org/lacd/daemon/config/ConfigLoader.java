@@ -431,10 +431,85 @@ public final class ConfigLoader {
         if (!vici.startsWith("/")) {
             throw s.error("ipsec-vici", "must be the absolute path of charon's VICI unix socket (charon.plugins.vici.socket without unix://)");
         }
+        List<LacdConfig.LacPeer> lacPeers = lacPeers(s, lns);
         L2tp l = new L2tp(sourcePort, bind, hostname, hello, rtxInit, rtxCap, maxRtx, window, linger, perTunnel, setup,
-                calling, speed, udpGso, udpGro, List.copyOf(lns), java.nio.file.Path.of(vici));
+                calling, speed, udpGso, udpGro, List.copyOf(lns), java.nio.file.Path.of(vici), lacPeers);
         s.done();
         return l;
+    }
+
+    /** DoS/config-size guard: downstream LAC peers. */
+    static final int MAX_LAC_PEERS = 4096;
+
+    /**
+     * {@code l2tp.lac-peers}: downstream LACs whose tunnels and calls lacd accepts (tunnel switching). Names unique,
+     * addresses or prefixes unique and not an LNS's address (an LNS never opens tunnels toward a LAC, and a tunnel
+     * from it would be taken as a downstream LAC's).
+     */
+    private static List<LacdConfig.LacPeer> lacPeers(Section s, List<LnsProfile> lns) throws ConfigException {
+        List<Section> list = s.list("lac-peers");
+        if (list.size() > MAX_LAC_PEERS) {
+            throw s.error("lac-peers", "more than " + MAX_LAC_PEERS + " peers");
+        }
+        List<LacdConfig.LacPeer> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<String> prefixes = new HashSet<>();
+        for (Section p : list) {
+            String name = p.requiredString("name");
+            if (name.isBlank()) {
+                throw p.error("name", "is empty");
+            }
+            if (!names.add(name)) {
+                throw p.error("name", "LAC peer '" + name + "' is defined twice");
+            }
+            String a = p.requiredString("address").trim();
+            int slash = a.indexOf('/');
+            InetAddress network = p.parseAddress("address", slash < 0 ? a : a.substring(0, slash));
+            int bits = network.getAddress().length * 8;
+            int prefix = bits;
+            if (slash >= 0) {
+                String len = a.substring(slash + 1);
+                if (!len.matches("[0-9]{1,3}") || Integer.parseInt(len) > bits) {
+                    throw p.error("address", "prefix length '/" + len + "' (expected: 0.." + bits + ")");
+                }
+                prefix = Integer.parseInt(len);
+                if (!sameNetwork(network, prefix)) {
+                    throw p.error("address", "'" + a + "' has host bits set beyond /" + prefix);
+                }
+            }
+            if (!prefixes.add(network.getHostAddress() + "/" + prefix)) {
+                throw p.error("address", "'" + a + "' is given for another LAC peer too");
+            }
+            for (LnsProfile l : lns) {
+                if (new org.lacd.l2tp.LacPeer(name, network, prefix, null, null, 0).matches(l.address())) {
+                    throw p.error("address", "holds the address of LNS profile '" + l.name() + "' (" + l.address().getHostAddress()
+                            + "): a downstream LAC and an LNS cannot share an address");
+                }
+            }
+            Optional<String> secret = Optional.ofNullable(p.string("secret", null));
+            if (secret.isPresent() && secret.get().isEmpty()) {
+                throw p.error("secret", "is empty (leave the key out for a tunnel without authentication)");
+            }
+            Optional<String> hostName = Optional.ofNullable(p.string("host-name", null));
+            if (hostName.isPresent() && hostName.get().isEmpty()) {
+                throw p.error("host-name", "is empty (leave the key out to accept any Host Name)");
+            }
+            int max = p.integer("max-sessions", 0, 0, 1_000_000);
+            p.done();
+            out.add(new LacdConfig.LacPeer(name, network, prefix, secret, hostName, max));
+        }
+        return List.copyOf(out);
+    }
+
+    /** Whether {@code a} has no bits set past {@code prefix}. */
+    private static boolean sameNetwork(InetAddress a, int prefix) {
+        byte[] b = a.getAddress();
+        for (int bit = prefix; bit < b.length * 8; bit++) {
+            if ((b[bit / 8] & (0x80 >>> (bit % 8))) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static final Set<String> TEMPLATE_VARS = Set.of("mac", "circuit-id", "remote-id", "interface", "outer-vlan",

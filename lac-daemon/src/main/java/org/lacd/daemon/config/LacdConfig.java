@@ -141,7 +141,18 @@ public record LacdConfig(
     public record L2tp(int sourcePort, InetAddress bindAddress, String hostname, Duration helloInterval,
                        Duration retransmitInitial, Duration retransmitCap, int maxRetransmits, int receiveWindow,
                        Duration tunnelLinger, int sessionsPerTunnel, Duration setupTimeout, String callingNumber,
-                       long connectSpeed, boolean udpGso, boolean udpGro, List<LnsProfile> lns, Path ipsecVici) {
+                       long connectSpeed, boolean udpGso, boolean udpGro, List<LnsProfile> lns, Path ipsecVici,
+                       List<LacPeer> lacPeers) {
+
+        /** Without downstream LAC peers (no tunnel switching). */
+        public L2tp(int sourcePort, InetAddress bindAddress, String hostname, Duration helloInterval,
+                    Duration retransmitInitial, Duration retransmitCap, int maxRetransmits, int receiveWindow,
+                    Duration tunnelLinger, int sessionsPerTunnel, Duration setupTimeout, String callingNumber,
+                    long connectSpeed, boolean udpGso, boolean udpGro, List<LnsProfile> lns, Path ipsecVici) {
+            this(sourcePort, bindAddress, hostname, helloInterval, retransmitInitial, retransmitCap, maxRetransmits,
+                    receiveWindow, tunnelLinger, sessionsPerTunnel, setupTimeout, callingNumber, connectSpeed, udpGso, udpGro,
+                    lns, ipsecVici, List.of());
+        }
 
         /** Where charon's VICI socket is when the config does not say ({@code l2tp.ipsec-vici}). */
         public static final Path DEFAULT_VICI = Path.of("/var/run/charon.vici");
@@ -153,6 +164,32 @@ public record LacdConfig(
 
         public Optional<LnsProfile> profile(String name) {
             return lns.stream().filter(p -> p.name().equals(name)).findFirst();
+        }
+    }
+
+    /**
+     * {@code l2tp.lac-peers[]}: a downstream LAC allowed to open tunnels toward lacd and place calls on them (tunnel
+     * switching).
+     *
+     * @param name        label in logs, metrics and session views
+     * @param network     {@code address}: one address, or the network of {@code address: a.b.c.d/n}
+     * @param prefix      the prefix length (32 or 128 for one address)
+     * @param secret      tunnel secret (RFC 2661 5.1.1); empty for none
+     * @param hostName    the Host Name the peer must send in SCCRQ; empty accepts any
+     * @param maxSessions most calls at once from this peer; 0 for no limit
+     */
+    public record LacPeer(String name, InetAddress network, int prefix, Optional<String> secret, Optional<String> hostName,
+                          int maxSessions) {
+        /** What the L2TP engine takes. */
+        public org.lacd.l2tp.LacPeer toEngine() {
+            return new org.lacd.l2tp.LacPeer(name, network, prefix, secret.orElse(null), hostName.orElse(null), maxSessions);
+        }
+
+        /** Secrets stay out of logs and config diffs. */
+        @Override
+        public String toString() {
+            return "LacPeer[" + name + " " + network.getHostAddress() + "/" + prefix + (secret.isPresent() ? " secret" : "")
+                    + hostName.map(h -> " host-name " + h).orElse("") + " max-sessions " + maxSessions + "]";
         }
     }
 

@@ -152,6 +152,11 @@ public final class EngineStats {
             public void drop(L2tpStats.DropReason reason) {
                 m.drop(Protocol.L2TP, reason);
             }
+
+            @Override
+            public void refused(L2tpStats.Refusal reason) {
+                m.lacPeerRefused(reason);
+            }
         };
     }
 
@@ -210,6 +215,7 @@ public final class EngineStats {
         return switch (s) {
             case IDLE -> TunnelState.IDLE;
             case WAIT_CTL_REPLY -> TunnelState.WAIT_CTL_REPLY;
+            case WAIT_CTL_CONN -> TunnelState.WAIT_CTL_CONN;
             case ESTABLISHED -> TunnelState.ESTABLISHED;
             case CLOSING -> TunnelState.CLOSING;
             case CLOSED -> null;

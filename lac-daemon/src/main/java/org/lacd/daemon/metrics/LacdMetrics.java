@@ -30,7 +30,7 @@ import org.lacd.daemon.session.SessionState;
  */
 public final class LacdMetrics {
     /** L2TP tunnel states as exported by {@code lacd_tunnels{state}}. */
-    public enum TunnelState { IDLE, WAIT_CTL_REPLY, ESTABLISHED, CLOSING }
+    public enum TunnelState { IDLE, WAIT_CTL_REPLY, WAIT_CTL_CONN, ESTABLISHED, CLOSING }
 
     public enum Protocol { PPPOE, L2TP, RADIUS }
 
@@ -321,6 +321,14 @@ public final class LacdMetrics {
     }
 
     /** lacd_dae_requests_total{result}: RFC 5176 requests by outcome. */
+    /**
+     * A downstream LAC's tunnel or call refused (tunnel switching): {@code lacd_l2tp_lac_peer_refusals_total{reason}},
+     * reasons from {@code L2tpStats.Refusal} (a closed set).
+     */
+    public void lacPeerRefused(Enum<?> reason) {
+        counter("lacd.l2tp.lac.peer.refusals", "Downstream LAC tunnels and calls refused, by reason", "reason", label(reason)).increment();
+    }
+
     public void dae(Enum<?> result) {
         counter("lacd.dae.requests", "Disconnect/CoA requests by result", "result", label(result)).increment();
     }

@@ -16,7 +16,6 @@ import org.lacd.daemon.mgmt.Views;
 import org.lacd.daemon.steering.LnsSelector;
 import org.lacd.l2tp.L2tpCall;
 import org.lacd.l2tp.TunnelSnapshot;
-import org.lacd.pppoe.SubscriberSession;
 import org.lacd.pppoe.wire.MacAddress;
 
 /** The management API's view of the running LAC. */
@@ -32,9 +31,9 @@ public final class LacManagement implements ManagementBackend {
     }
 
     static Views.SessionView view(Session s) {
-        SubscriberSession sub = s.sub;
+        Access sub = s.access;
         L2tpCall c = s.call();
-        return new Views.SessionView(s.id, s.state().name().toLowerCase(Locale.ROOT), s.auth.username(), sub.mac().toString(),
+        return new Views.SessionView(s.id, s.state().name().toLowerCase(Locale.ROOT), s.auth.username(), sub.macText(),
                 sub.interfaceName(), sub.outerVlan(), sub.innerVlan(), sub.pppoeSessionId(), s.lns() == null ? null : s.lns().key(),
                 c == null ? 0 : c.localTunnelId(), c == null ? 0 : c.localSessionId(),
                 String.valueOf(s.upSince() != null ? s.upSince() : sub.createdAt()),
@@ -44,9 +43,9 @@ public final class LacManagement implements ManagementBackend {
     @Override
     public List<Views.SessionView> sessions(Views.SessionFilter f) {
         Predicate<Session> p = s -> (f.user() == null || f.user().equals(s.auth.username()))
-                && (f.mac() == null || sameMac(f.mac(), s.sub.mac()))
-                && (f.iface() == null || f.iface().equals(s.sub.interfaceName()))
-                && (f.vlan() == null || f.vlan() == s.sub.outerVlan() || f.vlan() == s.sub.innerVlan())
+                && (f.mac() == null || sameMac(f.mac(), s.access.mac()))
+                && (f.iface() == null || f.iface().equals(s.access.interfaceName()))
+                && (f.vlan() == null || f.vlan() == s.access.outerVlan() || f.vlan() == s.access.innerVlan())
                 && (f.lns() == null || (s.lns() != null && f.lns().equals(s.lns().key())))
                 && (f.state() == null || f.state().equalsIgnoreCase(s.state().name()));
         return lac.sessions().sessions().stream().filter(p).sorted(Comparator.comparingLong(s -> s.id)).map(LacManagement::view).toList();
@@ -63,7 +62,7 @@ public final class LacManagement implements ManagementBackend {
     @Override
     public Optional<Views.SessionDetail> session(long id) {
         return lac.sessions().session(id).map(s -> {
-            SubscriberSession sub = s.sub;
+            Access sub = s.access;
             Map<String, String> line = new LinkedHashMap<>();
             sub.lineInfo().circuitId().ifPresent(v -> line.put("circuitId", v));
             sub.lineInfo().remoteId().ifPresent(v -> line.put("remoteId", v));
@@ -126,7 +125,7 @@ public final class LacManagement implements ManagementBackend {
     @Override
     public Views.Result kick(Long id, String user, String mac) {
         Predicate<Session> p = id != null ? s -> s.id == id : user != null ? s -> user.equals(s.auth.username())
-                : s -> sameMac(mac, s.sub.mac());
+                : s -> sameMac(mac, s.access.mac());
         int n = lac.sessions().teardown(p, TeardownCause.ADMIN);
         return new Views.Result(n > 0, n > 0 ? "kicked " + n + " session(s)" : "no matching session", n);
     }

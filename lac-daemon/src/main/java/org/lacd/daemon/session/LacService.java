@@ -122,6 +122,13 @@ public final class LacService {
         for (LacdConfig.LnsProfile p : config.l2tp().lns()) {
             registerLns(p.name());
         }
+        // tunnel switching: downstream LACs' calls become sessions like PPPoE subscribers'
+        engine.acceptIncomingCalls(lacPeers(config), sessions.incomingCalls());
+    }
+
+    /** {@code l2tp.lac-peers} as the engine takes them; empty: SCCRQs stay unanswered (no tunnel switching). */
+    static List<org.lacd.l2tp.LacPeer> lacPeers(LacdConfig c) {
+        return c.l2tp().lacPeers().stream().map(LacdConfig.LacPeer::toEngine).toList();
     }
 
     private final IpsecManager ipsec;
@@ -403,6 +410,8 @@ public final class LacService {
         selector.reconfigure(next.steering().lockout(), next.steering().spread());
         engine.udpGso(next.l2tp().udpGso());
         engine.udpGsoOff(ipsecPeers(next));
+        // a peer taken out gets no new tunnel; its tunnels and calls stay (as established sessions do)
+        engine.acceptIncomingCalls(lacPeers(next), sessions.incomingCalls());
         for (LacdConfig.LnsProfile p : next.l2tp().lns()) {
             registerLns(p.name());
         }

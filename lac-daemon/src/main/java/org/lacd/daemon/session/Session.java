@@ -286,7 +286,8 @@ final class Session implements CallListener {
     }
 
     final long id;
-    final SubscriberSession sub;
+    /** The access side: a PPPoE subscriber, or a switched call from a downstream LAC. */
+    final Access access;
     final AuthExchange auth;
     /** The user name as it may appear in a log line or the MDC: it came from the wire (WireText). */
     private final String userForLog;
@@ -336,13 +337,18 @@ final class Session implements CallListener {
     };
 
     Session(long id, String acctSessionId, SubscriberSession sub, AuthExchange auth, Deps deps) {
+        this(id, acctSessionId, new PppoeAccess(sub, auth), deps);
+    }
+
+    Session(long id, String acctSessionId, Access access, Deps deps) {
         this.id = id;
-        this.sub = sub;
+        this.access = access;
+        AuthExchange auth = access.auth();
         this.auth = auth;
         this.userForLog = WireText.escape(auth.username());
         this.deps = deps;
         this.acctSessionId = acctSessionId;
-        timeline.add(new Views.Change(SessionState.AUTH, sub.createdAt()));
+        timeline.add(new Views.Change(SessionState.AUTH, access.createdAt()));
         // the PPPoE server counted it as "pppoe" when it opened; from here the session object owns the gauge
         deps.metrics().sessionTransition(SessionState.PPPOE, SessionState.AUTH);
     }
@@ -489,12 +495,12 @@ final class Session implements CallListener {
             case END_BY_LACD -> {
                 TeardownCause cause = ((Input.Ending) in).cause();
                 finishForwarding(cause, true);
-                sub.terminate(cause == TeardownCause.SHUTDOWN ? CloseReason.SHUTDOWN : CloseReason.ADMIN);
+                access.terminate(cause == TeardownCause.SHUTDOWN ? CloseReason.SHUTDOWN : CloseReason.ADMIN);
             }
             case END_BY_IPSEC_LOST -> {
                 LOG.info("session {} {}: IPsec SA to LNS {} lost", id, userForLog, current.key());
                 finishForwarding(TeardownCause.IPSEC_LOST, false);
-                sub.terminate(CloseReason.UPSTREAM_DOWN);
+                access.terminate(CloseReason.UPSTREAM_DOWN);
             }
             case SEND_INTERIM -> {
                 deps.accounting().interim(acct);
@@ -514,8 +520,8 @@ final class Session implements CallListener {
 
     private void withMdc(Runnable r) {
         MDC.put("user", userForLog);
-        MDC.put("mac", sub.mac().toString());
-        MDC.put("pppoe", Integer.toHexString(sub.pppoeSessionId()));
+        MDC.put("mac", access.macText());
+        MDC.put("pppoe", Integer.toHexString(access.pppoeSessionId()));
         L2tpCall c = call;
         if (c != null) {
             MDC.put("tunnel", Integer.toString(c.localTunnelId()));
@@ -616,7 +622,7 @@ final class Session implements CallListener {
      */
     private void startForwarding() {
         if (forwardingStarted.compareAndSet(false, true)) {
-            sub.startForwarding(upstream);
+            access.startForwarding(upstream);
         }
     }
 
@@ -629,7 +635,7 @@ final class Session implements CallListener {
         packetsDown.incrementAndGet();
         bytesDown.addAndGet(len);
         // on the engine's read path: the frame leaves with the read's batch (L2tpEngine.onReadBatchEnd)
-        sub.queuePpp(buf, off, len);
+        access.queuePpp(buf, off, len);
     }
 
     // ---- subscriber side and operator ----
@@ -763,7 +769,7 @@ final class Session implements CallListener {
             byte[] raw = auth.rawPacket();
             c.sendPpp(raw, 0, raw.length);
         }
-        deps.metrics().setupSucceeded(Duration.between(sub.createdAt(), upSince));
+        deps.metrics().setupSucceeded(Duration.between(access.createdAt(), upSince));
         LOG.info("session {} {} up on LNS {} (tunnel {}, call {})", id, userForLog, lns.key(), c.localTunnelId(),
                 c.localSessionId());
         acct = deps.accounting().start(this, decision);
@@ -794,7 +800,7 @@ final class Session implements CallListener {
                 cause.kind(), cause.resultCode(), cause.errorCode());
         call = null;
         finishForwarding(t, false);
-        sub.terminate(CloseReason.UPSTREAM_DOWN);
+        access.terminate(CloseReason.UPSTREAM_DOWN, cause);
     }
 
     private void finishForwarding(TeardownCause cause, boolean sendCdn) {
@@ -804,7 +810,7 @@ final class Session implements CallListener {
         if (sendCdn && c != null) {
             c.disconnect(cause == TeardownCause.SHUTDOWN || cause == TeardownCause.ADMIN || cause == TeardownCause.RADIUS_DISCONNECT
                     || cause == TeardownCause.SESSION_TIMEOUT ? DisconnectCause.administrative(cause.name().toLowerCase())
-                    : DisconnectCause.subscriberHangup());
+                    : access.hangupCause());
         }
         cancelTimer();
         if (interimTimer != null) {
@@ -835,7 +841,7 @@ final class Session implements CallListener {
         deps.metrics().setupFailed(reason);
         LOG.info("session {} {}: setup abandoned: {}", id, userForLog, reason);
         if (closeSubscriber) {
-            sub.terminate(reason == SetupFailure.SHUTDOWN ? CloseReason.SHUTDOWN : CloseReason.ADMIN);
+            access.terminate(reason == SetupFailure.SHUTDOWN ? CloseReason.SHUTDOWN : CloseReason.ADMIN);
         }
         deps.removed().accept(this);
     }
@@ -846,9 +852,9 @@ final class Session implements CallListener {
         deps.metrics().setupFailed(reason);
         LOG.info("session {} {} refused: {}{}", id, userForLog, reason, message == null || message.isEmpty() ? "" : " (" + WireText.escape(message) + ")");
         if (forwardingStarted.get()) {
-            sub.terminate(CloseReason.REJECTED); // a stale call had come up and opened the path: no auth failure to send now
+            access.terminate(CloseReason.REJECTED); // a stale call had come up and opened the path: no auth failure to send now
         } else {
-            sub.reject(message == null || message.isEmpty() ? "access denied" : message);
+            access.reject(message == null || message.isEmpty() ? "access denied" : message);
         }
         deps.accounting().reject(this, reason);
         deps.removed().accept(this);

@@ -44,12 +44,12 @@ class SessionAccounting {
         AcctSession.TunnelInfo tunnel = origin != null ? AcctSession.TunnelInfo.of(origin, null, connection)
                 : AcctSession.TunnelInfo.l2tp(lns.profile().address().getHostAddress(), null, connection);
         List<byte[]> classes = place.attributes().map(x -> x.classes()).orElse(List.of());
-        AcctSession a = new AcctSession(s.acctSessionId, s.auth.username(), s.sub.mac().bytes(), s.sub.interfaceName(),
-                vlan(s.sub.outerVlan()), vlan(s.sub.innerVlan()), s.sub.pppoeSessionId(), s.sub.serviceName(), s.upSince(),
+        AcctSession a = new AcctSession(s.acctSessionId, s.auth.username(), s.access.macBytes(), s.access.interfaceName(),
+                vlan(s.access.outerVlan()), vlan(s.access.innerVlan()), s.access.pppoeSessionId(), s.access.serviceName(), s.upSince(),
                 () -> new AcctSession.Counters(s.bytesUp.get(), s.bytesDown.get(), s.packetsUp.get(), s.packetsDown.get()),
                 Optional.of(tunnel), classes, OptionalInt.empty(),
                 place.attributes().isPresent() ? AcctSession.AUTHENTIC_RADIUS : AcctSession.AUTHENTIC_LOCAL,
-                Steering.lineInfo(s.sub));
+                Steering.lineInfo(s.access));
         acct.start(a);
         if (config.get().radius().accounting().tunnelRecords()) {
             acct.tunnelLinkStart(a);
@@ -81,10 +81,10 @@ class SessionAccounting {
             // a name too long for User-Name would make the Stop unencodable: nothing to account
             return;
         }
-        AcctSession a = new AcctSession(s.acctSessionId, s.auth.username(), s.sub.mac().bytes(), s.sub.interfaceName(),
-                vlan(s.sub.outerVlan()), vlan(s.sub.innerVlan()), s.sub.pppoeSessionId(), s.sub.serviceName(), clock.instant(),
+        AcctSession a = new AcctSession(s.acctSessionId, s.auth.username(), s.access.macBytes(), s.access.interfaceName(),
+                vlan(s.access.outerVlan()), vlan(s.access.innerVlan()), s.access.pppoeSessionId(), s.access.serviceName(), clock.instant(),
                 () -> AcctSession.Counters.ZERO, Optional.empty(), List.of(), OptionalInt.empty(), AcctSession.AUTHENTIC_RADIUS,
-                Steering.lineInfo(s.sub));
+                Steering.lineInfo(s.access));
         acct.stop(a, reason == SetupFailure.RADIUS_REJECT ? TerminateCause.USER_ERROR : TerminateCause.SERVICE_UNAVAILABLE);
     }
 

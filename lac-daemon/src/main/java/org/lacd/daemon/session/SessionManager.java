@@ -76,7 +76,8 @@ public final class SessionManager implements SubscriberListener {
         this.sessionAccounting = new SessionAccounting(accounting, config, clock);
         // on the worker that receives this subscriber's frames: both directions then run on that worker's threads
         this.engine = engine;
-        this.placer = (lns, s) -> engine.placeCall(tunnelProfile(lns), callParameters(s), s, s.sub.worker());
+        this.placer = (lns, s) -> engine.placeCall(tunnelProfile(lns), s.access instanceof SwitchedAccess sw
+                ? sw.onward(lns.profile().accessLineAvps()) : callParameters(s), s, s.access.worker());
     }
 
     // ---- PPPoE events (PPPoE server thread) ----
@@ -99,6 +100,44 @@ public final class SessionManager implements SubscriberListener {
         byId.put(id, s);
         byPppoe.put(sub.id(), s);
         s.start();
+    }
+
+    // ---- calls from downstream LACs (tunnel switching; the L2TP engine's event loops) ----
+
+    /**
+     * What the L2TP engine hands calls from downstream LACs to ({@code l2tp.lac-peers}): each connected call becomes a
+     * session like a PPPoE subscriber's, its user the ICCN's Proxy Authen Name, steered and placed toward an LNS the
+     * same way. While lacd stops, new calls are refused (CDN result 4, counted as draining).
+     */
+    public org.lacd.l2tp.IncomingCallHandler incomingCalls() {
+        return new org.lacd.l2tp.IncomingCallHandler() {
+            @Override
+            public org.lacd.l2tp.L2tpStats.Refusal admit(org.lacd.l2tp.LacPeer peer) {
+                return stopping ? org.lacd.l2tp.L2tpStats.Refusal.DRAINING : null;
+            }
+
+            @Override
+            public org.lacd.l2tp.CallListener connected(org.lacd.l2tp.IncomingCall call) {
+                if (stopping) {
+                    return null;
+                }
+                SwitchedAccess a = new SwitchedAccess(call, clock.instant());
+                // counted as a PPPoE session opening is, so that the session's own PPPOE -> AUTH move balances
+                metrics.sessionTransition(null, SessionState.PPPOE);
+                long id = ids.incrementAndGet();
+                Session.Deps deps = depsByLoop.computeIfAbsent(loops.next(), SessionManager.this::deps);
+                Session s = new Session(id, String.format("%08x%08x", bootId, id), a, deps);
+                a.onClosed(s::subscriberClosed);
+                for (PcapTrace t : traces) {
+                    if (!t.closed() && traced(t.target, s)) {
+                        s.trace = t;
+                    }
+                }
+                byId.put(id, s);
+                s.start();
+                return a;
+            }
+        };
     }
 
     @Override
@@ -134,7 +173,9 @@ public final class SessionManager implements SubscriberListener {
 
     private void removed(Session s) {
         byId.remove(s.id);
-        byPppoe.remove(s.sub.id());
+        if (s.access instanceof PppoeAccess p) {
+            byPppoe.remove(p.sub().id());
+        }
         metrics.sessionTransition(s.state(), null);
     }
 
@@ -204,7 +245,7 @@ public final class SessionManager implements SubscriberListener {
 
     CallParameters callParameters(Session s) {
         LacdConfig c = config.get();
-        SubscriberSession sub = s.sub;
+        Access sub = s.access;
         AuthExchange a = s.auth;
         var line = sub.lineInfo();
         long down = line.actualRateDown() > 0 ? line.actualRateDown() * 1000 : c.l2tp().connectSpeed();
@@ -249,8 +290,8 @@ public final class SessionManager implements SubscriberListener {
     }
 
     static String template(String t, Session s) {
-        SubscriberSession sub = s.sub;
-        return t.replace("{mac}", sub.mac().toString())
+        Access sub = s.access;
+        return t.replace("{mac}", sub.macText())
                 .replace("{circuit-id}", sub.lineInfo().circuitId().orElse(""))
                 .replace("{remote-id}", sub.lineInfo().remoteId().orElse(""))
                 .replace("{interface}", sub.interfaceName())
@@ -288,9 +329,9 @@ public final class SessionManager implements SubscriberListener {
                 .filter(s -> s.state() == SessionState.FORWARDING)
                 .filter(s -> c.acctSessionId().map(s.acctSessionId::equals).orElse(true))
                 .filter(s -> c.userName().map(s.auth.username()::equals).orElse(true))
-                .filter(s -> mac.map(m -> java.util.Arrays.equals(m, s.sub.mac().bytes())).orElse(c.callingStationId().isEmpty()))
-                .filter(s -> c.nasPortId().map(p -> p.equals(rs.nasPortId(s.sub.interfaceName(), vlan(s.sub.outerVlan()),
-                        vlan(s.sub.innerVlan())))).orElse(true))
+                .filter(s -> mac.map(m -> java.util.Arrays.equals(m, s.access.macBytes())).orElse(c.callingStationId().isEmpty()))
+                .filter(s -> c.nasPortId().map(p -> p.equals(rs.nasPortId(s.access.interfaceName(), vlan(s.access.outerVlan()),
+                        vlan(s.access.innerVlan())))).orElse(true))
                 .toList();
     }
 
@@ -313,7 +354,7 @@ public final class SessionManager implements SubscriberListener {
     private final List<PcapTrace> traces = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static boolean traced(String target, Session s) {
-        return target.equals(s.auth.username()) || LacManagement.sameMac(target, s.sub.mac());
+        return target.equals(s.auth.username()) || LacManagement.sameMac(target, s.access.mac());
     }
 
     /** Starts a pcap of one subscriber's frames (user name or MAC), for its current and coming sessions, bounded. */

@@ -17,7 +17,6 @@ import org.lacd.daemon.steering.LnsCandidate;
 import org.lacd.l2tp.wire.L2tpCodec;
 import org.lacd.pppoe.AuthExchange;
 import org.lacd.pppoe.AuthType;
-import org.lacd.pppoe.SubscriberSession;
 import org.lacd.radius.AaaService;
 import org.lacd.radius.AccessDecision;
 import org.lacd.radius.AccessDecision.AcceptAttributes;
@@ -108,7 +107,7 @@ final class Steering {
     }
 
     private Decision byRules(LacdConfig c, Session s, Optional<AcceptAttributes> attrs) {
-        Optional<List<RealmRules.ProfileRef>> refs = rules.get().match(s.auth.username(), s.sub.serviceName());
+        Optional<List<RealmRules.ProfileRef>> refs = rules.get().match(s.auth.username(), s.access.serviceName());
         if (refs.isEmpty()) {
             return new Decision.Refused(SetupFailure.NO_TUNNEL, "unknown realm");
         }
@@ -172,7 +171,7 @@ final class Steering {
     }
 
     static AccessQuery query(LacdConfig c, Session s) {
-        SubscriberSession sub = s.sub;
+        Access sub = s.access;
         AuthExchange a = s.auth;
         AccessQuery.AuthType type = a.type() == AuthType.CHAP_MD5 ? AccessQuery.AuthType.CHAP_MD5 : AccessQuery.AuthType.PAP;
         Optional<AccessQuery.LineInfo> li = lineInfo(sub);
@@ -180,12 +179,12 @@ final class Steering {
                 type == AccessQuery.AuthType.CHAP_MD5 ? a.chapChallenge() : null,
                 type == AccessQuery.AuthType.CHAP_MD5 ? a.chapResponse() : null,
                 type == AccessQuery.AuthType.PAP ? new String(a.papPassword(), java.nio.charset.StandardCharsets.ISO_8859_1) : null,
-                sub.interfaceName(), vlan(sub.outerVlan()), vlan(sub.innerVlan()), sub.mac().bytes(), sub.serviceName(),
+                sub.interfaceName(), vlan(sub.outerVlan()), vlan(sub.innerVlan()), sub.macBytes(), sub.serviceName(),
                 s.acctSessionId, sub.pppoeSessionId(), li);
     }
 
     /** The subscriber's TR-101 line tags in the RADIUS module's terms. */
-    static Optional<AccessQuery.LineInfo> lineInfo(SubscriberSession sub) {
+    static Optional<AccessQuery.LineInfo> lineInfo(Access sub) {
         var line = sub.lineInfo();
         return line.isEmpty() ? Optional.empty() : Optional.of(new AccessQuery.LineInfo(
                 line.circuitId(), line.remoteId(), rate(line.actualRateUp()), rate(line.actualRateDown()),

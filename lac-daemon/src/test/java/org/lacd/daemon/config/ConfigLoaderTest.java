@@ -189,6 +189,70 @@ class ConfigLoaderTest {
         assertEquals(1492, c.ppp().mru());
     }
 
+    /** A realm-only config with {@code l2tp.lac-peers} given as {@code peers} (the lines under the key). */
+    private static String withLacPeers(String peers) {
+        return """
+            interfaces: [{name: veth0}]
+            radius: {enabled: false}
+            l2tp:
+              lns: [{name: a, address: 192.0.2.11}]
+              lac-peers:
+            """ + peers + """
+            steering:
+              rules: [{realm: a.example, lns: [{name: a}]}]
+            """;
+    }
+
+    @Test
+    void lacPeersAreReadWithTheirDefaults() throws Exception {
+        Path f = dir.resolve("lts.yaml");
+        Files.writeString(f, withLacPeers("""
+                - {name: partner-a, address: 198.51.100.7, secret: s3cret, host-name: lac-a, max-sessions: 500}
+                - {name: region-b, address: 203.0.113.0/26}
+            """));
+        LacdConfig c = ConfigLoader.load(f);
+        List<LacdConfig.LacPeer> p = c.l2tp().lacPeers();
+        assertEquals(2, p.size());
+        assertEquals("partner-a", p.get(0).name());
+        assertEquals(32, p.get(0).prefix());
+        assertEquals("s3cret", p.get(0).secret().orElseThrow());
+        assertEquals("lac-a", p.get(0).hostName().orElseThrow());
+        assertEquals(500, p.get(0).maxSessions());
+        assertEquals(26, p.get(1).prefix());
+        assertTrue(p.get(1).secret().isEmpty());
+        assertEquals(0, p.get(1).maxSessions(), "no limit by default");
+        assertTrue(p.get(1).toEngine().matches(java.net.InetAddress.getByName("203.0.113.63")));
+        assertFalse(p.get(1).toEngine().matches(java.net.InetAddress.getByName("203.0.113.64")));
+        assertFalse(p.get(0).toString().contains("s3cret"), "no secret in logs or diffs");
+        Path none = dir.resolve("none.yaml");
+        Files.writeString(none, "interfaces: [{name: veth0}]\nradius: {enabled: false}\nl2tp:\n  lns: [{name: a, address: 127.0.0.1}]\n"
+                + "steering:\n  rules: [{realm: a.example, lns: [{name: a}]}]\n");
+        assertTrue(ConfigLoader.load(none).l2tp().lacPeers().isEmpty(), "no lac-peers: no tunnel switching");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "- {address: 198.51.100.7}|l2tp.lac-peers[0].name|",
+        "- {name: p, address: 198.51.100.7/33}|l2tp.lac-peers[0].address|prefix length",
+        "- {name: p, address: 198.51.100.7/24}|l2tp.lac-peers[0].address|host bits",
+        "- {name: p, address: lac.example}|l2tp.lac-peers[0].address|not an IPv4",
+        "- {name: p, address: 198.51.100.7, secret: ''}|l2tp.lac-peers[0].secret|empty",
+        "- {name: p, address: 198.51.100.7, max-sessions: -1}|l2tp.lac-peers[0].max-sessions|",
+        "- {name: p, address: 198.51.100.7, colour: red}|l2tp.lac-peers[0].colour|",
+        "- {name: p, address: 192.0.2.0/24}|l2tp.lac-peers[0].address|LNS profile 'a'",
+        "[{name: p, address: 198.51.100.7}, {name: p, address: 198.51.100.8}]|l2tp.lac-peers[1].name|twice",
+        "[{name: p, address: 198.51.100.7}, {name: q, address: 198.51.100.7/32}]|l2tp.lac-peers[1].address|another LAC peer",
+    })
+    void badLacPeersAreRefusedNamingTheKey(String peers, String path, String reason) throws Exception {
+        String yaml = peers.startsWith("[") ? withLacPeers("").replace("  lac-peers:\n", "  lac-peers: " + peers + "\n")
+                : withLacPeers("    " + peers + "\n");
+        ConfigException e = refused(yaml);
+        assertTrue(e.getMessage().contains(path), e.getMessage());
+        if (reason != null) {
+            assertTrue(e.getMessage().contains(reason), e.getMessage());
+        }
+    }
+
     @Test
     void diffNamesChangedPathsOnly() throws Exception {
         Path a = dir.resolve("a.yaml");

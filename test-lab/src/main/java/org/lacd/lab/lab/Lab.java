@@ -388,10 +388,18 @@ public final class Lab implements AutoCloseable {
 
     /** Starts the second box on the bridged segment with {@code pado-delay: padoDelay}; waits for its /health. */
     public LabProcess startSecondLacd(String padoDelay) throws IOException {
+        return startSecondLacdWithConfig(secondLacdConfig(padoDelay));
+    }
+
+    /**
+     * Starts the second box with this config text ({@link #secondLacdConfig} edited by a test: for tunnel switching,
+     * the front LAC whose only LNS is box 1); waits for its /health.
+     */
+    public LabProcess startSecondLacdWithConfig(String yaml) throws IOException {
         if (!topo.twoBoxes()) {
             throw new LabException("the lab was started without room for a second lacd");
         }
-        Files.writeString(lacdConfigFile(2), secondLacdConfig(padoDelay));
+        Files.writeString(lacdConfigFile(2), yaml);
         Files.createDirectories(dir.resolve("spool-2"));
         lacd2 = LabProcess.start("lacd-2", topo.lacdNamespace(), List.of(java(), "-Xmx" + opts.lacdHeap(), "-jar",
                 lacdJar().toString(), "run", "--config", lacdConfigFile(2).toString()), dir.resolve("lacd-2.log"));

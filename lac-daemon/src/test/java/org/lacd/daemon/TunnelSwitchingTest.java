@@ -1,0 +1,337 @@
+package org.lacd.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lacd.daemon.config.ConfigLoader;
+import org.lacd.daemon.session.SessionState;
+import org.lacd.l2tp.CallDownCause;
+import org.lacd.l2tp.CallListener;
+import org.lacd.l2tp.CallParameters;
+import org.lacd.l2tp.DisconnectCause;
+import org.lacd.l2tp.L2tpCall;
+import org.lacd.l2tp.L2tpEngine;
+import org.lacd.l2tp.L2tpSettings;
+import org.lacd.l2tp.L2tpStats;
+import org.lacd.l2tp.TunnelProfile;
+import org.lacd.l2tp.lns.LnsPeer;
+import org.lacd.l2tp.transport.ReliableChannel;
+import org.lacd.l2tp.wire.AvpType;
+import org.lacd.l2tp.wire.CdnResult;
+import org.lacd.l2tp.wire.ControlMessage;
+import org.lacd.l2tp.wire.ResultCode;
+import org.lacd.l2tp.wire.StopCcnResult;
+
+/**
+ * Tunnel switching in process: a downstream LAC (lacd's own LAC-side engine on 127.0.0.3) places calls on a whole
+ * lacd daemon (the LTS, on 127.0.0.1, subscriber port in memory, realm steering) that switches each, by its user, into
+ * a call toward an in-process LNS (127.0.0.2, one UDP port per reseller). Everything over loopback UDP.
+ */
+class TunnelSwitchingTest {
+    static final InetAddress LTS = addr("127.0.0.1");
+    static final InetAddress LNS = addr("127.0.0.2");
+    static final InetAddress LAC = addr("127.0.0.3");
+
+    @TempDir
+    Path dir;
+    final List<AutoCloseable> closers = new ArrayList<>();
+    Daemon lts;
+    L2tpEngine lac;
+
+    static InetAddress addr(String a) {
+        try {
+            return InetAddress.getByName(a);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    LnsPeer lns(String secret) throws Exception {
+        LnsPeer p = LnsPeer.start(new LnsPeer.Config(LNS, 0, "lns-" + closers.size(), secret, false, new ReliableChannel.Config(100, 400, 4, 50, 16)));
+        closers.add(p);
+        return p;
+    }
+
+    /** The LTS: reseller A on a1 (then a2), reseller B on b; partner-a (127.0.0.3) may place calls with secret lac-s. */
+    Daemon startLts(LnsPeer a1, LnsPeer a2, LnsPeer b) throws Exception {
+        Path f = dir.resolve("lts.yaml");
+        Files.writeString(f, """
+            interfaces: [{name: veth0}]
+            radius: {enabled: false}
+            l2tp:
+              source-port: 0
+              bind-address: 127.0.0.1
+              hostname: lts
+              retransmit-initial: 200ms
+              max-retransmits: 3
+              setup-timeout: 3s
+              lns:
+                - {name: a1, address: 127.0.0.2, port: %d, secret: lns-a}
+                - {name: a2, address: 127.0.0.2, port: %d, secret: lns-a}
+                - {name: b, address: 127.0.0.2, port: %d}
+              lac-peers:
+                - {name: partner-a, address: 127.0.0.3, secret: lac-s, host-name: lac-a, max-sessions: 10}
+            steering:
+              source: realm
+              rules:
+                - {realm: isp-a, lns: [{name: a1, preference: 1}, {name: a2, preference: 2}]}
+                - {realm: isp-b, lns: [{name: b}]}
+            metrics: {enabled: false}
+            management: {enabled: false}
+            """.formatted(a1.address().getPort(), a2.address().getPort(), b.address().getPort()));
+        lts = new Daemon(f, ConfigLoader.loadWithTree(f), DaemonLifecycleTest::port);
+        lts.start();
+        return lts;
+    }
+
+    L2tpEngine startLac() throws Exception {
+        lac = new L2tpEngine(L2tpSettings.defaults().withSourcePort(0).withBindAddress(LAC).withLocalHostName("lac-a")
+                .withRetransmit(Duration.ofMillis(200), Duration.ofMillis(400), 3), L2tpStats.NOOP);
+        lac.start();
+        return lac;
+    }
+
+    TunnelProfile toLts(String secret) {
+        return TunnelProfile.of("lts", new InetSocketAddress(LTS, lts.lac().engine().localPort()), "lac-a", secret);
+    }
+
+    static final byte[] LCP_FIRST = {1, 4, 5, (byte) 0xd4, 5, 6, 0x11, 0x22, 0x33, 0x44};
+    static final byte[] LCP_SENT = {1, 4, 5, (byte) 0xd4, 3, 5, (byte) 0xc2, 0x23, 5, 5, 6, 0x55, 0x66, 0x77, (byte) 0x88};
+    static final byte[] CHALLENGE = {(byte) 0x9f, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, (byte) 0xff};
+    static final byte[] RESPONSE = {0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, (byte) 0x80, (byte) 0x90, (byte) 0xa0, (byte) 0xb0,
+        (byte) 0xc0, (byte) 0xd0, (byte) 0xe0, (byte) 0xf0, 0};
+
+    /** What lacd #1 would send for one of its subscribers. */
+    static CallParameters subscriber(String user, String mac) {
+        return CallParameters.builder().callingNumber(mac).calledNumber("internet").bearerType(1).physicalChannelId(0x1234)
+                .connectSpeeds(100_000_000L, 40_000_000L).agentCircuitId("olt1 eth 1/1/1:100").agentRemoteId("cpe-" + user)
+                .actualRates(40_000_000L, 100_000_000L).minimumRates(1_000_000L, 2_000_000L)
+                .proxyLcp(LCP_FIRST, LCP_SENT, LCP_FIRST)
+                .proxyAuth(CallParameters.AUTHEN_CHAP, user, CHALLENGE, 0x42, RESPONSE).build();
+    }
+
+    static void await(BooleanSupplier c, String what) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (lac != null) {
+            lac.shutdown(Duration.ofSeconds(2));
+        }
+        if (lts != null) {
+            lts.stop();
+        }
+        for (AutoCloseable c : closers) {
+            c.close();
+        }
+    }
+
+    static LnsPeer.Call only(LnsPeer lns) throws InterruptedException {
+        await(() -> lns.connectedCalls() == 1, "one call connected at " + lns.address());
+        return lns.calls().stream().filter(LnsPeer.Call::connected).findFirst().orElseThrow();
+    }
+
+    /** The call of {@code user} at the LNS, once its ICCN has arrived. */
+    static LnsPeer.Call callOf(LnsPeer lns, String user) throws InterruptedException {
+        await(() -> lns.calls().stream().anyMatch(c -> c.iccn() != null && user.equals(c.iccn().string(AvpType.PROXY_AUTHEN_NAME))),
+                user + " connected at " + lns.address());
+        return lns.calls().stream().filter(c -> c.iccn() != null && user.equals(c.iccn().string(AvpType.PROXY_AUTHEN_NAME)))
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    void switchedCallsCarryProxyAvpsByteForByteDataBothWaysAndCdnFromEachSide() throws Exception {
+        LnsPeer a1 = lns("lns-a");
+        LnsPeer a2 = lns("lns-a");
+        LnsPeer b = lns(null);
+        startLts(a1, a2, b);
+        startLac();
+        LinkedBlockingQueue<byte[]> atA1 = new LinkedBlockingQueue<>();
+        a1.onData((c, p) -> atA1.add(p));
+
+        // alice@isp-a through the LTS to reseller A's first LNS
+        Listener alice = new Listener();
+        CallParameters sent = subscriber("alice@isp-a", "aa:bb:cc:00:00:01");
+        L2tpCall out = lac.placeCall(toLts("lac-s"), sent, alice);
+        assertTrue(alice.up.await(10, TimeUnit.SECONDS), "the downstream LAC's call is up at the LTS");
+        LnsPeer.Call atLns = only(a1);
+        // what lacd #1 put on the wire, decoded the same way: the LNS must see the same values
+        assertEquals("aa:bb:cc:00:00:01", atLns.icrq.string(AvpType.CALLING_NUMBER));
+        assertArrayEquals("olt1 eth 1/1/1:100".getBytes(StandardCharsets.UTF_8), atLns.icrq.bytes(AvpType.AGENT_CIRCUIT_ID));
+        assertArrayEquals("cpe-alice@isp-a".getBytes(StandardCharsets.UTF_8), atLns.icrq.bytes(AvpType.AGENT_REMOTE_ID));
+        assertEquals(40_000_000L, atLns.icrq.u64(AvpType.ACTUAL_DATA_RATE_UPSTREAM));
+        assertEquals(2_000_000L, atLns.icrq.u64(AvpType.MINIMUM_DATA_RATE_DOWNSTREAM));
+        assertEquals(0x1234, atLns.icrq.u32(AvpType.PHYSICAL_CHANNEL_ID));
+        assertEquals("internet", atLns.icrq.string(AvpType.CALLED_NUMBER));
+        ControlMessage iccn = atLns.iccn();
+        assertArrayEquals(LCP_FIRST, iccn.bytes(AvpType.INITIAL_RECEIVED_LCP_CONFREQ));
+        assertArrayEquals(LCP_SENT, iccn.bytes(AvpType.LAST_SENT_LCP_CONFREQ));
+        assertArrayEquals(LCP_FIRST, iccn.bytes(AvpType.LAST_RECEIVED_LCP_CONFREQ));
+        assertEquals(CallParameters.AUTHEN_CHAP, iccn.u16(AvpType.PROXY_AUTHEN_TYPE));
+        assertArrayEquals("alice@isp-a".getBytes(StandardCharsets.UTF_8), iccn.bytes(AvpType.PROXY_AUTHEN_NAME));
+        assertArrayEquals(CHALLENGE, iccn.bytes(AvpType.PROXY_AUTHEN_CHALLENGE));
+        assertEquals(0x42, iccn.u16(AvpType.PROXY_AUTHEN_ID));
+        assertArrayEquals(RESPONSE, iccn.bytes(AvpType.PROXY_AUTHEN_RESPONSE));
+        assertEquals(100_000_000L, iccn.u32(AvpType.TX_CONNECT_SPEED));
+        assertEquals(40_000_000L, iccn.u32(AvpType.RX_CONNECT_SPEED));
+        assertEquals(0, a2.connectedCalls() + b.connectedCalls(), "steered by realm to a1 only");
+
+        // PPP both ways, through the LTS's fast path
+        byte[] up = {(byte) 0x80, 0x21, 1, 1, 0, 10, 3, 6, 0, 0, 0, 0};
+        out.sendPpp(up, 0, up.length);
+        byte[] got = atA1.poll(10, TimeUnit.SECONDS);
+        assertNotNull(got, "the subscriber's frame reached the LNS");
+        assertArrayEquals(up, strip(got));
+        // a full-size frame too (PPPoE MRU 1492 plus the protocol field)
+        byte[] big = new byte[1494];
+        big[0] = 0;
+        big[1] = 0x21;
+        big[1493] = 0x7e;
+        out.sendPpp(big, 0, big.length);
+        byte[] gotBig = atA1.poll(10, TimeUnit.SECONDS);
+        assertNotNull(gotBig, "a 1494-byte frame reached the LNS");
+        assertArrayEquals(big, strip(gotBig));
+        byte[] down = {0, 0x21, 0x45, 0, 0, 20, 1, 2, 3, 4};
+        a1.sendPpp(atLns, down, false);
+        assertArrayEquals(down, alice.frames.poll(10, TimeUnit.SECONDS), "the LNS's frame reached the downstream LAC");
+
+        // the session is one of lacd's sessions, forwarding, with the downstream peer in place of the interface
+        await(() -> lts.lac().metrics().sessions(SessionState.FORWARDING) == 1, "forwarding");
+        assertEquals(1, lts.lac().sessions().count());
+        var views = new org.lacd.daemon.session.LacManagement(lts.lac(), () -> true, null)
+                .sessions(new org.lacd.daemon.mgmt.Views.SessionFilter(null, null, "partner-a", null, null, null));
+        assertEquals(1, views.size(), "lacd sessions --iface partner-a");
+        assertEquals("alice@isp-a", views.get(0).user());
+        assertEquals("aa:bb:cc:00:00:01", views.get(0).mac(), "the Calling Number, a MAC, as the subscriber's");
+        assertEquals("forwarding", views.get(0).state());
+
+        // CDN from the downstream LAC: the LNS gets a CDN with the subscriber's cause
+        out.disconnect(DisconnectCause.subscriberHangup());
+        await(() -> atLns.cdn() != null, "CDN at the LNS");
+        assertEquals(CdnResult.LOSS_OF_CARRIER.code(), ResultCode.parse(atLns.cdn().find(AvpType.RESULT_CODE)).result());
+        assertNotNull(atLns.cdn().find(AvpType.PPP_DISCONNECT_CAUSE_CODE), "the RFC 3145 cause came along");
+        await(() -> lts.lac().sessions().count() == 0, "the session gone at the LTS");
+
+        // bob@isp-b to reseller B, cleared by the LNS: the downstream LAC gets a CDN with the LNS's result code
+        Listener bob = new Listener();
+        lac.placeCall(toLts("lac-s"), subscriber("bob@isp-b", "aa:bb:cc:00:00:02"), bob);
+        assertTrue(bob.up.await(10, TimeUnit.SECONDS));
+        LnsPeer.Call atB = only(b);
+        assertArrayEquals("bob@isp-b".getBytes(StandardCharsets.UTF_8), atB.iccn().bytes(AvpType.PROXY_AUTHEN_NAME));
+        b.disconnect(atB, CdnResult.ADMINISTRATIVE, null);
+        assertTrue(bob.down.await(10, TimeUnit.SECONDS), "CDN at the downstream LAC");
+        assertEquals(CallDownCause.Kind.CLEARED_BY_PEER, bob.cause.kind());
+        assertEquals(CdnResult.ADMINISTRATIVE.code(), bob.cause.resultCode());
+        await(() -> lts.lac().sessions().count() == 0, "the session gone at the LTS");
+    }
+
+    @Test
+    void anLnsThatRefusesTheCallFailsOverToTheNextCandidate() throws Exception {
+        LnsPeer a1 = lns("lns-a");
+        LnsPeer a2 = lns("lns-a");
+        LnsPeer b = lns(null);
+        a1.refuseCalls(CdnResult.TEMPORARY_NO_FACILITIES);
+        startLts(a1, a2, b);
+        startLac();
+        Listener carol = new Listener();
+        lac.placeCall(toLts("lac-s"), subscriber("carol@isp-a", "aa:bb:cc:00:00:03"), carol);
+        LnsPeer.Call atA2 = only(a2);
+        assertArrayEquals("carol@isp-a".getBytes(StandardCharsets.UTF_8), atA2.iccn().bytes(AvpType.PROXY_AUTHEN_NAME));
+        assertEquals(0, a1.connectedCalls());
+        assertTrue(carol.up.await(5, TimeUnit.SECONDS));
+        assertEquals(1, carol.downCount(), "the downstream call stayed up through the failover") ;
+    }
+
+    @Test
+    void stopCcnOfEitherTunnelEndsTheSwitchedCallsOnIt() throws Exception {
+        LnsPeer a1 = lns("lns-a");
+        LnsPeer a2 = lns("lns-a");
+        LnsPeer b = lns(null);
+        startLts(a1, a2, b);
+        startLac();
+        // StopCCN of the LNS's tunnel: the downstream LAC's call gets a CDN
+        Listener dave = new Listener();
+        lac.placeCall(toLts("lac-s"), subscriber("dave@isp-b", "aa:bb:cc:00:00:04"), dave);
+        only(b);
+        b.stopTunnel(b.tunnels().get(0), StopCcnResult.GENERAL_REQUEST_TO_CLEAR, "LNS going away");
+        assertTrue(dave.down.await(10, TimeUnit.SECONDS), "the switched call ended toward the downstream LAC");
+        assertEquals(CallDownCause.Kind.CLEARED_BY_PEER, dave.cause.kind(), "a CDN, the downstream tunnel stays");
+        assertEquals(CdnResult.LOSS_OF_CARRIER.code(), dave.cause.resultCode());
+
+        // StopCCN of the downstream LAC's tunnel: every switched call on it is cleared toward its LNS
+        Listener e1 = new Listener();
+        Listener e2 = new Listener();
+        lac.placeCall(toLts("lac-s"), subscriber("erin@isp-b", "aa:bb:cc:00:00:05"), e1);
+        lac.placeCall(toLts("lac-s"), subscriber("frank@isp-a", "aa:bb:cc:00:00:06"), e2);
+        LnsPeer.Call atB = callOf(b, "erin@isp-b");
+        LnsPeer.Call atA = callOf(a1, "frank@isp-a");
+        assertTrue(e1.up.await(10, TimeUnit.SECONDS) && e2.up.await(10, TimeUnit.SECONDS));
+        assertEquals(1, lac.tunnels().size(), "both calls share the downstream tunnel");
+        lac.clearTunnel(lac.tunnels().get(0).localTunnelId()).get(10, TimeUnit.SECONDS);
+        await(() -> atB.cdn() != null && atA.cdn() != null, "CDN at both LNSs");
+        await(() -> lts.lac().sessions().count() == 0, "no session left at the LTS");
+    }
+
+    @Test
+    void aWrongSecretOrAnUnknownHostNameIsRefused() throws Exception {
+        LnsPeer a1 = lns("lns-a");
+        startLts(a1, lns("lns-a"), lns(null));
+        startLac();
+        Listener l = new Listener();
+        lac.placeCall(toLts("not-the-secret"), subscriber("mallory@isp-a", "aa:bb:cc:00:00:07"), l);
+        assertTrue(l.down.await(10, TimeUnit.SECONDS));
+        assertEquals(CallDownCause.Kind.TUNNEL_FAILED, l.cause.kind());
+        assertEquals(0, lts.lac().sessions().count());
+        assertEquals(0, a1.connectedCalls());
+    }
+
+    /** PPP frames may arrive with FF 03 (the LTS's outgoing call adds it, as lacd does toward every LNS). */
+    static byte[] strip(byte[] p) {
+        return p.length >= 2 && p[0] == (byte) 0xff && p[1] == 0x03 ? Arrays.copyOfRange(p, 2, p.length) : p;
+    }
+
+    static final class Listener implements CallListener {
+        final CountDownLatch up = new CountDownLatch(1);
+        final CountDownLatch down = new CountDownLatch(1);
+        final LinkedBlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+        volatile CallDownCause cause;
+
+        @Override public void callUp(L2tpCall c) { up.countDown(); }
+
+        @Override
+        public void callDown(L2tpCall c, CallDownCause cause) {
+            this.cause = cause;
+            down.countDown();
+        }
+
+        long downCount() { return down.getCount(); }
+
+        @Override
+        public void pppFromLns(L2tpCall c, byte[] buf, int off, int len) { frames.add(Arrays.copyOfRange(buf, off, off + len)); }
+    }
+}
