@@ -78,6 +78,8 @@ public final class PppoeServer {
     private final KeyedRateLimiter padiLimiter;
     private final KeyedRateLimiter padrLimiter;
     private final Map<PadrKey, PppoeSession> byPadr = new HashMap<>();
+    /** The session each client has in setup (from PADS until forwarding or closed): at most one per client. */
+    private final Map<ClientKey, PppoeSession> setupByClient = new HashMap<>();
     private final Set<PppoeSession> sessions = new LinkedHashSet<>();
     private final Map<Long, Integer> perMac = new HashMap<>();
     private final Map<Long, Integer> perVlan = new HashMap<>();
@@ -96,6 +98,23 @@ public final class PppoeServer {
 
     /** Identifies a PADR so that a retransmitted one finds its session again. */
     record PadrKey(int port, long mac, int outerVlan, int innerVlan, ByteBuffer cookie, ByteBuffer hostUniq) {}
+
+    /**
+     * One PPPoE client: its line (port, MAC, VLANs) and the tags that tell clients on one line apart, Host-Uniq
+     * (RFC 2516 A: a host's own tag to match answers to its requests; two PPPoE clients on one MAC use different ones)
+     * and a relay's Relay-Session-Id (RFC 2516 A: many clients behind one relay MAC). A client runs one discovery at a
+     * time (RFC 2516 5): a new PADR from a client whose earlier session is still in setup means it gave that one up.
+     */
+    record ClientKey(int port, long mac, int outerVlan, int innerVlan, ByteBuffer hostUniq, ByteBuffer relayId) {
+        static ClientKey of(int port, EthernetHeader eth, PppoeDiscovery p) {
+            return new ClientKey(port, eth.src(), eth.outerVlan(), eth.innerVlan(), tag(p, TagType.HOST_UNIQ),
+                    tag(p, TagType.RELAY_SESSION_ID));
+        }
+
+        private static ByteBuffer tag(PppoeDiscovery p, TagType t) {
+            return ByteBuffer.wrap(p.first(t).map(PppoeTag::value).orElse(new byte[0]));
+        }
+    }
 
     public PppoeServer(PppoeSettings settings, List<EthernetPort> ports, SubscriberListener listener,
                        PppoeStats stats, ServerScheduler scheduler) {
@@ -401,6 +420,7 @@ public final class PppoeServer {
         if (s.inSetup) {
             s.inSetup = false;
             setupsInFlight.decrementAndGet();
+            setupByClient.remove(s.clientKey, s);
         }
     }
 
@@ -499,19 +519,42 @@ public final class PppoeServer {
         return ((long) port << 48) | mac;
     }
 
-    /** The reason a new session on this line would be refused, or null. */
-    private DropReason limitReached(int portIdx, EthernetHeader eth) {
-        if (perPort[portIdx] >= settings.maxSessionsPerInterface()) {
+    /**
+     * The reason a new session on this line would be refused, or null. {@code replaced} is 1 when the new session
+     * takes the place of the client's own session in setup ({@link #supersede}), which then no longer counts.
+     */
+    private DropReason limitReached(int portIdx, EthernetHeader eth, int replaced) {
+        if (perPort[portIdx] - replaced >= settings.maxSessionsPerInterface()) {
             return DropReason.LIMIT_PER_INTERFACE;
         }
-        if (eth.outerVlan() >= 0 && perVlan.getOrDefault(vlanKey(portIdx, eth.outerVlan(), eth.innerVlan()), 0)
+        if (eth.outerVlan() >= 0 && perVlan.getOrDefault(vlanKey(portIdx, eth.outerVlan(), eth.innerVlan()), 0) - replaced
                 >= settings.maxSessionsPerVlan()) {
             return DropReason.LIMIT_PER_VLAN;
         }
-        if (perMac.getOrDefault(macKey(portIdx, eth.src()), 0) >= settings.maxSessionsPerMac()) {
+        if (perMac.getOrDefault(macKey(portIdx, eth.src()), 0) - replaced >= settings.maxSessionsPerMac()) {
             return DropReason.LIMIT_PER_MAC;
         }
         return null;
+    }
+
+    /** 1 when the client of this PADI/PADR has a session in setup that a new session of its own would replace. */
+    private int replaceable(int portIdx, EthernetHeader eth, PppoeDiscovery p) {
+        return setupByClient.isEmpty() || !setupByClient.containsKey(ClientKey.of(portIdx, eth, p)) ? 0 : 1;
+    }
+
+    /**
+     * The client started a new session while its earlier one is still in setup (not yet forwarding): it gave that one
+     * up (its PADS or LCP went unanswered long enough for it to restart discovery, RFC 2516 5 and 5.4). The earlier
+     * session is closed at once with a PADT for its id (the layer above abandons its setup: CDN for a call in setup)
+     * instead of holding a session place, a setup-in-flight place and a MAC place until lacd's own discovery, auth
+     * or decision timeout (10-60 s) runs out: in a reconnect storm those places are the pacing budget.
+     */
+    @SuppressWarnings("try") // the MDC scope is the resource
+    private void supersede(PppoeSession old) {
+        try (PppoeSession.Mdc m = old.mdc()) {
+            LOG.info("session {} superseded: the same client sent a new PADR while it was in setup", old.sessionId);
+        }
+        closeSession(old, CloseReason.SUPERSEDED, true);
     }
 
     private int grantedPayload(PppoeDiscovery p) {
@@ -591,11 +634,13 @@ public final class PppoeServer {
             send(portIdx, eth, new PppoeDiscovery(PppoeCode.PADO, 0, tags));
             return;
         }
-        DropReason limit = limitReached(portIdx, eth);
+        int replaced = replaceable(portIdx, eth, req);
+        DropReason limit = limitReached(portIdx, eth, replaced);
         if (limit != null) {
             stats.drop(limit); // no offer from a concentrator that cannot take the session
             return;
         }
+        // (pacing does not look at the client: the receive thread sheds by the same count before any lookup)
         if (setupsInFlight.get() >= settings.maxSetupsInFlight()) {
             // a storm: no PADO now costs nothing; a session opened now would wait behind the others and may time out
             stats.drop(DropReason.SETUP_PACING);
@@ -631,7 +676,7 @@ public final class PppoeServer {
         if (!running) {
             return;
         }
-        DropReason limit = limitReached(portIdx, f.eth());
+        DropReason limit = limitReached(portIdx, f.eth(), replaceable(portIdx, f.eth(), f.packet()));
         if (limit != null) {
             stats.drop(limit);
             return;
@@ -710,7 +755,12 @@ public final class PppoeServer {
             }
             return;
         }
-        DropReason limit = limitReached(portIdx, eth);
+        ClientKey client = ClientKey.of(portIdx, eth, req);
+        PppoeSession earlier = setupByClient.get(client);
+        DropReason limit = limitReached(portIdx, eth, earlier != null ? 1 : 0);
+        if (limit == null && earlier != null) {
+            supersede(earlier);
+        }
         int sid = limit == null ? allocateSessionId(portIdx) : 0;
         if (limit == null && sid == 0) {
             limit = DropReason.NO_SESSION_ID_FREE;
@@ -744,6 +794,8 @@ public final class PppoeServer {
         byPadr.put(key, s);
         sessions.add(s);
         s.inSetup = true;
+        s.clientKey = client;
+        setupByClient.put(client, s);
         setupsInFlight.incrementAndGet();
         perPort[portIdx]++;
         perMac.merge(macKey(portIdx, eth.src()), 1, Integer::sum);

@@ -374,6 +374,78 @@ class PppoeServerTest {
         assertEquals(3, server.sessionCount());
     }
 
+    /**
+     * Issue 20, second round: a client that gave its session in setup up and dialled again (same line, same Host-Uniq,
+     * a new cookie) was refused (limit_per_interface, limit_per_mac) by its own abandoned session until lacd's timeout
+     * ran out (decision: 60 s). Its new PADR now supersedes that session: PADT for the old id, one session, one setup in flight.
+     */
+    @Test
+    void aClientsNewDiscoveryReplacesItsOwnSetupAtTheInterfaceLimit() throws Exception {
+        newDiscoveryReplacesOwnSetup(settings().maxSessionsPerInterface(1));
+    }
+
+    @Test
+    void aClientsNewDiscoveryReplacesItsOwnSetupAtTheMacLimit() throws Exception {
+        newDiscoveryReplacesOwnSetup(settings().maxSessionsPerMac(1));
+    }
+
+    void newDiscoveryReplacesOwnSetup(PppoeSettings.Builder cfg) throws Exception {
+        start(cfg.cookieRotation(Duration.ofSeconds(10)).build());
+        TestClient c = chapUpToDecision(); // in setup: RADIUS and the L2TP call are slow in a storm
+        int first = c.sid;
+        assertEquals(1, server.setupsInFlight());
+        // the client gives up and starts over with a new discovery (a new cookie: within one cookie generation the
+        // same PADR is a retransmission and gets the same PADS, RFC 2516 5.4)
+        sched.advance(Duration.ofSeconds(11));
+        c.discover(); // PADO and PADS again, not a refusal
+        assertNotEquals(first, c.sid);
+        PppoeDiscovery.Frame padt = c.expectDiscovery(PppoeCode.PADT);
+        assertEquals(first, padt.packet().sessionId(), "PADT for the session given up");
+        assertEquals(1, server.sessionCount());
+        assertEquals(1, server.setupsInFlight());
+        assertEquals(1, stats.closed(CloseReason.SUPERSEDED));
+        for (DropReason r : List.of(DropReason.LIMIT_PER_INTERFACE, DropReason.LIMIT_PER_MAC)) {
+            assertEquals(0, stats.drops(r), r.toString());
+        }
+        assertTrue(events.contains("closed:SUPERSEDED"), "the layer above abandons the old setup: " + events);
+        assertEquals(org.lacd.pppoe.SessionState.CLOSED, authed.get(0).state());
+        // the new session goes on; only its id is in the table
+        c.openLcp();
+        assertEquals(1, server.sessions().size());
+        assertEquals(c.sid, server.sessions().get(0).pppoeSessionId());
+    }
+
+    /**
+     * Only a session in setup of the same client is replaced: a forwarding one stays (the LNS's keepalive decides
+     * whether it is dead), and so does the setup of another client on the same MAC (another Host-Uniq) or behind a
+     * relay with another Relay-Session-Id; the limits refuse those as before.
+     */
+    @Test
+    void forwardingSessionsAndOtherClientsOnTheMacAreNotReplaced() throws Exception {
+        start(settings().maxSessionsPerMac(1).build());
+        TestClient c = chapUpToDecision();
+        authed.get(0).startForwarding((b, o, l) -> { });
+        sched.runPending();
+        assertEquals(0, server.setupsInFlight());
+        c.padi(TestClient.service(""), TestClient.hostUniq("c0ffee"));
+        assertNull(c.pollDiscovery(PppoeCode.PADO));
+        assertEquals(1, stats.drops(DropReason.LIMIT_PER_MAC));
+        assertEquals(org.lacd.pppoe.SessionState.FORWARDING, authed.get(0).state());
+
+        server.stop(Duration.ofSeconds(1));
+        start(settings().maxSessionsPerMac(1).build());
+        TestClient d = client();
+        d.discover(); // Host-Uniq c0ffee, in setup
+        d.padi(TestClient.service(""), TestClient.hostUniq("0badcafe"));
+        assertNull(d.pollDiscovery(PppoeCode.PADO), "another client on the MAC");
+        PppoeTag relay = PppoeTag.of(TagType.RELAY_SESSION_ID, new byte[] {9, 9});
+        d.padi(TestClient.service(""), TestClient.hostUniq("c0ffee"), relay);
+        assertNull(d.pollDiscovery(PppoeCode.PADO), "a client behind a relay");
+        assertEquals(3, stats.drops(DropReason.LIMIT_PER_MAC));
+        assertEquals(0, stats.closed(CloseReason.SUPERSEDED));
+        assertEquals(1, server.setupsInFlight());
+    }
+
     @Test
     void padrOverTheLimitGetsPadsWithError() {
         start(settings().maxSessionsPerMac(1).build());
