@@ -529,7 +529,10 @@ final class Tunnel implements ReliableChannel.Listener {
             }
         }
         LOG.debug("tunnel {} tx {}", localTunnelId, m);
-        if (!channel.send(m, onFirstTransmit)) {
+        // an ICCN completes a call the LNS already holds (its ICRP came): it takes the next window slot, ahead of the
+        // ICRQs of calls not yet started (a storm queues hundreds of them behind the peer's receive window)
+        boolean queued = type == MessageType.ICCN ? channel.sendAhead(m, onFirstTransmit) : channel.send(m, onFirstTransmit);
+        if (!queued) {
             host.stats().drop(L2tpStats.DropReason.CONTROL_QUEUE_FULL);
         }
     }

@@ -488,7 +488,11 @@ class TunnelStateMachineTest {
         clock.advance(Duration.ofMillis(100)); // the LNS acks the SCCCN: a's ICRQ leaves, b's waits for the window
         ControlMessage icrqA = lns.last(MessageType.ICRQ);
         assertEquals(a.localSessionId(), icrqA.u16(AvpType.ASSIGNED_SESSION_ID));
-        // ICRP acknowledges a's ICRQ: b's ICRQ takes the one window slot, and the LNS holds its ack (delayed ack)
+        // the LNS's delayed ack of a's ICRQ: b's ICRQ takes the one window slot and is lost on the way
+        host.linkDown = true;
+        clock.advance(Duration.ofMillis(100));
+        host.linkDown = false;
+        // ICRP acknowledges a's ICRQ only: b's ICRQ holds the window, so a's ICCN (queued ahead) waits for it
         lns.send(MessageType.ICRP, a.localSessionId(), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 77));
         assertEquals(CallState.ESTABLISHED, a.state());
         assertEquals(CallState.WAIT_REPLY, b.state());
@@ -500,6 +504,7 @@ class TunnelStateMachineTest {
         }
         assertFalse(host.wire.subList(mark, host.wire.size()).contains("ICCN"), "ICCN still waits in the window");
         assertFalse(host.wire.subList(mark, host.wire.size()).contains("data"), "no data of the call before its ICCN");
+        clock.advance(Duration.ofMillis(1000)); // b's ICRQ retransmitted (RTO 1 s) and received
         clock.advance(Duration.ofMillis(100)); // the LNS's ack of b's ICRQ: the ICCN leaves, then the held frames
         List<String> after = host.wire.subList(mark, host.wire.size());
         int iccn = after.indexOf("ICCN");
@@ -513,6 +518,30 @@ class TunnelStateMachineTest {
         assertEquals(4, stats.drops(L2tpStats.DropReason.EARLY_DATA_QUEUE_FULL));
         a.sendPpp(login, 0, login.length); // connected: straight out
         assertEquals(Session.MAX_EARLY_FRAMES + 1, host.dataOut.size());
+    }
+
+    /**
+     * Issue 20, second round: in a storm hundreds of ICRQs wait for the LNS's receive window. The ICCN of a call whose
+     * ICRP came takes the next window slot, ahead of the ICRQs of calls not yet started, so that call (and its
+     * subscriber, whose login the LNS checks only after the ICCN) does not wait behind them.
+     */
+    @Test
+    void iccnTakesTheNextWindowSlotAheadOfQueuedIcrqs() {
+        tunnel(null).open(null);
+        sccrp(Avp.u16(AvpType.RECEIVE_WINDOW_SIZE, 1));
+        Session a = call(new RecordingListener(), CallParameters.builder().build());
+        Session b = call(new RecordingListener(), CallParameters.builder().build());
+        Session c = call(new RecordingListener(), CallParameters.builder().build());
+        clock.advance(Duration.ofMillis(100)); // the LNS acks the SCCCN: a's ICRQ leaves, b's and c's wait
+        assertEquals(a.localSessionId(), lns.last(MessageType.ICRQ).u16(AvpType.ASSIGNED_SESSION_ID));
+        int mark = host.wire.size();
+        lns.send(MessageType.ICRP, a.localSessionId(), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 77)); // acks a's ICRQ
+        assertEquals(List.of("ICCN"), host.wire.subList(mark, host.wire.size()), "a's ICCN in the one slot, not b's ICRQ");
+        clock.advance(Duration.ofMillis(100)); // the LNS acks the ICCN: b's ICRQ, then c's
+        clock.advance(Duration.ofMillis(100));
+        assertEquals(List.of("ICCN", "ICRQ", "ICRQ"), host.wire.subList(mark, host.wire.size()));
+        assertEquals(CallState.WAIT_REPLY, b.state());
+        assertEquals(CallState.WAIT_REPLY, c.state());
     }
 
     /**
