@@ -55,6 +55,11 @@ public final class PppoeServer {
     private static final Logger LOG = LoggerFactory.getLogger(PppoeServer.class);
     /** Sweep of idle rate-limit buckets. */
     private static final long SWEEP_NANOS = 10_000_000_000L;
+    /**
+     * An offer (PADO) counts against {@code setups-in-flight} for one to two of these periods unless its PADR comes:
+     * a host sends its PADR as soon as it has chosen a PADO (RFC 2516 5.3), within milliseconds of it.
+     */
+    static final long OFFER_NANOS = 1_000_000_000L;
 
     private final PppoeSettings settings;
     private final List<EthernetPort> ports;
@@ -71,6 +76,16 @@ public final class PppoeServer {
     private final WorkQueueGuard queue;
     /** Sessions opened and not yet forwarding nor closed (written on the server thread, read by gauges). */
     private final AtomicInteger setupsInFlight = new AtomicInteger();
+    /**
+     * PADOs sent whose PADR has not (yet) opened a session: each holds a setup place for one to two
+     * {@link #OFFER_NANOS} periods, so that a storm's PADIs cannot all get offers before the first PADRs arrive (the
+     * PADRs of those offers are never refused by pacing). Published for the receive thread's shedding check.
+     */
+    private final AtomicInteger openOffers = new AtomicInteger();
+    /** Server thread: offers of the current and the previous period, and the current period's number. */
+    private int offersNow;
+    private int offersBefore;
+    private long offerPeriod;
     private final AtomicLong sessionIds = new AtomicLong();
 
     // server-thread state
@@ -90,6 +105,7 @@ public final class PppoeServer {
     private final AtomicInteger pendingPados = new AtomicInteger();
     private ServerScheduler.Cancellable rotationTimer;
     private ServerScheduler.Cancellable sweepTimer;
+    private ServerScheduler.Cancellable offerTimer;
     private volatile boolean running;
     /** Run on a port's receive thread after each run of frames; see {@link #onReceiveBatchEnd}. */
     private volatile Runnable batchEnd;
@@ -236,6 +252,7 @@ public final class PppoeServer {
         scheduler.execute(() -> {
             rotationTimer = scheduler.schedule(this::rotateCookie, settings.cookieRotation().toNanos());
             sweepTimer = scheduler.schedule(this::sweep, SWEEP_NANOS);
+            offerTimer = scheduler.schedule(this::expireOffers, OFFER_NANOS);
         });
         LOG.info("PPPoE server '{}' up on {}", settings.acName(), List.of(portNames));
     }
@@ -243,6 +260,12 @@ public final class PppoeServer {
     private void rotateCookie() {
         cookies.rotate();
         rotationTimer = scheduler.schedule(this::rotateCookie, settings.cookieRotation().toNanos());
+    }
+
+    /** Offers age out even when no discovery frame reaches this thread (the receive thread sheds by the published count). */
+    private void expireOffers() {
+        openOffers(scheduler.nanoTime());
+        offerTimer = scheduler.schedule(this::expireOffers, OFFER_NANOS);
     }
 
     private void sweep() {
@@ -274,6 +297,9 @@ public final class PppoeServer {
             }
             if (sweepTimer != null) {
                 sweepTimer.cancel();
+            }
+            if (offerTimer != null) {
+                offerTimer.cancel();
             }
             done.countDown();
         });
@@ -351,7 +377,7 @@ public final class PppoeServer {
                 return;
             }
             boolean padi = v.code == PppoeCode.PADI.code();
-            if (padi && setupsInFlight.get() >= settings.maxSetupsInFlight()) {
+            if (padi && setupsInFlight.get() + openOffers.get() >= settings.maxSetupsInFlight()) {
                 // a storm: shed here, before a copy, a queue place and a decode (onPadi checks again)
                 stats.drop(DropReason.SETUP_PACING);
                 return;
@@ -403,6 +429,36 @@ public final class PppoeServer {
             queue.release(kind, macKey);
             runGuarded(task);
         });
+    }
+
+    /** Server thread: offers still open at {@code now} (current and previous period). */
+    private int openOffers(long now) {
+        long period = now / OFFER_NANOS;
+        if (period != offerPeriod) {
+            offersBefore = period == offerPeriod + 1 ? offersNow : 0;
+            offersNow = 0;
+            offerPeriod = period;
+            openOffers.set(offersBefore);
+        }
+        return offersBefore + offersNow;
+    }
+
+    /** Server thread: a PADO went out ({@code delta} 1) or an offer was taken up by a PADR ({@code delta} -1). */
+    private void countOffer(int delta) {
+        openOffers(scheduler.nanoTime());
+        if (delta > 0) {
+            offersNow++;
+        } else if (offersNow > 0) {
+            offersNow--;
+        } else if (offersBefore > 0) {
+            offersBefore--;
+        }
+        openOffers.set(offersBefore + offersNow);
+    }
+
+    /** PADOs sent whose PADR has not opened a session, as counted against {@code setups-in-flight} now. */
+    public int openOffers() {
+        return openOffers.get();
     }
 
     /** Sessions opened and not yet forwarding (the count {@code pppoe.limits.setups-in-flight} bounds). */
@@ -641,8 +697,9 @@ public final class PppoeServer {
             return;
         }
         // (pacing does not look at the client: the receive thread sheds by the same count before any lookup)
-        if (setupsInFlight.get() >= settings.maxSetupsInFlight()) {
-            // a storm: no PADO now costs nothing; a session opened now would wait behind the others and may time out
+        if (setupsInFlight.get() + openOffers(scheduler.nanoTime()) >= settings.maxSetupsInFlight()) {
+            // a storm: no PADO now costs nothing; a session opened now would wait behind the others and may time out.
+            // Offers not yet taken up count: otherwise every PADI that arrives before the first PADRs gets a PADO
             stats.drop(DropReason.SETUP_PACING);
             return;
         }
@@ -697,6 +754,7 @@ public final class PppoeServer {
         tags.add(PppoeTag.of(TagType.AC_COOKIE, cookies.issue(portIdx, eth.src(), eth.outerVlan(), eth.innerVlan())));
         echoTags(req, tags);
         send(portIdx, eth, new PppoeDiscovery(PppoeCode.PADO, 0, tags));
+        countOffer(1);
     }
 
     @SuppressWarnings("try") // the MDC scope is the resource
@@ -797,6 +855,7 @@ public final class PppoeServer {
         s.clientKey = client;
         setupByClient.put(client, s);
         setupsInFlight.incrementAndGet();
+        countOffer(-1);
         perPort[portIdx]++;
         perMac.merge(macKey(portIdx, eth.src()), 1, Integer::sum);
         if (eth.outerVlan() >= 0) {

@@ -446,6 +446,41 @@ class PppoeServerTest {
         assertEquals(1, server.setupsInFlight());
     }
 
+    /**
+     * Issue 20, second round: the storm overshot setups-in-flight (3,600 counted against a limit of 2,000) because a
+     * PADO reserved nothing: every PADI that arrived before the first PADRs got one. An open offer now counts until its
+     * PADR opens the session, or for one to two seconds.
+     */
+    @Test
+    void openOffersCountAgainstSetupsInFlight() throws Exception {
+        start(settings().maxSetupsInFlight(2).build());
+        TestClient a = client(SUB_MAC, 0, -1, -1);
+        TestClient b = client(SUB_MAC + 1, 0, -1, -1);
+        TestClient c = client(SUB_MAC + 2, 0, -1, -1);
+        a.padi(TestClient.service(""));
+        b.padi(TestClient.service(""));
+        c.padi(TestClient.service(""));
+        PppoeDiscovery.Frame padoA = a.expectDiscovery(PppoeCode.PADO);
+        b.expectDiscovery(PppoeCode.PADO);
+        assertNull(c.pollDiscovery(PppoeCode.PADO), "two offers open: the third PADI waits");
+        assertEquals(1, stats.drops(DropReason.SETUP_PACING));
+        assertEquals(2, server.openOffers());
+        // a takes its offer up: one session in setup, one offer open, still two places used
+        a.acMac = AC_MAC;
+        a.padr(TestClient.service(""), padoA.packet().first(TagType.AC_COOKIE).orElseThrow());
+        a.expectDiscovery(PppoeCode.PADS);
+        assertEquals(1, server.setupsInFlight());
+        assertEquals(1, server.openOffers());
+        c.padi(TestClient.service(""));
+        assertNull(c.pollDiscovery(PppoeCode.PADO));
+        // b never sends its PADR: its offer lapses after one to two seconds, and c gets a PADO
+        sched.advance(Duration.ofMillis(2100));
+        assertEquals(0, server.openOffers());
+        c.padi(TestClient.service(""));
+        c.expectDiscovery(PppoeCode.PADO);
+        assertEquals(1, server.openOffers());
+    }
+
     @Test
     void padrOverTheLimitGetsPadsWithError() {
         start(settings().maxSessionsPerMac(1).build());
@@ -763,7 +798,7 @@ class PppoeServerTest {
         assertEquals(1, stats.timeouts(TimeoutKind.LCP_NEGOTIATION));
         assertEquals(1, stats.closed(CloseReason.LCP_TIMEOUT));
         assertEquals(0, server.sessionCount());
-        assertEquals(0, sched.liveTimers() - 2, "only the cookie rotation and sweep timers remain");
+        assertEquals(0, sched.liveTimers() - 3, "only the cookie rotation, sweep and offer expiry timers remain");
     }
 
     @Test
