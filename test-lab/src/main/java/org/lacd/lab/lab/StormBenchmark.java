@@ -33,7 +33,8 @@ import java.util.Map;
  * (2: cold, then warm), emulator retries per step (100, 3 s apart: a CPE that keeps dialling, as pppd's persist).
  * lacd's JVM takes extra options from {@code -Dlab.lacd.jvm="..."} (e.g. a JFR recording), another lacd build from
  * {@code -Dlab.lacd.jar=...}, and lacd's RADIUS timeout and retries from {@code -Dlab.radius.timeout=3s} and
- * {@code -Dlab.radius.retries=2} (the lab's default 1s and 1).
+ * {@code -Dlab.radius.retries=2} (the lab's default 1s and 1), and the LNSs' LCP echo interval from {@code -Dlab.lns.echo=20s}
+ * (3 unanswered end a call; 0s for none, as before the second round of issue 20).
  */
 public final class StormBenchmark {
     private StormBenchmark() {}
@@ -52,6 +53,16 @@ public final class StormBenchmark {
         long tStart = System.nanoTime();
         try (Lab lab = Lab.start(Path.of("/tmp", prefix), LabOptions.defaults().withUsers(Math.max(half, probes)).withHeap("2g")
                 .withLogLevel("warn").withLockout(Duration.ofSeconds(10)).withSetupTimeout(Duration.ofSeconds(10)), prefix)) {
+            // The LNSs keep their sessions alive as real LNSs do (LCP echo, RFC 1661 5.8): a session whose hang-up was
+            // lost (the mass hang-up of a storm sends 2 frames per subscriber at once) is then ended by its LNS instead
+            // of holding an interface place in lacd for ever (issue 20, second round: the warm storm's limit_per_interface)
+            String echo = System.getProperty("lab.lns.echo", "20s");
+            if (!echo.equals("0s")) {
+                for (String lns : lab.topology().lns().keySet()) {
+                    lab.stopLns(lns);
+                    lab.startLns(lns, "--lcp-echo-interval", echo, "--lcp-echo-failures", "3");
+                }
+            }
             long pid = lab.lacd().pid();
             System.out.printf(Locale.ROOT, "lab up in %.1f s; lacd pid %d, JVM start CPU %.2f s; load average %s%n",
                     (System.nanoTime() - tStart) / 1e9, pid, cpuSeconds(pid), loadAverage());
