@@ -40,7 +40,7 @@ class TunnelStateMachineTest {
 
     final ManualScheduler clock = new ManualScheduler();
     final CountingL2tpStats stats = new CountingL2tpStats();
-    final L2tpSettings settings = L2tpSettings.defaults().withHelloInterval(Duration.ofSeconds(60))
+    L2tpSettings settings = L2tpSettings.defaults().withHelloInterval(Duration.ofSeconds(60))
             .withTunnelLinger(Duration.ofSeconds(10)).withStopCcnWait(Duration.ofSeconds(5));
     /** What the host reports to: the counting stats, or lacd's metrics where a test needs the gauges. */
     L2tpStats hostStats = stats;
@@ -542,6 +542,45 @@ class TunnelStateMachineTest {
         assertEquals(List.of("ICCN", "ICRQ", "ICRQ"), host.wire.subList(mark, host.wire.size()));
         assertEquals(CallState.WAIT_REPLY, b.state());
         assertEquals(CallState.WAIT_REPLY, c.state());
+    }
+
+    /**
+     * Issue 20, second round: with {@code l2tp.calls-in-setup-per-tunnel} a tunnel whose calls waiting for their ICRP
+     * reach the bound takes no new call (the engine then opens another tunnel to the LNS); an ICRP or a call's end
+     * frees the place. Without the key (0) a tunnel takes calls up to sessions-per-tunnel, as before.
+     */
+    @Test
+    void callsInSetupPerTunnelBoundsWhatATunnelTakes() {
+        settings = settings.withCallsInSetupPerTunnel(2);
+        tunnel(null).open(null);
+        sccrp();
+        clock.advance(Duration.ofMillis(100));
+        Session a = call(new RecordingListener(), CallParameters.builder().build());
+        assertTrue(tunnel.accepts());
+        Session b = call(new RecordingListener(), CallParameters.builder().build());
+        assertEquals(2, tunnel.callsInSetup());
+        assertFalse(tunnel.accepts(), "two calls wait for their ICRP");
+        lns.send(MessageType.ICRP, a.localSessionId(), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 77));
+        assertEquals(CallState.ESTABLISHED, a.state());
+        assertEquals(1, tunnel.callsInSetup());
+        assertTrue(tunnel.accepts(), "a's ICRP freed its place");
+        Session c = call(new RecordingListener(), CallParameters.builder().build());
+        assertFalse(tunnel.accepts());
+        b.disconnect(DisconnectCause.administrative("gone"));
+        assertEquals(1, tunnel.callsInSetup(), "a call that ends in setup frees its place");
+        assertTrue(tunnel.accepts());
+        assertEquals(CallState.WAIT_REPLY, c.state());
+    }
+
+    @Test
+    void withoutTheBoundCallsInSetupDoNotStopATunnel() {
+        tunnel(null).open(null);
+        sccrp();
+        for (int i = 0; i < 50; i++) {
+            call(new RecordingListener(), CallParameters.builder().build());
+        }
+        assertEquals(50, tunnel.callsInSetup());
+        assertTrue(tunnel.accepts());
     }
 
     /**
