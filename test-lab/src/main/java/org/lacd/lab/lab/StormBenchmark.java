@@ -34,7 +34,8 @@ import java.util.Map;
  * lacd's JVM takes extra options from {@code -Dlab.lacd.jvm="..."} (e.g. a JFR recording), another lacd build from
  * {@code -Dlab.lacd.jar=...}, and lacd's RADIUS timeout and retries from {@code -Dlab.radius.timeout=3s} and
  * {@code -Dlab.radius.retries=2} (the lab's default 1s and 1), and the LNSs' LCP echo interval from {@code -Dlab.lns.echo=20s}
- * (3 unanswered end a call; 0s for none, as before the second round of issue 20).
+ * (3 unanswered end a call; 0s for none, as before the second round of issue 20), and lacd's
+ * {@code l2tp.calls-in-setup-per-tunnel} from {@code -Dlab.l2tp.calls-in-setup=N} (default 0: one tunnel per LNS).
  */
 public final class StormBenchmark {
     private StormBenchmark() {}
@@ -52,7 +53,8 @@ public final class StormBenchmark {
         String prefix = Topology.uniquePrefix();
         long tStart = System.nanoTime();
         try (Lab lab = Lab.start(Path.of("/tmp", prefix), LabOptions.defaults().withUsers(Math.max(half, probes)).withHeap("2g")
-                .withLogLevel("warn").withLockout(Duration.ofSeconds(10)).withSetupTimeout(Duration.ofSeconds(10)), prefix)) {
+                .withLogLevel("warn").withLockout(Duration.ofSeconds(10)).withSetupTimeout(Duration.ofSeconds(10))
+                .withL2tpExtra("calls-in-setup-per-tunnel: " + Integer.getInteger("lab.l2tp.calls-in-setup", 0)), prefix)) {
             // The LNSs keep their sessions alive as real LNSs do (LCP echo, RFC 1661 5.8): a session whose hang-up was
             // lost (the mass hang-up of a storm sends 2 frames per subscriber at once) is then ended by its LNS instead
             // of holding an interface place in lacd for ever (issue 20, second round: the warm storm's limit_per_interface)
