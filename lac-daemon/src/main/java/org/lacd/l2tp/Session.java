@@ -102,6 +102,8 @@ final class Session implements IncomingCall {
     private int callSerial;
     private int lastDataNs = -1;
     private boolean downReported;
+    /** Counted in its tunnel's calls in setup (from {@code addSession} until the ICRP or the call's end). Event loop. */
+    boolean inSetupOnTunnel;
     private org.lacd.l2tp.transport.L2tpScheduler.Cancellable setupTimer;
 
     Session(TunnelHost host, TunnelProfile profile, CallParameters params, CallListener listener) {
@@ -363,6 +365,7 @@ final class Session implements IncomingCall {
             setupTimer = null;
         }
         fire(Event.RX_ICRP_OK);
+        tunnel.callSetupEnded(this);
         tunnel.send(MessageType.ICCN, peerSession, iccnBody(), this::iccnTransmitted);
         params = null;
         LOG.info("call {}/{} up: LNS session {} ({})", localTunnelId, localSessionId, peerSession, profile.name());

@@ -103,6 +103,8 @@ final class Tunnel implements ReliableChannel.Listener {
     private final ReliableChannel channel;
     private final L2tpScheduler sched;
     private final Map<Integer, Session> sessions = new HashMap<>();
+    /** Calls on this tunnel whose ICRP has not come (ICRQ queued or sent, or waiting for the tunnel). */
+    private int callsInSetup;
     private final List<CompletableFuture<TunnelSnapshot>> upWaiters = new ArrayList<>();
     private final List<CompletableFuture<Void>> closeWaiters = new ArrayList<>();
     private InetSocketAddress peer;
@@ -157,11 +159,20 @@ final class Tunnel implements ReliableChannel.Listener {
 
     int sessionCount() { return sessions.size(); }
 
-    /** Whether a new call may join this tunnel (tunnel sharing with a per-tunnel limit). */
+    /**
+     * Whether a new call may join this tunnel (tunnel sharing with a per-tunnel limit). With
+     * {@code l2tp.calls-in-setup-per-tunnel} set, not while that many of its calls wait for their ICRP: in a storm the
+     * peer's receive window bounds the calls per round trip of one tunnel, and a call that finds every tunnel to its LNS
+     * that busy opens another one (RFC 2661 allows any number of tunnels between two peers).
+     */
     boolean accepts() {
+        int inSetupBound = host.settings().callsInSetupPerTunnel();
         return lacPeer == null && (state == TunnelState.IDLE || state == TunnelState.WAIT_CTL_REPLY || state == TunnelState.ESTABLISHED)
-                && sessions.size() < maxSessions();
+                && sessions.size() < maxSessions() && (inSetupBound == 0 || callsInSetup < inSetupBound);
     }
+
+    /** Calls on this tunnel still waiting for their ICRP. */
+    int callsInSetup() { return callsInSetup; }
 
     TunnelSnapshot snapshot() {
         return new TunnelSnapshot(profile.name(), peer, peerHostName, localTunnelId, remoteTunnelId, state, sessions.size(),
@@ -230,6 +241,8 @@ final class Tunnel implements ReliableChannel.Listener {
             id = 1 + host.random().nextInt(65535);
         } while (sessions.containsKey(id));
         sessions.put(id, s);
+        s.inSetupOnTunnel = true;
+        callsInSetup++;
         cancelLinger();
         s.attach(this, id, nextCallSerial++);
         host.registerSession(this, s);
@@ -240,7 +253,16 @@ final class Tunnel implements ReliableChannel.Listener {
         }
     }
 
+    /** {@code s} left call setup (its ICRP came, or it went down): its place in {@code l2tp.calls-in-setup-per-tunnel} is free. */
+    void callSetupEnded(Session s) {
+        if (s.inSetupOnTunnel) {
+            s.inSetupOnTunnel = false;
+            callsInSetup--;
+        }
+    }
+
     void removeSession(Session s) {
+        callSetupEnded(s);
         if (sessions.remove(s.localSessionId()) != null) {
             host.unregisterSession(this, s);
             scheduleLingerIfEmpty();
@@ -708,7 +730,10 @@ final class Tunnel implements ReliableChannel.Listener {
             }
         }
         LOG.debug("tunnel {} tx {}", localTunnelId, m);
-        if (!channel.send(m, onFirstTransmit)) {
+        // an ICCN completes a call the LNS already holds (its ICRP came): it takes the next window slot, ahead of the
+        // ICRQs of calls not yet started (a storm queues hundreds of them behind the peer's receive window)
+        boolean queued = type == MessageType.ICCN ? channel.sendAhead(m, onFirstTransmit) : channel.send(m, onFirstTransmit);
+        if (!queued) {
             host.stats().drop(L2tpStats.DropReason.CONTROL_QUEUE_FULL);
         }
     }

@@ -40,7 +40,7 @@ class TunnelStateMachineTest {
 
     final ManualScheduler clock = new ManualScheduler();
     final CountingL2tpStats stats = new CountingL2tpStats();
-    final L2tpSettings settings = L2tpSettings.defaults().withHelloInterval(Duration.ofSeconds(60))
+    L2tpSettings settings = L2tpSettings.defaults().withHelloInterval(Duration.ofSeconds(60))
             .withTunnelLinger(Duration.ofSeconds(10)).withStopCcnWait(Duration.ofSeconds(5));
     /** What the host reports to: the counting stats, or lacd's metrics where a test needs the gauges. */
     L2tpStats hostStats = stats;
@@ -488,7 +488,11 @@ class TunnelStateMachineTest {
         clock.advance(Duration.ofMillis(100)); // the LNS acks the SCCCN: a's ICRQ leaves, b's waits for the window
         ControlMessage icrqA = lns.last(MessageType.ICRQ);
         assertEquals(a.localSessionId(), icrqA.u16(AvpType.ASSIGNED_SESSION_ID));
-        // ICRP acknowledges a's ICRQ: b's ICRQ takes the one window slot, and the LNS holds its ack (delayed ack)
+        // the LNS's delayed ack of a's ICRQ: b's ICRQ takes the one window slot and is lost on the way
+        host.linkDown = true;
+        clock.advance(Duration.ofMillis(100));
+        host.linkDown = false;
+        // ICRP acknowledges a's ICRQ only: b's ICRQ holds the window, so a's ICCN (queued ahead) waits for it
         lns.send(MessageType.ICRP, a.localSessionId(), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 77));
         assertEquals(CallState.ESTABLISHED, a.state());
         assertEquals(CallState.WAIT_REPLY, b.state());
@@ -500,6 +504,7 @@ class TunnelStateMachineTest {
         }
         assertFalse(host.wire.subList(mark, host.wire.size()).contains("ICCN"), "ICCN still waits in the window");
         assertFalse(host.wire.subList(mark, host.wire.size()).contains("data"), "no data of the call before its ICCN");
+        clock.advance(Duration.ofMillis(1000)); // b's ICRQ retransmitted (RTO 1 s) and received
         clock.advance(Duration.ofMillis(100)); // the LNS's ack of b's ICRQ: the ICCN leaves, then the held frames
         List<String> after = host.wire.subList(mark, host.wire.size());
         int iccn = after.indexOf("ICCN");
@@ -513,6 +518,69 @@ class TunnelStateMachineTest {
         assertEquals(4, stats.drops(L2tpStats.DropReason.EARLY_DATA_QUEUE_FULL));
         a.sendPpp(login, 0, login.length); // connected: straight out
         assertEquals(Session.MAX_EARLY_FRAMES + 1, host.dataOut.size());
+    }
+
+    /**
+     * Issue 20, second round: in a storm hundreds of ICRQs wait for the LNS's receive window. The ICCN of a call whose
+     * ICRP came takes the next window slot, ahead of the ICRQs of calls not yet started, so that call (and its
+     * subscriber, whose login the LNS checks only after the ICCN) does not wait behind them.
+     */
+    @Test
+    void iccnTakesTheNextWindowSlotAheadOfQueuedIcrqs() {
+        tunnel(null).open(null);
+        sccrp(Avp.u16(AvpType.RECEIVE_WINDOW_SIZE, 1));
+        Session a = call(new RecordingListener(), CallParameters.builder().build());
+        Session b = call(new RecordingListener(), CallParameters.builder().build());
+        Session c = call(new RecordingListener(), CallParameters.builder().build());
+        clock.advance(Duration.ofMillis(100)); // the LNS acks the SCCCN: a's ICRQ leaves, b's and c's wait
+        assertEquals(a.localSessionId(), lns.last(MessageType.ICRQ).u16(AvpType.ASSIGNED_SESSION_ID));
+        int mark = host.wire.size();
+        lns.send(MessageType.ICRP, a.localSessionId(), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 77)); // acks a's ICRQ
+        assertEquals(List.of("ICCN"), host.wire.subList(mark, host.wire.size()), "a's ICCN in the one slot, not b's ICRQ");
+        clock.advance(Duration.ofMillis(100)); // the LNS acks the ICCN: b's ICRQ, then c's
+        clock.advance(Duration.ofMillis(100));
+        assertEquals(List.of("ICCN", "ICRQ", "ICRQ"), host.wire.subList(mark, host.wire.size()));
+        assertEquals(CallState.WAIT_REPLY, b.state());
+        assertEquals(CallState.WAIT_REPLY, c.state());
+    }
+
+    /**
+     * Issue 20, second round: with {@code l2tp.calls-in-setup-per-tunnel} a tunnel whose calls waiting for their ICRP
+     * reach the bound takes no new call (the engine then opens another tunnel to the LNS); an ICRP or a call's end
+     * frees the place. Without the key (0) a tunnel takes calls up to sessions-per-tunnel, as before.
+     */
+    @Test
+    void callsInSetupPerTunnelBoundsWhatATunnelTakes() {
+        settings = settings.withCallsInSetupPerTunnel(2);
+        tunnel(null).open(null);
+        sccrp();
+        clock.advance(Duration.ofMillis(100));
+        Session a = call(new RecordingListener(), CallParameters.builder().build());
+        assertTrue(tunnel.accepts());
+        Session b = call(new RecordingListener(), CallParameters.builder().build());
+        assertEquals(2, tunnel.callsInSetup());
+        assertFalse(tunnel.accepts(), "two calls wait for their ICRP");
+        lns.send(MessageType.ICRP, a.localSessionId(), Avp.u16(AvpType.ASSIGNED_SESSION_ID, 77));
+        assertEquals(CallState.ESTABLISHED, a.state());
+        assertEquals(1, tunnel.callsInSetup());
+        assertTrue(tunnel.accepts(), "a's ICRP freed its place");
+        Session c = call(new RecordingListener(), CallParameters.builder().build());
+        assertFalse(tunnel.accepts());
+        b.disconnect(DisconnectCause.administrative("gone"));
+        assertEquals(1, tunnel.callsInSetup(), "a call that ends in setup frees its place");
+        assertTrue(tunnel.accepts());
+        assertEquals(CallState.WAIT_REPLY, c.state());
+    }
+
+    @Test
+    void withoutTheBoundCallsInSetupDoNotStopATunnel() {
+        tunnel(null).open(null);
+        sccrp();
+        for (int i = 0; i < 50; i++) {
+            call(new RecordingListener(), CallParameters.builder().build());
+        }
+        assertEquals(50, tunnel.callsInSetup());
+        assertTrue(tunnel.accepts());
     }
 
     /**

@@ -31,6 +31,7 @@ final class KnownMetrics {
         m.put("lacd_sessions_by_lns", Map.of("lns", any));
         m.put("lacd_session_setups_total", Map.of("result", Set.of("success", "failure")));
         histogram(m, "lacd_session_setup_seconds", Map.of());
+        histogram(m, "lacd_session_setup_phase_seconds", Map.of("phase", Set.of("pppoe", "deciding", "tunnel_setup", "call_setup")));
         m.put("lacd_session_failures_total", Map.of("reason", any));
         m.put("lacd_session_teardowns_total", Map.of("cause", any));
         m.put("lacd_session_events_dropped_total", Map.of("state", sessionStates, "event", any));

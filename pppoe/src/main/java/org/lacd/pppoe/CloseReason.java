@@ -32,6 +32,11 @@ public enum CloseReason {
     ADMIN,
     /** The upstream side (tunnel, LNS) went away. */
     UPSTREAM_DOWN,
+    /**
+     * Still in setup when the same client (line, Host-Uniq, Relay-Session-Id) sent a new PADR: it gave this one up
+     * (PppoeServer#supersede).
+     */
+    SUPERSEDED,
     /** The server is stopping. */
     SHUTDOWN
 }

@@ -55,6 +55,11 @@ public final class PppoeServer {
     private static final Logger LOG = LoggerFactory.getLogger(PppoeServer.class);
     /** Sweep of idle rate-limit buckets. */
     private static final long SWEEP_NANOS = 10_000_000_000L;
+    /**
+     * An offer (PADO) counts against {@code setups-in-flight} for one to two of these periods unless its PADR comes:
+     * a host sends its PADR as soon as it has chosen a PADO (RFC 2516 5.3), within milliseconds of it.
+     */
+    static final long OFFER_NANOS = 1_000_000_000L;
 
     private final PppoeSettings settings;
     private final List<EthernetPort> ports;
@@ -71,6 +76,16 @@ public final class PppoeServer {
     private final WorkQueueGuard queue;
     /** Sessions opened and not yet forwarding nor closed (written on the server thread, read by gauges). */
     private final AtomicInteger setupsInFlight = new AtomicInteger();
+    /**
+     * PADOs sent whose PADR has not (yet) opened a session: each holds a setup place for one to two
+     * {@link #OFFER_NANOS} periods, so that a storm's PADIs cannot all get offers before the first PADRs arrive (the
+     * PADRs of those offers are never refused by pacing). Published for the receive thread's shedding check.
+     */
+    private final AtomicInteger openOffers = new AtomicInteger();
+    /** Server thread: offers of the current and the previous period, and the current period's number. */
+    private int offersNow;
+    private int offersBefore;
+    private long offerPeriod;
     private final AtomicLong sessionIds = new AtomicLong();
 
     // server-thread state
@@ -78,6 +93,8 @@ public final class PppoeServer {
     private final KeyedRateLimiter padiLimiter;
     private final KeyedRateLimiter padrLimiter;
     private final Map<PadrKey, PppoeSession> byPadr = new HashMap<>();
+    /** The session each client has in setup (from PADS until forwarding or closed): at most one per client. */
+    private final Map<ClientKey, PppoeSession> setupByClient = new HashMap<>();
     private final Set<PppoeSession> sessions = new LinkedHashSet<>();
     private final Map<Long, Integer> perMac = new HashMap<>();
     private final Map<Long, Integer> perVlan = new HashMap<>();
@@ -88,6 +105,7 @@ public final class PppoeServer {
     private final AtomicInteger pendingPados = new AtomicInteger();
     private ServerScheduler.Cancellable rotationTimer;
     private ServerScheduler.Cancellable sweepTimer;
+    private ServerScheduler.Cancellable offerTimer;
     private volatile boolean running;
     /** Run on a port's receive thread after each run of frames; see {@link #onReceiveBatchEnd}. */
     private volatile Runnable batchEnd;
@@ -96,6 +114,23 @@ public final class PppoeServer {
 
     /** Identifies a PADR so that a retransmitted one finds its session again. */
     record PadrKey(int port, long mac, int outerVlan, int innerVlan, ByteBuffer cookie, ByteBuffer hostUniq) {}
+
+    /**
+     * One PPPoE client: its line (port, MAC, VLANs) and the tags that tell clients on one line apart, Host-Uniq
+     * (RFC 2516 A: a host's own tag to match answers to its requests; two PPPoE clients on one MAC use different ones)
+     * and a relay's Relay-Session-Id (RFC 2516 A: many clients behind one relay MAC). A client runs one discovery at a
+     * time (RFC 2516 5): a new PADR from a client whose earlier session is still in setup means it gave that one up.
+     */
+    record ClientKey(int port, long mac, int outerVlan, int innerVlan, ByteBuffer hostUniq, ByteBuffer relayId) {
+        static ClientKey of(int port, EthernetHeader eth, PppoeDiscovery p) {
+            return new ClientKey(port, eth.src(), eth.outerVlan(), eth.innerVlan(), tag(p, TagType.HOST_UNIQ),
+                    tag(p, TagType.RELAY_SESSION_ID));
+        }
+
+        private static ByteBuffer tag(PppoeDiscovery p, TagType t) {
+            return ByteBuffer.wrap(p.first(t).map(PppoeTag::value).orElse(new byte[0]));
+        }
+    }
 
     public PppoeServer(PppoeSettings settings, List<EthernetPort> ports, SubscriberListener listener,
                        PppoeStats stats, ServerScheduler scheduler) {
@@ -217,6 +252,7 @@ public final class PppoeServer {
         scheduler.execute(() -> {
             rotationTimer = scheduler.schedule(this::rotateCookie, settings.cookieRotation().toNanos());
             sweepTimer = scheduler.schedule(this::sweep, SWEEP_NANOS);
+            offerTimer = scheduler.schedule(this::expireOffers, OFFER_NANOS);
         });
         LOG.info("PPPoE server '{}' up on {}", settings.acName(), List.of(portNames));
     }
@@ -224,6 +260,12 @@ public final class PppoeServer {
     private void rotateCookie() {
         cookies.rotate();
         rotationTimer = scheduler.schedule(this::rotateCookie, settings.cookieRotation().toNanos());
+    }
+
+    /** Offers age out even when no discovery frame reaches this thread (the receive thread sheds by the published count). */
+    private void expireOffers() {
+        openOffers(scheduler.nanoTime());
+        offerTimer = scheduler.schedule(this::expireOffers, OFFER_NANOS);
     }
 
     private void sweep() {
@@ -255,6 +297,9 @@ public final class PppoeServer {
             }
             if (sweepTimer != null) {
                 sweepTimer.cancel();
+            }
+            if (offerTimer != null) {
+                offerTimer.cancel();
             }
             done.countDown();
         });
@@ -332,7 +377,7 @@ public final class PppoeServer {
                 return;
             }
             boolean padi = v.code == PppoeCode.PADI.code();
-            if (padi && setupsInFlight.get() >= settings.maxSetupsInFlight()) {
+            if (padi && setupsInFlight.get() + openOffers.get() >= settings.maxSetupsInFlight()) {
                 // a storm: shed here, before a copy, a queue place and a decode (onPadi checks again)
                 stats.drop(DropReason.SETUP_PACING);
                 return;
@@ -386,6 +431,36 @@ public final class PppoeServer {
         });
     }
 
+    /** Server thread: offers still open at {@code now} (current and previous period). */
+    private int openOffers(long now) {
+        long period = now / OFFER_NANOS;
+        if (period != offerPeriod) {
+            offersBefore = period == offerPeriod + 1 ? offersNow : 0;
+            offersNow = 0;
+            offerPeriod = period;
+            openOffers.set(offersBefore);
+        }
+        return offersBefore + offersNow;
+    }
+
+    /** Server thread: a PADO went out ({@code delta} 1) or an offer was taken up by a PADR ({@code delta} -1). */
+    private void countOffer(int delta) {
+        openOffers(scheduler.nanoTime());
+        if (delta > 0) {
+            offersNow++;
+        } else if (offersNow > 0) {
+            offersNow--;
+        } else if (offersBefore > 0) {
+            offersBefore--;
+        }
+        openOffers.set(offersBefore + offersNow);
+    }
+
+    /** PADOs sent whose PADR has not opened a session, as counted against {@code setups-in-flight} now. */
+    public int openOffers() {
+        return openOffers.get();
+    }
+
     /** Sessions opened and not yet forwarding (the count {@code pppoe.limits.setups-in-flight} bounds). */
     public int setupsInFlight() {
         return setupsInFlight.get();
@@ -401,6 +476,7 @@ public final class PppoeServer {
         if (s.inSetup) {
             s.inSetup = false;
             setupsInFlight.decrementAndGet();
+            setupByClient.remove(s.clientKey, s);
         }
     }
 
@@ -499,19 +575,42 @@ public final class PppoeServer {
         return ((long) port << 48) | mac;
     }
 
-    /** The reason a new session on this line would be refused, or null. */
-    private DropReason limitReached(int portIdx, EthernetHeader eth) {
-        if (perPort[portIdx] >= settings.maxSessionsPerInterface()) {
+    /**
+     * The reason a new session on this line would be refused, or null. {@code replaced} is 1 when the new session
+     * takes the place of the client's own session in setup ({@link #supersede}), which then no longer counts.
+     */
+    private DropReason limitReached(int portIdx, EthernetHeader eth, int replaced) {
+        if (perPort[portIdx] - replaced >= settings.maxSessionsPerInterface()) {
             return DropReason.LIMIT_PER_INTERFACE;
         }
-        if (eth.outerVlan() >= 0 && perVlan.getOrDefault(vlanKey(portIdx, eth.outerVlan(), eth.innerVlan()), 0)
+        if (eth.outerVlan() >= 0 && perVlan.getOrDefault(vlanKey(portIdx, eth.outerVlan(), eth.innerVlan()), 0) - replaced
                 >= settings.maxSessionsPerVlan()) {
             return DropReason.LIMIT_PER_VLAN;
         }
-        if (perMac.getOrDefault(macKey(portIdx, eth.src()), 0) >= settings.maxSessionsPerMac()) {
+        if (perMac.getOrDefault(macKey(portIdx, eth.src()), 0) - replaced >= settings.maxSessionsPerMac()) {
             return DropReason.LIMIT_PER_MAC;
         }
         return null;
+    }
+
+    /** 1 when the client of this PADI/PADR has a session in setup that a new session of its own would replace. */
+    private int replaceable(int portIdx, EthernetHeader eth, PppoeDiscovery p) {
+        return setupByClient.isEmpty() || !setupByClient.containsKey(ClientKey.of(portIdx, eth, p)) ? 0 : 1;
+    }
+
+    /**
+     * The client started a new session while its earlier one is still in setup (not yet forwarding): it gave that one
+     * up (its PADS or LCP went unanswered long enough for it to restart discovery, RFC 2516 5 and 5.4). The earlier
+     * session is closed at once with a PADT for its id (the layer above abandons its setup: CDN for a call in setup)
+     * instead of holding a session place, a setup-in-flight place and a MAC place until lacd's own discovery, auth
+     * or decision timeout (10-60 s) runs out: in a reconnect storm those places are the pacing budget.
+     */
+    @SuppressWarnings("try") // the MDC scope is the resource
+    private void supersede(PppoeSession old) {
+        try (PppoeSession.Mdc m = old.mdc()) {
+            LOG.info("session {} superseded: the same client sent a new PADR while it was in setup", old.sessionId);
+        }
+        closeSession(old, CloseReason.SUPERSEDED, true);
     }
 
     private int grantedPayload(PppoeDiscovery p) {
@@ -591,13 +690,16 @@ public final class PppoeServer {
             send(portIdx, eth, new PppoeDiscovery(PppoeCode.PADO, 0, tags));
             return;
         }
-        DropReason limit = limitReached(portIdx, eth);
+        int replaced = replaceable(portIdx, eth, req);
+        DropReason limit = limitReached(portIdx, eth, replaced);
         if (limit != null) {
             stats.drop(limit); // no offer from a concentrator that cannot take the session
             return;
         }
-        if (setupsInFlight.get() >= settings.maxSetupsInFlight()) {
-            // a storm: no PADO now costs nothing; a session opened now would wait behind the others and may time out
+        // (pacing does not look at the client: the receive thread sheds by the same count before any lookup)
+        if (setupsInFlight.get() + openOffers(scheduler.nanoTime()) >= settings.maxSetupsInFlight()) {
+            // a storm: no PADO now costs nothing; a session opened now would wait behind the others and may time out.
+            // Offers not yet taken up count: otherwise every PADI that arrives before the first PADRs gets a PADO
             stats.drop(DropReason.SETUP_PACING);
             return;
         }
@@ -631,7 +733,7 @@ public final class PppoeServer {
         if (!running) {
             return;
         }
-        DropReason limit = limitReached(portIdx, f.eth());
+        DropReason limit = limitReached(portIdx, f.eth(), replaceable(portIdx, f.eth(), f.packet()));
         if (limit != null) {
             stats.drop(limit);
             return;
@@ -652,6 +754,7 @@ public final class PppoeServer {
         tags.add(PppoeTag.of(TagType.AC_COOKIE, cookies.issue(portIdx, eth.src(), eth.outerVlan(), eth.innerVlan())));
         echoTags(req, tags);
         send(portIdx, eth, new PppoeDiscovery(PppoeCode.PADO, 0, tags));
+        countOffer(1);
     }
 
     @SuppressWarnings("try") // the MDC scope is the resource
@@ -710,7 +813,12 @@ public final class PppoeServer {
             }
             return;
         }
-        DropReason limit = limitReached(portIdx, eth);
+        ClientKey client = ClientKey.of(portIdx, eth, req);
+        PppoeSession earlier = setupByClient.get(client);
+        DropReason limit = limitReached(portIdx, eth, earlier != null ? 1 : 0);
+        if (limit == null && earlier != null) {
+            supersede(earlier);
+        }
         int sid = limit == null ? allocateSessionId(portIdx) : 0;
         if (limit == null && sid == 0) {
             limit = DropReason.NO_SESSION_ID_FREE;
@@ -744,7 +852,10 @@ public final class PppoeServer {
         byPadr.put(key, s);
         sessions.add(s);
         s.inSetup = true;
+        s.clientKey = client;
+        setupByClient.put(client, s);
         setupsInFlight.incrementAndGet();
+        countOffer(-1);
         perPort[portIdx]++;
         perMac.merge(macKey(portIdx, eth.src()), 1, Integer::sum);
         if (eth.outerVlan() >= 0) {

@@ -60,6 +60,8 @@ final class PppoeSession implements SubscriberSession, LcpAutomaton.Host, AuthPh
     private volatile SessionState state = SessionState.LCP;
     /** Counted in the server's setups in flight (from PADS until forwarding or closed). Server thread. */
     boolean inSetup;
+    /** The client that opened it (its setup is superseded by that client's next PADR). Server thread. */
+    PppoeServer.ClientKey clientKey;
     private long stateSince;
     private boolean notified;
     private CloseReason closeReason;

@@ -374,6 +374,113 @@ class PppoeServerTest {
         assertEquals(3, server.sessionCount());
     }
 
+    /**
+     * Issue 20, second round: a client that gave its session in setup up and dialled again (same line, same Host-Uniq,
+     * a new cookie) was refused (limit_per_interface, limit_per_mac) by its own abandoned session until lacd's timeout
+     * ran out (decision: 60 s). Its new PADR now supersedes that session: PADT for the old id, one session, one setup in flight.
+     */
+    @Test
+    void aClientsNewDiscoveryReplacesItsOwnSetupAtTheInterfaceLimit() throws Exception {
+        newDiscoveryReplacesOwnSetup(settings().maxSessionsPerInterface(1));
+    }
+
+    @Test
+    void aClientsNewDiscoveryReplacesItsOwnSetupAtTheMacLimit() throws Exception {
+        newDiscoveryReplacesOwnSetup(settings().maxSessionsPerMac(1));
+    }
+
+    void newDiscoveryReplacesOwnSetup(PppoeSettings.Builder cfg) throws Exception {
+        start(cfg.cookieRotation(Duration.ofSeconds(10)).build());
+        TestClient c = chapUpToDecision(); // in setup: RADIUS and the L2TP call are slow in a storm
+        int first = c.sid;
+        assertEquals(1, server.setupsInFlight());
+        // the client gives up and starts over with a new discovery (a new cookie: within one cookie generation the
+        // same PADR is a retransmission and gets the same PADS, RFC 2516 5.4)
+        sched.advance(Duration.ofSeconds(11));
+        c.discover(); // PADO and PADS again, not a refusal
+        assertNotEquals(first, c.sid);
+        PppoeDiscovery.Frame padt = c.expectDiscovery(PppoeCode.PADT);
+        assertEquals(first, padt.packet().sessionId(), "PADT for the session given up");
+        assertEquals(1, server.sessionCount());
+        assertEquals(1, server.setupsInFlight());
+        assertEquals(1, stats.closed(CloseReason.SUPERSEDED));
+        for (DropReason r : List.of(DropReason.LIMIT_PER_INTERFACE, DropReason.LIMIT_PER_MAC)) {
+            assertEquals(0, stats.drops(r), r.toString());
+        }
+        assertTrue(events.contains("closed:SUPERSEDED"), "the layer above abandons the old setup: " + events);
+        assertEquals(org.lacd.pppoe.SessionState.CLOSED, authed.get(0).state());
+        // the new session goes on; only its id is in the table
+        c.openLcp();
+        assertEquals(1, server.sessions().size());
+        assertEquals(c.sid, server.sessions().get(0).pppoeSessionId());
+    }
+
+    /**
+     * Only a session in setup of the same client is replaced: a forwarding one stays (the LNS's keepalive decides
+     * whether it is dead), and so does the setup of another client on the same MAC (another Host-Uniq) or behind a
+     * relay with another Relay-Session-Id; the limits refuse those as before.
+     */
+    @Test
+    void forwardingSessionsAndOtherClientsOnTheMacAreNotReplaced() throws Exception {
+        start(settings().maxSessionsPerMac(1).build());
+        TestClient c = chapUpToDecision();
+        authed.get(0).startForwarding((b, o, l) -> { });
+        sched.runPending();
+        assertEquals(0, server.setupsInFlight());
+        c.padi(TestClient.service(""), TestClient.hostUniq("c0ffee"));
+        assertNull(c.pollDiscovery(PppoeCode.PADO));
+        assertEquals(1, stats.drops(DropReason.LIMIT_PER_MAC));
+        assertEquals(org.lacd.pppoe.SessionState.FORWARDING, authed.get(0).state());
+
+        server.stop(Duration.ofSeconds(1));
+        start(settings().maxSessionsPerMac(1).build());
+        TestClient d = client();
+        d.discover(); // Host-Uniq c0ffee, in setup
+        d.padi(TestClient.service(""), TestClient.hostUniq("0badcafe"));
+        assertNull(d.pollDiscovery(PppoeCode.PADO), "another client on the MAC");
+        PppoeTag relay = PppoeTag.of(TagType.RELAY_SESSION_ID, new byte[] {9, 9});
+        d.padi(TestClient.service(""), TestClient.hostUniq("c0ffee"), relay);
+        assertNull(d.pollDiscovery(PppoeCode.PADO), "a client behind a relay");
+        assertEquals(3, stats.drops(DropReason.LIMIT_PER_MAC));
+        assertEquals(0, stats.closed(CloseReason.SUPERSEDED));
+        assertEquals(1, server.setupsInFlight());
+    }
+
+    /**
+     * Issue 20, second round: the storm overshot setups-in-flight (3,600 counted against a limit of 2,000) because a
+     * PADO reserved nothing: every PADI that arrived before the first PADRs got one. An open offer now counts until its
+     * PADR opens the session, or for one to two seconds.
+     */
+    @Test
+    void openOffersCountAgainstSetupsInFlight() throws Exception {
+        start(settings().maxSetupsInFlight(2).build());
+        TestClient a = client(SUB_MAC, 0, -1, -1);
+        TestClient b = client(SUB_MAC + 1, 0, -1, -1);
+        TestClient c = client(SUB_MAC + 2, 0, -1, -1);
+        a.padi(TestClient.service(""));
+        b.padi(TestClient.service(""));
+        c.padi(TestClient.service(""));
+        PppoeDiscovery.Frame padoA = a.expectDiscovery(PppoeCode.PADO);
+        b.expectDiscovery(PppoeCode.PADO);
+        assertNull(c.pollDiscovery(PppoeCode.PADO), "two offers open: the third PADI waits");
+        assertEquals(1, stats.drops(DropReason.SETUP_PACING));
+        assertEquals(2, server.openOffers());
+        // a takes its offer up: one session in setup, one offer open, still two places used
+        a.acMac = AC_MAC;
+        a.padr(TestClient.service(""), padoA.packet().first(TagType.AC_COOKIE).orElseThrow());
+        a.expectDiscovery(PppoeCode.PADS);
+        assertEquals(1, server.setupsInFlight());
+        assertEquals(1, server.openOffers());
+        c.padi(TestClient.service(""));
+        assertNull(c.pollDiscovery(PppoeCode.PADO));
+        // b never sends its PADR: its offer lapses after one to two seconds, and c gets a PADO
+        sched.advance(Duration.ofMillis(2100));
+        assertEquals(0, server.openOffers());
+        c.padi(TestClient.service(""));
+        c.expectDiscovery(PppoeCode.PADO);
+        assertEquals(1, server.openOffers());
+    }
+
     @Test
     void padrOverTheLimitGetsPadsWithError() {
         start(settings().maxSessionsPerMac(1).build());
@@ -691,7 +798,7 @@ class PppoeServerTest {
         assertEquals(1, stats.timeouts(TimeoutKind.LCP_NEGOTIATION));
         assertEquals(1, stats.closed(CloseReason.LCP_TIMEOUT));
         assertEquals(0, server.sessionCount());
-        assertEquals(0, sched.liveTimers() - 2, "only the cookie rotation and sweep timers remain");
+        assertEquals(0, sched.liveTimers() - 3, "only the cookie rotation, sweep and offer expiry timers remain");
     }
 
     @Test

@@ -112,7 +112,9 @@ public final class AaaService implements AutoCloseable {
         List<byte[]> classes = p.all(Attr.CLASS).stream().map(RadiusAttribute::value).toList();
         AcceptAttributes aa = new AcceptAttributes(intAttr(p, Attr.SESSION_TIMEOUT), intAttr(p, Attr.IDLE_TIMEOUT),
             intAttr(p, Attr.ACCT_INTERIM_INTERVAL), classes, p.first(Attr.USER_NAME).map(RadiusAttribute::asString), p.attributes());
-        LOG.debug("RADIUS: user {} accepted by {} with {} tunnel candidate(s)", user, server.label(), tr.candidates().size());
+        if (LOG.isDebugEnabled()) { // label() concatenates: not per Access-Accept when nobody reads it
+            LOG.debug("RADIUS: user {} accepted by {} with {} tunnel candidate(s)", user, server.label(), tr.candidates().size());
+        }
         return new AccessDecision.Accept(tr.candidates(), reply, aa);
     }
 

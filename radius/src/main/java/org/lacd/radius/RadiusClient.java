@@ -88,6 +88,8 @@ public final class RadiusClient implements AutoCloseable {
     private static final class ServerState {
         final Server server;
         final InetSocketAddress address;
+        /** {@link Server#label()}, made once: it names the server in every request's metrics and log lines. */
+        final String label;
         final Pending[] slots = new Pending[256];
         /** The Request Authenticator of the request that last held each identifier, to tell a late answer from a forged one. */
         final byte[][] lastAuthenticator = new byte[256][];
@@ -99,6 +101,7 @@ public final class RadiusClient implements AutoCloseable {
         ServerState(Server server) {
             this.server = server;
             this.address = server.address();
+            this.label = server.label();
             this.nextId = (int) (Math.random() * 256);
         }
     }
@@ -269,7 +272,7 @@ public final class RadiusClient implements AutoCloseable {
             releaseId(p);
             int id = allocateId(s);
             if (id < 0) {
-                LOG.warn("RADIUS {}: no free identifier for {}", type, s.server.label());
+                LOG.warn("RADIUS {}: no free identifier for {}", type, s.label);
                 return false;
             }
             p.id = id;
@@ -286,9 +289,9 @@ public final class RadiusClient implements AutoCloseable {
             }
         }
         p.sentNanos = sched.nanoTime();
-        stats.sent(s.server.label(), type, retry);
+        stats.sent(s.label, type, retry);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("RADIUS {} -> {} id {} attempt {} ({} bytes)", type, s.server.label(), p.id, p.attempt + 1, p.encoded.bytes().length);
+            LOG.debug("RADIUS {} -> {} id {} attempt {} ({} bytes)", type, s.label, p.id, p.attempt + 1, p.encoded.bytes().length);
         }
         channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(p.encoded.bytes()), s.address));
         p.timer = sched.schedule(loop, () -> onTimeout(p), settings.timeout().toNanos());
@@ -320,7 +323,7 @@ public final class RadiusClient implements AutoCloseable {
         if (p.future.isDone()) {
             return;
         }
-        stats.tryTimedOut(p.current.server.label(), type);
+        stats.tryTimedOut(p.current.label, type);
         p.attempt++;
         if (p.attempt < p.maxAttempts) {
             if (!transmit(p)) {
@@ -331,9 +334,9 @@ public final class RadiusClient implements AutoCloseable {
         ServerState s = p.current;
         if (!s.dead) {
             s.dead = true;
-            LOG.warn("RADIUS {} server {} did not answer {} tries: marked dead, {} every {} ms", type, s.server.label(), p.maxAttempts,
+            LOG.warn("RADIUS {} server {} did not answer {} tries: marked dead, {} every {} ms", type, s.label, p.maxAttempts,
                 statusServerProbes() ? "probed with Status-Server" : "tried again", settings.deadHoldDown().toMillis());
-            stats.serverDown(s.server.label());
+            stats.serverDown(s.label);
             if (statusServerProbes()) {
                 sched.schedule(loop, () -> probeLoop(s), settings.deadHoldDown().toNanos());
             }
@@ -396,7 +399,7 @@ public final class RadiusClient implements AutoCloseable {
             drop(sender.toString(), DropReason.UNKNOWN_SERVER, "from unknown address");
             return;
         }
-        String label = s.server.label();
+        String label = s.label;
         RadiusPacket pkt;
         try {
             pkt = RadiusPacket.decode(data);
@@ -470,7 +473,8 @@ public final class RadiusClient implements AutoCloseable {
         }
         releaseId(p);
         double secs = (sched.nanoTime() - (r != null ? p.sentNanos : p.submittedNanos)) / 1e9;
-        String label = r != null ? r.server().label() : (p.current != null ? p.current.server.label() : "-");
+        String label = p.current != null && (r == null || r.server() == p.current.server) ? p.current.label
+                : r != null ? r.server().label() : "-";
         RadiusStats.Result res;
         if (r == null) {
             res = RadiusStats.Result.TIMEOUT;

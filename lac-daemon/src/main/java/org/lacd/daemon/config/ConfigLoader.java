@@ -383,6 +383,7 @@ public final class ConfigLoader {
         int window = s.integer("receive-window", 16, 1, 1024);
         Duration linger = s.duration("tunnel-linger", Duration.ofSeconds(30), D0, Duration.ofHours(1));
         int perTunnel = s.integer("sessions-per-tunnel", 8000, 1, 65535);
+        int inSetupPerTunnel = s.integer("calls-in-setup-per-tunnel", 0, 0, 65535);
         Duration setup = s.duration("setup-timeout", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5));
         String calling = s.string("calling-number", "{mac}");
         long speed = s.longValue("connect-speed", 100_000_000L, 1, 0xffff_ffffL);
@@ -432,7 +433,7 @@ public final class ConfigLoader {
             throw s.error("ipsec-vici", "must be the absolute path of charon's VICI unix socket (charon.plugins.vici.socket without unix://)");
         }
         List<LacdConfig.LacPeer> lacPeers = lacPeers(s, lns);
-        L2tp l = new L2tp(sourcePort, bind, hostname, hello, rtxInit, rtxCap, maxRtx, window, linger, perTunnel, setup,
+        L2tp l = new L2tp(sourcePort, bind, hostname, hello, rtxInit, rtxCap, maxRtx, window, linger, perTunnel, inSetupPerTunnel, setup,
                 calling, speed, udpGso, udpGro, List.copyOf(lns), java.nio.file.Path.of(vici), lacPeers);
         s.done();
         return l;

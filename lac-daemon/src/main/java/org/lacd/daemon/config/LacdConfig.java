@@ -140,19 +140,10 @@ public record LacdConfig(
 
     public record L2tp(int sourcePort, InetAddress bindAddress, String hostname, Duration helloInterval,
                        Duration retransmitInitial, Duration retransmitCap, int maxRetransmits, int receiveWindow,
-                       Duration tunnelLinger, int sessionsPerTunnel, Duration setupTimeout, String callingNumber,
-                       long connectSpeed, boolean udpGso, boolean udpGro, List<LnsProfile> lns, Path ipsecVici,
+                       Duration tunnelLinger, int sessionsPerTunnel, int callsInSetupPerTunnel, Duration setupTimeout,
+                       String callingNumber, long connectSpeed, boolean udpGso, boolean udpGro, List<LnsProfile> lns, Path ipsecVici,
                        List<LacPeer> lacPeers) {
 
-        /** Without downstream LAC peers (no tunnel switching). */
-        public L2tp(int sourcePort, InetAddress bindAddress, String hostname, Duration helloInterval,
-                    Duration retransmitInitial, Duration retransmitCap, int maxRetransmits, int receiveWindow,
-                    Duration tunnelLinger, int sessionsPerTunnel, Duration setupTimeout, String callingNumber,
-                    long connectSpeed, boolean udpGso, boolean udpGro, List<LnsProfile> lns, Path ipsecVici) {
-            this(sourcePort, bindAddress, hostname, helloInterval, retransmitInitial, retransmitCap, maxRetransmits,
-                    receiveWindow, tunnelLinger, sessionsPerTunnel, setupTimeout, callingNumber, connectSpeed, udpGso, udpGro,
-                    lns, ipsecVici, List.of());
-        }
 
         /** Where charon's VICI socket is when the config does not say ({@code l2tp.ipsec-vici}). */
         public static final Path DEFAULT_VICI = Path.of("/var/run/charon.vici");

@@ -56,6 +56,8 @@ public final class LacdMetrics {
             new ConcurrentHashMap<>();
     private final AtomicLong spoolRecords = new AtomicLong();
     private final Timer setupLatency;
+    /** lacd_session_setup_phase_seconds{phase}: one timer per setup phase (a closed set of labels). */
+    private final Map<SessionState, Timer> setupPhases = new EnumMap<>(SessionState.class);
     private final Counter retransmits;
     private final Counter helloTimeouts;
 
@@ -81,6 +83,13 @@ public final class LacdMetrics {
         // lacd_session_setup_seconds (histogram)
         setupLatency = Timer.builder("lacd.session.setup").description("Time from PADS to call up")
                 .serviceLevelObjectives(BUCKETS).register(registry);
+        // lacd_session_setup_phase_seconds{phase} (histograms): where a setup's time goes, phase by phase
+        for (SessionState s : java.util.List.of(SessionState.PPPOE, SessionState.DECIDING, SessionState.TUNNEL_SETUP, SessionState.CALL_SETUP)) {
+            setupPhases.put(s, Timer.builder("lacd.session.setup.phase")
+                    .description("Time a session spent in one setup phase: pppoe (PADS to username), deciding (RADIUS or rules),"
+                            + " tunnel_setup (tunnel and window until the ICRQ is queued), call_setup (ICRQ queued to ICRP)")
+                    .tag("phase", label(s)).serviceLevelObjectives(BUCKETS).register(registry));
+        }
         // lacd_l2tp_control_retransmits_total
         retransmits = Counter.builder("lacd.l2tp.control.retransmits").description("L2TP control messages retransmitted")
                 .register(registry);
@@ -180,6 +189,17 @@ public final class LacdMetrics {
     public void setupSucceeded(Duration took) {
         counter("lacd.session.setups", "Session setups by result", "result", "success").increment();
         setupLatency.record(took);
+    }
+
+    /**
+     * lacd_session_setup_phase_seconds{phase}: a session left setup phase {@code phase} after {@code took} (phases other
+     * than pppoe, deciding, tunnel_setup and call_setup are not setup phases and are ignored).
+     */
+    public void setupPhase(SessionState phase, Duration took) {
+        Timer t = setupPhases.get(phase);
+        if (t != null) {
+            t.record(took);
+        }
     }
 
     /** lacd_session_setups_total{result="failure"} and lacd_session_failures_total{reason}. */

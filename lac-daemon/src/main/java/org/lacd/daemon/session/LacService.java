@@ -459,7 +459,8 @@ public final class LacService {
         LacdConfig.L2tp l = c.l2tp();
         return new L2tpSettings(l.sourcePort(), l.bindAddress().isAnyLocalAddress() ? null : l.bindAddress(), l.hostname(),
                 l.helloInterval(), l.retransmitInitial(), l.retransmitCap(), l.maxRetransmits(), Duration.ofMillis(100),
-                l.receiveWindow(), l.tunnelLinger(), Duration.ofSeconds(5), l.setupTimeout(), l.sessionsPerTunnel(), l.connectSpeed(),
+                l.receiveWindow(), l.tunnelLinger(), Duration.ofSeconds(5), l.setupTimeout(), l.sessionsPerTunnel(),
+                l.callsInSetupPerTunnel(), l.connectSpeed(),
                 Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), true);
     }
 

@@ -351,6 +351,9 @@ final class Session implements CallListener {
         timeline.add(new Views.Change(SessionState.AUTH, access.createdAt()));
         // the PPPoE server counted it as "pppoe" when it opened; from here the session object owns the gauge
         deps.metrics().sessionTransition(SessionState.PPPOE, SessionState.AUTH);
+        if (access instanceof PppoeAccess) { // a switched call had no PPPoE phase here: its setup began at the ICRQ
+            recordPhase(SessionState.PPPOE, access.createdAt(), deps.clock().instant());
+        }
     }
 
     SessionState state() {
@@ -435,12 +438,21 @@ final class Session implements CallListener {
             return; // a self-row; TUNNEL_SETUP -> TUNNEL_SETUP to the next candidate is shown as such in the timeline
         }
         state = next;
+        Instant now = deps.clock().instant();
+        recordPhase(from, timeline.peekLast().at(), now);
         if (timeline.size() == MAX_TIMELINE) {
             timeline.removeFirst();
         }
-        timeline.add(new Views.Change(next, deps.clock().instant()));
+        timeline.add(new Views.Change(next, now));
         deps.metrics().sessionTransition(from, next);
         LOG.debug("session {} {}: {} -> {} on {}", id, userForLog, from, next, cause);
+    }
+
+    /** lacd_session_setup_phase_seconds: the time spent in setup phase {@code phase} (other states are ignored). */
+    private void recordPhase(SessionState phase, Instant since, Instant now) {
+        if (!now.isBefore(since)) {
+            deps.metrics().setupPhase(phase, Duration.between(since, now));
+        }
     }
 
     private void perform(Action a, Input in) {

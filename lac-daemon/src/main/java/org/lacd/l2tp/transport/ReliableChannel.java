@@ -87,6 +87,12 @@ public final class ReliableChannel {
     private final L2tpScheduler sched;
     private final Listener listener;
     private final ArrayDeque<Outgoing> pending = new ArrayDeque<>();
+    /**
+     * Messages that finish work already under way ({@link #sendAhead}: an ICCN after its ICRP), sent before anything in
+     * {@link #pending}. Ns is assigned when a message enters the window (RFC 2661 5.8), so the order of messages not yet
+     * sent is ours to choose.
+     */
+    private final ArrayDeque<Outgoing> ahead = new ArrayDeque<>();
     private final ArrayDeque<Outgoing> inFlight = new ArrayDeque<>();
     private final Map<Integer, ControlMessage> outOfOrder = new HashMap<>();
 
@@ -144,11 +150,11 @@ public final class ReliableChannel {
 
     public int unacknowledged() { return inFlight.size(); }
 
-    public int queued() { return pending.size(); }
+    public int queued() { return pending.size() + ahead.size(); }
 
     public long retransmits() { return retransmitCount; }
 
-    public boolean idle() { return inFlight.isEmpty() && pending.isEmpty(); }
+    public boolean idle() { return inFlight.isEmpty() && pending.isEmpty() && ahead.isEmpty(); }
 
     /** Current retransmission timeout in ms (grows with backoff, back to initial after progress). */
     public long currentTimeoutMs() { return rtoMs; }
@@ -164,17 +170,32 @@ public final class ReliableChannel {
      * window is full. It never runs when the message is refused or the channel closes before that.
      */
     public boolean send(ControlMessage m, Runnable onFirstTransmit) {
-        if (closed || pending.size() >= MAX_PENDING) {
+        return enqueue(pending, m, onFirstTransmit);
+    }
+
+    /**
+     * Like {@link #send(ControlMessage, Runnable)}, but ahead of every message queued with {@code send} (after those
+     * queued ahead before it): for a message that completes work the peer already holds state for, such as the ICCN
+     * that answers an ICRP. In a storm the window is the bound and hundreds of ICRQs wait for it; an ICCN behind them
+     * would keep its call (and the subscriber, and the LNS's session) waiting for calls that have not even started.
+     * Never for a message that must follow one still queued (a CDN must not overtake its call's ICRQ).
+     */
+    public boolean sendAhead(ControlMessage m, Runnable onFirstTransmit) {
+        return enqueue(ahead, m, onFirstTransmit);
+    }
+
+    private boolean enqueue(ArrayDeque<Outgoing> queue, ControlMessage m, Runnable onFirstTransmit) {
+        if (closed || pending.size() + ahead.size() >= MAX_PENDING) {
             return false;
         }
-        pending.add(new Outgoing(m, onFirstTransmit));
+        queue.add(new Outgoing(m, onFirstTransmit));
         fill();
         return true;
     }
 
     private void fill() {
-        while (!pending.isEmpty() && inFlight.size() < Math.min(cwnd, peerWindow)) {
-            Outgoing o = pending.poll();
+        while ((!ahead.isEmpty() || !pending.isEmpty()) && inFlight.size() < Math.min(cwnd, peerWindow)) {
+            Outgoing o = ahead.isEmpty() ? pending.poll() : ahead.poll();
             o.ns = nextNs;
             nextNs = Seq.next(nextNs);
             o.bytes = L2tpCodec.encode(o.msg.withSequence(o.ns, nextExpected));
@@ -231,10 +252,22 @@ public final class ReliableChannel {
         if (closed) {
             return;
         }
-        processAck(m.nr());
+        // a message that is not a ZLB fills the window it opened only after it was delivered: the answer it asks for
+        // (the ICCN for an ICRP, queued ahead) then takes the slot before the queued new work does
+        processAck(m.nr(), !m.isZlb());
         if (m.isZlb()) {
             return; // never acknowledge an acknowledgement
         }
+        receiveInSequence(m);
+        if (!closed) {
+            fill();
+            if (!inFlight.isEmpty() && rtxTimer == null) {
+                armRetransmit();
+            }
+        }
+    }
+
+    private void receiveInSequence(ControlMessage m) {
         int ns = m.ns();
         if (ns == nextExpected) {
             nextExpected = Seq.next(nextExpected);
@@ -262,7 +295,7 @@ public final class ReliableChannel {
         }
     }
 
-    private void processAck(int nr) {
+    private void processAck(int nr, boolean fillLater) {
         // ignore acks for messages we have not sent (RFC 2661 5.8: Nr beyond Ns is bogus)
         if (Seq.distance(inFlight.isEmpty() ? nextNs : inFlight.peek().ns, nr) > inFlight.size()) {
             return;
@@ -289,7 +322,9 @@ public final class ReliableChannel {
             rtxTimer.cancel();
             rtxTimer = null;
         }
-        fill();
+        if (!fillLater) {
+            fill();
+        }
         if (!inFlight.isEmpty() && rtxTimer == null) {
             armRetransmit();
         }
@@ -342,6 +377,7 @@ public final class ReliableChannel {
             rtxTimer = null;
         }
         pending.clear();
+        ahead.clear();
     }
 
     public boolean isClosed() { return closed; }

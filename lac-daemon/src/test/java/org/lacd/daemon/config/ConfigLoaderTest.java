@@ -36,6 +36,7 @@ class ConfigLoaderTest {
         assertTrue(c.l2tp().udpGso(), "l2tp.udp-gso defaults to on");
         assertTrue(c.interfaces().get(0).txRing(), "interfaces[].tx-ring defaults to on");
         assertFalse(c.l2tp().udpGro(), "l2tp.udp-gro defaults to off");
+        assertEquals(0, c.l2tp().callsInSetupPerTunnel(), "l2tp.calls-in-setup-per-tunnel defaults to no bound");
         assertEquals(3, c.l2tp().lns().size());
         assertEquals("lacd", c.l2tp().lns().get(0).hostname(), "profile hostname defaults to l2tp.hostname");
         assertEquals(2, c.steering().rules().size());
@@ -65,6 +66,7 @@ class ConfigLoaderTest {
         out of range             | '  mru: 1492 '             | '  mru: 100 '                | ppp.mru                   | 100 is out of range (576..9000)
         bad duration             | '  lcp-restart: 3s'        | '  lcp-restart: 3 seconds'   | ppp.lcp-restart           | expected a duration
         retransmit cap below 8s  | '  retransmit-cap: 8s'     | '  retransmit-cap: 2s'       | l2tp.retransmit-cap       | 2s is out of range (8s..5m)
+        negative calls in setup  | '  calls-in-setup-per-tunnel: 0' | '  calls-in-setup-per-tunnel: -1' | l2tp.calls-in-setup-per-tunnel | -1 is out of range (0..65535)
         bad enum                 | '  strategy: failover'     | '  strategy: random'         | radius.strategy           | expected one of failover, round-robin
         bad address              | 'address: 192.0.2.11'      | 'address: lns.example'       | l2tp.lns[0].address       | is not an IPv4 or IPv6 address
         unknown LNS in rule      | '{name: reseller-a-2, preference: 2}' | '{name: nowhere, preference: 2}' | steering.rules[0].lns[1].name | no LNS profile named 'nowhere'

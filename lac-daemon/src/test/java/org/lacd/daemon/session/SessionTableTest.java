@@ -516,6 +516,33 @@ class SessionTableTest {
                 session.timeline().stream().map(Session.Views.Change::state).toList());
     }
 
+    /** Where a setup's time goes (issue 20, second round): each setup phase is timed on the injected clock. */
+    @Test
+    void setupPhasesAreTimedOnTheManualClock() {
+        sched.advance(Duration.ofMillis(2000)); // PADS at T0, username 2 s later
+        newSession().start();
+        sched.advance(Duration.ofMillis(300)); // RADIUS
+        asked.get(0).complete(new Decision.Place(List.of(lnsA), Optional.empty(), Map.of()));
+        sched.advance(Duration.ofMillis(100)); // tunnel and window until the ICRQ is queued
+        lastCall().state = CallState.WAIT_REPLY;
+        session.callPlacing(lastCall());
+        sched.advance(Duration.ofMillis(1500)); // ICRQ to ICRP
+        lastCall().state = CallState.ESTABLISHED;
+        session.callUp(lastCall());
+        assertEquals(SessionState.FORWARDING, session.state());
+        assertEquals(2000, phaseMillis("pppoe"));
+        assertEquals(300, phaseMillis("deciding"));
+        assertEquals(100, phaseMillis("tunnel_setup"));
+        assertEquals(1500, phaseMillis("call_setup"));
+        assertEquals(null, registry.find("lacd.session.setup.phase").tags("phase", "forwarding").timer(), "not a setup phase");
+    }
+
+    double phaseMillis(String phase) {
+        io.micrometer.core.instrument.Timer t = registry.find("lacd.session.setup.phase").tags("phase", phase).timer();
+        assertEquals(1, t.count(), phase + " timed once");
+        return t.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     @Test
     void callDownWithACandidateLeftLocksOutAndTriesTheNext() {
         for (boolean inCallSetup : new boolean[] {false, true}) {

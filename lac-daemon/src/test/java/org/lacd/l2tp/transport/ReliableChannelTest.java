@@ -379,6 +379,33 @@ class ReliableChannelTest {
     }
 
     /** Issue 14, defect 1: the first-transmit callback runs when the message reaches the wire, not when it is queued. */
+    /**
+     * Issue 20, second round: with the window shut and new calls' ICRQs queued, an ICCN queued ahead takes the next
+     * slot (and the next Ns); messages queued ahead keep their own order, and the others theirs.
+     */
+    @Test
+    void messagesQueuedAheadTakeTheNextWindowSlots() {
+        a.ch.setPeerWindow(1);
+        List<String> sent = new ArrayList<>();
+        a.ch.send(msg(1), () -> sent.add("icrq 1"));
+        a.ch.send(msg(2), () -> sent.add("icrq 2"));
+        a.ch.send(msg(3), () -> sent.add("icrq 3"));
+        a.ch.sendAhead(msg(10), () -> sent.add("iccn 10"));
+        a.ch.sendAhead(msg(11), () -> sent.add("iccn 11"));
+        assertEquals(4, a.ch.queued());
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            List<ControlMessage> air = a.take();
+            assertEquals(1, air.size(), "window of one");
+            assertEquals(i, air.get(0).ns(), "Ns in order of transmission");
+            order.add((int) air.get(0).u32(AvpType.CALL_SERIAL_NUMBER));
+            a.ch.receive(ControlMessage.zlb(2, 0, i + 1)); // acknowledged: the next one leaves
+        }
+        assertEquals(List.of(1, 10, 11, 2, 3), order);
+        assertEquals(List.of("icrq 1", "iccn 10", "iccn 11", "icrq 2", "icrq 3"), sent);
+        assertEquals(0, a.ch.queued());
+    }
+
     @Test
     void firstTransmitCallbackRunsWhenTheMessageLeavesNotWhenQueued() {
         b.ch.setPeerWindow(1);
