@@ -40,6 +40,11 @@ public interface L2tpStats {
     /** A downstream LAC's tunnel or call refused (tunnel switching). */
     default void refused(Refusal reason) {}
 
+    /** A configured downstream LAC peer's tunnel or call refused: counted for the peer too (its view). */
+    default void refused(Refusal reason, LacPeer peer) {
+        refused(reason);
+    }
+
     void controlRetransmit();
 
     void helloTimeout();

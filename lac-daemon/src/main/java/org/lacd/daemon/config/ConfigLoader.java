@@ -495,8 +495,9 @@ public final class ConfigLoader {
                 throw p.error("host-name", "is empty (leave the key out to accept any Host Name)");
             }
             int max = p.integer("max-sessions", 0, 0, 1_000_000);
+            boolean drain = p.bool("drain", false);
             p.done();
-            out.add(new LacdConfig.LacPeer(name, network, prefix, secret, hostName, max));
+            out.add(new LacdConfig.LacPeer(name, network, prefix, secret, hostName, max, drain));
         }
         return List.copyOf(out);
     }
