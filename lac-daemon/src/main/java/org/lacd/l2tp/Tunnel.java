@@ -602,6 +602,10 @@ final class Tunnel implements ReliableChannel.Listener {
         }
         peerStopResult = rc;
         String msg = (lacPeer != null ? "downstream LAC" : "LNS") + " sent StopCCN" + (rc != null ? " (" + rc + ")" : "");
+        if (lacPeer != null && state == TunnelState.WAIT_CTL_CONN) {
+            // it refused our SCCRP before any SCCCN: a wrong secret it noticed first (our Challenge Response) or the like
+            host.stats().refused(L2tpStats.Refusal.PEER_REFUSED_TUNNEL, lacPeer);
+        }
         CallDownCause c = new CallDownCause(CallDownCause.Kind.TUNNEL_FAILED, rc != null ? rc.result() : -1,
                 rc != null ? rc.error() : -1, rc != null && rc.message() != null ? rc.message() : msg, null);
         fire(Event.RX_STOPCCN, () -> {

@@ -309,6 +309,9 @@ class TunnelSwitchingTest {
         assertEquals(CallDownCause.Kind.TUNNEL_FAILED, l.cause.kind());
         assertEquals(0, lts.lac().sessions().count());
         assertEquals(0, a1.connectedCalls());
+        // lacd's LAC checks our Challenge Response first and sends StopCCN before any SCCCN: counted at the LTS too
+        await(() -> meter("lacd.l2tp.lac.peer.refusals", "reason", "peer_refused_tunnel") == 1, "lacd_l2tp_lac_peer_refusals_total");
+        assertEquals(1, new org.lacd.daemon.session.LacManagement(lts.lac(), () -> true, null).lacPeers().get(0).refusals());
     }
 
     /** The gauge or counter {@code name} with {@code tag=value}, 0 when not registered. */

@@ -186,6 +186,10 @@ class LacPeerResponderTest {
         assertTrue(e.getCause() instanceof TunnelFailedException, e.toString());
         L2tpEngineLoopbackTest.await(() -> lts.tunnels().isEmpty(), "no tunnel left at the LTS");
         assertTrue(incoming.isEmpty());
+        // the LAC noticed first (our Challenge Response in SCCRP was wrong for its secret) and sent StopCCN before any
+        // SCCCN: the LTS counts that refusal too, under its own reason
+        L2tpEngineLoopbackTest.await(() -> ltsStats.refusals(L2tpStats.Refusal.PEER_REFUSED_TUNNEL) == 1, "counted at the LTS");
+        assertEquals(0, ltsStats.refusals(L2tpStats.Refusal.AUTH_FAILED));
     }
 
     /** A peer that answers our Challenge wrongly (it sent none itself, so only the LTS can tell): StopCCN 4, counted. */
