@@ -34,6 +34,8 @@ public interface L2tpStats {
         PEER_REFUSED_TUNNEL,
         /** An SCCRQ without a required AVP, or of another protocol version (StopCCN 2 or 5). */
         BAD_SCCRQ,
+        /** An SCCRQ beyond the peer's {@code max-tunnels} (StopCCN result 2). */
+        TUNNEL_LIMIT,
         /** An ICRQ beyond the peer's {@code max-sessions} (CDN result 4). */
         SESSION_LIMIT,
         /** An ICRQ while lacd drains (CDN result 4). */

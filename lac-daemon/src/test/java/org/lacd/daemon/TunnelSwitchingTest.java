@@ -335,7 +335,7 @@ class TunnelSwitchingTest {
 
         // lacd lac-peers
         var peer = mgmt.lacPeers().get(0);
-        assertEquals(new org.lacd.daemon.mgmt.Views.LacPeerView("partner-a", "127.0.0.3/32", 1, 1, 10, false, 0), peer);
+        assertEquals(new org.lacd.daemon.mgmt.Views.LacPeerView("partner-a", "127.0.0.3/32", 1, 4, 1, 10, false, 0), peer);
         assertEquals(1.0, meter("lacd.sessions.by.lac.peer", "peer", "partner-a"), "lacd_sessions_by_lac_peer{peer=partner-a}");
 
         // lacd drain-peer partner-a: the next call gets CDN result 4, alice's call stays

@@ -312,11 +312,11 @@ public final class ManagementCommands {
     }
 
     @Command(name = "lac-peers", mixinStandardHelpOptions = true,
-            description = "Lists downstream LAC peers (tunnel switching): address, tunnels up, sessions, limit, drain flag, refusals.")
+            description = "Lists downstream LAC peers (tunnel switching): address, tunnels up, sessions, limits, drain flag, refusals.")
     public static final class LacPeers extends Base {
         @Override
         void run(ManagementClient c, PrintWriter out) throws Exception {
-            print(out, c.get("/v1/lac-peers").body(), "name", "address", "tunnelsUp", "sessions", "maxSessions", "drain", "refusals");
+            print(out, c.get("/v1/lac-peers").body(), "name", "address", "tunnelsUp", "maxTunnels", "sessions", "maxSessions", "drain", "refusals");
         }
     }
 

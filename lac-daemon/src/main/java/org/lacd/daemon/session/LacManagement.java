@@ -147,7 +147,7 @@ public final class LacManagement implements ManagementBackend {
         for (LacdConfig.LacPeer p : lac.config().l2tp().lacPeers()) {
             int up = (int) tunnels.stream()
                     .filter(t -> p.name().equals(t.lacPeer()) && t.state() == org.lacd.l2tp.TunnelState.ESTABLISHED).count();
-            out.add(new Views.LacPeerView(p.name(), p.network().getHostAddress() + "/" + p.prefix(), up,
+            out.add(new Views.LacPeerView(p.name(), p.network().getHostAddress() + "/" + p.prefix(), up, p.maxTunnels(),
                     lac.engine().incomingCalls(p.name()), p.maxSessions(), lac.sessions().lacPeerDrained(p.name()),
                     lac.metrics().lacPeerRefusals(p.name())));
         }

@@ -80,7 +80,7 @@ class ManagementApiTest {
 
         @Override
         public List<Views.LacPeerView> lacPeers() {
-            return List.of(new Views.LacPeerView("partner-a", "203.0.113.0/28", 2, 17, 2000, true, 3));
+            return List.of(new Views.LacPeerView("partner-a", "203.0.113.0/28", 2, 4, 17, 2000, true, 3));
         }
 
         @Override
