@@ -42,6 +42,7 @@ import org.lacd.wire.WireReader;
 import org.lacd.wire.WireProtocol;
 import org.lacd.wire.MalformedPacketException;
 import org.lacd.l2tp.wire.MessageType;
+import org.lacd.l2tp.wire.ErrorCode;
 import org.lacd.l2tp.wire.ResultCode;
 import org.lacd.l2tp.wire.StopCcnResult;
 import org.slf4j.Logger;
@@ -112,6 +113,8 @@ public final class L2tpEngine {
     private volatile IncomingCallHandler incomingHandler = call -> null;
     /** Tunnel switching: calls per downstream LAC peer (by name), over every worker, for its {@code maxSessions}. */
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> incomingPerPeer = new ConcurrentHashMap<>();
+    /** Responder tunnels per downstream LAC peer, over all event loops (its {@code max-tunnels}). */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> tunnelsPerPeer = new ConcurrentHashMap<>();
 
     public L2tpEngine(L2tpSettings settings, L2tpStats stats) {
         this(settings, stats, 1);
@@ -734,6 +737,15 @@ public final class L2tpEngine {
                 refuseStateless(m, from, m.u16(AvpType.ASSIGNED_TUNNEL_ID));
                 return;
             }
+            java.util.concurrent.atomic.AtomicInteger peerTunnels = tunnelsPerPeer.computeIfAbsent(lp.name(),
+                    k -> new java.util.concurrent.atomic.AtomicInteger());
+            if (peerTunnels.incrementAndGet() > lp.maxTunnels() && lp.maxTunnels() > 0) {
+                peerTunnels.decrementAndGet();
+                LOG.info("SCCRQ from {} ({}): over its max-tunnels {}, refused", from, lp.name(), lp.maxTunnels());
+                stats.refused(L2tpStats.Refusal.TUNNEL_LIMIT, lp);
+                refuseStateless(m, from, m.u16(AvpType.ASSIGNED_TUNNEL_ID), StopCcnResult.GENERAL_ERROR, "too many tunnels from this peer");
+                return;
+            }
             int choices = (65535 - index) / count + 1;
             int id;
             do {
@@ -752,8 +764,13 @@ public final class L2tpEngine {
          * SCCRQ (RFC 2661 5.8); its tunnel id is the one the SCCRQ assigned. Nothing is retransmitted (DoS guard).
          */
         private void refuseStateless(ControlMessage m, InetSocketAddress from, int theirTunnel) {
+            refuseStateless(m, from, theirTunnel, StopCcnResult.NOT_AUTHORIZED, null);
+        }
+
+        /** The same with another result code (and a message, or null). */
+        private void refuseStateless(ControlMessage m, InetSocketAddress from, int theirTunnel, StopCcnResult result, String why) {
             List<org.lacd.l2tp.wire.Avp> body = List.of(org.lacd.l2tp.wire.Avp.u16(AvpType.ASSIGNED_TUNNEL_ID, 0),
-                    ResultCode.of(StopCcnResult.NOT_AUTHORIZED).toAvp());
+                    (why == null ? ResultCode.of(result) : ResultCode.of(result, ErrorCode.NO_ERROR, why)).toAvp());
             ControlMessage stop = ControlMessage.of(MessageType.STOPCCN, Math.max(theirTunnel, 0), 0, body);
             stop = new ControlMessage(stop.tunnelId(), 0, 0, (m.ns() + 1) & 0xffff, stop.avps());
             sendControl(from, L2tpCodec.encode(stop));
@@ -935,6 +952,10 @@ public final class L2tpEngine {
             tunnels.remove(t.localTunnelId);
             if (t.lacPeer != null) {
                 responders.values().remove(t);
+                java.util.concurrent.atomic.AtomicInteger n = tunnelsPerPeer.get(t.lacPeer.name());
+                if (n != null) {
+                    n.decrementAndGet();
+                }
             }
             List<Tunnel> l = byKey.get(t.profile.key());
             if (l != null) {

@@ -27,8 +27,15 @@ public interface L2tpStats {
         NO_SECRET,
         /** The SCCRQ's Host Name is not the one configured for the peer (StopCCN 4). */
         HOST_NAME,
+        /**
+         * The peer sent StopCCN while we waited for its SCCCN (RFC 2661 7.2.1 wait-ctl-conn): it refused our SCCRP,
+         * typically because our Challenge Response in it did not match its secret (a wrong secret it noticed first).
+         */
+        PEER_REFUSED_TUNNEL,
         /** An SCCRQ without a required AVP, or of another protocol version (StopCCN 2 or 5). */
         BAD_SCCRQ,
+        /** An SCCRQ beyond the peer's {@code max-tunnels} (StopCCN result 2). */
+        TUNNEL_LIMIT,
         /** An ICRQ beyond the peer's {@code max-sessions} (CDN result 4). */
         SESSION_LIMIT,
         /** An ICRQ while lacd drains (CDN result 4). */
@@ -39,6 +46,11 @@ public interface L2tpStats {
 
     /** A downstream LAC's tunnel or call refused (tunnel switching). */
     default void refused(Refusal reason) {}
+
+    /** A configured downstream LAC peer's tunnel or call refused: counted for the peer too (its view). */
+    default void refused(Refusal reason, LacPeer peer) {
+        refused(reason);
+    }
 
     void controlRetransmit();
 

@@ -15,8 +15,18 @@ import java.util.Objects;
  *                    authentication (a Challenge from the peer is then refused)
  * @param hostName    the Host Name the peer must send in its SCCRQ; null accepts any
  * @param maxSessions most calls at once from this peer, over all its tunnels; 0 for no limit
+ * @param maxTunnels  most tunnels at once from this peer (DoS guard: each costs a control channel and timers); 0 for
+ *                    no limit. A further SCCRQ is refused with StopCCN result 2 and counted as tunnel_limit.
  */
-public record LacPeer(String name, InetAddress network, int prefix, String secret, String hostName, int maxSessions) {
+public record LacPeer(String name, InetAddress network, int prefix, String secret, String hostName, int maxSessions, int maxTunnels) {
+    /** {@code l2tp.lac-peers[].max-tunnels} when not given. */
+    public static final int DEFAULT_MAX_TUNNELS = 4;
+
+    /** A peer with the default tunnel limit. */
+    public LacPeer(String name, InetAddress network, int prefix, String secret, String hostName, int maxSessions) {
+        this(name, network, prefix, secret, hostName, maxSessions, DEFAULT_MAX_TUNNELS);
+    }
+
     public LacPeer {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(network, "network");
@@ -26,6 +36,9 @@ public record LacPeer(String name, InetAddress network, int prefix, String secre
         }
         if (maxSessions < 0) {
             throw new IllegalArgumentException("lac peer " + name + ": max sessions " + maxSessions);
+        }
+        if (maxTunnels < 0) {
+            throw new IllegalArgumentException("lac peer " + name + ": max tunnels " + maxTunnels);
         }
         if (secret != null && secret.isEmpty()) {
             secret = null;
@@ -67,6 +80,6 @@ public record LacPeer(String name, InetAddress network, int prefix, String secre
     @Override
     public String toString() {
         return "LacPeer[" + name + " " + network.getHostAddress() + "/" + prefix + (secret != null ? " secret" : "")
-                + (hostName != null ? " host-name " + hostName : "") + (maxSessions > 0 ? " max " + maxSessions : "") + "]";
+                + (hostName != null ? " host-name " + hostName : "") + (maxSessions > 0 ? " max " + maxSessions : "") + " max-tunnels " + maxTunnels + "]";
     }
 }

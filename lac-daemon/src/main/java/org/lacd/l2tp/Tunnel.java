@@ -176,7 +176,7 @@ final class Tunnel implements ReliableChannel.Listener {
 
     TunnelSnapshot snapshot() {
         return new TunnelSnapshot(profile.name(), peer, peerHostName, localTunnelId, remoteTunnelId, state, sessions.size(),
-                channel.retransmits(), channel.unacknowledged(), stateSince);
+                channel.retransmits(), channel.unacknowledged(), stateSince, lacPeer == null ? null : lacPeer.name());
     }
 
     // ---------------------------------------------------------------- state machine
@@ -517,7 +517,7 @@ final class Tunnel implements ReliableChannel.Listener {
         }
         if (problem != null) {
             LOG.info("tunnel {} from {} ({}): SCCRQ refused: {}", localTunnelId, peer, lacPeer.name(), problem);
-            host.stats().refused(refusal);
+            host.stats().refused(refusal, lacPeer);
             ResultCode rc = ResultCode.of(result, error, problem);
             CallDownCause c = failure(result.code(), error.code(), problem);
             fire(Event.RX_SCCRQ_BAD, () -> startClosing(rc, c));
@@ -551,7 +551,7 @@ final class Tunnel implements ReliableChannel.Listener {
             if (resp == null || !MessageDigest.isEqual(resp, HiddenAvps.challengeResponse(MessageType.SCCCN, secret, challenge))) {
                 String problem = resp == null ? "peer sent no challenge response" : "peer's challenge response wrong (secret mismatch)";
                 LOG.info("tunnel {} from {} ({}): {}", localTunnelId, peer, lacPeer.name(), problem);
-                host.stats().refused(L2tpStats.Refusal.AUTH_FAILED);
+                host.stats().refused(L2tpStats.Refusal.AUTH_FAILED, lacPeer);
                 ResultCode rc = ResultCode.of(StopCcnResult.NOT_AUTHORIZED, ErrorCode.NO_ERROR, "not authorized");
                 CallDownCause c = failure(StopCcnResult.NOT_AUTHORIZED.code(), -1, problem);
                 fire(Event.RX_SCCCN_BAD, () -> startClosing(rc, c));
@@ -591,7 +591,7 @@ final class Tunnel implements ReliableChannel.Listener {
         L2tpStats.Refusal no = sessions.size() >= maxSessions() ? L2tpStats.Refusal.SESSION_LIMIT : host.admitIncoming(lacPeer);
         if (no != null) {
             LOG.info("tunnel {} from {} ({}): ICRQ refused: {}", localTunnelId, peer, lacPeer.name(), no);
-            host.stats().refused(no);
+            host.stats().refused(no, lacPeer);
             sendCdnFor(m, ResultCode.of(CdnResult.TEMPORARY_NO_FACILITIES, ErrorCode.NO_ERROR, no.name().toLowerCase(java.util.Locale.ROOT)));
             return;
         }
@@ -624,6 +624,10 @@ final class Tunnel implements ReliableChannel.Listener {
         }
         peerStopResult = rc;
         String msg = (lacPeer != null ? "downstream LAC" : "LNS") + " sent StopCCN" + (rc != null ? " (" + rc + ")" : "");
+        if (lacPeer != null && state == TunnelState.WAIT_CTL_CONN) {
+            // it refused our SCCRP before any SCCCN: a wrong secret it noticed first (our Challenge Response) or the like
+            host.stats().refused(L2tpStats.Refusal.PEER_REFUSED_TUNNEL, lacPeer);
+        }
         CallDownCause c = new CallDownCause(CallDownCause.Kind.TUNNEL_FAILED, rc != null ? rc.result() : -1,
                 rc != null ? rc.error() : -1, rc != null && rc.message() != null ? rc.message() : msg, null);
         fire(Event.RX_STOPCCN, () -> {

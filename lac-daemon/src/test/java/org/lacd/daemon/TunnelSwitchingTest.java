@@ -2,6 +2,7 @@ package org.lacd.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -308,6 +309,75 @@ class TunnelSwitchingTest {
         assertEquals(CallDownCause.Kind.TUNNEL_FAILED, l.cause.kind());
         assertEquals(0, lts.lac().sessions().count());
         assertEquals(0, a1.connectedCalls());
+        // lacd's LAC checks our Challenge Response first and sends StopCCN before any SCCCN: counted at the LTS too
+        await(() -> meter("lacd.l2tp.lac.peer.refusals", "reason", "peer_refused_tunnel") == 1, "lacd_l2tp_lac_peer_refusals_total");
+        assertEquals(1, new org.lacd.daemon.session.LacManagement(lts.lac(), () -> true, null).lacPeers().get(0).refusals());
+    }
+
+    /** The gauge or counter {@code name} with {@code tag=value}, 0 when not registered. */
+    double meter(String name, String tag, String value) {
+        var m = lts.lac().metrics().registry().find(name).tag(tag, value);
+        return m.gauge() != null ? m.gauge().value() : m.counter() != null ? m.counter().count() : 0;
+    }
+
+    @Test
+    void aDrainedPeerGetsItsNextCallRefusedKeepsItsCallsUpAndIsListed() throws Exception {
+        LnsPeer a1 = lns("lns-a");
+        LnsPeer b = lns(null);
+        startLts(a1, lns("lns-a"), b);
+        startLac();
+        var mgmt = new org.lacd.daemon.session.LacManagement(lts.lac(), lts::reload, null);
+        Listener alice = new Listener();
+        lac.placeCall(toLts("lac-s"), subscriber("alice@isp-a", "aa:bb:cc:00:00:11"), alice);
+        assertTrue(alice.up.await(10, TimeUnit.SECONDS));
+        LnsPeer.Call atA1 = only(a1);
+        await(() -> lts.lac().metrics().sessions(SessionState.FORWARDING) == 1, "forwarding");
+
+        // lacd lac-peers
+        var peer = mgmt.lacPeers().get(0);
+        assertEquals(new org.lacd.daemon.mgmt.Views.LacPeerView("partner-a", "127.0.0.3/32", 1, 4, 1, 10, false, 0), peer);
+        assertEquals(1.0, meter("lacd.sessions.by.lac.peer", "peer", "partner-a"), "lacd_sessions_by_lac_peer{peer=partner-a}");
+
+        // lacd drain-peer partner-a: the next call gets CDN result 4, alice's call stays
+        assertTrue(mgmt.drainLacPeer("partner-a", true).ok());
+        assertFalse(mgmt.drainLacPeer("nobody", true).ok(), "an unknown peer is named as such");
+        Listener bob = new Listener();
+        lac.placeCall(toLts("lac-s"), subscriber("bob@isp-b", "aa:bb:cc:00:00:12"), bob);
+        assertTrue(bob.down.await(10, TimeUnit.SECONDS), "the call from the drained peer is refused");
+        assertEquals(CallDownCause.Kind.REFUSED, bob.cause.kind(), "a CDN answering the ICRQ");
+        assertEquals(CdnResult.TEMPORARY_NO_FACILITIES.code(), bob.cause.resultCode());
+        assertEquals(0, b.calls().size(), "no call toward the LNS for the refused one");
+        assertEquals(1, alice.down.getCount(), "alice's call stays up");
+        assertEquals(null, atA1.cdn());
+        byte[] down = {0, 0x21, 0x45, 0, 0, 20, 1, 2, 3, 4};
+        a1.sendPpp(atA1, down, false);
+        assertArrayEquals(down, alice.frames.poll(10, TimeUnit.SECONDS), "and still forwards");
+        peer = mgmt.lacPeers().get(0);
+        assertTrue(peer.drain());
+        assertEquals(1, peer.refusals());
+        assertEquals(1, peer.sessions());
+        assertEquals(1.0, meter("lacd.l2tp.lac.peer.refusals", "reason", "draining"));
+
+        // lacd undrain-peer partner-a: calls are accepted again
+        assertTrue(mgmt.drainLacPeer("partner-a", false).ok());
+        Listener carol = new Listener();
+        lac.placeCall(toLts("lac-s"), subscriber("carol@isp-b", "aa:bb:cc:00:00:13"), carol);
+        assertTrue(carol.up.await(10, TimeUnit.SECONDS), "accepted again after undrain");
+        callOf(b, "carol@isp-b");
+        assertEquals(2, mgmt.lacPeers().get(0).sessions());
+
+        // drain: true in the config, reloaded: refused again; the calls up stay
+        Path f = dir.resolve("lts.yaml");
+        Files.writeString(f, Files.readString(f).replace("max-sessions: 10}", "max-sessions: 10, drain: true}"));
+        assertTrue(lts.reload());
+        assertTrue(mgmt.lacPeers().get(0).drain());
+        Listener dave = new Listener();
+        lac.placeCall(toLts("lac-s"), subscriber("dave@isp-b", "aa:bb:cc:00:00:14"), dave);
+        assertTrue(dave.down.await(10, TimeUnit.SECONDS), "refused by the config's drain");
+        assertEquals(CdnResult.TEMPORARY_NO_FACILITIES.code(), dave.cause.resultCode());
+        assertEquals(1, alice.down.getCount());
+        assertEquals(1, carol.down.getCount());
+        assertEquals(2, mgmt.lacPeers().get(0).refusals());
     }
 
     /** PPP frames may arrive with FF 03 (the LTS's outgoing call adds it, as lacd does toward every LNS). */

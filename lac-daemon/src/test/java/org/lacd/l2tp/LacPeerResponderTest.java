@@ -186,6 +186,10 @@ class LacPeerResponderTest {
         assertTrue(e.getCause() instanceof TunnelFailedException, e.toString());
         L2tpEngineLoopbackTest.await(() -> lts.tunnels().isEmpty(), "no tunnel left at the LTS");
         assertTrue(incoming.isEmpty());
+        // the LAC noticed first (our Challenge Response in SCCRP was wrong for its secret) and sent StopCCN before any
+        // SCCCN: the LTS counts that refusal too, under its own reason
+        L2tpEngineLoopbackTest.await(() -> ltsStats.refusals(L2tpStats.Refusal.PEER_REFUSED_TUNNEL) == 1, "counted at the LTS");
+        assertEquals(0, ltsStats.refusals(L2tpStats.Refusal.AUTH_FAILED));
     }
 
     /** A peer that answers our Challenge wrongly (it sent none itself, so only the LTS can tell): StopCCN 4, counted. */
@@ -227,6 +231,44 @@ class LacPeerResponderTest {
             L2tpEngineLoopbackTest.await(() -> lts.tunnels().stream().anyMatch(t -> t.state() == TunnelState.ESTABLISHED), "tunnel up");
         }
         assertEquals(0, ltsStats.refusals(L2tpStats.Refusal.AUTH_FAILED));
+    }
+
+    /** The next message of {@code type} addressed to {@code tunnel} (the others, SCCRP retransmissions included, skipped). */
+    static ControlMessage next(RawLac raw, MessageType type, int tunnel) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < end) {
+            ControlMessage m = raw.receive(500);
+            if (m != null && !m.isZlb() && m.messageType() == type && m.tunnelId() == tunnel) {
+                return m;
+            }
+        }
+        throw new AssertionError("no " + type + " to tunnel " + tunnel + " from the LTS");
+    }
+
+    /** max-tunnels: an SCCRQ beyond the peer's limit gets StopCCN result 2 and is counted; the tunnels it has stay. */
+    @Test
+    void anSccrqBeyondThePeersMaxTunnelsIsRefusedWithStopCcn2AndCounted() throws Exception {
+        L2tpEngine lts = lts(List.of(new LacPeer("partner-a", LO, 8, null, null, 0, 2)));
+        try (RawLac raw = new RawLac(lts)) {
+            raw.send(ControlMessage.of(MessageType.SCCRQ, 0, 0, sccrqBody(51, "lac-a", null)), 0, 0);
+            raw.send(ControlMessage.of(MessageType.SCCRQ, 0, 0, sccrqBody(52, "lac-a", null)), 0, 0);
+            ControlMessage first = next(raw, MessageType.SCCRP, 51);
+            next(raw, MessageType.SCCRP, 52);
+            raw.send(ControlMessage.of(MessageType.SCCRQ, 0, 0, sccrqBody(53, "lac-a", null)), 0, 0);
+            ControlMessage stop = next(raw, MessageType.STOPCCN, 53);
+            ResultCode rc = ResultCode.parse(stop.find(AvpType.RESULT_CODE));
+            assertEquals(StopCcnResult.GENERAL_ERROR.code(), rc.result(), "StopCCN result 2");
+            assertEquals(1, ltsStats.refusals(L2tpStats.Refusal.TUNNEL_LIMIT));
+            assertEquals(2, lts.tunnels().size(), "the two tunnels it has stay");
+
+            // one of them goes (the peer's StopCCN): a new one is accepted again
+            raw.send(ControlMessage.of(MessageType.STOPCCN, first.u16(AvpType.ASSIGNED_TUNNEL_ID), 0,
+                    List.of(Avp.u16(AvpType.ASSIGNED_TUNNEL_ID, 51), ResultCode.of(StopCcnResult.GENERAL_REQUEST_TO_CLEAR).toAvp())), 1, 1);
+            L2tpEngineLoopbackTest.await(() -> lts.tunnels().size() == 1, "the stopped tunnel gone");
+            raw.send(ControlMessage.of(MessageType.SCCRQ, 0, 0, sccrqBody(54, "lac-a", null)), 0, 0);
+            next(raw, MessageType.SCCRP, 54);
+            assertEquals(1, ltsStats.refusals(L2tpStats.Refusal.TUNNEL_LIMIT));
+        }
     }
 
     @Test

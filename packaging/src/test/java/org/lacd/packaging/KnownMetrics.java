@@ -59,6 +59,9 @@ final class KnownMetrics {
         m.put("lacd_lns_ipsec_failures_total", Map.of("lns", any, "reason",
                 Set.of("control_unreachable", "initiate_failed", "not_covered", "sa_lost")));
         m.put("lacd_config_reloads_total", Map.of("result", any));
+        m.put("lacd_sessions_by_lac_peer", Map.of("peer", any));
+        m.put("lacd_l2tp_lac_peer_refusals_total", Map.of("reason", Set.of("unknown_peer", "auth_failed", "peer_refused_tunnel",
+                "no_secret", "host_name", "bad_sccrq", "tunnel_limit", "session_limit", "draining")));
         m.put("up", Map.of());
         m.put("process_cpu_usage", Map.of());
         m.put("jvm_memory_used_bytes", Map.of("area", Set.of("heap", "nonheap"), "id", any));

@@ -140,12 +140,10 @@ public final class AaaService implements AutoCloseable {
         if (!portId.isEmpty()) {
             a.add(RadiusAttribute.string(Attr.NAS_PORT_ID, portId));
         }
-        a.add(RadiusAttribute.integer(Attr.NAS_PORT_TYPE, settings.nasPortType().code()));
+        a.add(RadiusAttribute.integer(Attr.NAS_PORT_TYPE, q.nasPortType().orElse(settings.nasPortType()).code()));
         a.add(RadiusAttribute.integer(Attr.SERVICE_TYPE, SERVICE_TYPE_FRAMED));
         a.add(RadiusAttribute.integer(Attr.FRAMED_PROTOCOL, FRAMED_PROTOCOL_PPP));
-        if (q.callingMac() != null) {
-            a.add(RadiusAttribute.string(Attr.CALLING_STATION_ID, settings.callingStationIdFormat().format(q.callingMac())));
-        }
+        callingStation(settings, q.callingStationId(), q.callingMac()).ifPresent(a::add);
         if (q.serviceName() != null && !q.serviceName().isEmpty()) {
             a.add(RadiusAttribute.string(Attr.CALLED_STATION_ID, q.serviceName()));
         }
@@ -154,6 +152,15 @@ public final class AaaService implements AutoCloseable {
         }
         q.lineInfo().ifPresent(li -> a.addAll(lineAttributes(li)));
         return a;
+    }
+
+    /** Calling-Station-Id (RFC 2865 5.31): the given octets as they are, else the MAC in the configured format, else none. */
+    static Optional<RadiusAttribute> callingStation(RadiusSettings settings, byte[] given, byte[] mac) {
+        if (given != null) {
+            return Optional.of(new RadiusAttribute(Attr.CALLING_STATION_ID, given));
+        }
+        return mac == null ? Optional.empty()
+            : Optional.of(RadiusAttribute.string(Attr.CALLING_STATION_ID, settings.callingStationIdFormat().format(mac)));
     }
 
     /** Where an attribute of the access line gets its value from the query's {@link AccessQuery.LineInfo}. */

@@ -17,10 +17,14 @@ import java.util.OptionalLong;
  * @param serviceName   PPPoE Service-Name (sent as Called-Station-Id when not empty)
  * @param nasPort       NAS-Port number
  * @param lineInfo      access line attributes from the PPPoE intermediate agent, if any
+ * @param callingStationId Calling-Station-Id as sent, octet for octet (a switched call's L2TP Calling Number); null:
+ *                      the MAC in the configured format, or none without a MAC
+ * @param nasPortType   NAS-Port-Type of this access (RFC 2865 5.41), overriding the configured one; empty: the configured
  */
 public record AccessQuery(String userName, AuthType authType, int chapId, byte[] chapChallenge, byte[] chapResponse, String papPassword,
                           String interfaceName, OptionalInt outerVlan, OptionalInt innerVlan, byte[] callingMac, String serviceName,
-                          String acctSessionId, long nasPort, Optional<LineInfo> lineInfo) {
+                          String acctSessionId, long nasPort, Optional<LineInfo> lineInfo, byte[] callingStationId,
+                          Optional<RadiusSettings.NasPortType> nasPortType) {
 
     public enum AuthType { CHAP_MD5, PAP, NONE }
 
@@ -37,6 +41,10 @@ public record AccessQuery(String userName, AuthType authType, int chapId, byte[]
         chapChallenge = chapChallenge == null ? null : chapChallenge.clone();
         chapResponse = chapResponse == null ? null : chapResponse.clone();
         callingMac = callingMac == null ? null : callingMac.clone();
+        callingStationId = callingStationId == null ? null : callingStationId.clone();
+        if (callingStationId != null && (callingStationId.length == 0 || callingStationId.length > 253)) {
+            throw new IllegalArgumentException("Calling-Station-Id of " + callingStationId.length + " octets (1..253)");
+        }
         if (userName == null) {
             throw new IllegalArgumentException("userName");
         }
@@ -47,6 +55,17 @@ public record AccessQuery(String userName, AuthType authType, int chapId, byte[]
             throw new IllegalArgumentException("PAP needs a password");
         }
     }
+
+    /** A query whose Calling-Station-Id is the MAC and whose NAS-Port-Type is the configured one (a PPPoE subscriber). */
+    public AccessQuery(String userName, AuthType authType, int chapId, byte[] chapChallenge, byte[] chapResponse, String papPassword,
+                       String interfaceName, OptionalInt outerVlan, OptionalInt innerVlan, byte[] callingMac, String serviceName,
+                       String acctSessionId, long nasPort, Optional<LineInfo> lineInfo) {
+        this(userName, authType, chapId, chapChallenge, chapResponse, papPassword, interfaceName, outerVlan, innerVlan, callingMac,
+            serviceName, acctSessionId, nasPort, lineInfo, null, Optional.empty());
+    }
+
+    @Override
+    public byte[] callingStationId() { return callingStationId == null ? null : callingStationId.clone(); }
 
     public static AccessQuery pap(String user, String password, String acctSessionId) {
         return new AccessQuery(user, AuthType.PAP, 0, null, null, password, "eth0", OptionalInt.empty(), OptionalInt.empty(), null, "",
@@ -61,6 +80,12 @@ public record AccessQuery(String userName, AuthType authType, int chapId, byte[]
     public AccessQuery withPort(String iface, OptionalInt outer, OptionalInt inner, byte[] mac, String service, long port,
                                 Optional<LineInfo> line) {
         return new AccessQuery(userName, authType, chapId, chapChallenge, chapResponse, papPassword, iface, outer, inner, mac, service,
-            acctSessionId, port, line);
+            acctSessionId, port, line, callingStationId, nasPortType);
+    }
+
+    /** The same query with {@code callingStationId} sent as is and {@code type} as NAS-Port-Type (a switched call). */
+    public AccessQuery withCallingStation(byte[] callingStationId, RadiusSettings.NasPortType type) {
+        return new AccessQuery(userName, authType, chapId, chapChallenge, chapResponse, papPassword, interfaceName, outerVlan, innerVlan,
+            callingMac, serviceName, acctSessionId, nasPort, lineInfo, callingStationId, Optional.of(type));
     }
 }

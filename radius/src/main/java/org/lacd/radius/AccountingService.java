@@ -276,12 +276,10 @@ public final class AccountingService implements AutoCloseable {
         if (!portId.isEmpty()) {
             a.add(RadiusAttribute.string(Attr.NAS_PORT_ID, portId));
         }
-        a.add(RadiusAttribute.integer(Attr.NAS_PORT_TYPE, settings.nasPortType().code()));
+        a.add(RadiusAttribute.integer(Attr.NAS_PORT_TYPE, s.nasPortType().orElse(settings.nasPortType()).code()));
         a.add(RadiusAttribute.integer(Attr.SERVICE_TYPE, AaaService.SERVICE_TYPE_FRAMED));
         a.add(RadiusAttribute.integer(Attr.FRAMED_PROTOCOL, AaaService.FRAMED_PROTOCOL_PPP));
-        if (s.callingMac() != null) {
-            a.add(RadiusAttribute.string(Attr.CALLING_STATION_ID, settings.callingStationIdFormat().format(s.callingMac())));
-        }
+        AaaService.callingStation(settings, s.callingStationId(), s.callingMac()).ifPresent(a::add);
         if (s.serviceName() != null && !s.serviceName().isEmpty()) {
             a.add(RadiusAttribute.string(Attr.CALLED_STATION_ID, s.serviceName()));
         }

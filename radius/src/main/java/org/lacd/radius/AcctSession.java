@@ -15,19 +15,38 @@ import java.util.function.Supplier;
  * @param interimInterval Acct-Interim-Interval from the Access-Accept (seconds), overriding the configured one
  * @param authentic     Acct-Authentic: 1 = RADIUS, 2 = Local (realm rules)
  * @param lineInfo      access line attributes (sent as DSL Forum VSAs like in the Access-Request)
+ * @param callingStationId Calling-Station-Id octet for octet (a switched call's Calling Number); null: from the MAC
+ * @param nasPortType   NAS-Port-Type overriding the configured one; empty: the configured
  */
 public record AcctSession(String acctSessionId, String userName, byte[] callingMac, String interfaceName, OptionalInt outerVlan,
                           OptionalInt innerVlan, long nasPort, String serviceName, Instant startTime, Supplier<Counters> counters,
                           Optional<TunnelInfo> tunnel, List<byte[]> classes, OptionalInt interimInterval, int authentic,
-                          Optional<AccessQuery.LineInfo> lineInfo) {
+                          Optional<AccessQuery.LineInfo> lineInfo, byte[] callingStationId,
+                          Optional<RadiusSettings.NasPortType> nasPortType) {
 
     public static final int AUTHENTIC_RADIUS = 1;
     public static final int AUTHENTIC_LOCAL = 2;
 
     public AcctSession {
         callingMac = callingMac == null ? null : callingMac.clone();
+        callingStationId = callingStationId == null ? null : callingStationId.clone();
+        if (callingStationId != null && (callingStationId.length == 0 || callingStationId.length > 253)) {
+            throw new IllegalArgumentException("Calling-Station-Id of " + callingStationId.length + " octets (1..253)");
+        }
         classes = classes.stream().map(byte[]::clone).toList();
     }
+
+    /** A session whose Calling-Station-Id is the MAC and whose NAS-Port-Type is the configured one (a PPPoE subscriber). */
+    public AcctSession(String acctSessionId, String userName, byte[] callingMac, String interfaceName, OptionalInt outerVlan,
+                       OptionalInt innerVlan, long nasPort, String serviceName, Instant startTime, Supplier<Counters> counters,
+                       Optional<TunnelInfo> tunnel, List<byte[]> classes, OptionalInt interimInterval, int authentic,
+                       Optional<AccessQuery.LineInfo> lineInfo) {
+        this(acctSessionId, userName, callingMac, interfaceName, outerVlan, innerVlan, nasPort, serviceName, startTime, counters, tunnel,
+            classes, interimInterval, authentic, lineInfo, null, Optional.empty());
+    }
+
+    @Override
+    public byte[] callingStationId() { return callingStationId == null ? null : callingStationId.clone(); }
 
     /** Octets and packets as 64-bit counters; split into 32-bit value + Gigawords on the wire (RFC 2869 s5.1). */
     public record Counters(long octetsIn, long octetsOut, long packetsIn, long packetsOut) {

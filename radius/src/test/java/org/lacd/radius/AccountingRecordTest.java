@@ -1,6 +1,7 @@
 package org.lacd.radius;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -80,5 +81,49 @@ class AccountingRecordTest {
         for (TerminateCause c : TerminateCause.values()) {
             assertEquals(c, TerminateCause.fromCode(c.code()));
         }
+    }
+
+    /** A switched call's Calling Number (here not a MAC, with a non-ASCII octet) as Calling-Station-Id, octet for octet. */
+    static final byte[] CALLING_NUMBER = {'+', '4', '9', ' ', '3', '0', '/', 'o', 'l', 't', (byte) 0xe9, ':', '7'};
+
+    @Test
+    void aSwitchedCallRecordCarriesTheCallingNumberAsIsAndNasPortTypeVirtual() throws Exception {
+        RadiusSettings s = RadiusSettings.builder().nasIdentifier("lts").nasPortType(RadiusSettings.NasPortType.ETHERNET)
+            .accounting(new RadiusSettings.Accounting(Duration.ZERO, Path.of("/nonexistent"), 1, Duration.ofSeconds(1), false)).build();
+        AccountingService acct = new AccountingService(s, RadiusStats.NOOP, Clock.fixed(NOW, ZoneOffset.UTC));
+        AcctSession session = new AcctSession("sid2", "u@r", new byte[] {2, 0, 0, 0, 0, 1}, "partner-a", OptionalInt.empty(),
+            OptionalInt.empty(), 9, "", START, () -> Counters.ZERO, Optional.empty(), List.of(), OptionalInt.empty(),
+            AcctSession.AUTHENTIC_LOCAL, Optional.empty(), CALLING_NUMBER, Optional.of(RadiusSettings.NasPortType.VIRTUAL));
+        List<RadiusAttribute> a = acct.sessionRecord(session, AccountingService.StatusType.START, null, NOW);
+        assertEquals(String.join("\n",
+            "40=00000001",                 // Acct-Status-Type Start
+            "44=" + hex("sid2"),           // Acct-Session-Id
+            "1=" + hex("u@r"),             // User-Name
+            "32=" + hex("lts"),            // NAS-Identifier
+            "5=00000009",                  // NAS-Port: the call's session id at the LTS
+            "87=" + hex("partner-a"),      // NAS-Port-Id: the downstream LAC peer
+            "61=00000005",                 // NAS-Port-Type Virtual, not the configured Ethernet (15)
+            "6=00000002",                  // Service-Type Framed-User
+            "7=00000001",                  // Framed-Protocol PPP
+            "31=2b34392033302f6f6c74e93a37", // Calling-Station-Id: the Calling Number as is ("+49 30/olt" e9 ":7"), not the MAC
+            "45=00000002",                 // Acct-Authentic Local
+            "55=" + String.format("%08x", NOW.getEpochSecond())), // Event-Timestamp
+            render(a));
+    }
+
+    @Test
+    void aSwitchedCallAccessRequestCarriesTheCallingNumberAsIsAndNasPortTypeVirtual() {
+        RadiusSettings s = RadiusSettings.builder().nasIdentifier("lts").nasPortType(RadiusSettings.NasPortType.ETHERNET).build();
+        AccessQuery q = AccessQuery.pap("u@r", "pw", "sid3")
+            .withPort("partner-a", OptionalInt.empty(), OptionalInt.empty(), new byte[] {2, 0, 0, 0, 0, 1}, "", 9, Optional.empty())
+            .withCallingStation(CALLING_NUMBER, RadiusSettings.NasPortType.VIRTUAL);
+        String r = render(new AaaService(s, RadiusStats.NOOP).requestAttributes(q));
+        assertTrue(r.contains("\n61=00000005\n"), r);                  // NAS-Port-Type Virtual
+        assertTrue(r.contains("\n31=2b34392033302f6f6c74e93a37\n"), r); // Calling-Station-Id, octet for octet
+        assertEquals(1, r.split("\n31=", -1).length - 1, "one Calling-Station-Id, not the MAC besides: " + r);
+        // a PPPoE subscriber's query (no Calling Number given) keeps the configured type and its MAC
+        String pppoe = render(new AaaService(s, RadiusStats.NOOP).requestAttributes(AccessQuery.pap("u@r", "pw", "sid4")
+            .withPort("eth1", OptionalInt.empty(), OptionalInt.empty(), new byte[] {2, 0, 0, 0, 0, 1}, "", 9, Optional.empty())));
+        assertTrue(pppoe.contains("\n61=0000000f\n") && pppoe.contains("\n31=" + hex("02:00:00:00:00:01") + "\n"), pppoe);
     }
 }

@@ -311,6 +311,36 @@ public final class ManagementCommands {
         }
     }
 
+    @Command(name = "lac-peers", mixinStandardHelpOptions = true,
+            description = "Lists downstream LAC peers (tunnel switching): address, tunnels up, sessions, limits, drain flag, refusals.")
+    public static final class LacPeers extends Base {
+        @Override
+        void run(ManagementClient c, PrintWriter out) throws Exception {
+            print(out, c.get("/v1/lac-peers").body(), "name", "address", "tunnelsUp", "maxTunnels", "sessions", "maxSessions", "drain", "refusals");
+        }
+    }
+
+    @Command(name = "drain-peer", mixinStandardHelpOptions = true,
+            description = "Refuses new calls from a downstream LAC peer (CDN, counted as draining); its calls up stay.")
+    public static final class DrainPeer extends Base {
+        @Parameters(paramLabel = "PEER") String peer;
+
+        @Override
+        void run(ManagementClient c, PrintWriter out) throws Exception {
+            print(out, c.post("/v1/lac-peers/" + q(peer) + "/drain").body());
+        }
+    }
+
+    @Command(name = "undrain-peer", mixinStandardHelpOptions = true, description = "Accepts new calls from a downstream LAC peer again.")
+    public static final class UndrainPeer extends Base {
+        @Parameters(paramLabel = "PEER") String peer;
+
+        @Override
+        void run(ManagementClient c, PrintWriter out) throws Exception {
+            print(out, c.post("/v1/lac-peers/" + q(peer) + "/undrain").body());
+        }
+    }
+
     @Command(name = "clear-tunnel", mixinStandardHelpOptions = true, description = "Clears tunnels (StopCCN) by LNS name or local tunnel id.")
     public static final class ClearTunnel extends Base {
         @Parameters(paramLabel = "LNS|TUNNEL-ID") String which;

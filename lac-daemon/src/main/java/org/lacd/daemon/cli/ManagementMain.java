@@ -41,6 +41,9 @@ public final class ManagementMain {
         COMMANDS.put("kick", ManagementCommands.Kick::new);
         COMMANDS.put("drain", ManagementCommands.Drain::new);
         COMMANDS.put("undrain", ManagementCommands.Undrain::new);
+        COMMANDS.put("lac-peers", ManagementCommands.LacPeers::new);
+        COMMANDS.put("drain-peer", ManagementCommands.DrainPeer::new);
+        COMMANDS.put("undrain-peer", ManagementCommands.UndrainPeer::new);
         COMMANDS.put("clear-tunnel", ManagementCommands.ClearTunnel::new);
         COMMANDS.put("stats", ManagementCommands.Stats::new);
         COMMANDS.put("reload", ManagementCommands.Reload::new);

@@ -496,8 +496,10 @@ public final class ConfigLoader {
                 throw p.error("host-name", "is empty (leave the key out to accept any Host Name)");
             }
             int max = p.integer("max-sessions", 0, 0, 1_000_000);
+            boolean drain = p.bool("drain", false);
+            int maxTunnels = p.integer("max-tunnels", org.lacd.l2tp.LacPeer.DEFAULT_MAX_TUNNELS, 0, 65535);
             p.done();
-            out.add(new LacdConfig.LacPeer(name, network, prefix, secret, hostName, max));
+            out.add(new LacdConfig.LacPeer(name, network, prefix, secret, hostName, max, drain, maxTunnels));
         }
         return List.copyOf(out);
     }

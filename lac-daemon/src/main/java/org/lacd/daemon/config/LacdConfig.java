@@ -168,19 +168,21 @@ public record LacdConfig(
      * @param secret      tunnel secret (RFC 2661 5.1.1); empty for none
      * @param hostName    the Host Name the peer must send in SCCRQ; empty accepts any
      * @param maxSessions most calls at once from this peer; 0 for no limit
+     * @param drain       new calls from this peer refused (CDN result 4, counted as draining); its calls up stay
+     * @param maxTunnels  most tunnels at once from this peer (StopCCN result 2 beyond); 0 for no limit
      */
     public record LacPeer(String name, InetAddress network, int prefix, Optional<String> secret, Optional<String> hostName,
-                          int maxSessions) {
+                          int maxSessions, boolean drain, int maxTunnels) {
         /** What the L2TP engine takes. */
         public org.lacd.l2tp.LacPeer toEngine() {
-            return new org.lacd.l2tp.LacPeer(name, network, prefix, secret.orElse(null), hostName.orElse(null), maxSessions);
+            return new org.lacd.l2tp.LacPeer(name, network, prefix, secret.orElse(null), hostName.orElse(null), maxSessions, maxTunnels);
         }
 
         /** Secrets stay out of logs and config diffs. */
         @Override
         public String toString() {
             return "LacPeer[" + name + " " + network.getHostAddress() + "/" + prefix + (secret.isPresent() ? " secret" : "")
-                    + hostName.map(h -> " host-name " + h).orElse("") + " max-sessions " + maxSessions + "]";
+                    + hostName.map(h -> " host-name " + h).orElse("") + " max-sessions " + maxSessions + " max-tunnels " + maxTunnels + (drain ? " drain" : "") + "]";
         }
     }
 

@@ -157,6 +157,11 @@ public final class EngineStats {
             public void refused(L2tpStats.Refusal reason) {
                 m.lacPeerRefused(reason);
             }
+
+            @Override
+            public void refused(L2tpStats.Refusal reason, org.lacd.l2tp.LacPeer peer) {
+                m.lacPeerRefused(reason, peer.name());
+            }
         };
     }
 

@@ -45,6 +45,7 @@ public final class LacdMetrics {
     private final Map<SessionState, AtomicLong> sessions = new EnumMap<>(SessionState.class);
     private final Map<TunnelState, AtomicLong> tunnels = new EnumMap<>(TunnelState.class);
     private final Map<String, AtomicLong> sessionsByLns = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.LongAdder> refusalsByLacPeer = new ConcurrentHashMap<>();
     /** Gauges read from a supplier at scrape time, registered once each (by name and tags). */
     private final java.util.Set<String> scrapedGauges = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicLong> serverUp = new ConcurrentHashMap<>();
@@ -347,6 +348,27 @@ public final class LacdMetrics {
      */
     public void lacPeerRefused(Enum<?> reason) {
         counter("lacd.l2tp.lac.peer.refusals", "Downstream LAC tunnels and calls refused, by reason", "reason", label(reason)).increment();
+    }
+
+    /** {@link #lacPeerRefused(Enum)} of a configured peer: also counted for that peer ({@link #lacPeerRefusals}, lacd lac-peers). */
+    public void lacPeerRefused(Enum<?> reason, String peer) {
+        lacPeerRefused(reason);
+        refusalsByLacPeer.computeIfAbsent(peer, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    }
+
+    /** Tunnels and calls of the configured downstream LAC peer {@code peer} refused since start. */
+    public long lacPeerRefusals(String peer) {
+        java.util.concurrent.atomic.LongAdder n = refusalsByLacPeer.get(peer);
+        return n == null ? 0 : n.sum();
+    }
+
+    /**
+     * lacd_sessions_by_lac_peer{peer}: calls from the downstream LAC peer now (being set up or forwarding), read from
+     * {@code calls} at scrape time; registered once per configured peer. A PPPoE interface has no such gauge: the
+     * peer stands in for the interface in views and accounting, and for the LNS role of lacd_sessions_by_lns here.
+     */
+    public void lacPeerSessions(String peer, java.util.function.DoubleSupplier calls) {
+        gauge("lacd.sessions.by.lac.peer", "Calls from the downstream LAC peer now (tunnel switching)", calls, "peer", peer);
     }
 
     public void dae(Enum<?> result) {

@@ -25,6 +25,16 @@ public interface ManagementBackend {
 
     Result drain(String lns, boolean drain);
 
+    /** The downstream LAC peers (tunnel switching). */
+    default List<Views.LacPeerView> lacPeers() {
+        return List.of();
+    }
+
+    /** Refuses (or accepts again) new calls from a downstream LAC peer; its calls up stay. */
+    default Result drainLacPeer(String peer, boolean drain) {
+        return new Result(false, "no LAC peer named " + peer, 0);
+    }
+
     /** Clears a tunnel (StopCCN) by the LNS name or the local tunnel id. */
     Result clearTunnel(String lnsOrTunnelId);
 

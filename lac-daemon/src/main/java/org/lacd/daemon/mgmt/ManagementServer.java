@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * GET  /v1/tunnels            GET /v1/lns            GET /v1/stats
  * POST /v1/kick?session=|user=|mac=
  * POST /v1/lns/{name}/drain   POST /v1/lns/{name}/undrain
+ * GET  /v1/lac-peers          POST /v1/lac-peers/{name}/drain   POST /v1/lac-peers/{name}/undrain
  * POST /v1/tunnels/{lns-or-id}/clear
  * POST /v1/reload
  * POST /v1/trace?target=&amp;file=&amp;seconds=&amp;max-bytes=
@@ -148,6 +149,15 @@ public final class ManagementServer implements Component {
                     send(ex, 200, backend.lns());
                 } else if (post && p.length == 3 && ("drain".equals(p[2]) || "undrain".equals(p[2]))) {
                     result(ex, backend.drain(p[1], "drain".equals(p[2])));
+                } else {
+                    notFound(ex);
+                }
+            }
+            case "lac-peers" -> {
+                if (get && p.length == 1) {
+                    send(ex, 200, backend.lacPeers());
+                } else if (post && p.length == 3 && ("drain".equals(p[2]) || "undrain".equals(p[2]))) {
+                    result(ex, backend.drainLacPeer(p[1], "drain".equals(p[2])));
                 } else {
                     notFound(ex);
                 }

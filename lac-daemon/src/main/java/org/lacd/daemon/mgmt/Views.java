@@ -21,6 +21,14 @@ public final class Views {
                              long retransmits, long stateSeconds) {}
 
     /** @param ipsec {@code off}, or for an LNS that requires IPsec {@code up} / {@code down} (its SA per charon) */
+    /**
+     * A downstream LAC peer (tunnel switching, {@code l2tp.lac-peers}): its tunnels toward lacd that are up, its calls now
+     * (being set up or forwarding), its limits (0: none), whether it is drained (config or operator) and how many of its
+     * tunnels and calls were refused since start.
+     */
+    public record LacPeerView(String name, String address, int tunnelsUp, int maxTunnels, int sessions, int maxSessions,
+                              boolean drain, long refusals) {}
+
     public record LnsView(String name, String address, String state, long lockoutRemainingSeconds, int sessions,
                           int maxSessions, boolean drain, String ipsec) {
         public LnsView(String name, String address, String state, long lockoutRemainingSeconds, int sessions,

@@ -73,6 +73,19 @@ sealed interface Access permits PppoeAccess, SwitchedAccess {
         return org.lacd.l2tp.DisconnectCause.subscriberHangup();
     }
 
+    /**
+     * Calling-Station-Id for RADIUS, octet for octet: a switched call's Calling Number as the downstream LAC sent it;
+     * null for a PPPoE subscriber, whose MAC goes in the configured format.
+     */
+    default byte[] callingStationId() {
+        return null;
+    }
+
+    /** NAS-Port-Type for RADIUS (RFC 2865 5.41): empty for the configured one (a PPPoE port's); Virtual for a switched call. */
+    default java.util.Optional<org.lacd.radius.RadiusSettings.NasPortType> nasPortType() {
+        return java.util.Optional.empty();
+    }
+
     /** The MAC as text, "" when unknown. */
     default String macText() {
         MacAddress m = mac();

@@ -141,6 +141,31 @@ public final class LacManagement implements ManagementBackend {
     }
 
     @Override
+    public List<Views.LacPeerView> lacPeers() {
+        List<TunnelSnapshot> tunnels = lac.engine().tunnels();
+        List<Views.LacPeerView> out = new ArrayList<>();
+        for (LacdConfig.LacPeer p : lac.config().l2tp().lacPeers()) {
+            int up = (int) tunnels.stream()
+                    .filter(t -> p.name().equals(t.lacPeer()) && t.state() == org.lacd.l2tp.TunnelState.ESTABLISHED).count();
+            out.add(new Views.LacPeerView(p.name(), p.network().getHostAddress() + "/" + p.prefix(), up, p.maxTunnels(),
+                    lac.engine().incomingCalls(p.name()), p.maxSessions(), lac.sessions().lacPeerDrained(p.name()),
+                    lac.metrics().lacPeerRefusals(p.name())));
+        }
+        return out;
+    }
+
+    @Override
+    public Views.Result drainLacPeer(String peer, boolean drain) {
+        if (lac.config().l2tp().lacPeers().stream().noneMatch(p -> p.name().equals(peer))) {
+            return new Views.Result(false, "no LAC peer named " + peer, 0);
+        }
+        lac.sessions().drainLacPeer(peer, drain);
+        boolean still = !drain && lac.sessions().lacPeerDrained(peer);
+        return new Views.Result(true, (drain ? "draining LAC peer " : still ? "undrained LAC peer (still drained by the config) "
+                : "undrained LAC peer ") + peer, 1);
+    }
+
+    @Override
     public Views.Result clearTunnel(String which) {
         int n = 0;
         for (TunnelSnapshot t : lac.engine().tunnels()) {

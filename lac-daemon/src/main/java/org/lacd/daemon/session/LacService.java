@@ -124,6 +124,15 @@ public final class LacService {
         }
         // tunnel switching: downstream LACs' calls become sessions like PPPoE subscribers'
         engine.acceptIncomingCalls(lacPeers(config), sessions.incomingCalls());
+        registerLacPeers(config);
+    }
+
+    /** lacd_sessions_by_lac_peer{peer} for each configured downstream LAC peer (once per name). */
+    private void registerLacPeers(LacdConfig c) {
+        for (LacdConfig.LacPeer p : c.l2tp().lacPeers()) {
+            String name = p.name();
+            metrics.lacPeerSessions(name, () -> engine.incomingCalls(name));
+        }
     }
 
     /** {@code l2tp.lac-peers} as the engine takes them; empty: SCCRQs stay unanswered (no tunnel switching). */
@@ -412,6 +421,7 @@ public final class LacService {
         engine.udpGsoOff(ipsecPeers(next));
         // a peer taken out gets no new tunnel; its tunnels and calls stay (as established sessions do)
         engine.acceptIncomingCalls(lacPeers(next), sessions.incomingCalls());
+        registerLacPeers(next);
         for (LacdConfig.LnsProfile p : next.l2tp().lns()) {
             registerLns(p.name());
         }

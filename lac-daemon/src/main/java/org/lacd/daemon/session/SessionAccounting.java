@@ -49,7 +49,7 @@ class SessionAccounting {
                 () -> new AcctSession.Counters(s.bytesUp.get(), s.bytesDown.get(), s.packetsUp.get(), s.packetsDown.get()),
                 Optional.of(tunnel), classes, OptionalInt.empty(),
                 place.attributes().isPresent() ? AcctSession.AUTHENTIC_RADIUS : AcctSession.AUTHENTIC_LOCAL,
-                Steering.lineInfo(s.access));
+                Steering.lineInfo(s.access), s.access.callingStationId(), s.access.nasPortType());
         acct.start(a);
         if (config.get().radius().accounting().tunnelRecords()) {
             acct.tunnelLinkStart(a);
@@ -84,7 +84,7 @@ class SessionAccounting {
         AcctSession a = new AcctSession(s.acctSessionId, s.auth.username(), s.access.macBytes(), s.access.interfaceName(),
                 vlan(s.access.outerVlan()), vlan(s.access.innerVlan()), s.access.pppoeSessionId(), s.access.serviceName(), clock.instant(),
                 () -> AcctSession.Counters.ZERO, Optional.empty(), List.of(), OptionalInt.empty(), AcctSession.AUTHENTIC_RADIUS,
-                Steering.lineInfo(s.access));
+                Steering.lineInfo(s.access), s.access.callingStationId(), s.access.nasPortType());
         acct.stop(a, reason == SetupFailure.RADIUS_REJECT ? TerminateCause.USER_ERROR : TerminateCause.SERVICE_UNAVAILABLE);
     }
 

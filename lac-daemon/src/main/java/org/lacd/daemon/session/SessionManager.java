@@ -104,16 +104,35 @@ public final class SessionManager implements SubscriberListener {
 
     // ---- calls from downstream LACs (tunnel switching; the L2TP engine's event loops) ----
 
+    /** Downstream LAC peers an operator drained (lacd drain-peer), by name; the config's {@code drain: true} adds to it. */
+    private final java.util.Set<String> drainedLacPeers = ConcurrentHashMap.newKeySet();
+
+    /** Whether new calls from the peer are refused: drained by an operator or in the running config. */
+    public boolean lacPeerDrained(String peer) {
+        return drainedLacPeers.contains(peer)
+                || config.get().l2tp().lacPeers().stream().anyMatch(p -> p.name().equals(peer) && p.drain());
+    }
+
+    /** lacd drain-peer / undrain-peer: until the next restart; the config's {@code drain: true} still holds. */
+    public void drainLacPeer(String peer, boolean drain) {
+        if (drain) {
+            drainedLacPeers.add(peer);
+        } else {
+            drainedLacPeers.remove(peer);
+        }
+    }
+
     /**
      * What the L2TP engine hands calls from downstream LACs to ({@code l2tp.lac-peers}): each connected call becomes a
      * session like a PPPoE subscriber's, its user the ICCN's Proxy Authen Name, steered and placed toward an LNS the
-     * same way. While lacd stops, new calls are refused (CDN result 4, counted as draining).
+     * same way. While lacd stops, or the peer is drained ({@link #lacPeerDrained}), new calls are refused (CDN result 4,
+     * counted as draining); calls up stay.
      */
     public org.lacd.l2tp.IncomingCallHandler incomingCalls() {
         return new org.lacd.l2tp.IncomingCallHandler() {
             @Override
             public org.lacd.l2tp.L2tpStats.Refusal admit(org.lacd.l2tp.LacPeer peer) {
-                return stopping ? org.lacd.l2tp.L2tpStats.Refusal.DRAINING : null;
+                return stopping || lacPeerDrained(peer.name()) ? org.lacd.l2tp.L2tpStats.Refusal.DRAINING : null;
             }
 
             @Override

@@ -180,7 +180,7 @@ final class Steering {
                 type == AccessQuery.AuthType.CHAP_MD5 ? a.chapResponse() : null,
                 type == AccessQuery.AuthType.PAP ? new String(a.papPassword(), java.nio.charset.StandardCharsets.ISO_8859_1) : null,
                 sub.interfaceName(), vlan(sub.outerVlan()), vlan(sub.innerVlan()), sub.macBytes(), sub.serviceName(),
-                s.acctSessionId, sub.pppoeSessionId(), li);
+                s.acctSessionId, sub.pppoeSessionId(), li, sub.callingStationId(), sub.nasPortType());
     }
 
     /** The subscriber's TR-101 line tags in the RADIUS module's terms. */

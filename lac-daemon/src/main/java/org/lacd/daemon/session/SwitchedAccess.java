@@ -52,6 +52,8 @@ final class SwitchedAccess implements Access, CallListener {
     private final MacAddress mac;
     private final LineInfo line;
     private final String calledNumber;
+    /** The ICRQ's Calling Number octets, for Calling-Station-Id; null when absent, empty or too long for RADIUS (253). */
+    private final byte[] callingNumber;
     /** Told once when the downstream side is gone, with what it means for the session. */
     private volatile Consumer<CloseReason> closed;
     private volatile PppSink upstream;
@@ -63,6 +65,8 @@ final class SwitchedAccess implements Access, CallListener {
         this.auth = auth(call.iccn());
         String calling = call.icrq().string(AvpType.CALLING_NUMBER);
         this.mac = macOrNull(calling);
+        byte[] cn = call.icrq().bytes(AvpType.CALLING_NUMBER);
+        this.callingNumber = cn == null || cn.length == 0 || cn.length > org.lacd.radius.wire.RadiusAttribute.MAX_VALUE_LENGTH ? null : cn;
         this.line = lineInfo(call.icrq());
         String called = call.icrq().string(AvpType.CALLED_NUMBER);
         this.calledNumber = called == null ? "" : called;
@@ -163,6 +167,11 @@ final class SwitchedAccess implements Access, CallListener {
     @Override public String interfaceName() { return call.lacPeer().name(); }
     @Override public int worker() { return 0; }
     @Override public MacAddress mac() { return mac; }
+    @Override public byte[] callingStationId() { return callingNumber == null ? null : callingNumber.clone(); }
+    /** RFC 2865 5.41: a call switched from another LAC comes in on no physical port of lacd's. */
+    @Override public java.util.Optional<org.lacd.radius.RadiusSettings.NasPortType> nasPortType() {
+        return java.util.Optional.of(org.lacd.radius.RadiusSettings.NasPortType.VIRTUAL);
+    }
     @Override public int outerVlan() { return -1; }
     @Override public int innerVlan() { return -1; }
     @Override public int pppoeSessionId() { return call.localSessionId(); }

@@ -209,7 +209,7 @@ class ConfigLoaderTest {
     void lacPeersAreReadWithTheirDefaults() throws Exception {
         Path f = dir.resolve("lts.yaml");
         Files.writeString(f, withLacPeers("""
-                - {name: partner-a, address: 198.51.100.7, secret: s3cret, host-name: lac-a, max-sessions: 500}
+                - {name: partner-a, address: 198.51.100.7, secret: s3cret, host-name: lac-a, max-sessions: 500, max-tunnels: 9, drain: true}
                 - {name: region-b, address: 203.0.113.0/26}
             """));
         LacdConfig c = ConfigLoader.load(f);
@@ -223,6 +223,11 @@ class ConfigLoaderTest {
         assertEquals(26, p.get(1).prefix());
         assertTrue(p.get(1).secret().isEmpty());
         assertEquals(0, p.get(1).maxSessions(), "no limit by default");
+        assertEquals(9, p.get(0).maxTunnels());
+        assertEquals(9, p.get(0).toEngine().maxTunnels());
+        assertEquals(4, p.get(1).maxTunnels(), "4 tunnels by default");
+        assertTrue(p.get(0).drain());
+        assertFalse(p.get(1).drain(), "not drained by default");
         assertTrue(p.get(1).toEngine().matches(java.net.InetAddress.getByName("203.0.113.63")));
         assertFalse(p.get(1).toEngine().matches(java.net.InetAddress.getByName("203.0.113.64")));
         assertFalse(p.get(0).toString().contains("s3cret"), "no secret in logs or diffs");
@@ -240,6 +245,8 @@ class ConfigLoaderTest {
         "- {name: p, address: lac.example}|l2tp.lac-peers[0].address|not an IPv4",
         "- {name: p, address: 198.51.100.7, secret: ''}|l2tp.lac-peers[0].secret|empty",
         "- {name: p, address: 198.51.100.7, max-sessions: -1}|l2tp.lac-peers[0].max-sessions|",
+        "- {name: p, address: 198.51.100.7, max-tunnels: -1}|l2tp.lac-peers[0].max-tunnels|",
+        "- {name: p, address: 198.51.100.7, drain: maybe}|l2tp.lac-peers[0].drain|",
         "- {name: p, address: 198.51.100.7, colour: red}|l2tp.lac-peers[0].colour|",
         "- {name: p, address: 192.0.2.0/24}|l2tp.lac-peers[0].address|LNS profile 'a'",
         "[{name: p, address: 198.51.100.7}, {name: p, address: 198.51.100.8}]|l2tp.lac-peers[1].name|twice",

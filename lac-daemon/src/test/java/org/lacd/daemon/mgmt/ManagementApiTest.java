@@ -79,6 +79,17 @@ class ManagementApiTest {
         }
 
         @Override
+        public List<Views.LacPeerView> lacPeers() {
+            return List.of(new Views.LacPeerView("partner-a", "203.0.113.0/28", 2, 4, 17, 2000, true, 3));
+        }
+
+        @Override
+        public Result drainLacPeer(String peer, boolean drain) {
+            calls.add((drain ? "drain-peer " : "undrain-peer ") + peer);
+            return peer.equals("partner-a") ? new Result(true, "ok", 1) : new Result(false, "no LAC peer named " + peer, 0);
+        }
+
+        @Override
         public Result clearTunnel(String which) {
             calls.add("clear " + which);
             return new Result(true, "cleared 1 tunnel(s)", 1);
@@ -170,6 +181,21 @@ class ManagementApiTest {
                 "trace alice 5 10000000"), calls);
         assertTrue(lacd("tunnels", "--url", url, "--token", TOKEN).out().contains("established"));
         assertTrue(lacd("lns", "--url", url, "--token", TOKEN).out().contains("usable"));
+    }
+
+    /** Tunnel switching: lacd lac-peers, drain-peer, undrain-peer over the API. */
+    @Test
+    void lacPeerViewAndDrain() {
+        Run list = lacd("lac-peers", "--url", url, "--token", TOKEN);
+        assertEquals(0, list.code(), list.err());
+        for (String col : List.of("partner-a", "203.0.113.0/28", "17", "2000", "true")) {
+            assertTrue(list.out().contains(col), list.out());
+        }
+        assertEquals(0, lacd("drain-peer", "partner-a", "--url", url, "--token", TOKEN).code());
+        Run bad = lacd("undrain-peer", "nobody", "--url", url, "--token", TOKEN);
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("no LAC peer named nobody"), bad.err());
+        assertEquals(List.of("drain-peer partner-a", "undrain-peer nobody"), calls);
     }
 
     @Test

@@ -132,6 +132,26 @@ class AccessFreeRadiusTest {
         }
     }
 
+    /**
+     * A switched call (tunnel switching): its L2TP Calling Number goes out as Calling-Station-Id as it is, not as a MAC,
+     * and its NAS-Port-Type is Virtual (RFC 2865 5.41) even where the configured one (a PPPoE port's) is Ethernet.
+     */
+    @Test
+    void aSwitchedCallSendsItsCallingNumberAsIsAndNasPortTypeVirtual() throws Exception {
+        byte[] callingNumber = "+49 30 1234567/olt7 eth 1/1/1:100".getBytes(StandardCharsets.US_ASCII);
+        AccessQuery q = AccessQuery.pap("alice@resellera.example", "alicepw", "sess-switched-1")
+            .withPort("partner-a", OptionalInt.empty(), OptionalInt.empty(), null, "", 77, Optional.empty())
+            .withCallingStation(callingNumber, RadiusSettings.NasPortType.VIRTUAL);
+        RadiusSettings s = settings(List.of(fr(MessageAuthenticatorMode.AUTO))).nasPortType(RadiusSettings.NasPortType.ETHERNET).build();
+        assertInstanceOf(Accept.class, ask(s, new CountingRadiusStats(), q));
+        String req = java.util.Arrays.stream(radius.authDetail().split("\n\s*\n"))
+            .filter(b -> b.contains("Acct-Session-Id = \"sess-switched-1\"")).findFirst().orElseThrow();
+        for (String line : List.of("Calling-Station-Id = \"+49 30 1234567/olt7 eth 1/1/1:100\"", "NAS-Port-Type = Virtual",
+            "NAS-Port-Id = \"partner-a\"", "NAS-Port = 77")) {
+            assertTrue(req.contains(line), "FreeRADIUS saw no '" + line + "' in\n" + req);
+        }
+    }
+
     /** FreeRADIUS's dictionary.rfc4679 declares Agent-Circuit-Id and Agent-Remote-Id as octets: it prints hex. */
     static String hex(String s) {
         return java.util.HexFormat.of().formatHex(s.getBytes(StandardCharsets.US_ASCII));

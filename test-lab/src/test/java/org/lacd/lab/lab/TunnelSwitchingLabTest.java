@@ -191,5 +191,9 @@ class TunnelSwitchingLabTest {
         assertEquals(0, sessions(1, null, null), "nothing reached the LTS's sessions");
         String m = lab.metrics(FRONT);
         assertTrue(Lab.sample(m, "lacd_session_setups_total", "result=\"failure\"") >= 1, "lacd #1 refused its subscriber");
+        // lacd #1 challenges the LTS too, so it notices the wrong secret first (the LTS's response in SCCRP) and sends
+        // StopCCN before any SCCCN: the LTS counts that as its own reason, and for the peer
+        String lts = lab.metrics();
+        assertTrue(Lab.sample(lts, "lacd_l2tp_lac_peer_refusals_total", "reason=\"peer_refused_tunnel\"") >= 1, lts);
     }
 }
