@@ -333,8 +333,15 @@ final class Session implements CallListener {
             packetsUp.incrementAndGet();
             bytesUp.addAndGet(len);
             c.sendPpp(buf, off, len);
+        } else {
+            frameForEndedCall();
         }
     };
+
+    /** A subscriber's frame after its call has gone (teardown under way): counted, as the call counts one it cannot send. */
+    private void frameForEndedCall() {
+        deps.metrics().drop(LacdMetrics.Protocol.L2TP, org.lacd.l2tp.L2tpStats.DropReason.SESSION_NOT_ESTABLISHED);
+    }
 
     Session(long id, String acctSessionId, SubscriberSession sub, AuthExchange auth, Deps deps) {
         this(id, acctSessionId, new PppoeAccess(sub, auth), deps);
