@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,23 +81,13 @@ class Xl2tpdDownstreamLacTest {
         // l2tp-secrets: "us them secret"
         Files.writeString(dir.resolve("l2tp-secrets"), "lac-xl2tpd lts " + secret + "\n");
         Files.writeString(dir.resolve("options"), "noauth\n");
-        xl2tpd = new ProcessBuilder("ip", "netns", "exec", ns, "/usr/sbin/xl2tpd", "-D", "-c", dir.resolve("xl2tpd.conf").toString(),
-                "-p", dir.resolve("pid").toString(), "-C", dir.resolve("control").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("xl2tpd.log").toFile()).start();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!log().contains("Listening on IP address")) {
-            if (System.nanoTime() > end || !xl2tpd.isAlive()) {
-                throw new IllegalStateException("xl2tpd did not start: " + log());
-            }
-            Thread.sleep(50);
-        }
+        xl2tpd = Xl2tpdInteropTest.startXl2tpd(ns, dir);
         // dial: the control pipe exists in the namespace's view of the file system (same mount)
         Files.writeString(dir.resolve("control"), "c lts\n");
     }
 
     String log() throws IOException {
-        Path p = dir.resolve("xl2tpd.log");
-        return Files.exists(p) ? new String(Files.readAllBytes(p), StandardCharsets.UTF_8).replace("\0", "") : "";
+        return Xl2tpdInteropTest.log(dir);
     }
 
     @AfterEach

@@ -87,19 +87,33 @@ class Xl2tpdInteropTest {
         // l2tp-secrets: "us them secret"
         Files.writeString(dir.resolve("l2tp-secrets"), "lns-xl2tpd lac-interop " + SECRET + "\nlns-xl2tpd lac-wrong other-secret\n");
         Files.writeString(dir.resolve("options"), "noauth\n");
-        xl2tpd = new ProcessBuilder("ip", "netns", "exec", ns, "/usr/sbin/xl2tpd", "-D", "-c", dir.resolve("xl2tpd.conf").toString(),
+        xl2tpd = startXl2tpd(ns, dir);
+    }
+
+    /**
+     * Runs xl2tpd in the foreground in namespace {@code ns} with {@code dir}'s xl2tpd.conf, its log in dir/xl2tpd.log,
+     * its control pipe dir/control; returns once it listens (10 s at most).
+     */
+    static Process startXl2tpd(String ns, Path dir) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "/usr/sbin/xl2tpd", "-D", "-c", dir.resolve("xl2tpd.conf").toString(),
                 "-p", dir.resolve("pid").toString(), "-C", dir.resolve("control").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("xl2tpd.log").toFile()).start();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!log().contains("Listening on IP address")) {
-            if (System.nanoTime() > end || !xl2tpd.isAlive()) {
-                throw new IllegalStateException("xl2tpd did not start: " + log());
+        while (!log(dir).contains("Listening on IP address")) {
+            if (System.nanoTime() > end || !p.isAlive()) {
+                throw new IllegalStateException("xl2tpd did not start: " + log(dir));
             }
             Thread.sleep(50);
         }
+        return p;
     }
 
     static String log() throws IOException {
+        return log(dir);
+    }
+
+    /** xl2tpd's log in {@code dir} so far (NULs it writes removed). */
+    static String log(Path dir) throws IOException {
         Path p = dir.resolve("xl2tpd.log");
         return Files.exists(p) ? new String(Files.readAllBytes(p), StandardCharsets.UTF_8).replace("\0", "") : "";
     }
