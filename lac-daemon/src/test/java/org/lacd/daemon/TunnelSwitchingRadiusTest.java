@@ -47,6 +47,7 @@ import org.lacd.radius.wire.RadiusPacket;
  */
 class TunnelSwitchingRadiusTest {
     static final String SECRET = "radius-s";
+    static final String DAE_SECRET = "dae-s";
     /** Not a MAC, with a two-octet UTF-8 character: it must reach RADIUS unchanged. */
     static final String CALLING_NUMBER = "+49 30 1234567/olt1 \u00e4";
 
@@ -171,8 +172,12 @@ class TunnelSwitchingRadiusTest {
         assertArrayEquals(new byte[] {0, 1, (byte) 0x86, (byte) 0xa0}, vendorData(p, Attr.DSL_ACTUAL_DATA_RATE_DOWN), "100000 kbit/s");
     }
 
-    @Test
-    void aSwitchedCallIsSteeredByRadiusWithItsCallingNumberAndAccountedStartInterimStop() throws Exception {
+    /** The switched call under test: RADIUS, the LNS b, the LTS daemon and the downstream LAC's call, placed. */
+    record Switched(Radius radius, LnsPeer b, LinkedBlockingQueue<byte[]> atB, String user, L2tpCall out,
+                    TunnelSwitchingTest.Listener alice) {}
+
+    /** Starts RADIUS, LNS b and the LTS ({@code daePort} > 0: with a Disconnect/CoA listener there) and places a call. */
+    Switched placeSwitchedCall(int daePort) throws Exception {
         Radius radius = new Radius();
         closers.add(radius);
         LnsPeer b = LnsPeer.start(new LnsPeer.Config(TunnelSwitchingTest.LNS, 0, "lns-b", null, false,
@@ -182,6 +187,8 @@ class TunnelSwitchingRadiusTest {
         LinkedBlockingQueue<byte[]> atB = new LinkedBlockingQueue<>();
         b.onData((c, p) -> atB.add(p));
         Path f = dir.resolve("lts.yaml");
+        String dae = daePort > 0 ? "  dynamic-authorization: {enabled: true, listen: \"127.0.0.1:" + daePort
+                + "\", clients: [{address: 127.0.0.1, secret: " + DAE_SECRET + "}]}\n" : "";
         Files.writeString(f, """
             interfaces: [{name: veth0}]
             radius:
@@ -190,7 +197,7 @@ class TunnelSwitchingRadiusTest {
               auth-servers: [{address: 127.0.0.1, port: %d, secret: %s}]
               acct-servers: [{address: 127.0.0.1, port: %d, secret: %s}]
               accounting: {enabled: true, interim-interval: 0s}
-            l2tp:
+            %sl2tp:
               source-port: 0
               bind-address: 127.0.0.1
               hostname: lts
@@ -204,7 +211,7 @@ class TunnelSwitchingRadiusTest {
             steering: {source: radius}
             metrics: {enabled: false}
             management: {enabled: false}
-            """.formatted(radius.port(), SECRET, radius.port(), SECRET, b.address().getPort()));
+            """.formatted(radius.port(), SECRET, radius.port(), SECRET, dae, b.address().getPort()));
         lts = new Daemon(f, ConfigLoader.loadWithTree(f), DaemonLifecycleTest::port);
         lts.start();
         lac = new L2tpEngine(L2tpSettings.defaults().withSourcePort(0).withBindAddress(TunnelSwitchingTest.LAC).withLocalHostName("lac-a")
@@ -220,6 +227,54 @@ class TunnelSwitchingRadiusTest {
         TunnelSwitchingTest.Listener alice = new TunnelSwitchingTest.Listener();
         L2tpCall out = lac.placeCall(TunnelProfile.of("lts", new InetSocketAddress(TunnelSwitchingTest.LTS, lts.lac().engine().localPort()),
                 "lac-a", "lac-s"), sent, alice);
+        return new Switched(radius, b, atB, user, out, alice);
+    }
+
+    /**
+     * RFC 5176: a Disconnect-Request naming the switched call by its Calling-Station-Id (the Calling Number, not a MAC)
+     * is acknowledged and ends the call on both sides; one naming another Calling-Station-Id is refused with a NAK.
+     */
+    @Test
+    void aRadiusDisconnectNamingTheCallingNumberEndsTheSwitchedCall() throws Exception {
+        int daePort;
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            daePort = probe.getLocalPort();
+        }
+        Switched sw = placeSwitchedCall(daePort);
+        assertTrue(sw.alice().up.await(10, TimeUnit.SECONDS), "the downstream LAC's call is up at the LTS");
+        LnsPeer.Call atLns = TunnelSwitchingTest.only(sw.b());
+        try (DatagramSocket nas = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            nas.setSoTimeout(5000);
+            RadiusPacket other = disconnect(nas, daePort, 1, "+49 30 7654321");
+            assertEquals(RadiusCode.DISCONNECT_NAK, other.code(), "no session with that Calling-Station-Id");
+            assertEquals(1, sw.alice().downCount(), "the call is still up");
+            RadiusPacket ack = disconnect(nas, daePort, 2, CALLING_NUMBER);
+            assertEquals(RadiusCode.DISCONNECT_ACK, ack.code(), "the switched call is found by its Calling Number");
+        }
+        assertTrue(sw.alice().down.await(10, TimeUnit.SECONDS), "the downstream LAC got a CDN");
+        TunnelSwitchingTest.await(() -> atLns.cdn() != null, "a CDN at the LNS");
+    }
+
+    /** Sends a Disconnect-Request with Calling-Station-Id {@code callingStationId} and returns the answer. */
+    static RadiusPacket disconnect(DatagramSocket nas, int daePort, int id, String callingStationId) throws Exception {
+        byte[] req = RadiusCrypto.encodeComputedRequest(RadiusCode.DISCONNECT_REQUEST, id,
+                List.of(RadiusAttribute.string(Attr.CALLING_STATION_ID, callingStationId)), RadiusCrypto.secret(DAE_SECRET), true);
+        nas.send(new DatagramPacket(req, req.length, new InetSocketAddress("127.0.0.1", daePort)));
+        byte[] buf = new byte[4096];
+        DatagramPacket answer = new DatagramPacket(buf, buf.length);
+        nas.receive(answer);
+        return RadiusPacket.decode(buf, 0, answer.getLength());
+    }
+
+    @Test
+    void aSwitchedCallIsSteeredByRadiusWithItsCallingNumberAndAccountedStartInterimStop() throws Exception {
+        Switched sw = placeSwitchedCall(0);
+        Radius radius = sw.radius();
+        LnsPeer b = sw.b();
+        LinkedBlockingQueue<byte[]> atB = sw.atB();
+        String user = sw.user();
+        L2tpCall out = sw.out();
+        TunnelSwitchingTest.Listener alice = sw.alice();
 
         // steering: the Access-Request names the switched call's access
         RadiusPacket req = radius.access.poll(15, TimeUnit.SECONDS);

@@ -348,10 +348,26 @@ public final class SessionManager implements SubscriberListener {
                 .filter(s -> s.state() == SessionState.FORWARDING)
                 .filter(s -> c.acctSessionId().map(s.acctSessionId::equals).orElse(true))
                 .filter(s -> c.userName().map(s.auth.username()::equals).orElse(true))
-                .filter(s -> mac.map(m -> java.util.Arrays.equals(m, s.access.macBytes())).orElse(c.callingStationId().isEmpty()))
+                .filter(s -> callingStationMatches(c, mac, s))
                 .filter(s -> c.nasPortId().map(p -> p.equals(rs.nasPortId(s.access.interfaceName(), vlan(s.access.outerVlan()),
                         vlan(s.access.innerVlan())))).orElse(true))
                 .toList();
+    }
+
+    /**
+     * Whether the request's Calling-Station-Id (if it names one) is the session's: a switched call's Calling Number as
+     * the downstream LAC sent it (the octets lacd put in its own Access-Request), else the subscriber's MAC in any of
+     * the usual spellings.
+     */
+    private static boolean callingStationMatches(SessionCriteria c, Optional<byte[]> mac, Session s) {
+        if (c.callingStationId().isEmpty()) {
+            return true;
+        }
+        byte[] asSent = s.access.callingStationId();
+        if (asSent != null) {
+            return java.util.Arrays.equals(asSent, c.callingStationId().get().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return mac.map(m -> java.util.Arrays.equals(m, s.access.macBytes())).orElse(false);
     }
 
     /** Ends every session matching {@code which}; returns how many. */
