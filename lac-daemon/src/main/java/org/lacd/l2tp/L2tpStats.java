@@ -39,7 +39,9 @@ public interface L2tpStats {
         /** An ICRQ beyond the peer's {@code max-sessions} (CDN result 4). */
         SESSION_LIMIT,
         /** An ICRQ while lacd drains (CDN result 4). */
-        DRAINING
+        DRAINING,
+        /** An ICCN without Proxy Authen Name: no user to steer the call by (CDN result 6, invalid destination). */
+        NO_PROXY_AUTH
     }
 
     void malformed(MalformedPacketException.Reason reason);

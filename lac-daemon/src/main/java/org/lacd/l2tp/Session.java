@@ -480,6 +480,18 @@ final class Session implements IncomingCall {
             down(new CallDownCause(CallDownCause.Kind.REFUSED, CdnResult.ERROR.code(), ErrorCode.BAD_LENGTH.code(), why, null));
             return;
         }
+        String user = m.string(AvpType.PROXY_AUTHEN_NAME);
+        if (user == null || user.isEmpty()) {
+            // a switched call is steered by its user (issue 18): a downstream LAC that authenticated nobody (a dial-out
+            // client such as xl2tpd, whose own pppd is the PPP peer) gives nothing to steer by
+            String why = "ICCN without Proxy Authen Name: no user to switch the call by";
+            fire(Event.RX_ICCN_BAD);
+            host.stats().refused(L2tpStats.Refusal.NO_PROXY_AUTH, lacPeer);
+            sendCdn(ResultCode.of(CdnResult.INVALID_DESTINATION, ErrorCode.NO_ERROR, why), null);
+            down(new CallDownCause(CallDownCause.Kind.REFUSED, CdnResult.INVALID_DESTINATION.code(), ErrorCode.NO_ERROR.code(),
+                    why, null));
+            return;
+        }
         iccn = m;
         if (m.has(AvpType.SEQUENCING_REQUIRED)) {
             sequencing = true;

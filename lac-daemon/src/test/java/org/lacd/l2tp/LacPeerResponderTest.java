@@ -309,10 +309,10 @@ class LacPeerResponderTest {
         L2tpEngine lts = lts(List.of(peer(null, 1)));
         L2tpEngine lac = lac();
         RecordingListener first = new RecordingListener();
-        lac.placeCall(toLts(lts, null), CallParameters.builder().build(), first);
+        lac.placeCall(toLts(lts, null), withUser("a@x"), first);
         assertTrue(first.awaitUp());
         RecordingListener second = new RecordingListener();
-        lac.placeCall(toLts(lts, null), CallParameters.builder().build(), second);
+        lac.placeCall(toLts(lts, null), withUser("b@x"), second);
         assertTrue(second.awaitDown());
         assertEquals(CallDownCause.Kind.REFUSED, second.cause.kind());
         assertEquals(CdnResult.TEMPORARY_NO_FACILITIES.code(), second.cause.resultCode());
@@ -333,10 +333,28 @@ class LacPeerResponderTest {
         });
         L2tpEngine lac = lac();
         RecordingListener l = new RecordingListener();
-        lac.placeCall(toLts(lts, null), CallParameters.builder().build(), l);
+        lac.placeCall(toLts(lts, null), withUser("a@x"), l);
         assertTrue(l.awaitDown());
         assertEquals(CdnResult.TEMPORARY_NO_FACILITIES.code(), l.cause.resultCode());
         assertEquals(1, ltsStats.refusals(L2tpStats.Refusal.DRAINING));
+        assertEquals(0, lts.incomingCalls("partner-a"));
+    }
+
+    /** A call whose ICCN names a user (PAP proxy authentication): what a switched call needs. */
+    static CallParameters withUser(String user) {
+        return CallParameters.builder().proxyAuth(3, user, null, -1, new byte[] {1}).build();
+    }
+
+    @Test
+    void aCallWithoutProxyAuthenticationIsRefusedWithCdn6AndCounted() throws Exception {
+        L2tpEngine lts = lts(List.of(peer(null, 0)));
+        L2tpEngine lac = lac();
+        RecordingListener l = new RecordingListener();
+        lac.placeCall(toLts(lts, null), CallParameters.builder().callingNumber("0301234567").build(), l);
+        assertTrue(l.awaitDown());
+        assertEquals(CallDownCause.Kind.CLEARED_BY_PEER, l.cause.kind(), String.valueOf(l.cause));
+        assertEquals(CdnResult.INVALID_DESTINATION.code(), l.cause.resultCode(), "no user to switch the call by");
+        assertEquals(1, ltsStats.refusals(L2tpStats.Refusal.NO_PROXY_AUTH));
         assertEquals(0, lts.incomingCalls("partner-a"));
     }
 
