@@ -196,7 +196,7 @@ class TunnelSwitchingRadiusTest {
               nas-identifier: lts
               auth-servers: [{address: 127.0.0.1, port: %d, secret: %s}]
               acct-servers: [{address: 127.0.0.1, port: %d, secret: %s}]
-              accounting: {enabled: true, interim-interval: 0s}
+              accounting: {enabled: true, interim-interval: 0s, spool-dir: %s}
             %sl2tp:
               source-port: 0
               bind-address: 127.0.0.1
@@ -211,7 +211,7 @@ class TunnelSwitchingRadiusTest {
             steering: {source: radius}
             metrics: {enabled: false}
             management: {enabled: false}
-            """.formatted(radius.port(), SECRET, radius.port(), SECRET, dae, b.address().getPort()));
+            """.formatted(radius.port(), SECRET, radius.port(), SECRET, dir.resolve("spool"), dae, b.address().getPort()));
         lts = new Daemon(f, ConfigLoader.loadWithTree(f), DaemonLifecycleTest::port);
         lts.start();
         lac = new L2tpEngine(L2tpSettings.defaults().withSourcePort(0).withBindAddress(TunnelSwitchingTest.LAC).withLocalHostName("lac-a")
