@@ -192,14 +192,15 @@ public final class SubscriberEmulatorCli implements Callable<Integer> {
                     // already shutting down (Ctrl-C): the hook waits for the report below
                 }
             }
-            System.out.print(r.toText());
-            System.out.println("kernel ring drops " + port.captureDrops() + " (frames lost on " + iface + " before the emulator read them)");
+            // the files first: when a SIGTERM ends the run, the JVM may not outlive what comes after them for long
             if (json != null) {
                 Files.writeString(json, r.toJson(), StandardCharsets.UTF_8);
             }
             if (outcomes != null) {
                 writeOutcomes(outcomes, emu.outcomes());
             }
+            System.out.print(r.toText());
+            System.out.println("kernel ring drops " + port.captureDrops() + " (frames lost on " + iface + " before the emulator read them)");
             return r.success() ? 0 : 1;
         } catch (PortException e) {
             System.err.println("subscriber-emulator: " + e.getMessage());
