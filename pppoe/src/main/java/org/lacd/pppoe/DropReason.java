@@ -13,8 +13,9 @@ public enum DropReason {
     /** A PADI from a MAC whose earlier PADI still waits in the server thread's queue: the busiest MACs' new work goes first. */
     QUEUE_SAME_MAC,
     /**
-     * A PADI not answered because {@code pppoe.limits.setups-in-flight} sessions are still being set up (a storm): shed
-     * before a session exists, the subscriber sends its PADI again later (RFC 2516 5.1).
+     * A PADI not answered because {@code pppoe.limits.setups-in-flight} sessions are still being set up (a storm), counting
+     * the offers not yet taken up and the PADIs already waiting for an answer: shed on the receive thread before a
+     * session exists, the subscriber sends its PADI again later (RFC 2516 5.1).
      */
     SETUP_PACING,
     LIMIT_PER_MAC,

@@ -377,7 +377,9 @@ public final class PppoeServer {
                 return;
             }
             boolean padi = v.code == PppoeCode.PADI.code();
-            if (padi && setupsInFlight.get() + openOffers.get() >= settings.maxSetupsInFlight()) {
+            // the setups lacd can still start; the PADIs already queued take their share of it (WorkQueueGuard)
+            int padiRoom = padi ? settings.maxSetupsInFlight() - setupsInFlight.get() - openOffers.get() : Integer.MAX_VALUE;
+            if (padiRoom <= 0) {
                 // a storm: shed here, before a copy, a queue place and a decode (onPadi checks again)
                 stats.drop(DropReason.SETUP_PACING);
                 return;
@@ -394,7 +396,7 @@ public final class PppoeServer {
                 }
             }
             long key = padi ? macKey(portIdx, v.src) : 0;
-            if (!admit(portIdx, kind, key)) {
+            if (!admit(portIdx, kind, key, padiRoom)) {
                 return;
             }
             byte[] copy = new byte[len];
@@ -412,10 +414,14 @@ public final class PppoeServer {
      * to queue: the batch-end task is not run on it.)
      */
     private boolean admit(int portIdx, WorkQueueGuard.Kind kind, long macKey) {
+        return admit(portIdx, kind, macKey, Integer.MAX_VALUE);
+    }
+
+    private boolean admit(int portIdx, WorkQueueGuard.Kind kind, long macKey, int padiRoom) {
         if (reportsBatchEnds.get(portIdx) != 0) {
             sendQueued();
         }
-        DropReason refused = queue.admit(kind, macKey);
+        DropReason refused = queue.admit(kind, macKey, padiRoom);
         if (refused != null) {
             stats.drop(refused); // before the frame is copied: a refused frame costs no allocation
             return false;

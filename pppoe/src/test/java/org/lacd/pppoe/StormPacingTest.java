@@ -79,6 +79,34 @@ class StormPacingTest {
     }
 
     @Test
+    void guardShedsPadisBeyondTheRoomLeftForSetups() {
+        WorkQueueGuard g = new WorkQueueGuard(100, 50);
+        assertNull(g.admit(WorkQueueGuard.Kind.PADI, 1, 2));
+        assertNull(g.admit(WorkQueueGuard.Kind.PADI, 2, 2));
+        assertEquals(DropReason.SETUP_PACING, g.admit(WorkQueueGuard.Kind.PADI, 3, 2), "2 PADIs wait for the 2 setups left");
+        assertNull(g.admit(WorkQueueGuard.Kind.OTHER, 0, 0), "the room bounds PADIs only");
+        g.release(WorkQueueGuard.Kind.PADI, 1);
+        assertNull(g.admit(WorkQueueGuard.Kind.PADI, 3, 2), "one answered: room for the next");
+        assertEquals(2, g.queuedPadis());
+    }
+
+    @Test
+    void padisWaitingInTheQueueCountAgainstTheSetupsInFlight() {
+        // a storm at the receive thread: the server thread has not yet run, so no session and no offer counts yet
+        start(PppoeSettings.builder().maxSetupsInFlight(3));
+        for (int n = 1; n <= 10; n++) {
+            queuedClient(n).padi(TestClient.service(""));
+        }
+        assertEquals(7, stats.drops(DropReason.SETUP_PACING), "3 PADIs queued for the 3 setups lacd may start; 7 shed at once");
+        assertEquals(3, server.queuedWork());
+        sched.runPending();
+        assertEquals(3, stats.sent(PppoeCode.PADO), "each queued PADI answered");
+        assertEquals(7, stats.drops(DropReason.SETUP_PACING), "none of them shed on the server thread");
+        queuedClient(11).padi(TestClient.service(""));
+        assertEquals(8, stats.drops(DropReason.SETUP_PACING), "the 3 open offers hold the places now");
+    }
+
+    @Test
     void aPadiFloodCannotCrowdOutTheSessionsAlreadyBeingSetUp() {
         start(PppoeSettings.builder().discoveryQueueLimit(8)); // PADIs may hold 4 places; from 2 waiting, one per MAC
         TestClient early = queuedClient(2);

@@ -58,10 +58,24 @@ public final class WorkQueueGuard {
      * Takes a place for work of {@code kind} from {@code macKey} (only PADIs look at it); null when admitted (then
      * {@link #release} must follow once the work ran), else why not.
      */
-    public synchronized DropReason admit(Kind kind, long macKey) {
+    public DropReason admit(Kind kind, long macKey) {
+        return admit(kind, macKey, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #admit(Kind, long)}, and a PADI is shed ({@link DropReason#SETUP_PACING}) when {@code padiRoom} PADIs
+     * wait already: the setups lacd can still start ({@code setups-in-flight} less those in flight and the offers
+     * open). A PADI waiting in the queue is a PADO the server thread may send, so it takes a place of its own; without
+     * that, each setup that ends lets a burst of PADIs into the queue, all but one to be shed there at the cost of the
+     * PADRs and LCP frames they crowd out.
+     */
+    public synchronized DropReason admit(Kind kind, long macKey, int padiRoom) {
         if (kind == Kind.TEARDOWN) {
             queued++;
             return null;
+        }
+        if (kind == Kind.PADI && queuedPadis >= padiRoom) {
+            return DropReason.SETUP_PACING;
         }
         if (queued >= limit) {
             return DropReason.QUEUE_FULL;

@@ -35,7 +35,13 @@ import java.util.Map;
  * {@code -Dlab.lacd.jar=...}, and lacd's RADIUS timeout and retries from {@code -Dlab.radius.timeout=3s} and
  * {@code -Dlab.radius.retries=2} (the lab's default 1s and 1), and the LNSs' LCP echo interval from {@code -Dlab.lns.echo=20s}
  * (3 unanswered end a call; 0s for none, as before the second round of issue 20), and lacd's
- * {@code l2tp.calls-in-setup-per-tunnel} from {@code -Dlab.l2tp.calls-in-setup=N} (default 0: one tunnel per LNS).
+ * {@code l2tp.calls-in-setup-per-tunnel} from {@code -Dlab.l2tp.calls-in-setup=N} (default 0: one tunnel per LNS), and
+ * {@code pppoe.limits.setups-in-flight} from {@code -Dlab.pppoe.setups-in-flight=N} (lacd's default 2,000).
+ *
+ * <p>"Cold" is lacd cold, as after a reboot of the access box, with its peers running: a first storm of
+ * {@code -Dlab.storm.warm-peers=N} subscribers (16,000) goes through a throwaway lacd to warm the LNS emulators' JVMs
+ * and FreeRADIUS, then lacd is stopped and started afresh before the probe subscribers and the cold storm. With
+ * {@code -Dlab.storm.warm-peers=0} the cold storm also meets cold LNS emulators (the eighth session's runs).
  */
 public final class StormBenchmark {
     private StormBenchmark() {}
@@ -65,9 +71,24 @@ public final class StormBenchmark {
                     lab.startLns(lns, "--lcp-echo-interval", echo, "--lcp-echo-failures", "3");
                 }
             }
+            List<String> summary = new ArrayList<>();
+            // After a reboot of the access box only lacd is cold: the LNSs and RADIUS servers have been running all along.
+            // The lab's LNS emulators are JVMs started with the lab, so a first storm through a throwaway lacd warms them
+            // (and FreeRADIUS) before lacd is restarted cold; -Dlab.storm.warm-peers=0 storms everything cold at once.
+            int warmPeers = Integer.getInteger("lab.storm.warm-peers", 16_000) / 2;
+            String inFlight = System.getProperty("lab.pppoe.setups-in-flight", "");
+            if (warmPeers > 0) {
+                System.out.printf(Locale.ROOT, "warming the LNS emulators and FreeRADIUS through a throwaway lacd (pid %d)%n", lab.lacd().pid());
+                summary.add(storm(lab, "peers' warm-up", warmPeers, rate, 0, retries, lab.lacd().pid(), 0));
+            }
+            if (warmPeers > 0 || !inFlight.isEmpty()) {
+                lab.stopLacd(Duration.ofSeconds(60));
+                lab.restartLacdWithConfig(withSetupsInFlight(lab.lacdConfig(), inFlight));
+            }
             long pid = lab.lacd().pid();
-            System.out.printf(Locale.ROOT, "lab up in %.1f s; lacd pid %d, JVM start CPU %.2f s; load average %s%n",
-                    (System.nanoTime() - tStart) / 1e9, pid, cpuSeconds(pid), loadAverage());
+            System.out.printf(Locale.ROOT, "lab up in %.1f s; lacd pid %d (cold%s), JVM start CPU %.2f s; load average %s%n",
+                    (System.nanoTime() - tStart) / 1e9, pid, inFlight.isEmpty() ? "" : ", setups-in-flight " + inFlight,
+                    cpuSeconds(pid), loadAverage());
             Lab.Subscribers probe = null;
             if (probes > 0) {
                 // established before the storm, 10 probes/s each through their LNS's reflector, held through every storm
@@ -75,7 +96,6 @@ public final class StormBenchmark {
                 LabProcess.await(Duration.ofSeconds(60), () -> forwarding(lab) >= probes);
                 System.out.println("probe subscribers up: " + forwarding(lab) + " of " + probes + " (10 packets/s each)");
             }
-            List<String> summary = new ArrayList<>();
             int up = Math.max(0, forwarding(lab)); // the probe sessions that came up (a loaded machine may fail a few)
             // lacd's CPU with only the probe flow (and this program's scrapes) running: subtracted from each storm's
             Thread.sleep(5000);
@@ -220,6 +240,18 @@ public final class StormBenchmark {
         return String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %d | %d | %d | %.0f | %.2f | %.3f | %.3f | %.1f | %s |", name, count, rate,
                 allUp < 0 ? "not all" : String.format(Locale.ROOT, "%.1f", allUp), est, failed, peak, mean, cpuUp,
                 okUp > 0 ? cpuUp * 1000 / okUp : Double.NaN, okUp > 0 ? cpuNet * 1000 / okUp : Double.NaN, emuCpu, load);
+    }
+
+    /** {@code cfg} with {@code pppoe.limits.setups-in-flight: n}, or unchanged for an empty {@code n}. */
+    static String withSetupsInFlight(String cfg, String n) {
+        if (n.isEmpty()) {
+            return cfg;
+        }
+        String limits = "limits: {padi-per-second: 100000, padr-per-second: 100000}";
+        if (!cfg.contains(limits)) {
+            throw new IllegalStateException("lab config without its pppoe limits");
+        }
+        return cfg.replace(limits, limits.replace("}", ", setups-in-flight: " + Integer.parseInt(n) + "}"));
     }
 
     /** Sum and count of each setup phase (and of the whole setup, as "total"). */
