@@ -117,7 +117,17 @@ public final class StormBenchmark {
                                 + " LCP echo failures %d%n", r.path("established").asInt(), r.path("failed").asInt(), r.path("failures"),
                         r.path("packetsSent").asLong(), r.path("packetsReceived").asLong(), r.path("packetsLost").asLong(),
                         r.path("echoFailures").asLong());
-                // the emulator's outcomes carry no per-session loss: the total above is the number to read
+                // per session: the gaps in each probe subscriber's reply sequence (the last probes in flight at the
+                // stop are not gaps, so "sent minus received" above counts a few more than were lost)
+                long lossy = 0;
+                long missing = 0;
+                for (JsonNode o : probe.outcomes()) {
+                    long m = o.path("probesMissing").asLong();
+                    missing += m;
+                    lossy += m > 0 ? 1 : 0;
+                }
+                System.out.printf(Locale.ROOT, "established sessions that lost a probe over the storms and hang-ups: %d of %d"
+                        + " (%d probes missing in their reply sequences)%n", lossy, r.path("established").asInt(), missing);
             }
             System.out.println();
             System.out.println("| storm | subscribers | offered /s | all up after s | up | failed | peak setups/s | mean setups/s |"
@@ -142,6 +152,9 @@ public final class StormBenchmark {
         // interface places (pppoe.interfaces[].max-sessions) from this storm
         System.out.println("lacd sessions at the start: " + labelled(m0, "lacd_sessions") + " (probe subscribers: " + probes + ")");
         double cpu0 = cpuSeconds(pid);
+        long[] machine0 = machineTicks();
+        double peers0 = peersCpu(lab, "lns") + peersCpu(lab, "radius");
+        double lns0 = peersCpu(lab, "lns");
         Map<String, Double> threads0 = threadCpu(pid);
         long t0 = System.nanoTime();
         String duration = "3600s"; // ended by SIGTERM once every subscriber is up (or after the bound below)
@@ -151,6 +164,7 @@ public final class StormBenchmark {
         List<Integer> curve = new ArrayList<>();
         double lastOk = ok0;
         double allUp = -1;
+        double lastSetup = -1; // when the last of this storm's setups succeeded (seconds after the start)
         double cpuUp = 0;
         double okUp = 0;
         int idleSeconds = 0;
@@ -171,6 +185,9 @@ public final class StormBenchmark {
             }
             double ok = Lab.sample(m, "lacd_session_setups_total", "result=\"success\"");
             curve.add((int) Math.round(ok - lastOk));
+            if (ok > lastOk) {
+                lastSetup = (System.nanoTime() - t0) / 1e9;
+            }
             lastOk = ok;
             // this storm's own setups: sessions of an earlier storm still being torn down must not count
             if (ok - ok0 >= count) {
@@ -185,6 +202,10 @@ public final class StormBenchmark {
             }
         }
         double emuCpu = cpuSeconds(a.process().pid()) + cpuSeconds(b.process().pid()) - emu0;
+        long[] machine1 = machineTicks();
+        double lnsCpu = peersCpu(lab, "lns") - lns0;
+        double radiusCpu = peersCpu(lab, "lns") + peersCpu(lab, "radius") - peers0 - lnsCpu;
+        double lacdCpu = cpuSeconds(pid) - cpu0;
         Map<String, Double> threads = threadCpu(pid);
         threads0.forEach((k, v) -> threads.merge(k, -v, Double::sum));
         StringBuilder byThread = new StringBuilder();
@@ -210,10 +231,20 @@ public final class StormBenchmark {
         System.out.println("setups per second (lacd): " + curve);
         System.out.printf(Locale.ROOT, "all %d up after %s; lacd setups %.0f ok, %.0f failed; lacd CPU %.2f s over %.1f s = %.3f ms per setup;"
                         + " less the probe flow's %.3f s/s: %.3f ms per setup; emulators' CPU %.1f s (%.0f %% of a core)%n", count,
-                allUp < 0 ? "(not all up)" : String.format(Locale.ROOT, "%.1f s", allUp), ok1, fail1, cpuUp, elapsed,
+                allUp < 0 ? String.format(Locale.ROOT, "(not all up; the last setup at %.0f s)", lastSetup)
+                        : String.format(Locale.ROOT, "%.1f s", allUp), ok1, fail1, cpuUp, elapsed,
                 okUp > 0 ? cpuUp * 1000 / okUp : Double.NaN, idlePerSecond, okUp > 0 ? cpuNet * 1000 / okUp : Double.NaN,
                 emuCpu, 100 * emuCpu / Math.max(1e-9, elapsed));
         System.out.println("lacd CPU by thread (digits folded): " + byThread);
+        // whether the machine's cores were the bound (a setup waits for CPU) or the pacing was (cores left idle)
+        double all = Math.max(1, machine1[0] - machine0[0]);
+        System.out.printf(Locale.ROOT, "machine over the storm: %.0f %% busy, %.0f %% idle, %.1f %% stolen by the host (%d cores)%n",
+                100 * (machine1[1] - machine0[1]) / all, 100 * (machine1[2] - machine0[2]) / all, 100 * (machine1[3] - machine0[3]) / all,
+                Runtime.getRuntime().availableProcessors());
+        double busy = (machine1[1] - machine0[1]) / TICKS;
+        System.out.printf(Locale.ROOT, "CPU seconds over the storm: lacd %.1f, subscriber emulators %.1f, LNS emulators %.1f, FreeRADIUS %.1f,"
+                        + " the rest (kernel softirq, this program, other processes) %.1f; busy %.1f of %.1f available%n",
+                lacdCpu, emuCpu, lnsCpu, radiusCpu, busy - lacdCpu - emuCpu - lnsCpu - radiusCpu, busy, (machine1[0] - machine0[0]) / TICKS);
         System.out.println("subscribers: established " + est + ", failed " + failed + " " + ra.path("failures") + " " + rb.path("failures")
                 + "; auth retransmissions (the emulator counts no other step's) "
                 + (ra.path("authRetransmits").asLong() + rb.path("authRetransmits").asLong()));
@@ -238,7 +269,8 @@ public final class StormBenchmark {
         int peak = curve.stream().mapToInt(Integer::intValue).max().orElse(0);
         double mean = okUp / elapsed;
         return String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %d | %d | %d | %.0f | %.2f | %.3f | %.3f | %.1f | %s |", name, count, rate,
-                allUp < 0 ? "not all" : String.format(Locale.ROOT, "%.1f", allUp), est, failed, peak, mean, cpuUp,
+                allUp < 0 ? String.format(Locale.ROOT, "not all (last up at %.0f)", lastSetup) : String.format(Locale.ROOT, "%.1f", allUp),
+                est, failed, peak, mean, cpuUp,
                 okUp > 0 ? cpuUp * 1000 / okUp : Double.NaN, okUp > 0 ? cpuNet * 1000 / okUp : Double.NaN, emuCpu, load);
     }
 
@@ -326,6 +358,41 @@ public final class StormBenchmark {
             // the process ended
         }
         return m;
+    }
+
+    /** CPU seconds so far of the lab's LNS emulators ({@code "lns"}) or FreeRADIUS servers ({@code "radius"}), summed. */
+    static double peersCpu(Lab lab, String which) {
+        double sum = 0;
+        if (which.equals("lns")) {
+            for (String name : lab.topology().lns().keySet()) {
+                try {
+                    sum += cpuSeconds(lab.lns(name).pid());
+                } catch (RuntimeException e) {
+                    // not an emulator (l2tpns) or not running
+                }
+            }
+        } else {
+            for (var r : lab.radius()) {
+                sum += r.process() == null ? 0 : cpuSeconds(r.process().pid());
+            }
+        }
+        return sum;
+    }
+
+    /** The machine's CPU ticks from /proc/stat: all, busy (user, nice, system, irq, softirq), idle (with iowait), steal. */
+    static long[] machineTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long[] t = new long[9];
+            for (int i = 0; i < t.length && i + 1 < f.length; i++) {
+                t[i] = Long.parseLong(f[i + 1]);
+            }
+            long busy = t[0] + t[1] + t[2] + t[5] + t[6];
+            long idle = t[3] + t[4];
+            return new long[] {busy + idle + t[7], busy, idle, t[7]};
+        } catch (IOException | RuntimeException e) {
+            return new long[4];
+        }
     }
 
     static String loadAverage() {

@@ -108,6 +108,11 @@ final class Subscriber {
     private int seq;
     /** The highest probe sequence number that came back so far (-1: none): a lower one came back out of order. */
     private int lastEchoSeq = -1;
+    /**
+     * Probes missing from the replies so far: the gaps in their sequence numbers (a reply arriving after a later one
+     * fills its gap again). The probes still in flight at the end are not among them, nor a session's first probe.
+     */
+    private long probesMissing;
 
     // outcome
     private FailureReason failure;
@@ -639,7 +644,13 @@ final class Subscriber {
             w.packetsReceived++;
             if (w.echo.seq < lastEchoSeq) {
                 w.packetsReordered++;
+                if (probesMissing > 0) {
+                    probesMissing--; // late, not lost
+                }
             } else {
+                if (lastEchoSeq >= 0 && w.echo.seq > lastEchoSeq + 1) {
+                    probesMissing += w.echo.seq - lastEchoSeq - 1;
+                }
                 lastEchoSeq = w.echo.seq;
             }
             w.bytesReceived += w.echo.size;
@@ -669,7 +680,8 @@ final class Subscriber {
         return new SubscriberOutcome(n, w.config.user(n), new MacAddress(mac).toString(),
                 auth == AuthType.CHAP_MD5 ? "chap" : "pap", v.outerTci(n), v.innerTci(n), sessionId, phase, everUp,
                 failure, failedIn, localAddress == 0 ? null : ipString(localAddress),
-                peerAddress == 0 ? null : ipString(peerAddress), setupNanos < 0 ? -1 : Math.round(setupNanos / 1e3) / 1e3);
+                peerAddress == 0 ? null : ipString(peerAddress), setupNanos < 0 ? -1 : Math.round(setupNanos / 1e3) / 1e3,
+                probesMissing);
     }
 
     // ---------------------------------------------------------------- timers and endings

@@ -18,8 +18,11 @@ package org.lacd.lab.subscriber;
  * @param address the address IPCP gave it, null when none
  * @param peerAddress the address the peer (the LNS) named in its IPCP Configure-Request, null when none
  * @param setupMs PADI to IPCP opened, -1 when not established
+ * @param probesMissing traffic probes whose reply never came, counted from the gaps in the replies' sequence numbers
+ *     (so not those in flight when the run ended): a session that lost a packet has it above 0
  */
 public record SubscriberOutcome(int n, String user, String mac, String auth, int outerVlan, int innerVlan,
                                 int pppoeSessionId, SubscriberPhase phase, boolean established, FailureReason failure,
-                                SubscriberPhase failedIn, String address, String peerAddress, double setupMs) {
+                                SubscriberPhase failedIn, String address, String peerAddress, double setupMs,
+                                long probesMissing) {
 }

@@ -68,6 +68,10 @@ final class FakeAcLns {
     int echoReplies;
     int reflected;
     int badCredentials;
+    /** Subscriber number whose probe number {@link #dropProbe} (1-based) is not reflected; -1 for none. */
+    int dropProbeOf = -1;
+    int dropProbe;
+    private final Map<Integer, Integer> probesSeen = new HashMap<>();
 
     private static final class Session {
         final int id;
@@ -171,6 +175,9 @@ final class FakeAcLns {
             case PppProtocol.LCP, PppProtocol.PAP, PppProtocol.CHAP -> control(s, PppControlPacket.decodePpp(ppp, 0, ppp.length));
             case PppProtocol.IPCP -> ipcp(s, IpcpPacket.decode(ppp, 2, ppp.length - 2));
             case PppProtocol.IPV4 -> {
+                if (probesSeen.merge(s.n, 1, Integer::sum) == dropProbe && s.n == dropProbeOf) {
+                    return; // lost on the way
+                }
                 // reflect: swap source and destination address
                 byte[] r = ppp.clone();
                 System.arraycopy(ppp, 2 + 12, r, 2 + 16, 4);

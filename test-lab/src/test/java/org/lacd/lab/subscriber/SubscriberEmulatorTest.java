@@ -89,6 +89,20 @@ class SubscriberEmulatorTest {
     }
 
     @Test
+    void aLostProbeIsCountedForItsSessionOnly() throws Exception {
+        EmulatorConfig cfg = base(4).trafficPps(50).trafficSize(200).build();
+        FakeAcLns fake = new FakeAcLns(pair[1], cfg);
+        fake.dropProbeOf = 2;
+        fake.dropProbe = 3;
+        SubscriberEmulator emu = emulator(cfg);
+        Report r = drive(emu);
+        assertEquals(1, r.packetsLost());
+        for (SubscriberOutcome o : emu.outcomes()) {
+            assertEquals(o.n() == 2 ? 1 : 0, o.probesMissing(), "subscriber " + o.n());
+        }
+    }
+
+    @Test
     void mixedAuthNaksChapForPapSubscribers() throws Exception {
         EmulatorConfig cfg = base(10).auth(AuthMode.MIX).userPattern("u{n}@reseller-b.example")
                 .passwordPattern("pw-{n}").build();
