@@ -30,7 +30,8 @@ import org.lacd.lab.subscriber.Probe;
  *       NIC driver does), for that phase only. {@code lacd:N:notxring} sets {@code interfaces[].tx-ring: false}
  *       (downstream frames leave with sendmmsg batches, lacd before the TX ring). {@code lacd:N:cpu1} pins lacd to
  *       CPU 1 whatever its worker count: N workers on the one core that 1 worker has, so that what the workers'
- *       machinery (fanout, reuseport steering, smaller batches) costs is seen apart from the generator's core.</li>
+ *       machinery (fanout, reuseport steering, smaller batches) costs is seen apart from the generator's core.
+ *       {@code lacd:N:c1} runs lacd's JVM with {@code -XX:TieredStopAtLevel=1} (C1 only, no C2).</li>
  *   <li>{@code pcap}: {@link RawTools} {@code forward}, two of lacd's own pcap4j ports, frames sent unchanged, pinned to
  *       CPU 1, in lacd's namespace on the same interfaces (lacd stopped).</li>
  *   <li>{@code afp}: the bare C AF_PACKET forwarder ({@code test-lab/src/main/c/afp-fwd.c}, TPACKET_V2 receive rings,
@@ -92,13 +93,14 @@ public final class ForwardingCeilingBenchmark {
         static Phase parse(String s) {
             String[] p = s.strip().split(":");
             String variant = p.length > 2 ? p[2] : "";
-            if (!List.of("", "nogso", "gro", "notxring", "cpu1").contains(variant) || (p.length > 2 && !p[0].equals("lacd"))) {
-                throw new IllegalArgumentException("phase " + s + ": lacd:N:nogso, lacd:N:gro, lacd:N:notxring or lacd:N:cpu1");
+            if (!List.of("", "nogso", "gro", "notxring", "cpu1", "c1").contains(variant) || (p.length > 2 && !p[0].equals("lacd"))) {
+                throw new IllegalArgumentException("phase " + s + ": lacd:N:nogso, lacd:N:gro, lacd:N:notxring, lacd:N:cpu1 or lacd:N:c1");
             }
             return switch (p[0]) {
                 case "lacd" -> new Phase(s.strip(), "lacd", p.length > 1 ? Integer.parseInt(p[1]) : 0, variant);
                 case "pcap", "afp", "gen" -> new Phase(s.strip(), p[0], 0, "");
-                default -> throw new IllegalArgumentException("phase " + s + ": lacd, lacd:N, lacd:N:nogso, lacd:N:gro, lacd:N:notxring, lacd:N:cpu1, pcap, afp or gen");
+                default -> throw new IllegalArgumentException("phase " + s + ": lacd, lacd:N, lacd:N:nogso, lacd:N:gro, lacd:N:notxring, lacd:N:cpu1,"
+                        + " lacd:N:c1, pcap, afp or gen");
             };
         }
 
@@ -128,6 +130,7 @@ public final class ForwardingCeilingBenchmark {
                             case "nogso" -> ", UDP GSO off";
                             case "gro" -> ", UDP GRO on";
                             case "notxring" -> ", sendmmsg (no TX ring)";
+                            case "c1" -> ", JIT C1 only";
                             case "cpu1" -> ", all on CPU 1";
                             default -> "";
                         };
@@ -178,14 +181,24 @@ public final class ForwardingCeilingBenchmark {
             for (Phase phase : phases) {
                 System.out.printf(Locale.ROOT, "== %s (%s)%n", phase.label(), phase.spec());
                 if (phase.lacd()) {
-                    if (lacdUsed || !lacdUp) {
+                    if (lacdUsed || !lacdUp || phase.variant().equals("c1")) {
                         if (lacdUp) {
                             lab.stopLacd(Duration.ofSeconds(20));
                         }
                         // a fresh LNS: its session count starts from zero again
                         lab.killLns(lns.name());
                         lab.startLns(lns.name());
-                        lab.restartLacd(lacdOptions(base, phase));
+                        // the c1 variant: lacd's JVM compiles with C1 only (what a cold start would gain against what
+                        // forwarding would lose: lab.md, "The JIT: C1 only")
+                        String jvm = System.getProperty("lab.lacd.jvm", "");
+                        if (phase.variant().equals("c1")) {
+                            System.setProperty("lab.lacd.jvm", jvm + " -XX:TieredStopAtLevel=1");
+                        }
+                        try {
+                            lab.restartLacd(lacdOptions(base, phase));
+                        } finally {
+                            System.setProperty("lab.lacd.jvm", jvm);
+                        }
                         lacdUp = true;
                     }
                     lacdUsed = true;

@@ -71,7 +71,7 @@ public final class StormBenchmark {
                     lab.startLns(lns, "--lcp-echo-interval", echo, "--lcp-echo-failures", "3");
                 }
             }
-            List<String> summary = new ArrayList<>();
+            List<java.util.function.DoubleFunction<String>> summary = new ArrayList<>();
             // After a reboot of the access box only lacd is cold: the LNSs and RADIUS servers have been running all along.
             // The lab's LNS emulators are JVMs started with the lab, so a first storm through a throwaway lacd warms them
             // (and FreeRADIUS) before lacd is restarted cold; -Dlab.storm.warm-peers=0 storms everything cold at once.
@@ -79,7 +79,8 @@ public final class StormBenchmark {
             String inFlight = System.getProperty("lab.pppoe.setups-in-flight", "");
             if (warmPeers > 0) {
                 System.out.printf(Locale.ROOT, "warming the LNS emulators and FreeRADIUS through a throwaway lacd (pid %d)%n", lab.lacd().pid());
-                summary.add(storm(lab, "peers' warm-up", warmPeers, rate, 0, retries, lab.lacd().pid(), 0));
+                String row = storm(lab, "peers' warm-up", warmPeers, rate, 0, retries, lab.lacd().pid(), 0).apply(0);
+                summary.add(x -> row);
             }
             if (warmPeers > 0 || !inFlight.isEmpty()) {
                 lab.stopLacd(Duration.ofSeconds(60));
@@ -110,6 +111,17 @@ public final class StormBenchmark {
             for (int k = 1; k <= storms; k++) {
                 summary.add(storm(lab, k == 1 ? "cold" : "warm " + (k - 1), half, rate, up, retries, pid, idlePerSecond));
             }
+            // the probe flow's CPU again, on the warm JVM: right after a cold start it includes the JIT's first work
+            double idle1 = cpuSeconds(pid);
+            long i1 = System.nanoTime();
+            for (int i = 0; i < 10; i++) {
+                Thread.sleep(1000);
+                lab.metrics();
+            }
+            double idleAfter = (cpuSeconds(pid) - idle1) / ((System.nanoTime() - i1) / 1e9);
+            double probeFlow = Math.min(idlePerSecond, idleAfter);
+            System.out.printf(Locale.ROOT, "lacd CPU with the probe flow only, after the storms: %.3f s/s (the table subtracts %.3f)%n",
+                    idleAfter, probeFlow);
             if (probe != null) {
                 probe.process().stop(Duration.ofSeconds(30));
                 JsonNode r = probe.report();
@@ -133,11 +145,13 @@ public final class StormBenchmark {
             System.out.println("| storm | subscribers | offered /s | all up after s | up | failed | peak setups/s | mean setups/s |"
                     + " lacd CPU s | lacd CPU ms/setup | same less probe flow | emulators CPU s | load avg |");
             System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-            summary.forEach(System.out::println);
+            summary.forEach(f -> System.out.println(f.apply(probeFlow)));
         }
     }
 
-    private static String storm(Lab lab, String name, int half, double rate, int probes, int retries, long pid, double idlePerSecond)
+    /** Runs one storm and prints its lines; returns its summary row given the probe flow's CPU per second to subtract. */
+    private static java.util.function.DoubleFunction<String> storm(Lab lab, String name, int half, double rate, int probes, int retries,
+                                                                   long pid, double idlePerSecond)
             throws Exception {
         int count = 2 * half;
         System.out.printf(Locale.ROOT, "%n== storm %s: %d subscribers offered at %.0f/s, load average %s%n", name, count, rate, loadAverage());
@@ -268,10 +282,12 @@ public final class StormBenchmark {
         }
         int peak = curve.stream().mapToInt(Integer::intValue).max().orElse(0);
         double mean = okUp / elapsed;
-        return String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %d | %d | %d | %.0f | %.2f | %.3f | %.3f | %.1f | %s |", name, count, rate,
-                allUp < 0 ? String.format(Locale.ROOT, "not all (last up at %.0f)", lastSetup) : String.format(Locale.ROOT, "%.1f", allUp),
-                est, failed, peak, mean, cpuUp,
-                okUp > 0 ? cpuUp * 1000 / okUp : Double.NaN, okUp > 0 ? cpuNet * 1000 / okUp : Double.NaN, emuCpu, load);
+        String upAfter = allUp < 0 ? String.format(Locale.ROOT, "not all (last up at %.0f)", lastSetup) : String.format(Locale.ROOT, "%.1f", allUp);
+        double cpuUpF = cpuUp;
+        double okUpF = okUp;
+        return flow -> String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %d | %d | %d | %.0f | %.2f | %.3f | %.3f | %.1f | %s |", name, count,
+                rate, upAfter, est, failed, peak, mean, cpuUpF, okUpF > 0 ? cpuUpF * 1000 / okUpF : Double.NaN,
+                okUpF > 0 ? (cpuUpF - flow * elapsed) * 1000 / okUpF : Double.NaN, emuCpu, load);
     }
 
     /** {@code cfg} with {@code pppoe.limits.setups-in-flight: n}, or unchanged for an empty {@code n}. */
