@@ -55,6 +55,11 @@ public final class AccountingService implements AutoCloseable {
         public int code() { return code; }
     }
 
+    /** Spooled records delivered at once (within the client's {@code max-in-flight}). */
+    static final int DRAIN_WINDOW = 32;
+    /** At most one log line per this about records a full spool discards. */
+    static final long DISCARD_LOG_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private final Clock clock;
     private final RadiusSettings settings;
     private final RadiusStats stats;
@@ -64,8 +69,20 @@ public final class AccountingService implements AutoCloseable {
     private final Map<String, ArrayDeque<Record>> inFlight = new HashMap<>();
     private EventLoop loop;
     private AcctSpool spool;
-    private boolean draining;
+    /**
+     * Spooled records sent and not yet acknowledged in the spool, oldest first: the spool's head, delivered
+     * {@link #DRAIN_WINDOW} at a time (one at a time drained about 200 records/s, less than a reconnect storm's Starts and
+     * Stops, and the spool overflowed). The spool's position moves over the delivered prefix only. Loop only.
+     */
+    private final ArrayDeque<Drained> window = new ArrayDeque<>();
+    /** Sessions with a record in {@link #window}: a session's next record waits for the answer to the one before. */
+    private final java.util.Set<String> windowSessions = new java.util.HashSet<>();
+    /** A record of the window failed: no more are sent until the window's others have completed. */
+    private boolean windowFailed;
     private RadiusScheduler.Cancellable drainTimer;
+    /** Records discarded by a full spool since the last log line about it, and when that line was written (nanos). */
+    private long discardedSinceLog;
+    private long discardLogNanos = Long.MIN_VALUE;
     private volatile boolean running;
 
     public AccountingService(RadiusSettings settings, RadiusStats stats) {
@@ -354,7 +371,7 @@ public final class AccountingService implements AutoCloseable {
             ArrayDeque<Record> behind = inFlight.get(key);
             if (behind != null) {
                 behind.add(r);
-            } else if (!spool.isEmpty() || draining) {
+            } else if (!spool.isEmpty() || !window.isEmpty()) {
                 toSpool(r.toEntry());
                 drainSoon(0);
             } else {
@@ -374,7 +391,7 @@ public final class AccountingService implements AutoCloseable {
                 Record next = behind.poll();
                 if (next == null) {
                     inFlight.remove(key);
-                } else if (running && spool.isEmpty() && !draining) {
+                } else if (running && spool.isEmpty() && window.isEmpty()) {
                     sendInOrder(key, next);
                 } else {
                     // Something else is spooled: this session's records queue behind it, in their order.
@@ -430,21 +447,37 @@ public final class AccountingService implements AutoCloseable {
         try {
             if (!spool.append(e)) {
                 stats.spoolOverflow();
-                LOG.error("RADIUS accounting spool FULL ({} records in {}): record {} DISCARDED", settings.accounting().spoolMaxRecords(),
-                    settings.accounting().spoolDir(), describe(decodeAttributes(e.attributes())));
+                logDiscard(() -> "spool FULL (" + settings.accounting().spoolMaxRecords() + " records in " + settings.accounting().spoolDir()
+                    + ")", describe(decodeAttributes(e.attributes())));
             } else {
                 LOG.debug("RADIUS accounting: record spooled (depth {})", spool.depth());
             }
         } catch (IOException ex) {
             stats.spoolOverflow();
-            LOG.error("RADIUS accounting spool write failed in {}: record {} DISCARDED: {}", settings.accounting().spoolDir(),
-                describe(decodeAttributes(e.attributes())), ex.toString());
+            logDiscard(() -> "spool write failed in " + settings.accounting().spoolDir() + ": " + ex, describe(decodeAttributes(e.attributes())));
         }
         stats.spoolDepth(spool.depth());
     }
 
+    /**
+     * A discarded record: logged with its identity, but at most one line per {@link #DISCARD_LOG_NANOS} (a storm's
+     * Starts and Stops against a full spool would otherwise write thousands of lines a second); the records in between
+     * are counted in that line and in {@code lacd_radius_accounting_spool_overflow_total}. Loop only.
+     */
+    private void logDiscard(java.util.function.Supplier<String> why, String record) {
+        long now = client.scheduler().nanoTime();
+        discardedSinceLog++;
+        if (discardLogNanos != Long.MIN_VALUE && now - discardLogNanos < DISCARD_LOG_NANOS) {
+            return;
+        }
+        LOG.error("RADIUS accounting {}: record {} DISCARDED{}", why.get(), record,
+            discardedSinceLog > 1 ? " (" + (discardedSinceLog - 1) + " more discarded since the last such line)" : "");
+        discardedSinceLog = 0;
+        discardLogNanos = now;
+    }
+
     private void drainSoon(long delayMillis) {
-        if (draining || !running) {
+        if (!window.isEmpty() || !running) {
             return;
         }
         if (drainTimer != null && !drainTimer.isDone()) {
@@ -453,35 +486,59 @@ public final class AccountingService implements AutoCloseable {
         drainTimer = client.scheduler().schedule(loop, this::drain, TimeUnit.MILLISECONDS.toNanos(delayMillis));
     }
 
+    /** A spooled record in the drain window. */
+    private static final class Drained {
+        final String session;
+        /** 0 sent, 1 answered, 2 failed */
+        int state;
+
+        Drained(String session) { this.session = session; }
+    }
+
+    /** Fills the drain window from the spool's head. Loop only. */
     private void drain() {
-        if (!running || draining) {
+        if (!running || windowFailed) {
             return;
         }
-        Optional<AcctSpool.Entry> head;
+        List<AcctSpool.Entry> head;
         try {
-            head = spool.peek();
+            head = spool.peek(window.size() + DRAIN_WINDOW);
         } catch (IOException e) {
             LOG.error("RADIUS accounting spool read failed in {}: {}", settings.accounting().spoolDir(), e.toString());
-            drainSoon(settings.accounting().spoolRetry().toMillis());
-            return;
-        }
-        if (head.isEmpty()) {
-            return;
-        }
-        draining = true;
-        AcctSpool.Entry e = head.get();
-        send(decodeAttributes(e.attributes()), e.createdMillis()).whenComplete((ok, err) -> {
-            if (!running) {
-                return;
-            }
-            draining = false;
-            if (err != null) {
-                LOG.debug("RADIUS accounting: spool delivery failed, {} waiting", spool.depth());
+            if (window.isEmpty()) {
                 drainSoon(settings.accounting().spoolRetry().toMillis());
-                return;
             }
+            return;
+        }
+        for (int i = window.size(); i < head.size() && window.size() < DRAIN_WINDOW; i++) {
+            AcctSpool.Entry e = head.get(i);
+            List<RadiusAttribute> attrs = decodeAttributes(e.attributes());
+            String key = sessionId(attrs);
+            if (windowSessions.contains(key)) {
+                break; // this session's record before it is still unanswered: per-session order, as sendInOrder keeps it
+            }
+            Drained d = new Drained(key);
+            window.add(d);
+            windowSessions.add(key);
+            send(attrs, e.createdMillis()).whenComplete((ok, err) -> drained(d, err));
+        }
+    }
+
+    /** A window record's answer (or failure): the delivered prefix leaves the spool. Loop only. */
+    private void drained(Drained d, Throwable err) {
+        if (!running) {
+            return;
+        }
+        d.state = err == null ? 1 : 2;
+        windowFailed |= err != null;
+        int delivered = 0;
+        while (!window.isEmpty() && window.peek().state == 1) {
+            windowSessions.remove(window.poll().session);
+            delivered++;
+        }
+        if (delivered > 0) {
             try {
-                spool.ack();
+                spool.ack(delivered);
             } catch (IOException ex) {
                 LOG.error("RADIUS accounting spool position update failed: {}", ex.toString());
             }
@@ -490,8 +547,23 @@ public final class AccountingService implements AutoCloseable {
             if (depth == 0) {
                 LOG.info("RADIUS accounting spool delivered");
             }
-            loop.execute(this::drain);
-        });
+        }
+        if (windowFailed) {
+            for (Drained w : window) {
+                if (w.state == 0) {
+                    return; // the rest of the window first
+                }
+            }
+            // The window's oldest failed: its records stay spooled and go again later (those answered behind it too,
+            // so a server may see one twice; it de-duplicates, as after a crash between delivery and ack).
+            window.clear();
+            windowSessions.clear();
+            windowFailed = false;
+            LOG.debug("RADIUS accounting: spool delivery failed, {} waiting", spool.depth());
+            drainSoon(settings.accounting().spoolRetry().toMillis());
+            return;
+        }
+        loop.execute(this::drain);
     }
 
     static byte[] encodeAttributes(List<RadiusAttribute> attrs) {

@@ -169,13 +169,43 @@ final class AcctSpool implements AutoCloseable {
         return Optional.ofNullable(headCache.peek());
     }
 
+    /**
+     * Up to {@code n} records from the head, oldest first, all from the head segment (so fewer near a segment's end
+     * even when more are spooled); empty when the spool is.
+     */
+    List<Entry> peek(int n) throws IOException {
+        if (peek().isEmpty()) {
+            return List.of();
+        }
+        List<Entry> l = new ArrayList<>(Math.min(n, headCache.size()));
+        for (Entry e : headCache) {
+            if (l.size() >= n) {
+                break;
+            }
+            l.add(e);
+        }
+        return l;
+    }
+
     /** Marks the head record delivered. */
     void ack() throws IOException {
-        if (isEmpty()) {
+        ack(1);
+    }
+
+    /**
+     * Marks the {@code n} oldest records delivered, with one position update: records from one {@link #peek(int)}
+     * (a window delivered in order at its head).
+     */
+    void ack(int n) throws IOException {
+        if (isEmpty() || n <= 0) {
             return;
         }
-        headCache.poll();
-        headDelivered++;
+        peek(); // the head segment's records are in the cache
+        int k = Math.min(n, headCache.size());
+        for (int i = 0; i < k; i++) {
+            headCache.poll();
+        }
+        headDelivered += k;
         writePos();
         dropDeliveredSegments();
     }

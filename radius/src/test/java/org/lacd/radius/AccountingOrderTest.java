@@ -108,4 +108,89 @@ class AccountingOrderTest {
             await(() -> acct.spoolDepth() == 0, "an empty spool");
         }
     }
+
+    /** Everything a silent server left: {@code n} sessions' Starts spooled. */
+    private static void spoolStarts(AccountingService acct, FakeRadiusServer fake, int n) throws InterruptedException {
+        fake.silent = true;
+        for (int i = 1; i <= n; i++) {
+            acct.start(session("s" + i));
+        }
+        await(() -> acct.spoolDepth() == n, n + " Starts spooled");
+    }
+
+    @Test
+    void spooledRecordsAreDeliveredSeveralAtATime() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
+             AccountingService acct = new AccountingService(settings(fake, tmp.resolve("spool"), Duration.ofMillis(300)), stats)) {
+            acct.start();
+            spoolStarts(acct, fake, 40);
+            fake.hold = true;
+            int before = fake.received.get();
+            fake.silent = false;
+            // one at a time, the server would see 1 request until it answers; the window sends 32 at once
+            await(() -> fake.received.get() - before >= 32, "a window of 32 spooled records");
+            assertEquals(32, fake.received.get() - before, "no more than the window before an answer");
+            fake.release();
+            await(() -> acct.spoolDepth() == 0, "an empty spool");
+            List<String> got = answered(fake);
+            for (int i = 1; i <= 40; i++) {
+                assertTrue(got.contains("s" + i + " 1"), "s" + i + "'s Start delivered: " + got);
+            }
+        }
+    }
+
+    @Test
+    void theDrainWindowKeepsEachSessionsRecordsInOrder() throws Exception {
+        try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
+             AccountingService acct = new AccountingService(settings(fake, tmp.resolve("spool"), Duration.ofMillis(300)), new CountingRadiusStats())) {
+            acct.start();
+            fake.silent = true;
+            AcctSession a = session("a");
+            AcctSession b = session("b");
+            acct.start(a);
+            acct.stop(a, TerminateCause.USER_REQUEST);
+            acct.start(b);
+            await(() -> acct.spoolDepth() == 3, "a's Start and Stop and b's Start spooled");
+            fake.hold = true;
+            fake.releaseReversed = true; // had a's Stop been sent with its Start, it would be answered first
+            int before = fake.received.get();
+            fake.silent = false;
+            await(() -> fake.received.get() - before >= 1, "the drain to start");
+            fake.release();
+            await(() -> acct.spoolDepth() == 0, "an empty spool");
+            List<String> got = answered(fake);
+            assertEquals(3, got.size(), got.toString());
+            assertTrue(got.indexOf("a 1") < got.indexOf("a 2"), "a's Stop after its Start was answered: " + got);
+            assertTrue(got.contains("b 1"));
+        }
+    }
+
+    @Test
+    void aFullSpoolCountsEveryDiscardedRecordButLogsAtMostOneLinePerInterval() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(AccountingService.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
+             AccountingService acct = new AccountingService(settings(fake, tmp.resolve("spool"), Duration.ofMillis(300)), stats)) {
+            acct.start();
+            spoolStarts(acct, fake, 100); // the spool's bound in these settings
+            for (int i = 101; i <= 150; i++) {
+                acct.start(session("s" + i));
+            }
+            await(() -> stats.spoolOverflows() == 50, "50 records discarded");
+            List<String> lines = new ArrayList<>();
+            synchronized (log.list) {
+                log.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).filter(m -> m.contains("DISCARDED"))
+                    .forEach(lines::add);
+            }
+            assertEquals(1, lines.size(), "one line for 50 discards within 10 s: " + lines);
+            assertTrue(lines.get(0).contains("spool FULL (100 records in"), lines.get(0));
+            assertTrue(lines.get(0).contains("s101"), "the first discarded record is named: " + lines.get(0));
+        } finally {
+            logger.detachAppender(log);
+        }
+    }
 }

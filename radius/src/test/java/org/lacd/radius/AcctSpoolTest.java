@@ -55,6 +55,31 @@ class AcctSpoolTest {
     }
 
     @Test
+    void aWindowFromTheHeadIsAcknowledgedAtOnceWithinItsSegment() throws Exception {
+        try (AcctSpool s = new AcctSpool(dir, 100, 4)) {
+            for (int i = 0; i < 6; i++) {
+                assertTrue(s.append(e(i)));
+            }
+            java.util.List<AcctSpool.Entry> w = s.peek(10);
+            assertEquals(java.util.List.of(1000L, 1001L, 1002L, 1003L), w.stream().map(AcctSpool.Entry::createdMillis).toList(),
+                "the head segment's records only (4 per segment)");
+            assertEquals(2, s.peek(2).size());
+            s.ack(3);
+            assertEquals(3, s.depth());
+            assertEquals(java.util.List.of(1003L), s.peek(10).stream().map(AcctSpool.Entry::createdMillis).toList());
+            s.ack(1);
+            assertEquals(java.util.List.of(1004L, 1005L), s.peek(10).stream().map(AcctSpool.Entry::createdMillis).toList(),
+                "the next segment once the first is delivered");
+        }
+        try (AcctSpool s = new AcctSpool(dir, 100, 4)) {
+            assertEquals(2, s.depth(), "the position survives a restart");
+            assertEquals(1004L, s.peek().orElseThrow().createdMillis());
+            s.ack(5);
+            assertTrue(s.isEmpty(), "no more than is spooled is acknowledged");
+        }
+    }
+
+    @Test
     void boundedAndTruncatedLineRepaired() throws Exception {
         try (AcctSpool s = new AcctSpool(dir, 2)) {
             assertTrue(s.append(e(0)));

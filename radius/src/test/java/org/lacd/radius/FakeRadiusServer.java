@@ -30,6 +30,8 @@ final class FakeRadiusServer implements AutoCloseable {
     /** Answers every request twice (as a server does that sees a retry of a request it has answered). */
     volatile boolean duplicate;
     volatile boolean hold;
+    /** {@link #release()} answers the held requests newest first (a server whose threads finish out of order). */
+    volatile boolean releaseReversed;
     /** Receives and counts but never answers (a dead server). */
     volatile boolean silent;
     /** Requests it receives but does not answer. */
@@ -81,6 +83,9 @@ final class FakeRadiusServer implements AutoCloseable {
     void release() throws IOException {
         synchronized (held) {
             hold = false;
+            if (releaseReversed) {
+                Collections.reverse(held);
+            }
             for (Object[] h : held) {
                 answer((RadiusPacket) h[0], (InetSocketAddress) h[1]);
             }
