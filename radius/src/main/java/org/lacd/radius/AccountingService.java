@@ -462,7 +462,7 @@ public final class AccountingService implements AutoCloseable {
     /**
      * A discarded record: logged with its identity, but at most one line per {@link #DISCARD_LOG_NANOS} (a storm's
      * Starts and Stops against a full spool would otherwise write thousands of lines a second); the records in between
-     * are counted in that line and in {@code lacd_radius_accounting_spool_overflow_total}. Loop only.
+     * are counted in that line and in {@code lacd_drops_total{protocol="radius",reason="spool_full"}}. Loop only.
      */
     private void logDiscard(java.util.function.Supplier<String> why, String record) {
         long now = client.scheduler().nanoTime();

@@ -44,7 +44,10 @@ import org.slf4j.LoggerFactory;
  * <p>Behaviour: servers are tried in configured order (FAILOVER) or rotated per request (ROUND_ROBIN); each try waits
  * {@code timeout} and is retransmitted {@code retries} times; a server that exhausts its tries is marked dead for
  * {@code deadHoldDown} and skipped; after the hold-down it gets the next request again (that request is the probe).
- * When every server is dead they are still tried once each, so a recovered server is found without waiting.
+ * When every server is dead they are still tried once each, so a recovered server is found without waiting, and the
+ * last of them with all its tries: with no server left to turn to, a late answer is worth waiting for (a single
+ * server that fell behind in a reconnect storm and was marked dead otherwise had every request of its hold-down
+ * refused after one try).
  * At most {@code maxInFlight} requests are outstanding; more wait in a bounded FIFO ({@link #MAX_QUEUED}).
  * An answer is accepted only from the server's address, for an outstanding identifier, with a valid Response
  * Authenticator and (for Access answers) a Message-Authenticator as the server's mode demands; anything else is
@@ -237,7 +240,7 @@ public final class RadiusClient implements AutoCloseable {
             alive = rot;
         }
         dead.sort((a, b) -> Long.compare(a.deadUntilNanos - now, b.deadUntilNanos - now));
-        // Dead servers come last and only matter when every live one failed: then they get one try each.
+        // Dead servers come last and only matter when every live one failed: then they get one try each, the last all.
         List<ServerState> order = new ArrayList<>(alive);
         order.addAll(dead);
         p.order = order;
@@ -251,9 +254,10 @@ public final class RadiusClient implements AutoCloseable {
         while (p.serverIndex < p.order.size()) {
             ServerState s = p.order.get(p.serverIndex);
             boolean inHoldDown = s.dead && (statusServerProbes() || sched.nanoTime() - s.deadUntilNanos < 0);
+            boolean last = p.serverIndex == p.order.size() - 1;
             p.current = s;
             p.attempt = 0;
-            p.maxAttempts = inHoldDown ? 1 : 1 + settings.retries();
+            p.maxAttempts = inHoldDown && !last ? 1 : 1 + settings.retries();
             p.encoded = null;
             if (transmit(p)) {
                 return;

@@ -279,6 +279,39 @@ class ClientBehaviourTest {
     }
 
     @Test
+    void theLastServerLeftGetsAllItsTriesEvenWhileHeldDown() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer f1 = new FakeRadiusServer(SECRET); FakeRadiusServer f2 = new FakeRadiusServer(SECRET);
+             AaaService aaa = aaa(settings(server(f1, MessageAuthenticatorMode.AUTO), server(f2, MessageAuthenticatorMode.AUTO))
+                 .timeout(Duration.ofMillis(300)).retries(2).deadHoldDown(Duration.ofSeconds(60)), stats)) {
+            aaa.start();
+            f1.silent = true;
+            f2.silent = true;
+            CompletableFuture<AccessDecision> a = aaa.authorize(AccessQuery.pap("a", "pw", "s"));
+            for (int n = 1; n <= 6; n++) {
+                int k = n;
+                await("try " + k, () -> f1.received.get() + f2.received.get() == k);
+                time.advance(Duration.ofMillis(300));
+            }
+            assertInstanceOf(Reject.class, a.get(ManualRadiusScheduler.AWAIT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(2, stats.serverDowns(), "both held down now");
+            // Both dead: f1 gets one try, f2 (nothing after it) all three; f2 answers the third, as a server that fell
+            // behind in a storm answers late.
+            CompletableFuture<AccessDecision> b = aaa.authorize(AccessQuery.pap("b", "pw", "s"));
+            await("f1's one try", () -> f1.received.get() == 4);
+            time.advance(Duration.ofMillis(300));
+            await("f2's first try", () -> f2.received.get() == 4);
+            time.advance(Duration.ofMillis(300));
+            await("f2's second try", () -> f2.received.get() == 5);
+            f2.silent = false;
+            time.advance(Duration.ofMillis(300));
+            assertInstanceOf(Accept.class, b.get(ManualRadiusScheduler.AWAIT.toSeconds(), TimeUnit.SECONDS), "answered on f2's third try");
+            assertEquals(4, f1.received.get(), "one try for the held-down server that is not the last");
+            assertEquals(6, f2.received.get());
+        }
+    }
+
+    @Test
     void inFlightIsBounded() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);

@@ -271,6 +271,7 @@ public final class StormBenchmark {
         System.out.println("lacd setup failures by reason: " + SetupRateBenchmark.minus(labelled(m1, "lacd_session_failures_total"), failures0)
                 + "; setups at their end: " + labelled(m1, "lacd_pppoe_setups_in_flight") + " in flight; frames lost in lacd's receive ring: "
                 + Math.round(Lab.sample(m1, "lacd_pppoe_capture_drops_total") - ring0));
+        Map<String, Double> dropsAtEnd = SetupRateBenchmark.drops(lab);
         long h0 = System.nanoTime();
         if (!LabProcess.await(Duration.ofSeconds(300), () -> Lab.sample(lab.metrics(), "lacd_sessions") <= probes)) {
             String m2 = lab.metrics();
@@ -280,6 +281,11 @@ public final class StormBenchmark {
         } else {
             System.out.printf(Locale.ROOT, "storm sessions gone %.1f s after the hang-up%n", (System.nanoTime() - h0) / 1e9);
         }
+        // the hang-up's own drops (a Stop per session: accounting records a full spool discards show here), and what
+        // waits in the accounting spool now
+        String m3 = lab.metrics();
+        System.out.println("lacd drops during the hang-up: " + SetupRateBenchmark.minus(SetupRateBenchmark.drops(lab), dropsAtEnd)
+                + "; accounting records spooled now: " + Math.round(Lab.sample(m3, "lacd_accounting_spool_records")));
         int peak = curve.stream().mapToInt(Integer::intValue).max().orElse(0);
         double mean = okUp / elapsed;
         String upAfter = allUp < 0 ? String.format(Locale.ROOT, "not all (last up at %.0f)", lastSetup) : String.format(Locale.ROOT, "%.1f", allUp);
