@@ -44,10 +44,11 @@ import org.slf4j.LoggerFactory;
  * <p>Behaviour: servers are tried in configured order (FAILOVER) or rotated per request (ROUND_ROBIN); each try waits
  * {@code timeout} and is retransmitted {@code retries} times; a server that exhausts its tries is marked dead for
  * {@code deadHoldDown} and skipped; after the hold-down it gets the next request again (that request is the probe).
- * When every server is dead they are still tried once each, so a recovered server is found without waiting, and the
- * last of them with all its tries: with no server left to turn to, a late answer is worth waiting for (a single
- * server that fell behind in a reconnect storm and was marked dead otherwise had every request of its hold-down
- * refused after one try).
+ * When every server is dead they are still tried once each, so a recovered server is found without waiting; the last
+ * of them is waited for as long as all its tries would take, without sending it more: with no server left to turn
+ * to, a late answer is worth waiting for (a single server that fell behind in a reconnect storm and was marked dead
+ * had every request of its hold-down refused after one timeout), while retransmissions would only add to the load of
+ * a server that is behind (measured: sending the last one all its tries made a storm slower).
  * At most {@code maxInFlight} requests are outstanding; more wait in a bounded FIFO ({@link #MAX_QUEUED}).
  * An answer is accepted only from the server's address, for an outstanding identifier, with a valid Response
  * Authenticator and (for Access answers) a Message-Authenticator as the server's mode demands; anything else is
@@ -117,6 +118,8 @@ public final class RadiusClient implements AutoCloseable {
         int serverIndex;
         int attempt;
         int maxAttempts;
+        /** How long each attempt waits for its answer. */
+        long attemptNanos;
         ServerState current;
         int id = -1;
         Encoded encoded;
@@ -240,7 +243,8 @@ public final class RadiusClient implements AutoCloseable {
             alive = rot;
         }
         dead.sort((a, b) -> Long.compare(a.deadUntilNanos - now, b.deadUntilNanos - now));
-        // Dead servers come last and only matter when every live one failed: then they get one try each, the last all.
+        // Dead servers come last and only matter when every live one failed: then they get one try each, and the last
+        // one's try waits as long as all its tries would.
         List<ServerState> order = new ArrayList<>(alive);
         order.addAll(dead);
         p.order = order;
@@ -257,7 +261,8 @@ public final class RadiusClient implements AutoCloseable {
             boolean last = p.serverIndex == p.order.size() - 1;
             p.current = s;
             p.attempt = 0;
-            p.maxAttempts = inHoldDown && !last ? 1 : 1 + settings.retries();
+            p.maxAttempts = inHoldDown ? 1 : 1 + settings.retries();
+            p.attemptNanos = settings.timeout().toNanos() * (inHoldDown && last ? 1 + settings.retries() : 1);
             p.encoded = null;
             if (transmit(p)) {
                 return;
@@ -298,7 +303,7 @@ public final class RadiusClient implements AutoCloseable {
             LOG.debug("RADIUS {} -> {} id {} attempt {} ({} bytes)", type, s.label, p.id, p.attempt + 1, p.encoded.bytes().length);
         }
         channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(p.encoded.bytes()), s.address));
-        p.timer = sched.schedule(loop, () -> onTimeout(p), settings.timeout().toNanos());
+        p.timer = sched.schedule(loop, () -> onTimeout(p), p.attemptNanos);
         return true;
     }
 

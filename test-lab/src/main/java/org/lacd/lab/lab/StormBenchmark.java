@@ -100,25 +100,13 @@ public final class StormBenchmark {
             int up = Math.max(0, forwarding(lab)); // the probe sessions that came up (a loaded machine may fail a few)
             // lacd's CPU with only the probe flow (and this program's scrapes) running: subtracted from each storm's
             Thread.sleep(5000);
-            double idle0 = cpuSeconds(pid);
-            long i0 = System.nanoTime();
-            for (int i = 0; i < 10; i++) {
-                Thread.sleep(1000);
-                lab.metrics();
-            }
-            double idlePerSecond = (cpuSeconds(pid) - idle0) / ((System.nanoTime() - i0) / 1e9);
+            double idlePerSecond = probeFlowCpu(lab, pid);
             System.out.printf(Locale.ROOT, "lacd CPU with the probe flow only: %.3f s/s%n", idlePerSecond);
             for (int k = 1; k <= storms; k++) {
                 summary.add(storm(lab, k == 1 ? "cold" : "warm " + (k - 1), half, rate, up, retries, pid, idlePerSecond));
             }
             // the probe flow's CPU again, on the warm JVM: right after a cold start it includes the JIT's first work
-            double idle1 = cpuSeconds(pid);
-            long i1 = System.nanoTime();
-            for (int i = 0; i < 10; i++) {
-                Thread.sleep(1000);
-                lab.metrics();
-            }
-            double idleAfter = (cpuSeconds(pid) - idle1) / ((System.nanoTime() - i1) / 1e9);
+            double idleAfter = probeFlowCpu(lab, pid);
             double probeFlow = Math.min(idlePerSecond, idleAfter);
             System.out.printf(Locale.ROOT, "lacd CPU with the probe flow only, after the storms: %.3f s/s (the table subtracts %.3f)%n",
                     idleAfter, probeFlow);
@@ -294,6 +282,17 @@ public final class StormBenchmark {
         return flow -> String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %d | %d | %d | %.0f | %.2f | %.3f | %.3f | %.1f | %s |", name, count,
                 rate, upAfter, est, failed, peak, mean, cpuUpF, okUpF > 0 ? cpuUpF * 1000 / okUpF : Double.NaN,
                 okUpF > 0 ? (cpuUpF - flow * elapsed) * 1000 / okUpF : Double.NaN, emuCpu, load);
+    }
+
+    /** lacd's CPU seconds per second over 10 s with only the probe flow and this program's scrapes (one per second). */
+    private static double probeFlowCpu(Lab lab, long pid) throws InterruptedException {
+        double c0 = cpuSeconds(pid);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 10; i++) {
+            Thread.sleep(1000);
+            lab.metrics();
+        }
+        return (cpuSeconds(pid) - c0) / ((System.nanoTime() - t0) / 1e9);
     }
 
     /** {@code cfg} with {@code pppoe.limits.setups-in-flight: n}, or unchanged for an empty {@code n}. */
