@@ -46,6 +46,7 @@ final class KnownMetrics {
         m.put("lacd_bytes_total", Map.of("protocol", protocols, "direction", directions, "interface", any));
         m.put("lacd_drops_total", Map.of("protocol", protocols, "reason", any));
         m.put("lacd_pppoe_capture_drops_total", Map.of("interface", any));
+        m.put("lacd_pppoe_padi_ring_drops_total", Map.of("interface", any));
         m.put("lacd_worker_packets_total", Map.of("protocol", protocols, "direction", directions, "interface", any, "worker", any));
         m.put("lacd_worker_capture_drops_total", Map.of("interface", any, "worker", any));
         m.put("lacd_pppoe_send_drops_total", Map.of("interface", any));

@@ -341,6 +341,12 @@ public final class PppoeServer {
             stats.drop(DropReason.MALFORMED);
             return;
         }
+        if (worker == EthernetPort.PADI_WORKER
+                && (v.etherType != EtherType.PPPOE_DISCOVERY || v.code != PppoeCode.PADI.code())) {
+            // the PADI ring's filter passes PADIs only; anything else there has no worker to belong to
+            stats.drop(DropReason.MALFORMED);
+            return;
+        }
         if (v.etherType == EtherType.PPPOE_SESSION) {
             if (v.code != 0 || v.payloadLength < 2) {
                 stats.drop(DropReason.MALFORMED);

@@ -420,6 +420,16 @@ public final class LacdMetrics {
                 drops, "interface", iface);
     }
 
+    /**
+     * lacd_pppoe_padi_ring_drops_total{interface}: PADIs the kernel dropped because the interface's PADI ring was full
+     * (a reconnect storm shed before lacd read it; the subscriber sends the PADI again), read from {@code drops} at
+     * scrape time; 0 on a port without a PADI ring (pcap).
+     */
+    public void padiRingDrops(String iface, java.util.function.LongSupplier drops) {
+        scraped("lacd.pppoe.padi.ring.drops", "PADIs dropped by the kernel because the PADI ring was full (a storm shed early)",
+                drops, "interface", iface);
+    }
+
     /** lacd_worker_capture_drops_total{interface,worker}: {@link #captureDrops(String, java.util.function.LongSupplier)} of one worker. */
     public void captureDrops(String iface, int worker, java.util.function.LongSupplier drops) {
         scraped("lacd.worker.capture.drops", "Frames dropped by the kernel because a forwarding worker's receive ring was full",

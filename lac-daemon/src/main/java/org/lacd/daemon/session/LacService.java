@@ -230,6 +230,7 @@ public final class LacService {
                     ws.add(wv);
                 }
                 i.put("workers", ws);
+                i.put("padiRingDrops", port.padiRingDrops());
                 ifaces.add(i);
             }
         }
@@ -338,6 +339,7 @@ public final class LacService {
                 for (LacdConfig.SubscriberInterface i : config.interfaces()) {
                     EthernetPort port = ports.apply(i.name());
                     metrics.captureDrops(port.name(), port::captureDrops);
+                    metrics.padiRingDrops(port.name(), port::padiRingDrops);
                     metrics.sendDrops(port.name(), port::queuedSendFailures);
                     for (int w = 0; w < port.workers(); w++) {
                         int worker = w;

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The two classic BPF programs of {@link PacketRingPort}, written by hand: the socket filter (which frames enter a
- * worker's ring) and the fanout program (which worker gets a frame). A program is a list of {@link Insn} rows, the
+ * worker's ring, or the PADI ring) and the fanout program (which worker gets a frame). A program is a list of {@link Insn} rows, the
  * kernel's {@code struct sock_filter} ({@code linux/filter.h}); jumps are written with labels and resolved once.
  *
  * <p>No libpcap compiler at run time: the ring port must work where libpcap does not load, and libpcap's compiled
@@ -44,46 +44,80 @@ final class ClassicBpf {
 
     private ClassicBpf() {}
 
-    /**
-     * PPPoE discovery and session frames, untagged, single-tagged or QinQ ({@link PcapPort#FILTER}), accepted with
-     * {@code snaplen} bytes. On receive the kernel moves the outer 802.1Q/802.1ad tag into the skb's metadata
-     * (skb_vlan_untag, on veth too), so the filter sees one tag fewer in the frame and asks "ld vlan_avail" whether
-     * that happened: then at most one more tag can be in the frame; otherwise up to two. Offsets are from the
-     * destination MAC (a SOCK_RAW packet socket runs its filter with the data pointer at the MAC header).
-     */
+    /** Which PPPoE frames a socket filter passes. */
+    enum Select {
+        /** Discovery and session frames. */
+        ALL,
+        /** Everything but PADIs: a worker's ring when the port has a PADI ring. */
+        ALL_BUT_PADI,
+        /** PADIs only: the PADI ring. */
+        PADI
+    }
+
+    /** The PPPoE code of a PADI (RFC 2516 5.1). */
+    static final int CODE_PADI = 0x09;
+
+    /** {@link #pppoeFilter(int, Select)} of every PPPoE frame. */
     static List<Insn> pppoeFilter(int snaplen) {
-        return new Asm()
+        return pppoeFilter(snaplen, Select.ALL);
+    }
+
+    /**
+     * PPPoE discovery and session frames ({@code select} says which), untagged, single-tagged or QinQ
+     * ({@link PcapPort#FILTER}), accepted with {@code snaplen} bytes. On receive the kernel moves the outer
+     * 802.1Q/802.1ad tag into the skb's metadata (skb_vlan_untag, on veth too), so the filter sees one tag fewer in the
+     * frame and asks "ld vlan_avail" whether that happened: then at most one more tag can be in the frame; otherwise up
+     * to two. Offsets are from the destination MAC (a SOCK_RAW packet socket runs its filter with the data pointer at
+     * the MAC header). A discovery frame's code is the byte 3 after its ethertype (after the version/type byte).
+     */
+    static List<Insn> pppoeFilter(int snaplen, Select select) {
+        String session = select == Select.PADI ? "drop" : "accept";
+        Asm a = new Asm()
                 .ld(LD_W_ABS, VLAN_AVAIL)                                // A = outer tag in metadata? (0/1)
-                .jeq(0, "frame0", "meta0")
-                // no tag in metadata: offset 12 is the outer ethertype, up to two tags follow
-                .label("frame0").ld(LD_H_ABS, 12)                        // ethertype after the MACs
-                .jeq(PPPOE_DISCOVERY, "accept", null)
-                .jeq(PPPOE_SESSION, "accept", null)
+                .jeq(0, "frame0", "meta0");
+        // no tag in metadata: offset 12 is the outer ethertype, up to two tags follow
+        a.label("frame0").ld(LD_H_ABS, 12)                               // ethertype after the MACs
+                .jeq(PPPOE_DISCOVERY, discovery(select, 12), null)
+                .jeq(PPPOE_SESSION, session, null)
                 .jeq(TPID_8021Q, "frame1", null)
                 .jeq(TPID_8021AD, "frame1", null)
-                .jeq(TPID_QINQ, "frame1", "drop")
-                .label("frame1").ld(LD_H_ABS, 16)                        // ethertype after one tag
-                .jeq(PPPOE_DISCOVERY, "accept", null)
-                .jeq(PPPOE_SESSION, "accept", null)
+                .jeq(TPID_QINQ, "frame1", "drop");
+        a.label("frame1").ld(LD_H_ABS, 16)                               // ethertype after one tag
+                .jeq(PPPOE_DISCOVERY, discovery(select, 16), null)
+                .jeq(PPPOE_SESSION, session, null)
                 .jeq(TPID_8021Q, "frame2", null)
                 .jeq(TPID_8021AD, "frame2", null)
-                .jeq(TPID_QINQ, "frame2", "drop")
-                .label("frame2").ld(LD_H_ABS, 20)                        // ethertype after two tags
-                .jeq(PPPOE_DISCOVERY, "accept", null)
-                .jeq(PPPOE_SESSION, "accept", "drop")
-                // the outer tag is in metadata: offset 12 is the ethertype after it, at most one more tag follows
-                .label("meta0").ld(LD_H_ABS, 12)
-                .jeq(PPPOE_DISCOVERY, "accept", null)
-                .jeq(PPPOE_SESSION, "accept", null)
+                .jeq(TPID_QINQ, "frame2", "drop");
+        a.label("frame2").ld(LD_H_ABS, 20)                               // ethertype after two tags
+                .jeq(PPPOE_DISCOVERY, discovery(select, 20), null)
+                .jeq(PPPOE_SESSION, session, "drop");
+        // the outer tag is in metadata: offset 12 is the ethertype after it, at most one more tag follows
+        a.label("meta0").ld(LD_H_ABS, 12)
+                .jeq(PPPOE_DISCOVERY, discovery(select, 12), null)
+                .jeq(PPPOE_SESSION, session, null)
                 .jeq(TPID_8021Q, "meta1", null)
                 .jeq(TPID_8021AD, "meta1", null)
-                .jeq(TPID_QINQ, "meta1", "drop")
-                .label("meta1").ld(LD_H_ABS, 16)                         // ethertype after the inner tag
-                .jeq(PPPOE_DISCOVERY, "accept", null)
-                .jeq(PPPOE_SESSION, "accept", "drop")
-                .label("accept").ret(snaplen)
+                .jeq(TPID_QINQ, "meta1", "drop");
+        a.label("meta1").ld(LD_H_ABS, 16)                                // ethertype after the inner tag
+                .jeq(PPPOE_DISCOVERY, discovery(select, 16), null)
+                .jeq(PPPOE_SESSION, session, "drop");
+        if (select != Select.ALL) {
+            // a discovery frame's code decides: PADI or not (one block per ethertype offset)
+            String padi = select == Select.PADI ? "accept" : "drop";
+            String other = select == Select.PADI ? "drop" : "accept";
+            for (int at : new int[] {12, 16, 20}) {
+                a.label(discovery(select, at)).ld(LD_B_ABS, at + 3)    // the PPPoE code
+                        .jeq(CODE_PADI, padi, other);
+            }
+        }
+        return a.label("accept").ret(snaplen)
                 .label("drop").ret(0)
                 .build();
+    }
+
+    /** Where a discovery frame whose ethertype is at {@code at} goes. */
+    private static String discovery(Select select, int at) {
+        return select == Select.ALL ? "accept" : "code" + at;
     }
 
     /** Accepts nothing: a worker's socket carries it until it has joined its fanout group. */

@@ -10,6 +10,13 @@ import org.lacd.pppoe.wire.MacAddress;
  * threads.
  */
 public interface EthernetPort {
+    /**
+     * The worker index a port with a PADI ring of its own asks {@link #start(IntFunction)}'s receivers for: that ring's
+     * thread hands PADIs, and nothing else, to it (from any source MAC; a PADI needs no worker of its own). Ports
+     * without one never ask for it.
+     */
+    int PADI_WORKER = -1;
+
     String name();
 
     /** The interface's own MAC address: the source of everything the access concentrator sends. */
@@ -25,8 +32,9 @@ public interface EthernetPort {
 
     /**
      * Starts delivering received frames: worker {@code i}'s frames to {@code receivers.apply(i)}, on worker {@code i}'s
-     * own thread, for {@code i} in {@code [0, workers())}. Throws {@link PortException} when the interface cannot be
-     * opened.
+     * own thread, for {@code i} in {@code [0, workers())}, and, on a port with a PADI ring, its PADIs to
+     * {@code receivers.apply(PADI_WORKER)} on that ring's thread. Throws {@link PortException} when the interface cannot
+     * be opened.
      */
     default void start(IntFunction<FrameReceiver> receivers) {
         start(receivers.apply(0));
@@ -69,6 +77,14 @@ public interface EthernetPort {
      * the port started, over all workers; 0 for ports without a kernel ring. Cheap enough to call at every scrape.
      */
     default long captureDrops() {
+        return 0;
+    }
+
+    /**
+     * PADIs the kernel dropped because the port's PADI ring ({@link #PADI_WORKER}) was full: a storm shed before lacd
+     * saw it (the subscriber sends its PADI again). 0 for ports without one.
+     */
+    default long padiRingDrops() {
         return 0;
     }
 

@@ -58,6 +58,17 @@ import org.slf4j.LoggerFactory;
  * frame is seen by two workers while the group forms. Our own sends are not received (PACKET_IGNORE_OUTGOING; frames
  * marked PACKET_OUTGOING are skipped in the ring as well).
  *
+ * <p><b>The PADI ring.</b> An access concentrator's port ({@link Ports#open}) has one more socket and ring, outside the
+ * fanout group, whose filter passes PADIs only ({@link ClassicBpf.Select#PADI}), read by a thread of its own
+ * ({@code ring-rx-<if>-padi}) that hands them to the receiver for {@link EthernetPort#PADI_WORKER}; the workers' filters
+ * pass everything else. A reconnect storm is mostly PADIs (every subscriber sends one a second or more until it gets
+ * an offer, and lacd offers to a few thousand at a time): in one ring they took the slots of the forwarding sessions'
+ * frames, and a worker that stalled for half a second (a saturated machine, a GC pause) lost subscribers' traffic with
+ * the PADIs. Now a PADI flood fills the PADI ring only, and what the kernel drops there is a PADI the subscriber sends
+ * again ({@link #padiRingDrops()}). Nothing needs the PADI in order with the MAC's other frames: a PADI opens no state
+ * (the PADR that follows the offer reaches the MAC's worker after the PADT of any earlier session of that MAC), and it
+ * needs no worker: the PADR's worker is the session's. {@link #DEFAULT_PADI_RING_BYTES} of slots, as the workers'.
+ *
  * <p><b>VLAN tags.</b> Frames in the ring lack the outer tag the kernel took off (skb_vlan_untag runs on veth as on
  * real NICs); when the slot says {@code TP_STATUS_VLAN_VALID} the tag is put back after the MAC addresses (TPID from
  * {@code tp_vlan_tpid} when {@code TP_STATUS_VLAN_TPID_VALID}, else 0x8100), as libpcap does, so receivers see the
@@ -105,6 +116,8 @@ public final class PacketRingPort implements EthernetPort {
 
     /** Ring memory per worker. */
     public static final int DEFAULT_RING_BYTES = 32 << 20;
+    /** Ring memory of the PADI ring: 2,592 PADIs of up to 1,536 bytes (a second of a storm's PADIs or more). */
+    public static final int DEFAULT_PADI_RING_BYTES = 4 << 20;
     /** Ring block: a power of two the kernel allocates in one piece (or with vmalloc when memory is fragmented). */
     static final int BLOCK_BYTES = 128 << 10;
     /** Slot bytes before the frame: tpacket2_hdr (32) + sockaddr_ll (20), network header aligned at 16 (see tpacket_rcv). */
@@ -179,6 +192,8 @@ public final class PacketRingPort implements EthernetPort {
     private final int snaplen;
     private final int slotBytes;
     private final Worker[] workers;
+    /** The PADI ring's socket and thread, or null: see the class comment. */
+    private final Worker padi;
     private final int txFd;
     /** Whether sending threads get a TX ring each (else sendmmsg batches); see the class comment. */
     private final boolean txRing;
@@ -202,7 +217,7 @@ public final class PacketRingPort implements EthernetPort {
     private final TxBatch[] batchByThread = new TxBatch[64];
 
     private PacketRingPort(String name, int ifindex, MacAddress mac, int snaplen, int slotBytes, int txFd,
-            boolean txRing, Worker[] workers) {
+            boolean txRing, Worker[] workers, Worker padi) {
         this.name = name;
         this.ifindex = ifindex;
         this.mac = mac;
@@ -211,10 +226,12 @@ public final class PacketRingPort implements EthernetPort {
         this.txFd = txFd;
         this.txRing = txRing;
         this.workers = workers;
+        this.padi = padi;
         this.batches = ThreadLocal.withInitial(this::newBatch);
         this.description = "AF_PACKET ring, " + workers.length + (workers.length == 1 ? " worker" : " workers")
                 + ", TPACKET_V2, " + workers[0].slots.length + " slots of " + slotBytes + " B, "
-                + (txRing ? "TX ring" : "sendmmsg") + " send";
+                + (txRing ? "TX ring" : "sendmmsg") + " send"
+                + (padi == null ? "" : ", PADI ring of " + padi.slots.length + " slots");
     }
 
     /** Whether the libc calls could be bound (Linux, 64-bit, JNA loaded). */
@@ -236,12 +253,25 @@ public final class PacketRingPort implements EthernetPort {
         return open(name, PcapPort.snaplenFor(maxPayload), workers, DEFAULT_RING_BYTES, txRing);
     }
 
+    /**
+     * An access concentrator's port: as {@link #open(String, int, int, boolean)} with a PADI ring of its own (see the
+     * class comment); its receiver is asked for with {@link EthernetPort#PADI_WORKER}.
+     */
+    public static PacketRingPort openWithPadiRing(String name, int maxPayload, int workers, boolean txRing) {
+        return open(name, PcapPort.snaplenFor(maxPayload), workers, DEFAULT_RING_BYTES, txRing, DEFAULT_PADI_RING_BYTES);
+    }
+
     /** As {@link #open(String, int, int)} with the snaplen and the ring bytes per worker given. */
     static PacketRingPort open(String name, int snaplen, int workers, int ringBytes) {
         return open(name, snaplen, workers, ringBytes, true);
     }
 
     static PacketRingPort open(String name, int snaplen, int workers, int ringBytes, boolean txRing) {
+        return open(name, snaplen, workers, ringBytes, txRing, 0);
+    }
+
+    /** {@code padiRingBytes} 0: no PADI ring (the workers get every PPPoE frame). */
+    static PacketRingPort open(String name, int snaplen, int workers, int ringBytes, boolean txRing, int padiRingBytes) {
         if (workers < 1 || workers > MAX_WORKERS) {
             throw new IllegalArgumentException("workers must be 1.." + MAX_WORKERS + ", not " + workers);
         }
@@ -259,6 +289,7 @@ public final class PacketRingPort implements EthernetPort {
         int blocks = Math.max(1, ringBytes / blockBytes);
         int txFd = -1;
         List<Worker> made = new ArrayList<>();
+        Worker padi = null;
         try {
             txFd = socket(name, "socket (send)");
             bind(name, txFd, ifindex, 0, "bind (send)");
@@ -266,18 +297,30 @@ public final class PacketRingPort implements EthernetPort {
             for (int i = 0; i < workers; i++) {
                 made.add(Worker.make(name, i, ifindex, snaplen, slotBytes, blockBytes, blocks));
             }
+            if (padiRingBytes > 0) {
+                padi = Worker.make(name, EthernetPort.PADI_WORKER, ifindex, snaplen, slotBytes, blockBytes,
+                        Math.max(1, padiRingBytes / blockBytes));
+            }
             if (workers > 1) {
                 joinFanoutGroup(name, made);
             }
-            List<ClassicBpf.Insn> filter = ClassicBpf.pppoeFilter(snaplen);
+            List<ClassicBpf.Insn> filter = ClassicBpf.pppoeFilter(snaplen,
+                    padi == null ? ClassicBpf.Select.ALL : ClassicBpf.Select.ALL_BUT_PADI);
             for (Worker w : made) {
                 setFilter(name, w.fd, filter, "SO_ATTACH_FILTER (PPPoE)");
             }
+            if (padi != null) {
+                setFilter(name, padi.fd, ClassicBpf.pppoeFilter(snaplen, ClassicBpf.Select.PADI), "SO_ATTACH_FILTER (PADI)");
+            }
             boolean ring = txRing && txRingWorks(name, ifindex, txSlot(snaplen));
-            return new PacketRingPort(name, ifindex, mac, snaplen, slotBytes, txFd, ring, made.toArray(new Worker[0]));
+            return new PacketRingPort(name, ifindex, mac, snaplen, slotBytes, txFd, ring, made.toArray(new Worker[0]),
+                    padi);
         } catch (RuntimeException e) {
             for (Worker w : made) {
                 w.release();
+            }
+            if (padi != null) {
+                padi.release();
             }
             if (txFd >= 0) {
                 Sys.close(txFd);
@@ -425,12 +468,16 @@ public final class PacketRingPort implements EthernetPort {
 
     @Override public String description() { return description; }
 
-    /** Starts the only worker; a port with several workers needs {@link #start(IntFunction)}. */
+    /**
+     * Starts the only worker; a port with several workers, or with a PADI ring (a thread more), needs
+     * {@link #start(IntFunction)}: a receiver is called by one thread.
+     */
     @Override
     public void start(FrameReceiver receiver) {
-        if (workers.length != 1) {
+        if (workers.length != 1 || padi != null) {
             throw new IllegalStateException("port " + name + " has " + workers.length
-                    + " workers: start it with one receiver per worker");
+                    + (workers.length == 1 ? " worker" : " workers") + (padi != null ? " and a PADI ring" : "")
+                    + ": start it with one receiver per worker");
         }
         start(i -> receiver);
     }
@@ -449,6 +496,13 @@ public final class PacketRingPort implements EthernetPort {
             Thread t = new Thread(() -> receiveLoop(w, r), "ring-rx-" + name + "-" + w.index);
             t.setDaemon(true);
             w.thread = t;
+            t.start();
+        }
+        if (padi != null) {
+            FrameReceiver r = receivers.apply(EthernetPort.PADI_WORKER);
+            Thread t = new Thread(() -> receiveLoop(padi, r), "ring-rx-" + name + "-padi");
+            t.setDaemon(true);
+            padi.thread = t;
             t.start();
         }
         LOG.info("PPPoE port {} open (mac {}, {}, snaplen {})", name, mac, description, snaplen);
@@ -629,6 +683,29 @@ public final class PacketRingPort implements EthernetPort {
         return w.drops.get();
     }
 
+    /** PADIs the kernel dropped because the PADI ring was full, since the port opened; 0 without a PADI ring. */
+    @Override
+    public long padiRingDrops() {
+        if (padi == null) {
+            return 0;
+        }
+        long stamp = fds.tryReadLock();
+        if (stamp != 0) {
+            try {
+                padi.readStats();
+            } finally {
+                fds.unlockRead(stamp);
+            }
+        }
+        return padi.drops.get();
+    }
+
+    /** PADIs the kernel put into the PADI ring (and dropped), since the port opened; 0 without a PADI ring. */
+    long padiRingPackets() {
+        padiRingDrops();
+        return padi == null ? 0 : padi.packets.get();
+    }
+
     /** Frames the kernel put into the worker's ring (and dropped), since the port opened. */
     public long ringPackets(int worker) {
         captureDrops(worker);
@@ -642,7 +719,7 @@ public final class PacketRingPort implements EthernetPort {
         }
         running = false;
         boolean stopped = true;
-        for (Worker w : workers) {
+        for (Worker w : receiving()) {
             Thread t = w.thread;
             if (t != null && t != Thread.currentThread()) {
                 try {
@@ -657,9 +734,10 @@ public final class PacketRingPort implements EthernetPort {
             }
         }
         captureDrops(); // the last counts, kept after close
+        padiRingDrops();
         long stamp = fds.writeLock(); // waits for senders and scrapes that use the sockets now
         try {
-            for (Worker w : workers) {
+            for (Worker w : receiving()) {
                 if (stopped) {
                     w.release();
                 } else {
@@ -679,7 +757,7 @@ public final class PacketRingPort implements EthernetPort {
 
     /** Whether every receive thread has ended (after {@link #close()}). */
     boolean threadsStopped() {
-        for (Worker w : workers) {
+        for (Worker w : receiving()) {
             Thread t = w.thread;
             if (t != null && t.isAlive()) {
                 return false;
@@ -688,7 +766,16 @@ public final class PacketRingPort implements EthernetPort {
         return true;
     }
 
-    /** One worker: its socket, its mapped ring and its thread. */
+    /** The workers and the PADI ring's worker, if any. */
+    private List<Worker> receiving() {
+        List<Worker> all = new ArrayList<>(List.of(workers));
+        if (padi != null) {
+            all.add(padi);
+        }
+        return all;
+    }
+
+    /** One worker (or the PADI ring, index {@link EthernetPort#PADI_WORKER}): its socket, its mapped ring and its thread. */
     private static final class Worker {
         final int index;
         final int fd;
@@ -719,7 +806,8 @@ public final class PacketRingPort implements EthernetPort {
 
         /** Socket, version, a filter that accepts nothing yet, ring, mapping, bind: not yet in a fanout group. */
         static Worker make(String name, int index, int ifindex, int snaplen, int slotBytes, int blockBytes, int blocks) {
-            int fd = socket(name, "socket (worker " + index + ")");
+            String which = index == EthernetPort.PADI_WORKER ? "PADI ring" : "worker " + index;
+            int fd = socket(name, "socket (" + which + ")");
             Pointer mapped = null;
             long bytes = (long) blockBytes * blocks;
             try {
@@ -753,7 +841,7 @@ public final class PacketRingPort implements EthernetPort {
                     check(name, Sys.setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq, 16),
                             "PACKET_ADD_MEMBERSHIP (promiscuous)");
                 }
-                bind(name, fd, ifindex, ETH_P_ALL, "bind (worker " + index + ")");
+                bind(name, fd, ifindex, ETH_P_ALL, "bind (" + which + ")");
                 int[] slots = new int[perBlock * blocks];
                 for (int b = 0, i = 0; b < blocks; b++) {
                     for (int s = 0; s < perBlock; s++) {

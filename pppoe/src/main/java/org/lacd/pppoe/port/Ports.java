@@ -4,8 +4,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes the raw Ethernet port for a subscriber-facing interface: the {@link PacketRingPort} where it can be set up,
- * else {@link PcapPort}, with one INFO line saying which port runs and why (also the port's
+ * Makes the raw Ethernet port for a subscriber-facing interface: the {@link PacketRingPort} (with its PADI ring) where
+ * it can be set up, else {@link PcapPort}, with one INFO line saying which port runs and why (also the port's
  * {@link EthernetPort#description()}).
  */
 public final class Ports {
@@ -57,7 +57,7 @@ public final class Ports {
     }
 
     private static EthernetPort ring(String name, int maxPayload, int workers, boolean txRing) {
-        PacketRingPort p = PacketRingPort.open(name, maxPayload, workers, txRing);
+        PacketRingPort p = PacketRingPort.openWithPadiRing(name, maxPayload, workers, txRing);
         LOG.info("PPPoE port {}: {}", name, p.description());
         return p;
     }

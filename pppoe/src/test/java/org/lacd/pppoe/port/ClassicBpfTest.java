@@ -101,6 +101,52 @@ class ClassicBpfTest {
         assertEquals(0, CbpfInterpreter.run(FILTER, Hex.parse("ffffffffffff 0200000000"), 0, false), "runt");
     }
 
+    /** A PADR with one 802.1Q tag in the frame, and the same with its tag in metadata: the code byte moves with it. */
+    static final byte[] TAGGED_PADR = Hex.parse("""
+            0200000000aa 020000000001
+            8100 0064               # 802.1Q, VLAN 100
+            8863
+            11 19 0000 0004         # PADR
+            0101 0000
+            """);
+    static final byte[] PADT_TAG_IN_METADATA = Hex.parse("""
+            0200000000aa 020000000001
+            8863                    # (vlan_avail = 1)
+            11 a7 0001 0000         # PADT of session 1
+            """);
+    /** QinQ, both tags in the frame, a PADR: the code is 3 bytes after the ethertype at offset 20. */
+    static final byte[] QINQ_PADR = Hex.parse("""
+            0200000000aa 020000000001
+            88a8 0064 8100 00c8
+            8863
+            11 19 0000 0000
+            """);
+
+    @Test
+    void withAPadiRingTheWorkersFilterPassesEverythingButPadisAndThePadiFilterOnlyThem() {
+        List<ClassicBpf.Insn> workers = ClassicBpf.pppoeFilter(SNAPLEN, ClassicBpf.Select.ALL_BUT_PADI);
+        List<ClassicBpf.Insn> padis = ClassicBpf.pppoeFilter(SNAPLEN, ClassicBpf.Select.PADI);
+        // {frame, tag in metadata, is a PADI}
+        Object[][] cases = {
+            {PADI, false, true}, {PADI, true, true}, {QINQ, false, true}, {QINQ_INNER_LEFT, true, true},
+            {TAGGED_PADR, false, false}, {PADT_TAG_IN_METADATA, true, false}, {QINQ_PADR, false, false},
+            {TAGGED_SESSION, false, false}, {SESSION_TAG_IN_METADATA, true, false},
+        };
+        for (Object[] c : cases) {
+            byte[] f = (byte[]) c[0];
+            boolean meta = (Boolean) c[1];
+            boolean padi = (Boolean) c[2];
+            String what = Hex.of(f) + (meta ? " (tag in metadata)" : "");
+            assertEquals(SNAPLEN, CbpfInterpreter.run(FILTER, f, 0, meta), "all: " + what);
+            assertEquals(padi ? 0 : SNAPLEN, CbpfInterpreter.run(workers, f, 0, meta), "all but PADIs: " + what);
+            assertEquals(padi ? SNAPLEN : 0, CbpfInterpreter.run(padis, f, 0, meta), "PADIs: " + what);
+        }
+        for (byte[] f : List.of(IPV4, ARP, TAGGED_IPV4, THREE_TAGS)) {
+            assertEquals(0, CbpfInterpreter.run(workers, f, 0, false), Hex.of(f));
+            assertEquals(0, CbpfInterpreter.run(padis, f, 0, false), Hex.of(f));
+        }
+    }
+
     @Test
     void theDropAllFilterDropsEverything() {
         for (byte[] f : List.of(PADI, TAGGED_SESSION, QINQ, IPV4)) {

@@ -241,6 +241,100 @@ class PacketRingPortTest {
         assertEquals(0, rx.captureDrops());
     }
 
+    @Test
+    void aPadiFloodFillsThePadiRingOnlyWhileEveryOtherFrameReachesItsMacsWorkerInOrder() throws Exception {
+        String[] v = veth();
+        // two workers with the default rings; a PADI ring of one 128 KiB block (81 slots), its thread stalled
+        PacketRingPort rx = ns.call(() -> PacketRingPort.open(v[1], PcapPort.snaplenFor(1500), 2,
+                PacketRingPort.DEFAULT_RING_BYTES, true, 128 << 10));
+        opened.add(rx);
+        assertTrue(rx.description().contains("PADI ring of 81 slots"), rx.description());
+        assertThrows(IllegalStateException.class, () -> rx.start(new Collect()), "one receiver for two threads");
+        int macs = 64;
+        int rounds = 60;
+        int padisPerRound = 40;
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger padisRead = new AtomicInteger();
+        List<String> padiThreads = new CopyOnWriteArrayList<>();
+        List<String> strays = new CopyOnWriteArrayList<>();
+        // per worker: MAC index -> what arrived, in order (each map touched by its worker's thread only)
+        List<Map<Integer, List<String>>> seen = List.of(new HashMap<>(), new HashMap<>());
+        AtomicInteger dataRead = new AtomicInteger();
+        rx.start(w -> {
+            if (w == EthernetPort.PADI_WORKER) {
+                return (buf, off, len) -> {
+                    if (padiThreads.isEmpty()) {
+                        padiThreads.add(Thread.currentThread().getName());
+                    }
+                    if (buf[off + 15] != 0x09) {
+                        strays.add("PADI ring: " + Hex.of(java.util.Arrays.copyOfRange(buf, off, off + len)));
+                    }
+                    padisRead.incrementAndGet();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                };
+            }
+            return (buf, off, len) -> {
+                int m = buf[off + 11] & 0xff; // source MAC 02:00:00:00:01:<m>
+                String what = buf[off + 13] == 0x63 ? (buf[off + 15] == 0x19 ? "PADR" : buf[off + 15] == (byte) 0xa7
+                        ? "PADT" : "code " + buf[off + 15]) : Integer.toString(((buf[off + 20] & 0xff) << 8) | (buf[off + 21] & 0xff));
+                seen.get(w).computeIfAbsent(m, k -> new ArrayList<>()).add(what);
+                dataRead.incrementAndGet();
+            };
+        });
+        PacketRingPort tx = ring(v[0], 1);
+        String dst = rx.mac().toString().replace(":", "");
+        String pad = "00".repeat(40);
+        int data = 0;
+        int padis = 0;
+        for (int s = 0; s <= rounds; s++) {
+            for (int m = 0; m < macs; m++) {
+                String src = String.format("0200000001%02x", m);
+                byte[] f = s == 0 ? frame(dst, src, "", "8863", "1119000000040101 0000" + pad)          // PADR
+                        : s == rounds ? frame(dst, src, "", "8863", "11a7000100000000" + pad)          // PADT
+                        : frame(dst, src, "", "8864", "11000001002a" + String.format("%04x", s) + pad); // session
+                tx.send(f, 0, f.length);
+                data++;
+            }
+            for (int i = 0; i < padisPerRound; i++) {
+                byte[] f = frame("ffffffffffff", String.format("020000%06x", padis), "", "8863", "1109000000040101 0000" + pad);
+                tx.send(f, 0, f.length);
+                padis++;
+            }
+            if (s % 4 == 3) { // stay under the veth backlog: the kernel's drops there are not what this test is about
+                int upTo = data;
+                int padisUpTo = padis;
+                await(() -> dataRead.get() >= upTo && rx.padiRingPackets() >= padisUpTo, upTo + " frames");
+            }
+        }
+        int allData = data;
+        int allPadis = padis;
+        await(() -> dataRead.get() >= allData && rx.padiRingPackets() >= allPadis, "every frame");
+        long padiDrops = rx.padiRingDrops();
+        assertTrue(padiDrops >= allPadis - 81 - 1, "the stalled PADI ring dropped the flood: " + padiDrops + " of " + allPadis);
+        assertEquals(0, rx.captureDrops(), "the workers' rings lost nothing");
+        assertEquals(allData, dataRead.get(), "every frame but the PADIs reached a worker, none twice");
+        List<String> inOrder = new ArrayList<>(List.of("PADR"));
+        for (int s = 1; s < rounds; s++) {
+            inOrder.add(Integer.toString(s));
+        }
+        inOrder.add("PADT");
+        for (int m = 0; m < macs; m++) {
+            int worker = Integer.remainderUnsigned(0x00000100 | m, 2); // the fanout's choice: source MAC bytes 2..5 mod 2
+            assertEquals(inOrder, seen.get(worker).get(m), "MAC " + m + ": its PADR, session frames and PADT on worker "
+                    + worker + ", in order");
+            assertFalse(seen.get(1 - worker).containsKey(m), "MAC " + m + " on one worker");
+        }
+        release.countDown();
+        await(() -> padisRead.get() + rx.padiRingDrops() >= allPadis, "the PADIs left in the ring read");
+        assertEquals(allPadis, padisRead.get() + rx.padiRingDrops(), "every PADI either read or counted as dropped");
+        assertEquals(List.of(), strays, "nothing but PADIs in the PADI ring");
+        assertEquals(List.of("ring-rx-" + v[1] + "-padi"), padiThreads);
+    }
+
     /** Each sending thread's TX ring (the default), and sendmmsg batches ({@code tx-ring: false}). */
     @ParameterizedTest(name = "tx ring {0}")
     @ValueSource(booleans = {true, false})

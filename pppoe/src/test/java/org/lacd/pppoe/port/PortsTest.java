@@ -72,7 +72,8 @@ class PortsTest {
         EthernetPort p = open("pb", 2, PortKind.AUTO);
         PacketRingPort ring = assertInstanceOf(PacketRingPort.class, p);
         assertEquals(2, p.workers());
-        String expected = "AF_PACKET ring, 2 workers, TPACKET_V2, " + ring.slotsPerWorker() + " slots of 1616 B, TX ring send";
+        String expected = "AF_PACKET ring, 2 workers, TPACKET_V2, " + ring.slotsPerWorker() + " slots of 1616 B, TX ring send"
+                + ", PADI ring of 2592 slots"; // an access concentrator's port: 4 MiB in 128 KiB blocks of 81 slots
         assertEquals(expected, p.description());
         assertEquals(List.of("PPPoE port pb: " + expected), infoLines());
         assertEquals(20_736, ring.slotsPerWorker(), "32 MiB in 128 KiB blocks of 81 slots");

@@ -344,6 +344,7 @@ public final class LabMain {
                             Lab.sample(m, "lacd_worker_packets_total", "protocol=\"l2tp\"", "direction=\"tx\"", wl),
                             Lab.sample(m, "lacd_worker_capture_drops_total", wl)));
                 }
+                w.append(String.format(Locale.ROOT, " PADI ring drops %.0f", Lab.sample(m, "lacd_pppoe_padi_ring_drops_total")));
                 System.out.println(w);
             } catch (RuntimeException e) {
                 System.out.println("lab: summary unavailable: " + e.getMessage());

@@ -149,6 +149,7 @@ public final class StormBenchmark {
         double ok0 = Lab.sample(m0, "lacd_session_setups_total", "result=\"success\"");
         double fail0 = Lab.sample(m0, "lacd_session_setups_total", "result=\"failure\"");
         double ring0 = Lab.sample(m0, "lacd_pppoe_capture_drops_total");
+        double padiRing0 = Lab.sample(m0, "lacd_pppoe_padi_ring_drops_total");
         Map<String, Double> phases0 = phaseSums(m0);
         // sessions of an earlier storm still in lacd (their hang-up lost, and no LNS keepalive ended them) take
         // interface places (pppoe.interfaces[].max-sessions) from this storm
@@ -258,7 +259,8 @@ public final class StormBenchmark {
                 + phaseMeans(phases0, phaseSums(m1)));
         System.out.println("lacd setup failures by reason: " + SetupRateBenchmark.minus(labelled(m1, "lacd_session_failures_total"), failures0)
                 + "; setups at their end: " + labelled(m1, "lacd_pppoe_setups_in_flight") + " in flight; frames lost in lacd's receive ring: "
-                + Math.round(Lab.sample(m1, "lacd_pppoe_capture_drops_total") - ring0));
+                + Math.round(Lab.sample(m1, "lacd_pppoe_capture_drops_total") - ring0)
+                + "; PADIs dropped in its PADI ring: " + Math.round(Lab.sample(m1, "lacd_pppoe_padi_ring_drops_total") - padiRing0));
         Map<String, Double> dropsAtEnd = SetupRateBenchmark.drops(lab);
         long h0 = System.nanoTime();
         if (!LabProcess.await(Duration.ofSeconds(300), () -> Lab.sample(lab.metrics(), "lacd_sessions") <= probes)) {

@@ -36,6 +36,9 @@ class WorkersLabTest {
         String log = Files.readString(lab.dir().resolve("lacd.log"));
         assertTrue(log.contains("AF_PACKET ring, 2 workers"), "lacd says it runs the ring with 2 workers:\n" + log);
         assertTrue(log.contains("2 worker sockets"), "and two L2TP worker sockets:\n" + log);
+        // PADIs come through a ring of their own (the workers' filters pass everything else): every session below was
+        // offered from there, and its PADR, LCP and data reached the worker its MAC belongs to
+        assertTrue(log.contains(", PADI ring of "), "and a PADI ring:\n" + log);
 
         Lab.Subscribers a = lab.startSubscribers(Lab.SubscriberRun.of("a", 40).rate(40).auth("mix").traffic(50, 200).duration("15s"));
         Lab.Subscribers b = lab.startSubscribers(Lab.SubscriberRun.of("b", 40).rate(40).auth("mix").traffic(50, 200).duration("15s"));
@@ -100,5 +103,8 @@ class WorkersLabTest {
             assertEquals(0, w.path("captureDrops").asLong(), stats.toString());
         }
         assertEquals(2, stats.path("dataPlane").path("l2tpWorkers").size(), stats.toString());
+        assertEquals(0, iface.path("padiRingDrops").asLong(-1), stats.toString());
+        assertTrue(m.contains("lacd_pppoe_padi_ring_drops_total{interface=\"" + Topology.ACCESS_IF + "\"}"),
+                "the PADI ring's drop counter is exported");
     }
 }
