@@ -224,12 +224,14 @@ public final class PppoeServer {
                 portMacs[i] = p.mac().value();
                 int idx = i;
                 p.start(worker -> new FrameReceiver() {
-                    /** This worker's parser: each worker thread has its own. */
+                    /** This worker's parser and hand-off: each worker thread has its own. */
                     private final FrameView view = new FrameView();
+                    private final Handoff handoff = new Handoff(idx);
 
                     @Override
                     public void frame(byte[] buf, int off, int len) {
-                        onFrame(idx, worker, view, buf, off, len);
+                        onFrame(idx, worker, view, handoff, buf, off, len);
+                        handoff.frameSeen();
                     }
 
                     @Override
@@ -237,7 +239,7 @@ public final class PppoeServer {
                         if (reportsBatchEnds.get(idx) == 0) {
                             reportsBatchEnds.set(idx, 1);
                         }
-                        sendQueued();
+                        handoff.flush();
                     }
                 });
                 started.add(p);
@@ -336,7 +338,7 @@ public final class PppoeServer {
     // ------------------------------------------------------------------ receive thread
 
     @SuppressWarnings("try") // the MDC scope is the resource
-    private void onFrame(int portIdx, int worker, FrameView v, byte[] b, int off, int len) {
+    private void onFrame(int portIdx, int worker, FrameView v, Handoff out, byte[] b, int off, int len) {
         if (!v.parse(b, off, len)) {
             stats.drop(DropReason.MALFORMED);
             return;
@@ -372,7 +374,7 @@ public final class PppoeServer {
             }
             byte[] ppp = new byte[v.payloadLength];
             System.arraycopy(b, v.payloadOffset, ppp, 0, ppp.length);
-            submit(WorkQueueGuard.Kind.OTHER, 0, () -> {
+            out.add(WorkQueueGuard.Kind.OTHER, 0, () -> {
                 try (PppoeSession.Mdc m = s.mdc()) {
                     s.onPpp(ppp);
                 }
@@ -407,26 +409,18 @@ public final class PppoeServer {
             }
             byte[] copy = new byte[len];
             System.arraycopy(b, off, copy, 0, len);
-            submit(kind, key, () -> onDiscovery(portIdx, worker, copy));
+            out.add(kind, key, () -> onDiscovery(portIdx, worker, copy));
         } else {
             stats.drop(DropReason.MALFORMED);
         }
     }
 
-    /**
-     * Hands a frame's work to the server thread. On a port that reports batch ends, what the {@link PppSink}s queued
-     * before it is sent first: the subscriber's LCP Terminate-Request, forwarded just before its PADT, must reach the
-     * LNS ahead of the CDN that the PADT causes on another thread. (A port without batch ends never gets its thread
-     * to queue: the batch-end task is not run on it.)
-     */
+    /** Takes a place in the server thread's queue for a frame's work ({@link Handoff#add} then hands it over). */
     private boolean admit(int portIdx, WorkQueueGuard.Kind kind, long macKey) {
         return admit(portIdx, kind, macKey, Integer.MAX_VALUE);
     }
 
     private boolean admit(int portIdx, WorkQueueGuard.Kind kind, long macKey, int padiRoom) {
-        if (reportsBatchEnds.get(portIdx) != 0) {
-            sendQueued();
-        }
         DropReason refused = queue.admit(kind, macKey, padiRoom);
         if (refused != null) {
             stats.drop(refused); // before the frame is copied: a refused frame costs no allocation
@@ -435,12 +429,79 @@ public final class PppoeServer {
         return true;
     }
 
-    /** After {@link #admit}: the work runs on the server thread and gives its place back. */
-    private void submit(WorkQueueGuard.Kind kind, long macKey, Runnable task) {
-        scheduler.execute(() -> {
-            queue.release(kind, macKey);
-            runGuarded(task);
-        });
+    /** Frame work a receive thread collects before handing it over: see {@link Handoff}. */
+    static final int HANDOFF_TASKS = 64;
+    /** Frames, its own the first, after which collected work is handed over while the receive thread's run goes on. */
+    static final int HANDOFF_FRAMES = 256;
+
+    /**
+     * One receive thread's hand-off of frame work (discovery, and the PPP frames of sessions not yet forwarding) to the
+     * server thread, after {@link #admit}. On a port that reports batch ends, the work is collected and handed over at
+     * the end of the thread's run of frames, when {@link #HANDOFF_TASKS} are collected, or {@link #HANDOFF_FRAMES}
+     * frames after the first, whichever comes first: in one task for the server thread, and after what this thread's
+     * {@link PppSink}s queued has been sent (the subscriber's LCP Terminate-Request, forwarded just before its PADT,
+     * must reach the LNS ahead of the CDN that the PADT causes on the server thread). Handing each frame's work over
+     * at once cost a send system call for the one datagram queued before it and a wake-up of the server thread per
+     * frame: in a mass hang-up (a Terminate-Request and a PADT from every subscriber) the receive thread fell so far
+     * behind that its ring overflowed (49,738 frames, established sessions' among them). On a port without batch ends
+     * (its thread queues nothing to send: the batch-end task is not run on it) the work is handed over at once.
+     * Owned by its receive thread.
+     */
+    final class Handoff {
+        private final int portIdx;
+        private final WorkQueueGuard.Kind[] kinds = new WorkQueueGuard.Kind[HANDOFF_TASKS];
+        private final long[] keys = new long[HANDOFF_TASKS];
+        private final Runnable[] tasks = new Runnable[HANDOFF_TASKS];
+        private int n;
+        private int frames;
+
+        Handoff(int portIdx) {
+            this.portIdx = portIdx;
+        }
+
+        /** After {@link #admit}: the work runs on the server thread, in order, and gives its place back. */
+        void add(WorkQueueGuard.Kind kind, long macKey, Runnable task) {
+            if (reportsBatchEnds.get(portIdx) == 0) {
+                scheduler.execute(() -> {
+                    queue.release(kind, macKey);
+                    runGuarded(task);
+                });
+                return;
+            }
+            kinds[n] = kind;
+            keys[n] = macKey;
+            tasks[n] = task;
+            if (++n == HANDOFF_TASKS) {
+                flush();
+            }
+        }
+
+        /** After each frame: work collected waits {@link #HANDOFF_FRAMES} frames at most. */
+        void frameSeen() {
+            if (n > 0 && ++frames >= HANDOFF_FRAMES) {
+                flush();
+            }
+        }
+
+        /** Sends what this thread's sinks queued, then hands the collected work over. */
+        void flush() {
+            sendQueued();
+            if (n == 0) {
+                return;
+            }
+            WorkQueueGuard.Kind[] k = java.util.Arrays.copyOf(kinds, n);
+            long[] m = java.util.Arrays.copyOf(keys, n);
+            Runnable[] t = java.util.Arrays.copyOf(tasks, n);
+            java.util.Arrays.fill(tasks, 0, n, null);
+            n = 0;
+            frames = 0;
+            scheduler.execute(() -> {
+                for (int i = 0; i < t.length; i++) {
+                    queue.release(k[i], m[i]);
+                    runGuarded(t[i]);
+                }
+            });
+        }
     }
 
     /** Server thread: offers still open at {@code now} (current and previous period). */

@@ -710,8 +710,81 @@ class PppoeServerTest {
         c.sendPppRaw(Hex.parse("c021 05 07 0004"));
         assertEquals(List.of("forwarded c02105070004"), events, "forwarding itself sends nothing: that waits for the batch end");
         c.padt();
+        assertEquals(List.of("forwarded c02105070004"), events, "the PADT waits for the end of the run of frames");
+        wire[1].sendBatchEnd();
+        sched.runPending();
         assertEquals(List.of("forwarded c02105070004", "send queued", "closed:PADT_FROM_SUBSCRIBER"), events,
                 "what was forwarded is sent before the PADT is handed over, so the CDN cannot overtake it");
+    }
+
+    /** {@code n} subscribers with CHAP done, each session forwarding into a sink that records "forwarded <i>". */
+    private List<TestClient> forwardingSessions(int n) throws Exception {
+        List<TestClient> cs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            TestClient c = client(SUB_MAC + 1 + i, 0, -1, -1);
+            c.discover();
+            c.openLcp();
+            ChapPacket ch = (ChapPacket) c.expectPpp();
+            c.sendPpp(ChapPacket.response(ch.id(), TestClient.chapMd5(ch.id(), "pw", ch.value()), "user" + i));
+            cs.add(c);
+        }
+        assertEquals(n, authed.size());
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            authed.get(i).startForwarding((buf, off, len) -> events.add("forwarded " + k));
+        }
+        sched.runPending();
+        return cs;
+    }
+
+    private static int count(List<String> events, String prefix) {
+        return (int) events.stream().filter(e -> e.startsWith(prefix)).count();
+    }
+
+    @Test
+    void aMassHangUpIsHandedOverInBatchesEachSentAfterTheFramesForwardedBeforeIt() throws Exception {
+        start(settings().build());
+        server.onReceiveBatchEnd(() -> events.add("send queued"));
+        List<TestClient> cs = forwardingSessions(100);
+        wire[1].sendBatchEnd(); // the port reports the ends of its runs of frames from now on
+        sched.runPending();
+        events.clear();
+        // every subscriber hangs up in one run of frames: its LCP Terminate-Request (forwarded), then its PADT
+        for (TestClient c : cs) {
+            c.sendPppRaw(Hex.parse("c021 05 07 0004"));
+            c.padt();
+        }
+        sched.runPending();
+        assertEquals(100, count(events, "forwarded"));
+        assertEquals(1, count(events, "send queued"), "one send for the first 64 PADTs, not one each: " + events);
+        assertEquals(64, count(events, "closed:PADT_FROM_SUBSCRIBER"), "the first 64 handed over in one task");
+        assertTrue(events.indexOf("send queued") > events.indexOf("forwarded 63")
+                && events.indexOf("send queued") < events.indexOf("closed:PADT_FROM_SUBSCRIBER"),
+                "sent what was forwarded before those PADTs, then handed them over: " + events);
+        wire[1].sendBatchEnd();
+        sched.runPending();
+        assertEquals(2, count(events, "send queued"), events.toString());
+        assertEquals(100, count(events, "closed:PADT_FROM_SUBSCRIBER"), "the rest at the end of the run");
+        assertTrue(events.lastIndexOf("send queued") > events.indexOf("forwarded 99")
+                && events.lastIndexOf("send queued") < events.lastIndexOf("closed:PADT_FROM_SUBSCRIBER"), events.toString());
+        assertEquals(0, server.sessionCount());
+    }
+
+    @Test
+    void frameWorkWaitsAtMostAFixedNumberOfFramesWhenTheRunDoesNotEnd() throws Exception {
+        start(settings().build());
+        TestClient busy = forwardingSessions(1).get(0);
+        wire[1].sendBatchEnd();
+        sched.runPending();
+        TestClient late = client(SUB_MAC + 1000, 0, -1, -1);
+        late.padi(TestClient.service(""));
+        // the PADI is the first of the HANDOFF_FRAMES frames its work waits for at most
+        for (int i = 2; i < PppoeServer.HANDOFF_FRAMES; i++) {
+            busy.sendPppRaw(Hex.parse("0021 4500"));
+        }
+        assertNull(late.pollDiscovery(PppoeCode.PADO), "collected while the run of frames goes on");
+        busy.sendPppRaw(Hex.parse("0021 4500"));
+        late.expectDiscovery(PppoeCode.PADO); // handed over after HANDOFF_FRAMES frames, though the run did not end
     }
 
     @Test
