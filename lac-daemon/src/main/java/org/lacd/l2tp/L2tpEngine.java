@@ -154,6 +154,19 @@ public final class L2tpEngine {
                 epoll && udpGro && defaultEndpoints.length == 1 ? "on" : udpGro && epoll ? "off (several worker sockets)" : "off");
     }
 
+    /**
+     * Receive buffer of each engine socket where the kernel allows it past {@code net.core.rmem_max} (epoll,
+     * CAP_NET_ADMIN; {@link ReceiveBuffer}): about 20,000 small datagrams, a second of a storm's answers and more.
+     */
+    static final int RECEIVE_BUFFER_BYTES = 32 << 20;
+    private boolean receiveBufferRefusalLogged;
+
+    /** The receive buffer of the default socket as the kernel reports it (twice the size set), or -1 without epoll. */
+    int receiveBufferBytes() {
+        Channel ch = defaultEndpoints[0].channel;
+        return ch instanceof EpollDatagramChannel e ? ReceiveBuffer.bytes(e.fd().intValue()) : -1;
+    }
+
     /** The port the default socket is bound to (useful with source port 0). */
     public int localPort() { return defaultEndpoints[0].local.getPort(); }
 
@@ -293,6 +306,14 @@ public final class L2tpEngine {
         try {
             Channel ch = b.bind(at).sync().channel();
             ep.init(ch);
+            if (ch instanceof EpollDatagramChannel e) {
+                String why = ReceiveBuffer.force(e.fd().intValue(), RECEIVE_BUFFER_BYTES);
+                if (why != null && !receiveBufferRefusalLogged) {
+                    receiveBufferRefusalLogged = true;
+                    LOG.info("L2TP: socket receive buffer left at {} bytes (net.core.rmem_max): {}",
+                            ReceiveBuffer.bytes(e.fd().intValue()), why);
+                }
+            }
             return ep;
         } catch (Exception e) {
             throw new L2tpBindException("cannot bind L2TP UDP socket to " + at + ": " + e.getMessage(), e);

@@ -52,6 +52,21 @@ class L2tpEngineWorkersTest {
     }
 
     @Test
+    void theSocketsReceiveBufferGoesPastRmemMaxWithCapNetAdmin() throws Exception {
+        engine = new L2tpEngine(L2tpEngineLoopbackTest.fastSettings(), null, 2);
+        engine.start();
+        assertTrue(engine.usesEpoll(), "Linux: the epoll transport");
+        int rmemMax = Integer.parseInt(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/core/rmem_max")).get(0).trim());
+        int got = engine.receiveBufferBytes();
+        if ("root".equals(System.getProperty("user.name"))) { // CI and the lab: lacd's unit grants CAP_NET_ADMIN too
+            // the kernel reports twice the size set (its overhead); SO_RCVBUF alone stops at rmem_max
+            assertEquals(2 * L2tpEngine.RECEIVE_BUFFER_BYTES, got, "SO_RCVBUFFORCE past rmem_max " + rmemMax);
+        } else {
+            assertEquals(2 * Math.min(rmemMax, 4 << 20), got, "without CAP_NET_ADMIN: SO_RCVBUF, capped at rmem_max");
+        }
+    }
+
+    @Test
     void callsStayOnTheirWorkerAndEachCallsFramesArriveInOrderOnOneThread() throws Exception {
         LnsPeer lns = LnsPeer.start(LnsPeer.Config.loopback(null).withChannel(new ReliableChannel.Config(100, 200, 3, 50, 16)));
         closers.add(lns);

@@ -11,6 +11,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
@@ -55,6 +56,8 @@ import org.slf4j.LoggerFactory;
  * dropped and counted.
  */
 public final class RadiusClient implements AutoCloseable {
+    /** SO_RCVBUF asked for the client's socket (see {@link #start()}). */
+    static final int RECEIVE_BUFFER_BYTES = 4 << 20;
     private static final Logger LOG = LoggerFactory.getLogger(RadiusClient.class);
     /** DoS guard: requests waiting for an in-flight slot. */
     public static final int MAX_QUEUED = 10_000;
@@ -162,6 +165,11 @@ public final class RadiusClient implements AutoCloseable {
         }
         loop = group.next();
         channel = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
+            // room for every answer of a full window (max-in-flight, each answer ~1 KiB of buffer accounting in the
+            // kernel) while this loop is busy: with the default (rmem_default, ~208 KiB) a storm's answers overflowed
+            // it and each lost answer cost a retransmission 3 s later (the lab: ~500 in one 16,000 storm). The kernel
+            // caps the size at net.core.rmem_max.
+            .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
             .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                 @Override
                 protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
@@ -170,6 +178,12 @@ public final class RadiusClient implements AutoCloseable {
             }).bind(0).sync().channel();
         sched.started(loop);
         stopped = false;
+    }
+
+    /** The socket's receive buffer as the kernel reports it (twice the size set), or -1 when not started. */
+    int receiveBufferBytes() {
+        Channel ch = channel;
+        return ch == null ? -1 : ch.config().getOption(ChannelOption.SO_RCVBUF);
     }
 
     @Override

@@ -47,6 +47,21 @@ class ClientBehaviourTest {
     }
 
     @Test
+    void theClientSocketHasRoomForAStormsAnswers() throws Exception {
+        RadiusSettings s = settings(new Server("127.0.0.1", 1812, SECRET, MessageAuthenticatorMode.AUTO)).build();
+        try (RadiusClient c = new RadiusClient(RadiusStats.RequestType.ACCESS, s.authServers(), s, RadiusStats.NOOP)) {
+            c.start();
+            // (a /proc/sys file read whole: Files.readString reads 1 byte of a file whose size says 0)
+            int rmemMax = Integer.parseInt(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/core/rmem_max")).get(0).trim());
+            // SO_RCVBUF as asked, capped by the kernel at rmem_max (the JDK reports the size set, the kernel twice
+            // that); the default, rmem_default, is 208 KiB
+            int got = c.receiveBufferBytes();
+            int want = Math.min(RadiusClient.RECEIVE_BUFFER_BYTES, rmemMax);
+            assertTrue(got == want || got == 2 * want, "receive buffer " + got + ", rmem_max " + rmemMax);
+        }
+    }
+
+    @Test
     void autoRequiresMessageAuthenticatorOnceTheServerSentOne() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);

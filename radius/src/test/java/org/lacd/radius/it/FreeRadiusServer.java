@@ -254,11 +254,13 @@ public final class FreeRadiusServer implements AutoCloseable {
             \tlisten {
             \t\ttype = auth
             \t\tipaddr = 127.0.0.1
+            \t\trecv_buff = 4194304
             \t\tport = %2$d
             \t}
             \tlisten {
             \t\ttype = acct
             \t\tipaddr = 127.0.0.1
+            \t\trecv_buff = 4194304
             \t\tport = %3$d
             \t}
             \tauthorize {

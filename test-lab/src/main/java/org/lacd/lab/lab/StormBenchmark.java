@@ -150,6 +150,8 @@ public final class StormBenchmark {
         double fail0 = Lab.sample(m0, "lacd_session_setups_total", "result=\"failure\"");
         double ring0 = Lab.sample(m0, "lacd_pppoe_capture_drops_total");
         double padiRing0 = Lab.sample(m0, "lacd_pppoe_padi_ring_drops_total");
+        double sendDrops0 = Lab.sample(m0, "lacd_pppoe_send_drops_total");
+        Map<String, Long> kernel0 = kernelDrops(lab);
         Map<String, Double> phases0 = phaseSums(m0);
         // sessions of an earlier storm still in lacd (their hang-up lost, and no LNS keepalive ended them) take
         // interface places (pppoe.interfaces[].max-sessions) from this storm
@@ -260,7 +262,10 @@ public final class StormBenchmark {
         System.out.println("lacd setup failures by reason: " + SetupRateBenchmark.minus(labelled(m1, "lacd_session_failures_total"), failures0)
                 + "; setups at their end: " + labelled(m1, "lacd_pppoe_setups_in_flight") + " in flight; frames lost in lacd's receive ring: "
                 + Math.round(Lab.sample(m1, "lacd_pppoe_capture_drops_total") - ring0)
-                + "; PADIs dropped in its PADI ring: " + Math.round(Lab.sample(m1, "lacd_pppoe_padi_ring_drops_total") - padiRing0));
+                + "; PADIs dropped in its PADI ring: " + Math.round(Lab.sample(m1, "lacd_pppoe_padi_ring_drops_total") - padiRing0)
+                + "; frames to subscribers its batched send lost: " + Math.round(Lab.sample(m1, "lacd_pppoe_send_drops_total") - sendDrops0));
+        Map<String, Long> kernel1 = kernelDrops(lab);
+        System.out.println("kernel drops during the storm (where probes can vanish outside lacd): " + minusLong(kernel1, kernel0));
         Map<String, Double> dropsAtEnd = SetupRateBenchmark.drops(lab);
         long h0 = System.nanoTime();
         if (!LabProcess.await(Duration.ofSeconds(300), () -> Lab.sample(lab.metrics(), "lacd_sessions") <= probes)) {
@@ -275,7 +280,10 @@ public final class StormBenchmark {
         // waits in the accounting spool now
         String m3 = lab.metrics();
         System.out.println("lacd drops during the hang-up: " + SetupRateBenchmark.minus(SetupRateBenchmark.drops(lab), dropsAtEnd)
-                + "; accounting records spooled now: " + Math.round(Lab.sample(m3, "lacd_accounting_spool_records")));
+                + "; accounting records spooled now: " + Math.round(Lab.sample(m3, "lacd_accounting_spool_records"))
+                + "; frames lost in lacd's receive ring during the hang-up: "
+                + Math.round(Lab.sample(m3, "lacd_pppoe_capture_drops_total") - Lab.sample(m1, "lacd_pppoe_capture_drops_total"))
+                + "; kernel drops during the hang-up: " + minusLong(kernelDrops(lab), kernel1));
         int peak = curve.stream().mapToInt(Integer::intValue).max().orElse(0);
         double mean = okUp / elapsed;
         String upAfter = allUp < 0 ? String.format(Locale.ROOT, "not all (last up at %.0f)", lastSetup) : String.format(Locale.ROOT, "%.1f", allUp);
@@ -352,6 +360,76 @@ public final class StormBenchmark {
     }
 
     /** utime + stime of a process, in seconds. */
+    /**
+     * Kernel drop counters that can swallow a probe outside lacd: the CPUs' input backlog (softnet_stat, all
+     * namespaces), and per lab namespace each interface's receive and send drops (/proc/net/dev) and UDP's
+     * receive-buffer and input errors (/proc/net/snmp: the LNS emulators' and lacd's L2TP sockets).
+     */
+    static Map<String, Long> kernelDrops(Lab lab) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        out.put("softnet backlog", ForwardingCeilingBenchmark.softnetDrops());
+        for (String ns : lab.topology().namespaces()) {
+            Sh.Result r = lab.topology().exec(ns, 10, "cat", "/proc/net/dev", "/proc/net/snmp");
+            if (r.exit() != 0) {
+                continue;
+            }
+            String where = ns.substring(ns.lastIndexOf('-') + 1);
+            // each UDP socket's own drops (skmem d<N>): which socket of the namespace overflowed
+            Sh.Result ss = lab.topology().exec(ns, 10, "ss", "-uanm");
+            String local = null;
+            for (String line : ss.exit() == 0 ? ss.out().split("\n") : new String[0]) {
+                String t = line.trim();
+                int d = t.indexOf(",d");
+                if (t.startsWith("skmem:(") && local != null && d > 0) {
+                    long drops = Long.parseLong(t.substring(d + 2, t.indexOf(')', d)));
+                    out.merge(where + " udp socket " + local + " drops", drops, Long::sum);
+                    local = null;
+                } else if (t.startsWith("UNCONN") || t.startsWith("ESTAB")) {
+                    String[] f = t.split("\\s+");
+                    local = f.length > 3 ? f[3] : null;
+                }
+            }
+            String[] udpHeader = null;
+            for (String line : r.out().split("\n")) {
+                String t = line.trim();
+                int colon = t.indexOf(':');
+                if (t.startsWith("Udp:")) {
+                    String[] f = t.substring(4).trim().split("\\s+");
+                    if (udpHeader == null) {
+                        udpHeader = f;
+                    } else {
+                        for (int i = 0; i < f.length && i < udpHeader.length; i++) {
+                            if (udpHeader[i].equals("RcvbufErrors") || udpHeader[i].equals("InErrors")) {
+                                out.merge(where + " udp " + udpHeader[i], Long.parseLong(f[i]), Long::sum);
+                            }
+                        }
+                    }
+                } else if (colon > 0 && !t.startsWith("Inter-") && !t.startsWith("face") && !t.contains("|")
+                        && !Character.isUpperCase(t.charAt(0))) {
+                    String[] f = t.substring(colon + 1).trim().split("\\s+");
+                    if (f.length >= 12) {
+                        String dev = t.substring(0, colon);
+                        out.merge(where + " " + dev + " rx_drop", Long.parseLong(f[3]), Long::sum);
+                        out.merge(where + " " + dev + " tx_drop", Long.parseLong(f[11]), Long::sum);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code after - before}, the entries that moved only. */
+    static Map<String, Long> minusLong(Map<String, Long> after, Map<String, Long> before) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        after.forEach((k, v) -> {
+            long d = v - before.getOrDefault(k, 0L);
+            if (d != 0) {
+                out.put(k, d);
+            }
+        });
+        return out;
+    }
+
     static double cpuSeconds(long pid) {
         try {
             String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));

@@ -1,0 +1,62 @@
+package org.lacd.l2tp;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * A UDP socket's receive buffer beyond {@code net.core.rmem_max}: SO_RCVBUFFORCE, which the kernel allows a process
+ * with CAP_NET_ADMIN (lacd's systemd unit grants it for promiscuous mode). SO_RCVBUF alone is capped at rmem_max,
+ * 208 KiB on a stock Debian: a few hundred datagrams, which a storm's LNS answers overflowed while the event loop was
+ * busy (17,892 datagrams lost at lacd's L2TP socket in one cold 64,000 storm, each a retransmission or a lost frame).
+ */
+final class ReceiveBuffer {
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_RCVBUF = 8;
+    private static final int SO_RCVBUFFORCE = 33;
+    private static final boolean AVAILABLE = register();
+
+    private ReceiveBuffer() {}
+
+    /** Sets the receive buffer of {@code fd} to {@code bytes} past rmem_max; null on success, else why not (for the log). */
+    static String force(int fd, int bytes) {
+        if (!AVAILABLE) {
+            return "setsockopt is not reachable through JNA on this platform";
+        }
+        try (Memory v = new Memory(4)) {
+            v.setInt(0, bytes);
+            if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, v, 4) != 0) {
+                return "SO_RCVBUFFORCE failed: errno " + Native.getLastError() + " (lacd needs CAP_NET_ADMIN)";
+            }
+            return null;
+        }
+    }
+
+    /** The receive buffer of {@code fd} as the kernel reports it (twice what was set: it counts its overhead), or -1. */
+    static int bytes(int fd) {
+        if (!AVAILABLE) {
+            return -1;
+        }
+        try (Memory v = new Memory(4); Memory len = new Memory(4)) {
+            len.setInt(0, 4);
+            return getsockopt(fd, SOL_SOCKET, SO_RCVBUF, v, len) == 0 ? v.getInt(0) : -1;
+        }
+    }
+
+    private static native int setsockopt(int fd, int level, int name, Pointer value, int len);
+
+    private static native int getsockopt(int fd, int level, int name, Pointer value, Pointer len);
+
+    private static boolean register() {
+        if (!Platform.isLinux() || Native.POINTER_SIZE != 8) {
+            return false;
+        }
+        try {
+            Native.register(ReceiveBuffer.class, Platform.C_LIBRARY_NAME);
+            return true;
+        } catch (LinkageError | RuntimeException e) {
+            return false;
+        }
+    }
+}
