@@ -45,7 +45,7 @@ class SystemdUnitTest {
     @Test
     void hardening() throws IOException {
         SystemdUnit u = unit();
-        Set<String> caps = Set.of("CAP_NET_RAW", "CAP_NET_ADMIN");
+        Set<String> caps = Set.of("CAP_NET_RAW", "CAP_NET_ADMIN", "CAP_SYS_NICE");
         assertEquals(caps, u.words(S, "AmbientCapabilities"));
         assertEquals(caps, u.words(S, "CapabilityBoundingSet"));
         assertEquals(Set.of("AF_INET", "AF_INET6", "AF_PACKET", "AF_UNIX", "AF_NETLINK"),

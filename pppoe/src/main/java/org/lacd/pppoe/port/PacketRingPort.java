@@ -124,6 +124,18 @@ public final class PacketRingPort implements EthernetPort {
     static final int SLOT_OVERHEAD = 80;
     /** Most workers a port may have: the fanout group's limit is far higher; this is a guard against config typos. */
     public static final int MAX_WORKERS = 64;
+    /**
+     * The nice value of the workers' receive threads: forwarding before control work. On a saturated machine a worker
+     * thread at nice 0 got its share among a dozen busy threads (the control plane's, the JVM's, other processes') and
+     * its ring overflowed in bursts (a mass hang-up: 40,000-50,000 frames, established sessions' among them). At -10 the
+     * kernel gives it about nine times the weight of a nice-0 thread when it has frames to read; it never spins (it
+     * waits in poll(2) when the ring is empty), so an idle port costs nothing. The PADI ring's thread stays at 0: a
+     * storm's PADIs must not take the forwarding's place. Needs CAP_SYS_NICE (the systemd unit grants it); without it
+     * one log line says the threads run at 0.
+     */
+    static final int WORKER_NICE = -10;
+    private static final AtomicBoolean NICE_REFUSAL_LOGGED = new AtomicBoolean();
+
     /** How long a receive thread waits in poll(2) before it looks at the close flag again. */
     static final int POLL_TIMEOUT_MS = 100;
 
@@ -510,6 +522,11 @@ public final class PacketRingPort implements EthernetPort {
 
     /** Reads the worker's ring until {@link #close()}: see the class comment. */
     private void receiveLoop(Worker w, FrameReceiver receiver) {
+        if (w.index != EthernetPort.PADI_WORKER && Sys.setpriority(0, 0, WORKER_NICE) != 0
+                && NICE_REFUSAL_LOGGED.compareAndSet(false, true)) {
+            LOG.info("PPPoE port {}: receive threads run at nice 0, not {}: setpriority refused (errno {}); lacd needs"
+                    + " CAP_SYS_NICE to put forwarding before control work", name, WORKER_NICE, Native.getLastError());
+        }
         ByteBuffer ring = w.view;
         int[] slots = w.slots;
         byte[] frame = new byte[snaplen + 4];
@@ -1238,6 +1255,9 @@ public final class PacketRingPort implements EthernetPort {
         static native long sendto(int fd, Pointer buf, long len, int flags, Pointer addr, int addrlen);
 
         static native int if_nametoindex(String name);
+
+        /** {@code which} PRIO_PROCESS (0) with {@code who} 0: the calling thread (Linux keeps nice per thread). */
+        static native int setpriority(int which, int who, int prio);
 
         private static boolean register() {
             if (!Platform.isLinux() || Native.POINTER_SIZE != 8 || Native.LONG_SIZE != 8) {

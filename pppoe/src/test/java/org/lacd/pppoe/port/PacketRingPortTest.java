@@ -256,6 +256,7 @@ class PacketRingPortTest {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger padisRead = new AtomicInteger();
         List<String> padiThreads = new CopyOnWriteArrayList<>();
+        Map<Integer, Integer> niceByWorker = new java.util.concurrent.ConcurrentHashMap<>();
         List<String> strays = new CopyOnWriteArrayList<>();
         // per worker: MAC index -> what arrived, in order (each map touched by its worker's thread only)
         List<Map<Integer, List<String>>> seen = List.of(new HashMap<>(), new HashMap<>());
@@ -265,6 +266,7 @@ class PacketRingPortTest {
                 return (buf, off, len) -> {
                     if (padiThreads.isEmpty()) {
                         padiThreads.add(Thread.currentThread().getName());
+                        niceByWorker.put(w, threadNice());
                     }
                     if (buf[off + 15] != 0x09) {
                         strays.add("PADI ring: " + Hex.of(java.util.Arrays.copyOfRange(buf, off, off + len)));
@@ -278,6 +280,7 @@ class PacketRingPortTest {
                 };
             }
             return (buf, off, len) -> {
+                niceByWorker.computeIfAbsent(w, k -> threadNice());
                 int m = buf[off + 11] & 0xff; // source MAC 02:00:00:00:01:<m>
                 String what = buf[off + 13] == 0x63 ? (buf[off + 15] == 0x19 ? "PADR" : buf[off + 15] == (byte) 0xa7
                         ? "PADT" : "code " + buf[off + 15]) : Integer.toString(((buf[off + 20] & 0xff) << 8) | (buf[off + 21] & 0xff));
@@ -333,6 +336,19 @@ class PacketRingPortTest {
         assertEquals(allPadis, padisRead.get() + rx.padiRingDrops(), "every PADI either read or counted as dropped");
         assertEquals(List.of(), strays, "nothing but PADIs in the PADI ring");
         assertEquals(List.of("ring-rx-" + v[1] + "-padi"), padiThreads);
+        // forwarding before control work (the test runs as root: CAP_SYS_NICE); a storm's PADIs get no such priority
+        assertEquals(Map.of(0, PacketRingPort.WORKER_NICE, 1, PacketRingPort.WORKER_NICE, EthernetPort.PADI_WORKER, 0),
+                niceByWorker, "nice of each receive thread");
+    }
+
+    /** The calling thread's nice value: field 19 of /proc/thread-self/stat. */
+    private static int threadNice() {
+        try {
+            String stat = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/thread-self/stat")).get(0);
+            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Each sending thread's TX ring (the default), and sendmmsg batches ({@code tx-ring: false}). */
