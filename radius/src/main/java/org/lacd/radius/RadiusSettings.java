@@ -129,7 +129,7 @@ public record RadiusSettings(List<Server> authServers, List<Server> acctServers,
         private NasPortType nasPortType = NasPortType.VIRTUAL;
         private boolean authenticateAtLac = true;
         private String steeringPassword = "lacd";
-        private Accounting accounting = new Accounting(Duration.ZERO, Path.of("/var/spool/lacd/acct"), 100_000, Duration.ofSeconds(10), false);
+        private Accounting accounting = new Accounting(Duration.ZERO, Path.of("/var/spool/lacd/acct"), 500_000, Duration.ofSeconds(10), false);
         private Dae dae = Dae.disabled();
         private ProbeMode probe = ProbeMode.REQUEST;
 

@@ -277,7 +277,7 @@ public final class ConfigLoader {
                 a.bool("enabled", true),
                 a.duration("interim-interval", Duration.ofMinutes(5), D0, DAY),
                 Path.of(a.string("spool-dir", "/var/lib/lacd/spool")),
-                a.integer("spool-max-records", 100_000, 100, 10_000_000),
+                a.integer("spool-max-records", 500_000, 100, 10_000_000),
                 a.bool("tunnel-records", false),
                 a.bool("record-rejects", false));
         a.done();
