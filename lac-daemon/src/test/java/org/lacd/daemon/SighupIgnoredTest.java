@@ -23,7 +23,10 @@ class SighupIgnoredTest {
 
     /** A process that waits on its stdin (it ends when we close it), with SIGHUP ignored or not. */
     static Process child(boolean ignoreHup) throws Exception {
-        Process p = new ProcessBuilder("sh", "-c", (ignoreHup ? "trap '' HUP; " : "") + "exec cat").start();
+        // the other child gets SIGHUP's default back first (env --default-signal, coreutils 8.31+): a test run under
+        // nohup would otherwise hand its own SIG_IGN down, which a non-interactive shell cannot undo
+        Process p = (ignoreHup ? new ProcessBuilder("sh", "-c", "trap '' HUP; exec cat")
+                : new ProcessBuilder("env", "--default-signal=HUP", "sh", "-c", "exec cat")).start();
         // the shell has set the disposition once it has become cat (exec keeps SIG_IGN, as under nohup)
         Path comm = Path.of("/proc/" + p.pid() + "/comm");
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -685,10 +685,17 @@ public final class PacketRingPort implements EthernetPort {
     /** PACKET_STATISTICS resets the kernel's counters when read: each read is added to the worker's totals. */
     @Override
     public long captureDrops(int worker) {
-        if (worker < 0 || worker >= workers.length) {
-            return 0;
-        }
-        Worker w = workers[worker];
+        return worker < 0 || worker >= workers.length ? 0 : drops(workers[worker]);
+    }
+
+    /** PADIs the kernel dropped because the PADI ring was full, since the port opened; 0 without a PADI ring. */
+    @Override
+    public long padiRingDrops() {
+        return padi == null ? 0 : drops(padi);
+    }
+
+    /** The ring's drops so far, its kernel counters read first unless the port is closing. */
+    private long drops(Worker w) {
         long stamp = fds.tryReadLock();
         if (stamp != 0) {
             try {
@@ -698,23 +705,6 @@ public final class PacketRingPort implements EthernetPort {
             }
         }
         return w.drops.get();
-    }
-
-    /** PADIs the kernel dropped because the PADI ring was full, since the port opened; 0 without a PADI ring. */
-    @Override
-    public long padiRingDrops() {
-        if (padi == null) {
-            return 0;
-        }
-        long stamp = fds.tryReadLock();
-        if (stamp != 0) {
-            try {
-                padi.readStats();
-            } finally {
-                fds.unlockRead(stamp);
-            }
-        }
-        return padi.drops.get();
     }
 
     /** PADIs the kernel put into the PADI ring (and dropped), since the port opened; 0 without a PADI ring. */
