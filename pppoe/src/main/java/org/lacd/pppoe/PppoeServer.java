@@ -442,8 +442,9 @@ public final class PppoeServer {
      * {@link PppSink}s queued has been sent (the subscriber's LCP Terminate-Request, forwarded just before its PADT,
      * must reach the LNS ahead of the CDN that the PADT causes on the server thread). Handing each frame's work over
      * at once cost a send system call for the one datagram queued before it and a wake-up of the server thread per
-     * frame: in a mass hang-up (a Terminate-Request and a PADT from every subscriber) the receive thread fell so far
-     * behind that its ring overflowed (49,738 frames, established sessions' among them). On a port without batch ends
+     * frame: in a mass hang-up (a Terminate-Request and a PADT from every subscriber) one of each per subscriber, on
+     * the thread whose ring then overflowed. (The storm benchmark did not show this alone ending those overflows; the
+     * receive threads' priority did: {@code PacketRingPort.WORKER_NICE}.) On a port without batch ends
      * (its thread queues nothing to send: the batch-end task is not run on it) the work is handed over at once.
      * Owned by its receive thread.
      */
