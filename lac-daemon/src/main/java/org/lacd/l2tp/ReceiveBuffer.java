@@ -10,8 +10,9 @@ import com.sun.jna.Pointer;
  * with CAP_NET_ADMIN (lacd's systemd unit grants it for promiscuous mode). SO_RCVBUF alone is capped at rmem_max,
  * 208 KiB on a stock Debian: a few hundred datagrams, which a storm's LNS answers overflowed while the event loop was
  * busy (17,892 datagrams lost at lacd's L2TP socket in one cold 64,000 storm, each a retransmission or a lost frame).
+ * Public for the lab's LNS, whose socket overflowed the same way.
  */
-final class ReceiveBuffer {
+public final class ReceiveBuffer {
     private static final int SOL_SOCKET = 1;
     private static final int SO_RCVBUF = 8;
     private static final int SO_RCVBUFFORCE = 33;
@@ -20,7 +21,7 @@ final class ReceiveBuffer {
     private ReceiveBuffer() {}
 
     /** Sets the receive buffer of {@code fd} to {@code bytes} past rmem_max; null on success, else why not (for the log). */
-    static String force(int fd, int bytes) {
+    public static String force(int fd, int bytes) {
         if (!AVAILABLE) {
             return "setsockopt is not reachable through JNA on this platform";
         }
@@ -34,7 +35,7 @@ final class ReceiveBuffer {
     }
 
     /** The receive buffer of {@code fd} as the kernel reports it (twice what was set: it counts its overhead), or -1. */
-    static int bytes(int fd) {
+    public static int bytes(int fd) {
         if (!AVAILABLE) {
             return -1;
         }
