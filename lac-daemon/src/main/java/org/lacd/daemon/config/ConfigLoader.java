@@ -157,6 +157,7 @@ public final class ConfigLoader {
                     s.integer("workers", LacdConfig.DEFAULT_WORKERS, 1, org.lacd.l2tp.L2tpEngine.MAX_WORKERS),
                     s.enumValue("io", LacdConfig.PortIo.class, LacdConfig.PortIo.AUTO),
                     s.bool("tx-ring", true),
+                    s.integer("ring-mib", LacdConfig.DEFAULT_RING_MIB, 4, 1024),
                     Optional.ofNullable(padoDelay(s, "pado-delay", null))));
             s.done();
         }

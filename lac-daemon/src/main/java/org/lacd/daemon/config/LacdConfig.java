@@ -29,6 +29,9 @@ public record LacdConfig(
     /** {@code interfaces[].workers} when the config does not say. */
     public static final int DEFAULT_WORKERS = 1;
 
+    /** {@code interfaces[].ring-mib}: receive memory per worker (see {@code packaging/lacd.yaml} for the choice). */
+    public static final int DEFAULT_RING_MIB = 32;
+
     /** The most workers of any interface: the L2TP engine's worker sockets per local address. */
     public int maxWorkers() {
         return interfaces.stream().mapToInt(SubscriberInterface::workers).max().orElse(1);
@@ -40,18 +43,19 @@ public record LacdConfig(
      * @param workers forwarding workers: receive rings in one fanout group, each with its own thread and L2TP socket
      * @param io      how frames are read and written: the AF_PACKET ring where it can be set up, else pcap
      * @param txRing  whether the ring port sends data frames through a TX ring per sending thread (else sendmmsg)
+     * @param ringMib receive memory per worker in MiB: the ring port's receive ring, the pcap port's kernel buffer
      * @param padoDelay this interface's own {@code pado-delay}, overriding {@code pppoe.pado-delay}
      */
-    public record SubscriberInterface(String name, int maxSessions, int workers, PortIo io, boolean txRing,
+    public record SubscriberInterface(String name, int maxSessions, int workers, PortIo io, boolean txRing, int ringMib,
                                       Optional<org.lacd.pppoe.discovery.PadoDelay> padoDelay) {
         /** The sessions and workers of a single-worker interface with the default I/O (tests). */
         public SubscriberInterface(String name, int maxSessions) {
-            this(name, maxSessions, 1, PortIo.AUTO, true, Optional.empty());
+            this(name, maxSessions, 1, PortIo.AUTO, true, DEFAULT_RING_MIB, Optional.empty());
         }
 
         /** Everything but the PADO delay: what only a restart changes. */
         public SubscriberInterface withoutPadoDelay() {
-            return new SubscriberInterface(name, maxSessions, workers, io, txRing, Optional.empty());
+            return new SubscriberInterface(name, maxSessions, workers, io, txRing, ringMib, Optional.empty());
         }
     }
 

@@ -183,7 +183,7 @@ public final class LacService {
             case RING -> PortKind.RING;
             case PCAP -> PortKind.PCAP;
         };
-        return Ports.open(name, config.pppoe().maxPayload(), i.workers(), kind, i.txRing());
+        return Ports.open(name, config.pppoe().maxPayload(), i.workers(), kind, i.txRing(), i.ringMib() << 20);
     }
 
     public SessionManager sessions() {

@@ -270,7 +270,12 @@ public final class PacketRingPort implements EthernetPort {
      * class comment); its receiver is asked for with {@link EthernetPort#PADI_WORKER}.
      */
     public static PacketRingPort openWithPadiRing(String name, int maxPayload, int workers, boolean txRing) {
-        return open(name, PcapPort.snaplenFor(maxPayload), workers, DEFAULT_RING_BYTES, txRing, DEFAULT_PADI_RING_BYTES);
+        return openWithPadiRing(name, maxPayload, workers, txRing, DEFAULT_RING_BYTES);
+    }
+
+    /** As {@link #openWithPadiRing(String, int, int, boolean)} with {@code ringBytes} of ring per worker. */
+    public static PacketRingPort openWithPadiRing(String name, int maxPayload, int workers, boolean txRing, int ringBytes) {
+        return open(name, PcapPort.snaplenFor(maxPayload), workers, ringBytes, txRing, DEFAULT_PADI_RING_BYTES);
     }
 
     /** As {@link #open(String, int, int)} with the snaplen and the ring bytes per worker given. */

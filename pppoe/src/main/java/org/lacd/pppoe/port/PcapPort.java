@@ -82,7 +82,12 @@ public final class PcapPort implements EthernetPort {
 
     /** A port for frames carrying PPP payloads of up to {@code maxPayload} bytes (RFC 4638 PPP-Max-Payload). */
     public static PcapPort forMaxPayload(String name, int maxPayload) {
-        return new PcapPort(name, DEFAULT_BUFFER, true, null, snaplenFor(maxPayload));
+        return forMaxPayload(name, maxPayload, DEFAULT_BUFFER);
+    }
+
+    /** As {@link #forMaxPayload(String, int)} with a kernel buffer of {@code bufferBytes}. */
+    public static PcapPort forMaxPayload(String name, int maxPayload, int bufferBytes) {
+        return new PcapPort(name, bufferBytes, true, null, snaplenFor(maxPayload));
     }
 
     /** Ethernet + two VLAN tags + PPPoE header + payload, rounded up to 64. */

@@ -33,38 +33,50 @@ public final class Ports {
      * sendmmsg instead of a TX ring per sending thread.
      */
     public static EthernetPort open(String name, int maxPayload, int workers, PortKind preference, boolean txRing) {
+        return open(name, maxPayload, workers, preference, txRing, PacketRingPort.DEFAULT_RING_BYTES);
+    }
+
+    /**
+     * As {@link #open(String, int, int, PortKind, boolean)} with {@code ringBytes} of receive buffer per worker: the ring
+     * port's ring per worker, the pcap port's kernel buffer.
+     */
+    public static EthernetPort open(String name, int maxPayload, int workers, PortKind preference, boolean txRing,
+                                    int ringBytes) {
+        if (ringBytes < 1 << 20) {
+            throw new IllegalArgumentException("ring bytes must be 1 MiB or more, not " + ringBytes);
+        }
         if (workers < 1 || workers > PacketRingPort.MAX_WORKERS) {
             throw new IllegalArgumentException("workers must be 1.." + PacketRingPort.MAX_WORKERS + ", not " + workers);
         }
         switch (preference) {
             case PCAP:
-                return pcap(name, maxPayload, workers, "pcap (as configured)");
+                return pcap(name, maxPayload, workers, ringBytes, "pcap (as configured)");
             case RING:
-                return ring(name, maxPayload, workers, txRing);
+                return ring(name, maxPayload, workers, txRing, ringBytes);
             case AUTO:
             default:
                 try {
-                    return ring(name, maxPayload, workers, txRing);
+                    return ring(name, maxPayload, workers, txRing, ringBytes);
                 } catch (PortException e) {
                     if (e.kind() == PortException.Kind.NO_SUCH_INTERFACE
                             || e.kind() == PortException.Kind.PERMISSION_DENIED) {
                         throw e;
                     }
-                    return pcap(name, maxPayload, workers, "pcap (fallback: AF_PACKET ring unavailable: "
+                    return pcap(name, maxPayload, workers, ringBytes, "pcap (fallback: AF_PACKET ring unavailable: "
                             + e.getMessage() + ")");
                 }
         }
     }
 
-    private static EthernetPort ring(String name, int maxPayload, int workers, boolean txRing) {
-        PacketRingPort p = PacketRingPort.openWithPadiRing(name, maxPayload, workers, txRing);
+    private static EthernetPort ring(String name, int maxPayload, int workers, boolean txRing, int ringBytes) {
+        PacketRingPort p = PacketRingPort.openWithPadiRing(name, maxPayload, workers, txRing, ringBytes);
         LOG.info("PPPoE port {}: {}", name, p.description());
         return p;
     }
 
-    private static EthernetPort pcap(String name, int maxPayload, int workers, String why) {
+    private static EthernetPort pcap(String name, int maxPayload, int workers, int bufferBytes, String why) {
         String text = why + "; 1 worker" + (workers > 1 ? " (" + workers + " asked: pcap has one receive thread)" : "");
-        PcapPort p = PcapPort.forMaxPayload(name, maxPayload);
+        PcapPort p = PcapPort.forMaxPayload(name, maxPayload, bufferBytes);
         p.describeAs(text);
         LOG.info("PPPoE port {}: {}", name, text);
         return p;

@@ -3,6 +3,7 @@ package org.lacd.pppoe.port;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.lacd.testsupport.RealPeer;
 import org.lacd.testsupport.Peers;
@@ -77,6 +78,16 @@ class PortsTest {
         assertEquals(expected, p.description());
         assertEquals(List.of("PPPoE port pb: " + expected), infoLines());
         assertEquals(20_736, ring.slotsPerWorker(), "32 MiB in 128 KiB blocks of 81 slots");
+    }
+
+    @Test
+    void ringSizeIsPerWorkerAsAsked() throws Exception {
+        EthernetPort p = ns.call(() -> Ports.open("pb", 1500, 2, PortKind.RING, true, 64 << 20));
+        opened.add(p);
+        PacketRingPort ring = assertInstanceOf(PacketRingPort.class, p);
+        assertEquals(41_472, ring.slotsPerWorker(), "64 MiB in 128 KiB blocks of 81 slots, for each of the 2 workers");
+        assertTrue(p.description().contains("41472 slots of 1616 B"), p.description());
+        assertThrows(IllegalArgumentException.class, () -> Ports.open("pb", 1500, 1, PortKind.RING, true, 1000));
     }
 
     @Test
