@@ -135,6 +135,7 @@ class MonitoringTest {
             {"drops by reason", "sum by (protocol, reason) (rate(lacd_drops_total"},
             {"packets per worker", "sum by (protocol, direction, interface, worker) (rate(lacd_worker_packets_total"},
             {"capture drops per worker", "sum by (interface, worker) (rate(lacd_worker_capture_drops_total"},
+            {"receive ring peak fill per worker", "max by (interface, worker) (lacd_worker_ring_peak_ratio"},
             {"LNS up", "lacd_lns_up"},
             {"LNS lockouts", "lacd_lns_lockouts_total"},
         };

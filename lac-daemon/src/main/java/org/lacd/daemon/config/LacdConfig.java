@@ -30,7 +30,7 @@ public record LacdConfig(
     public static final int DEFAULT_WORKERS = 1;
 
     /** {@code interfaces[].ring-mib}: receive memory per worker (see {@code packaging/lacd.yaml} for the choice). */
-    public static final int DEFAULT_RING_MIB = 32;
+    public static final int DEFAULT_RING_MIB = org.lacd.pppoe.port.PacketRingPort.DEFAULT_RING_BYTES >> 20;
 
     /** The most workers of any interface: the L2TP engine's worker sockets per local address. */
     public int maxWorkers() {

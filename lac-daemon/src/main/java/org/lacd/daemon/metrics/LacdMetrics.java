@@ -437,6 +437,16 @@ public final class LacdMetrics {
     }
 
     /**
+     * lacd_worker_ring_peak_ratio{interface,worker}: the most frames found waiting at once in a forwarding worker's
+     * receive ring since lacd started, over the ring's slots (1: it was full and the kernel dropped). Above about 0.5 in
+     * bursts (a mass hang-up), {@code interfaces[].ring-mib} is worth raising.
+     */
+    public void ringPeak(String iface, int worker, java.util.function.DoubleSupplier ratio) {
+        gauge("lacd.worker.ring.peak.ratio", "Most frames waiting at once in the worker's receive ring since start, over its slots",
+                ratio, "interface", iface, "worker", Integer.toString(worker));
+    }
+
+    /**
      * lacd_pppoe_send_drops_total{interface}: frames to subscribers that the port queued for a batched send and the
      * kernel refused (send buffer full, interface down), read from {@code drops} at scrape time.
      */

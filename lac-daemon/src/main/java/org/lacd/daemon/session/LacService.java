@@ -227,7 +227,13 @@ public final class LacService {
                     wv.put("rxPackets", metrics.workerPackets(LacdMetrics.Protocol.PPPOE, LacdMetrics.Direction.RX, port.name(), w));
                     wv.put("txPackets", metrics.workerPackets(LacdMetrics.Protocol.PPPOE, LacdMetrics.Direction.TX, port.name(), w));
                     wv.put("captureDrops", port.captureDrops(w));
+                    if (port.ringSlots() > 0) {
+                        wv.put("ringPeakWaiting", port.ringPeakWaiting(w));
+                    }
                     ws.add(wv);
+                }
+                if (port.ringSlots() > 0) {
+                    i.put("ringSlots", port.ringSlots());
                 }
                 i.put("workers", ws);
                 i.put("padiRingDrops", port.padiRingDrops());
@@ -344,6 +350,9 @@ public final class LacService {
                     for (int w = 0; w < port.workers(); w++) {
                         int worker = w;
                         metrics.captureDrops(port.name(), worker, () -> port.captureDrops(worker));
+                        if (port.ringSlots() > 0) {
+                            metrics.ringPeak(port.name(), worker, () -> port.ringPeakWaiting(worker) / (double) port.ringSlots());
+                        }
                     }
                     ps.add(port);
                 }

@@ -81,8 +81,8 @@ class ConfigLoaderTest {
         too many workers         | '    workers: 1 '           | '    workers: 65 '            | interfaces[0].workers     | 65 is out of range (1..64)
         bad port io              | '    io: auto '             | '    io: dpdk '               | interfaces[0].io          | expected one of auto, ring, pcap
         tx-ring not a boolean    | '    tx-ring: true '        | '    tx-ring: 1024 '          | interfaces[0].tx-ring     | expected true or false
-        ring-mib too small       | '    ring-mib: 32 '         | '    ring-mib: 2 '            | interfaces[0].ring-mib    | 2 is out of range (4..1024)
-        ring-mib not a number    | '    ring-mib: 32 '         | '    ring-mib: 64MiB '        | interfaces[0].ring-mib    | expected a whole number
+        ring-mib too small       | '    ring-mib: 128 '        | '    ring-mib: 2 '            | interfaces[0].ring-mib    | 2 is out of range (4..1024)
+        ring-mib not a number    | '    ring-mib: 128 '        | '    ring-mib: 64MiB '        | interfaces[0].ring-mib    | expected a whole number
         pado-delay too long      | '  pado-delay: 0ms '       | '  pado-delay: 11s '         | pppoe.pado-delay          | 11s is out of range (0s..10s)
         pado-delay not a delay   | '  pado-delay: 0ms '       | '  pado-delay: 5 '           | pppoe.pado-delay          | expected a duration such as 200ms or a list
         pado table not from 0    | '  pado-delay: 0ms '       | '  pado-delay: [{sessions: 5, delay: 0ms}] ' | pppoe.pado-delay[0].sessions | the first row must start at 0 sessions

@@ -88,6 +88,19 @@ public interface EthernetPort {
         return 0;
     }
 
+    /** Frames each worker's receive ring holds; 0 for ports without a ring of slots (pcap). */
+    default int ringSlots() {
+        return 0;
+    }
+
+    /**
+     * The most frames found waiting at once in the worker's receive ring since the port opened, sampled by its reader
+     * (against {@link #ringSlots()}: how close the ring came to dropping); 0 for ports without a ring.
+     */
+    default int ringPeakWaiting(int worker) {
+        return 0;
+    }
+
     /** {@link #captureDrops()} of one worker. */
     default long captureDrops(int worker) {
         return worker == 0 ? captureDrops() : 0;

@@ -74,10 +74,13 @@ import org.slf4j.LoggerFactory;
  * {@code tp_vlan_tpid} when {@code TP_STATUS_VLAN_TPID_VALID}, else 0x8100), as libpcap does, so receivers see the
  * frame as it was on the wire.
  *
- * <p><b>Ring size.</b> {@link #DEFAULT_RING_BYTES} (32 MiB, as {@link PcapPort}'s buffer) per worker, in blocks of
+ * <p><b>Ring size.</b> {@link #DEFAULT_RING_BYTES} (128 MiB) per worker, in blocks of
  * {@link #BLOCK_BYTES} holding slots of {@code TPACKET_ALIGN(80 + snaplen)} bytes (80: the slot header, the
- * sockaddr_ll and the alignment of the network header): with PPP-Max-Payload 1500 (snaplen 1536) 20,736 slots of
- * 1,616 bytes.
+ * sockaddr_ll and the alignment of the network header): with PPP-Max-Payload 1500 (snaplen 1536) 82,944 slots of
+ * 1,616 bytes; {@code interfaces[].ring-mib} sets another size. How full a ring got is measured, so that an operator can
+ * size it before it overflows: each receive thread counts the frames waiting (a binary search over the slots' status
+ * words, {@link #waiting}) when it wakes up from poll(2) and every {@link #SAMPLE_EVERY} frames while it reads, and keeps
+ * the most it saw ({@link #ringPeakWaiting}).
  *
  * <h2>Send</h2>
  * One more AF_PACKET socket per port, bound to the interface with protocol 0 (it receives nothing). {@link #send}
@@ -114,8 +117,13 @@ import org.slf4j.LoggerFactory;
 public final class PacketRingPort implements EthernetPort {
     private static final Logger LOG = LoggerFactory.getLogger(PacketRingPort.class);
 
-    /** Ring memory per worker. */
-    public static final int DEFAULT_RING_BYTES = 32 << 20;
+    /**
+     * Ring memory per worker ({@code interfaces[].ring-mib}'s default): 82,944 frames with PPP-Max-Payload 1500. The 64,000
+     * subscriber storm benchmark's mass hang-ups (2 frames per subscriber within a second or two, on a saturated
+     * machine) overflowed 32 MiB (20,736 frames) in 2 of 3 hang-ups by 7,000-9,000 frames, and the established
+     * sessions lost packets with them; 128 MiB lost none (test-lab/benchmarks/lab.md, "Eleventh session").
+     */
+    public static final int DEFAULT_RING_BYTES = 128 << 20;
     /** Ring memory of the PADI ring: 2,592 PADIs of up to 1,536 bytes (a second of a storm's PADIs or more). */
     public static final int DEFAULT_PADI_RING_BYTES = 4 << 20;
     /** Ring block: a power of two the kernel allocates in one piece (or with vmalloc when memory is fragmented). */
@@ -136,6 +144,8 @@ public final class PacketRingPort implements EthernetPort {
     static final int WORKER_NICE = -10;
     private static final AtomicBoolean NICE_REFUSAL_LOGGED = new AtomicBoolean();
 
+    /** How often (in frames) a receive thread measures its backlog while it reads, besides each time it wakes up. */
+    static final int SAMPLE_EVERY = 256;
     /** How long a receive thread waits in poll(2) before it looks at the close flag again. */
     static final int POLL_TIMEOUT_MS = 100;
 
@@ -480,6 +490,15 @@ public final class PacketRingPort implements EthernetPort {
     /** Ring slots per worker. */
     public int slotsPerWorker() { return workers[0].slots.length; }
 
+    @Override
+    public int ringSlots() { return slotsPerWorker(); }
+
+    /** The most frames found waiting at once in the worker's ring since the port opened (sampled; see the class comment). */
+    @Override
+    public int ringPeakWaiting(int worker) {
+        return worker < 0 || worker >= workers.length ? 0 : workers[worker].peakWaiting;
+    }
+
     /** Bytes per ring slot (header and frame). */
     public int slotBytes() { return slotBytes; }
 
@@ -537,6 +556,7 @@ public final class PacketRingPort implements EthernetPort {
         byte[] frame = new byte[snaplen + 4];
         int next = 0;
         boolean delivered = false;
+        int untilSample = 0;
         while (running) {
             int at = slots[next];
             int status = (int) STATUS.getAcquire(ring, at);
@@ -550,7 +570,15 @@ public final class PacketRingPort implements EthernetPort {
                     }
                 }
                 w.poll(); // returns at once when the kernel has filled a slot since
+                untilSample = 0; // the backlog is largest when the thread comes back
                 continue;
+            }
+            if (--untilSample <= 0) {
+                untilSample = SAMPLE_EVERY;
+                int waiting = waiting(ring, slots, next);
+                if (waiting > w.peakWaiting) {
+                    w.peakWaiting = waiting;
+                }
             }
             if ((ring.get(at + TP_SLL_PKTTYPE) & 0xff) != PACKET_OUTGOING) {
                 int len = copy(ring, at, status, frame);
@@ -565,6 +593,28 @@ public final class PacketRingPort implements EthernetPort {
             STATUS.setRelease(ring, at, TP_STATUS_KERNEL);
             next = next + 1 == slots.length ? 0 : next + 1;
         }
+    }
+
+    /**
+     * Frames waiting in the ring from slot {@code next} on: the kernel fills slots in ring order and the reader gives them
+     * back in the same order, so the waiting ones are one run from {@code next}, and a binary search finds its end in
+     * about 15 reads. The kernel may fill more meanwhile: the answer lies between the run's length at the start and at
+     * the end of the search.
+     */
+    static int waiting(ByteBuffer ring, int[] slots, int next) {
+        int lo = 0;
+        int hi = slots.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            int k = next + mid;
+            int at = slots[k >= slots.length ? k - slots.length : k];
+            if (((int) STATUS.getAcquire(ring, at) & TP_STATUS_USER) != 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** Copies a slot's frame into {@code frame}, the outer VLAN tag put back when the kernel had taken it off. */
@@ -799,6 +849,8 @@ public final class PacketRingPort implements EthernetPort {
         final Memory pollfd = new Memory(8);
         final AtomicLong drops = new AtomicLong();
         final AtomicLong packets = new AtomicLong();
+        /** The most frames found waiting in the ring at once since the port opened ({@link #waiting}); receive thread writes. */
+        volatile int peakWaiting;
         final Memory stats = new Memory(8);
         final Memory statsLen = new Memory(4);
         volatile Thread thread;

@@ -441,6 +441,8 @@ class PacketRingPortTest {
         });
         PacketRingPort tx = ring(v[0], 1);
         assertEquals(0, slow.captureDrops(), "nothing dropped before any traffic");
+        assertEquals(0, slow.ringPeakWaiting(0), "nothing waited before any traffic");
+        assertEquals(slots, slow.ringSlots());
         byte[] f = frame("ffffffffffff", tx.mac().toString().replace(":", ""), "", "8864",
                 "1100000100020021" + "00".repeat(40));
         int sent = 3 * slots;
@@ -458,6 +460,9 @@ class PacketRingPortTest {
         release.countDown();
         await(() -> got.get() + slow.captureDrops() >= sent, "the held frames read");
         assertEquals(sent, got.get() + slow.captureDrops(), "every frame either read or counted as dropped");
+        // the reader found the full ring when it came back: its next measurement, SAMPLE_EVERY frames on, saw the rest
+        int peak = slow.ringPeakWaiting(0);
+        assertTrue(peak >= slots - PacketRingPort.SAMPLE_EVERY && peak <= slots, "peak " + peak + " of " + slots + " slots");
         slow.close();
         assertEquals(sent - got.get(), slow.captureDrops(), "the count survives close");
         assertEquals(0, tx.captureDrops());

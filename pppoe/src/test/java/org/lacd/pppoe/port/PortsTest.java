@@ -77,7 +77,7 @@ class PortsTest {
                 + ", PADI ring of 2592 slots"; // an access concentrator's port: 4 MiB in 128 KiB blocks of 81 slots
         assertEquals(expected, p.description());
         assertEquals(List.of("PPPoE port pb: " + expected), infoLines());
-        assertEquals(20_736, ring.slotsPerWorker(), "32 MiB in 128 KiB blocks of 81 slots");
+        assertEquals(82_944, ring.slotsPerWorker(), "128 MiB in 128 KiB blocks of 81 slots");
     }
 
     @Test

@@ -266,7 +266,8 @@ public final class StormBenchmark {
                 + "; setups at their end: " + labelled(m1, "lacd_pppoe_setups_in_flight") + " in flight; frames lost in lacd's receive ring: "
                 + Math.round(Lab.sample(m1, "lacd_pppoe_capture_drops_total") - ring0)
                 + "; PADIs dropped in its PADI ring: " + Math.round(Lab.sample(m1, "lacd_pppoe_padi_ring_drops_total") - padiRing0)
-                + "; frames to subscribers its batched send lost: " + Math.round(Lab.sample(m1, "lacd_pppoe_send_drops_total") - sendDrops0));
+                + "; frames to subscribers its batched send lost: " + Math.round(Lab.sample(m1, "lacd_pppoe_send_drops_total") - sendDrops0)
+                + "; receive ring's peak fill since lacd started: " + ringPeak(m1));
         Map<String, Long> kernel1 = kernelDrops(lab);
         System.out.println("kernel drops during the storm (where probes can vanish outside lacd): " + minusLong(kernel1, kernel0));
         Map<String, Double> dropsAtEnd = SetupRateBenchmark.drops(lab);
@@ -286,7 +287,8 @@ public final class StormBenchmark {
                 + "; accounting records spooled now: " + Math.round(Lab.sample(m3, "lacd_accounting_spool_records"))
                 + "; frames lost in lacd's receive ring during the hang-up: "
                 + Math.round(Lab.sample(m3, "lacd_pppoe_capture_drops_total") - Lab.sample(m1, "lacd_pppoe_capture_drops_total"))
-                + "; kernel drops during the hang-up: " + minusLong(kernelDrops(lab), kernel1));
+                + "; kernel drops during the hang-up: " + minusLong(kernelDrops(lab), kernel1)
+                + "; receive ring's peak fill since lacd started: " + ringPeak(m3));
         int peak = curve.stream().mapToInt(Integer::intValue).max().orElse(0);
         double mean = okUp / elapsed;
         String upAfter = allUp < 0 ? String.format(Locale.ROOT, "not all (last up at %.0f)", lastSetup) : String.format(Locale.ROOT, "%.1f", allUp);
@@ -298,6 +300,15 @@ public final class StormBenchmark {
     }
 
     /** lacd's CPU seconds per second over 10 s with only the probe flow and this program's scrapes (one per second). */
+    /** The highest lacd_worker_ring_peak_ratio over the workers, in per cent of the ring's slots. */
+    private static String ringPeak(String metrics) {
+        double max = 0;
+        for (int w = 0; w < 64; w++) {
+            max = Math.max(max, Lab.sample(metrics, "lacd_worker_ring_peak_ratio", "worker=\"" + w + "\""));
+        }
+        return String.format(Locale.ROOT, "%.1f %%", 100 * max);
+    }
+
     private static double probeFlowCpu(Lab lab, long pid) throws InterruptedException {
         double c0 = cpuSeconds(pid);
         long t0 = System.nanoTime();

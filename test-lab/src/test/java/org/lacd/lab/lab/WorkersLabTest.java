@@ -78,6 +78,8 @@ class WorkersLabTest {
             assertTrue(Lab.sample(m, "lacd_worker_packets_total", "protocol=\"pppoe\"", "direction=\"tx\"", wl) > probes / 10.0,
                     "worker " + w + " carried a share of the downstream traffic");
             assertEquals(0, Lab.sample(m, "lacd_worker_capture_drops_total", wl), 0.1, "worker " + w + ": no ring drops");
+            double fill = Lab.sample(m, "lacd_worker_ring_peak_ratio", wl);
+            assertTrue(fill > 0 && fill < 1, "worker " + w + ": its ring held frames, never all its slots: " + fill);
             pppoeIn += in;
             l2tpOut += out;
         }
@@ -101,6 +103,8 @@ class WorkersLabTest {
             assertEquals(Lab.sample(m, "lacd_worker_packets_total", "protocol=\"pppoe\"", "direction=\"rx\"",
                     "worker=\"" + w.path("worker").asInt() + "\""), w.path("rxPackets").asDouble(), 0.1, stats.toString());
             assertEquals(0, w.path("captureDrops").asLong(), stats.toString());
+            long peak = w.path("ringPeakWaiting").asLong(-1);
+            assertTrue(peak >= 1 && peak < iface.path("ringSlots").asLong(), stats.toString());
         }
         assertEquals(2, stats.path("dataPlane").path("l2tpWorkers").size(), stats.toString());
         assertEquals(0, iface.path("padiRingDrops").asLong(-1), stats.toString());
