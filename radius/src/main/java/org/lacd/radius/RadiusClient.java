@@ -62,6 +62,8 @@ public final class RadiusClient implements AutoCloseable {
     /** DoS guard: requests waiting for an in-flight slot. */
     public static final int MAX_QUEUED = 10_000;
     private static final int MAX_DATAGRAM = RadiusPacket.MAX_LENGTH;
+    /** Earlier requests per identifier whose late answers are recognised as such (16 KiB per server). */
+    static final int EARLIER_REQUESTS = 4;
 
     /** Builds the bytes of one transmission. Called on the event loop. */
     public interface RequestFactory {
@@ -98,8 +100,14 @@ public final class RadiusClient implements AutoCloseable {
         /** {@link Server#label()}, made once: it names the server in every request's metrics and log lines. */
         final String label;
         final Pending[] slots = new Pending[256];
-        /** The Request Authenticator of the request that last held each identifier, to tell a late answer from a forged one. */
-        final byte[][] lastAuthenticator = new byte[256][];
+        /**
+         * The Request Authenticators of the last {@link #EARLIER_REQUESTS} requests that held each identifier, to tell a
+         * late answer from a forged one: a server seconds behind in a storm answers requests whose identifier has come
+         * round more than once since (one kept: 32 such answers in one hang-up were counted as forged).
+         */
+        final byte[][][] earlierAuthenticators = new byte[256][EARLIER_REQUESTS][];
+        /** Where each identifier's next earlier authenticator goes in {@link #earlierAuthenticators}. */
+        final int[] earlierNext = new int[256];
         int nextId;
         long deadUntilNanos;
         boolean dead;
@@ -336,7 +344,10 @@ public final class RadiusClient implements AutoCloseable {
         if (p.id >= 0 && p.current != null && p.current.slots[p.id] == p) {
             p.current.slots[p.id] = null;
             if (p.encoded != null) {
-                p.current.lastAuthenticator[p.id] = p.encoded.requestAuthenticator();
+                ServerState s = p.current;
+                int k = s.earlierNext[p.id];
+                s.earlierAuthenticators[p.id][k] = p.encoded.requestAuthenticator();
+                s.earlierNext[p.id] = k + 1 == EARLIER_REQUESTS ? 0 : k + 1;
             }
         }
         p.id = -1;
@@ -479,10 +490,14 @@ public final class RadiusClient implements AutoCloseable {
         finish(p, new Response(s.server, pkt, reqAuth, data), null);
     }
 
-    /** A genuine answer to the request that held {@code id} before: a duplicate or late answer, not a forged one. */
+    /** A genuine answer to a request that held {@code id} before: a duplicate or late answer, not a forged one. */
     private static boolean answersEarlierRequest(ServerState s, int id, byte[] data, int len, byte[] secret) {
-        byte[] earlier = s.lastAuthenticator[id];
-        return earlier != null && RadiusCrypto.verifyResponseAuthenticator(data, len, earlier, secret);
+        for (byte[] earlier : s.earlierAuthenticators[id]) {
+            if (earlier != null && RadiusCrypto.verifyResponseAuthenticator(data, len, earlier, secret)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void drop(String server, DropReason reason, String detail) {

@@ -151,6 +151,38 @@ class ClientBehaviourTest {
         }
     }
 
+    @Test
+    void lateAnswersToRequestsWhoseIdentifierCameRoundSeveralTimesAreCountedAsLate() throws Exception {
+        CountingRadiusStats stats = new CountingRadiusStats();
+        try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
+             AaaService aaa = aaa(RadiusSettings.builder().authServers(List.of(server(fake, MessageAuthenticatorMode.AUTO)))
+                 .timeout(Duration.ofSeconds(2)).retries(0).maxInFlight(256), stats)) {
+            aaa.start();
+            fake.hold = true;
+            // three rounds of 256 requests that all give up: each identifier is held by 3 requests in turn, and the
+            // server (far behind) answers them all, in order, while a 4th request holds the identifier of the first
+            int sent = 0;
+            for (int round = 0; round < 3; round++) {
+                List<CompletableFuture<AccessDecision>> gaveUp = new ArrayList<>();
+                for (int i = 0; i < 256; i++) {
+                    gaveUp.add(aaa.authorize(AccessQuery.pap("r" + round + "u" + i, "pw", "s")));
+                }
+                int upTo = sent += 256;
+                await(upTo + " sent", () -> fake.received.get() == upTo);
+                time.advance(Duration.ofSeconds(2));
+                for (CompletableFuture<AccessDecision> f : gaveUp) {
+                    assertInstanceOf(Reject.class, f.getNow(null));
+                }
+            }
+            CompletableFuture<AccessDecision> last = aaa.authorize(AccessQuery.pap("last", "pw", "s"));
+            int all = sent + 1;
+            await("last sent", () -> fake.received.get() == all);
+            fake.release();
+            assertInstanceOf(Accept.class, last.get(ManualRadiusScheduler.AWAIT.toSeconds(), TimeUnit.SECONDS));
+            assertOnlyLateAnswersDropped(stats, sent);
+        }
+    }
+
     /** Waits for {@code n} late answers; none may have been taken for a forged or unknown one. */
     static void assertOnlyLateAnswersDropped(CountingRadiusStats stats, int n) throws InterruptedException {
         await(n + " late answers", () -> stats.dropped(RadiusStats.DropReason.LATE_ANSWER) >= n);
