@@ -13,7 +13,11 @@ import java.util.function.BooleanSupplier;
 /**
  * One long-running lab program (lacd, an emulator, tshark) in a namespace: started with {@code setsid ip netns exec NS
  * ...} so a Ctrl-C on the terminal reaches only the lab (which then stops everything in order), its stdout and stderr
- * in a log file. {@code setsid} and {@code ip netns exec} both exec, so {@link #pid()} is the program's own pid.
+ * in a log file. {@code setsid}, {@code env} and {@code ip netns exec} all exec, so {@link #pid()} is the program's own
+ * pid. {@code env --default-signal} gives the program the default action of the signals the lab stops and reloads it
+ * with (INT, TERM, HUP, QUIT): a lab started in the background of a script (SIGINT and SIGQUIT ignored) or under
+ * nohup (SIGHUP ignored) would otherwise pass the ignored signals on, and a JVM never handles a signal it started with
+ * ignored (an emulator then ignored the SIGINT that asks it to hang up and report).
  */
 public final class LabProcess implements AutoCloseable {
     private final String name;
@@ -32,7 +36,8 @@ public final class LabProcess implements AutoCloseable {
 
     /** As above; with {@code keepStdin} the program's stdin stays open for {@link #send(String)}. */
     public static LabProcess start(String name, String namespace, List<String> cmd, Path log, boolean keepStdin) {
-        List<String> full = new ArrayList<>(List.of("setsid", "ip", "netns", "exec", namespace));
+        List<String> full = new ArrayList<>(List.of("setsid", "env", "--default-signal=HUP,INT,QUIT,TERM", "ip", "netns", "exec",
+                namespace));
         full.addAll(cmd);
         try {
             Files.createDirectories(log.getParent());

@@ -125,6 +125,10 @@ class TunnelSwitchingLabTest {
         Lab.Subscribers s = lab.startSubscribers(Lab.SubscriberRun.of("b", 2).rate(10).auth("mix").duration("60s"));
         assertTrue(LabFixture.await(Duration.ofSeconds(30), () -> sessions(1, "forwarding", "lns-b1") == 2
                 && sessions(FRONT, "forwarding", "lts") == 2), "two on lns-b1 through the LTS: " + lab.sessions());
+        // the LTS forwards once its ICCN is sent; the LNS knows a call's user once it has taken the ICCN: wait for that
+        assertTrue(LabFixture.await(Duration.ofSeconds(15),
+                () -> lab.lnsControl("lns-b1", "GET", "/summary").path("sessions").path("up").asInt(-1) == 2),
+                "both calls up at lns-b1: " + lab.lnsControl("lns-b1", "GET", "/summary"));
         // the LNS clears user1's call: the LTS sends a CDN downstream, lacd #1 ends that subscriber's PPP session
         JsonNode cleared = lab.lnsControl("lns-b1", "POST", "/calls/clear?user=user1@reseller-b.example");
         assertEquals(1, cleared.path("cleared").asInt(), cleared.toString());
