@@ -125,8 +125,7 @@ class ClientBehaviourTest {
     void aLateAnswerThatMeetsANewerRequestOnItsIdentifierIsCountedAsLate() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
-             AaaService aaa = aaa(RadiusSettings.builder().authServers(List.of(server(fake, MessageAuthenticatorMode.AUTO)))
-                 .timeout(Duration.ofSeconds(2)).retries(0).maxInFlight(256), stats)) {
+             AaaService aaa = aaa(oneTryOf2s(fake), stats)) {
             aaa.start();
             fake.hold = true;
             // "first" gives up on identifier X; 255 more take X+1 ... X+255 and give up too; "last" gets X again.
@@ -155,8 +154,7 @@ class ClientBehaviourTest {
     void lateAnswersToRequestsWhoseIdentifierCameRoundSeveralTimesAreCountedAsLate() throws Exception {
         CountingRadiusStats stats = new CountingRadiusStats();
         try (FakeRadiusServer fake = new FakeRadiusServer(SECRET);
-             AaaService aaa = aaa(RadiusSettings.builder().authServers(List.of(server(fake, MessageAuthenticatorMode.AUTO)))
-                 .timeout(Duration.ofSeconds(2)).retries(0).maxInFlight(256), stats)) {
+             AaaService aaa = aaa(oneTryOf2s(fake), stats)) {
             aaa.start();
             fake.hold = true;
             // three rounds of 256 requests that all give up: each identifier is held by 3 requests in turn, and the
@@ -181,6 +179,12 @@ class ClientBehaviourTest {
             assertInstanceOf(Accept.class, last.get(ManualRadiusScheduler.AWAIT.toSeconds(), TimeUnit.SECONDS));
             assertOnlyLateAnswersDropped(stats, sent);
         }
+    }
+
+    /** One server, one 2 s try per request, all 256 identifiers usable at once. */
+    static RadiusSettings.Builder oneTryOf2s(FakeRadiusServer fake) {
+        return RadiusSettings.builder().authServers(List.of(server(fake, MessageAuthenticatorMode.AUTO)))
+                .timeout(Duration.ofSeconds(2)).retries(0).maxInFlight(256);
     }
 
     /** Waits for {@code n} late answers; none may have been taken for a forged or unknown one. */
