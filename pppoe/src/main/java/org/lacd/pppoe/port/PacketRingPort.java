@@ -120,8 +120,9 @@ public final class PacketRingPort implements EthernetPort {
     /**
      * Ring memory per worker ({@code interfaces[].ring-mib}'s default): 82,944 frames with PPP-Max-Payload 1500. The 64,000
      * subscriber storm benchmark's mass hang-ups (2 frames per subscriber within a second or two, on a saturated
-     * machine) overflowed 32 MiB (20,736 frames) in 2 of 3 hang-ups by 7,000-9,000 frames, and the established
-     * sessions lost packets with them; 128 MiB lost none (test-lab/benchmarks/lab.md, "Eleventh session").
+     * machine) overflowed 32 MiB (20,736 frames) in 4 of 6 hang-ups by 2,654-11,201 frames, and the established
+     * sessions lost packets with them; 128 MiB lost none in 6, and the largest backlog its measurement saw was 18,165
+     * frames (test-lab/benchmarks/lab.md, "Eleventh session").
      */
     public static final int DEFAULT_RING_BYTES = 128 << 20;
     /** Ring memory of the PADI ring: 2,592 PADIs of up to 1,536 bytes (a second of a storm's PADIs or more). */
