@@ -56,11 +56,23 @@ import org.lacd.lab.subscriber.Probe;
  * the rate at <= 1 % loss are the highest delivered rates among the series' points with that loss. Each phase and
  * direction starts with {@code seconds} of unrecorded traffic at the fixed rate (JIT warm-up).
  *
+ * <p><b>NIC model</b> ({@code -Dlab.nic-model=true}). On veth a packet's receive work (the softirq that runs the
+ * receiving namespace's stack, its nftables sink or packet socket) runs on the sender's CPU: lacd's core carries the far
+ * side's receive of everything lacd sends, and the generator's core carries lacd's own receive. On a NIC the receive
+ * work runs where the queue's interrupt is steered: the far side is another machine, and a forwarder's own receive runs
+ * on its core. With the NIC model, receive packet steering (rps_cpus) puts the receive work of lacd's two interfaces on
+ * CPU 1 (the forwarder's core) and that of the far sides' interfaces on CPU 0 (the generator's): so lacd's core does
+ * its receive, its work and its send, and the far side's receive moves to the generator's core. The fixed-rate point
+ * then also reports CPU 1's whole busy time (/proc/stat: all but idle and iowait) per forwarded packet, which includes
+ * the receive softirq that no process is charged for.
+ *
  * <pre>
  * java -cp "test-lab/target/classes:$(cat test-lab/target/classpath.txt)" org.lacd.lab.lab.ForwardingCeilingBenchmark 16 64,512,1400 lacd:1,lacd:2,pcap,afp,gen up,down 3 100000
  * </pre>
  */
 public final class ForwardingCeilingBenchmark {
+    /** Receive packet steering as a NIC's interrupts would place the receive work (see the class comment). */
+    private static final boolean NIC_MODEL = Boolean.getBoolean("lab.nic-model");
     /** The generator sends through its TX ring (about half of sendmmsg's CPU per frame), unless told otherwise. */
     private static final boolean GEN_TX_RING = Boolean.parseBoolean(System.getProperty("lab.gen.tx-ring", "true"));
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -171,6 +183,14 @@ public final class ForwardingCeilingBenchmark {
             Topology topo = lab.topology();
             Topology.LnsNode lns = topo.lns("lns-a1");
             Run run = new Run(lab, lns, c, dir, seconds, fixedRate);
+            if (NIC_MODEL) {
+                // lacd's own receive on its core (CPU 1), the far sides' on the generator's (CPU 0)
+                rps(topo, topo.lacdNamespace(), Topology.ACCESS_IF, "2");
+                rps(topo, topo.lacdNamespace(), lns.lacInterface(), "2");
+                rps(topo, lns.namespace(), "eth0", "1");
+                rps(topo, topo.subscriberNamespace(), Topology.SUB_IF, "1");
+                System.out.println("NIC model: receive work of lacd's interfaces on CPU 1, of the far sides' on CPU 0 (rps_cpus)");
+            }
             // frames for the bare phases when no lacd phase ran: any ids do, the bare forwarders do not look
             List<Target> targets = new ArrayList<>();
             for (int i = 1; i <= subs; i++) {
@@ -384,6 +404,7 @@ public final class ForwardingCeilingBenchmark {
         String m0 = phase.lacd() ? lab.metrics() : "";
         long soft0 = softnetDrops();
         double cpu0 = pid > 0 ? cpuSeconds(pid) : -1;
+        double core0 = cpuBusySeconds(1);
         LabProcess gen = LabProcess.start("afp-gen " + name, genNs, pinned("0",
                 run.c().generateCommand(genIf, frames(run, phase, direction, size), rate, seconds, GEN_TX_RING)),
                 run.dir().resolve("gen-" + name + ".log"));
@@ -392,6 +413,7 @@ public final class ForwardingCeilingBenchmark {
         }
         long c1 = settledSinkCount(topo, sinkNs, sinkTable);
         double cpu = pid > 0 ? cpuSeconds(pid) - cpu0 : -1;
+        double core = cpuBusySeconds(1) - core0;
         JsonNode l = null;
         if (probe != null) {
             probe.await(Duration.ofSeconds((long) seconds + 30));
@@ -409,6 +431,10 @@ public final class ForwardingCeilingBenchmark {
                 p.p50() >= 0 ? String.format(Locale.ROOT, ", one-way p50 %d us p99 %d us (%d samples)", p.p50(), p.p99(), p.samples()) : "",
                 p.cpuSeconds() >= 0 && latency ? String.format(Locale.ROOT, ", CPU %.3f s = %.2f us/packet", p.cpuSeconds(), p.cpuUsPerPacket()) : "",
                 p.genBound() ? " [generator-bound]" : "");
+        if (latency && phase.cpus().equals("1") && p.delivered() > 0) {
+            // the forwarder's core, all of it: its receive softirq too (the latency receiver runs on CPU 0)
+            System.out.printf(Locale.ROOT, "    CPU 1 busy %.3f s = %.2f us/packet%n", core, core * 1e6 / p.delivered());
+        }
         long softnet = softnetDrops() - soft0;
         if (phase.lacd()) {
             String m1 = lab.metrics();
@@ -422,6 +448,30 @@ public final class ForwardingCeilingBenchmark {
             System.out.printf(Locale.ROOT, "    softnet backlog drops %d%n", softnet);
         }
         return p;
+    }
+
+    /** Sets an interface's receive packet steering mask (rps_cpus of its one receive queue). */
+    private static void rps(Topology topo, String ns, String iface, String mask) {
+        Sh.Result r = topo.exec(ns, 10, "sh", "-c", "echo " + mask + " > /sys/class/net/" + iface + "/queues/rx-0/rps_cpus && cat /sys/class/net/"
+                + iface + "/queues/rx-0/rps_cpus");
+        if (!r.ok()) {
+            throw new LabException("rps_cpus of " + iface + " in " + ns + ": " + r.out());
+        }
+    }
+
+    /** CPU {@code cpu}'s busy time so far (/proc/stat: user, nice, system, irq, softirq, steal), in seconds. */
+    static double cpuBusySeconds(int cpu) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+            if (line.startsWith("cpu" + cpu + " ")) {
+                String[] f = line.trim().split("\\s+");
+                long busy = 0;
+                for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                    busy += Long.parseLong(f[i]);
+                }
+                return busy / (double) CLOCK_TICKS;
+            }
+        }
+        throw new IOException("no cpu" + cpu + " line in /proc/stat");
     }
 
     /** The sink's count once it stopped moving (two equal reads 100 ms apart): frames still queued in the forwarder land. */
