@@ -366,12 +366,10 @@ final class DatagramBatch {
         if (!Platform.isLinux() || Native.POINTER_SIZE != 8 || Native.LONG_SIZE != 8) {
             return false;
         }
-        try {
-            Native.register(DatagramBatch.class, Platform.C_LIBRARY_NAME);
-            return true;
-        } catch (LinkageError | RuntimeException e) {
-            LOG.info("sendmmsg unavailable ({}): L2TP data goes out with one sendto per frame", e.toString());
-            return false;
+        String why = LibC.register(DatagramBatch.class);
+        if (why != null) {
+            LOG.info("sendmmsg unavailable ({}): L2TP data goes out with one sendto per frame", why);
         }
+        return why == null;
     }
 }

@@ -2,7 +2,6 @@ package org.lacd.l2tp;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
 /**
@@ -16,7 +15,7 @@ public final class ReceiveBuffer {
     private static final int SOL_SOCKET = 1;
     private static final int SO_RCVBUF = 8;
     private static final int SO_RCVBUFFORCE = 33;
-    private static final boolean AVAILABLE = register();
+    private static final boolean AVAILABLE = LibC.register(ReceiveBuffer.class) == null;
 
     private ReceiveBuffer() {}
 
@@ -48,16 +47,4 @@ public final class ReceiveBuffer {
     private static native int setsockopt(int fd, int level, int name, Pointer value, int len);
 
     private static native int getsockopt(int fd, int level, int name, Pointer value, Pointer len);
-
-    private static boolean register() {
-        if (!Platform.isLinux() || Native.POINTER_SIZE != 8) {
-            return false;
-        }
-        try {
-            Native.register(ReceiveBuffer.class, Platform.C_LIBRARY_NAME);
-            return true;
-        } catch (LinkageError | RuntimeException e) {
-            return false;
-        }
-    }
 }

@@ -2,7 +2,6 @@ package org.lacd.l2tp;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
 /**
@@ -23,7 +22,7 @@ final class ReuseportSteering {
     private static final int INSN = 8;
     /** L2TP header flags (RFC 2661 3.1): the Length bit moves the Tunnel ID from offset 2 to offset 4. */
     private static final int L_BIT = 0x40;
-    private static final boolean AVAILABLE = register();
+    private static final boolean AVAILABLE = LibC.register(ReuseportSteering.class) == null;
 
     private ReuseportSteering() {}
 
@@ -72,16 +71,4 @@ final class ReuseportSteering {
     }
 
     private static native int setsockopt(int fd, int level, int name, Pointer value, int len);
-
-    private static boolean register() {
-        if (!Platform.isLinux() || Native.POINTER_SIZE != 8) {
-            return false;
-        }
-        try {
-            Native.register(ReuseportSteering.class, Platform.C_LIBRARY_NAME);
-            return true;
-        } catch (LinkageError | RuntimeException e) {
-            return false;
-        }
-    }
 }
