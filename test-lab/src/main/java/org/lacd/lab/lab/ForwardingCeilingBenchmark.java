@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.lacd.lab.subscriber.Probe;
@@ -66,6 +67,10 @@ import org.lacd.lab.subscriber.Probe;
  * then also reports CPU 1's whole busy time (/proc/stat: all but idle and iowait) per forwarded packet, which includes
  * the receive softirq that no process is charged for.
  *
+ * <p><b>System calls</b> ({@code -Dlab.syscalls=true}). During each fixed-rate point, {@code perf stat} counts the
+ * forwarder's system calls by kind (the kernel's syscall tracepoints, all its threads) and the point reports them per
+ * forwarded packet: how many wake-ups (poll, epoll_wait), reads and sends a packet costs. Needs {@code perf}.
+ *
  * <pre>
  * java -cp "test-lab/target/classes:$(cat test-lab/target/classpath.txt)" org.lacd.lab.lab.ForwardingCeilingBenchmark 16 64,512,1400 lacd:1,lacd:2,pcap,afp,gen up,down 3 100000
  * </pre>
@@ -73,6 +78,11 @@ import org.lacd.lab.subscriber.Probe;
 public final class ForwardingCeilingBenchmark {
     /** Receive packet steering as a NIC's interrupts would place the receive work (see the class comment). */
     private static final boolean NIC_MODEL = Boolean.getBoolean("lab.nic-model");
+    /** perf stat counts the forwarder's system calls during each fixed-rate point (see the class comment). */
+    private static final boolean SYSCALLS = Boolean.getBoolean("lab.syscalls");
+    /** The system calls a forwarder's packet path makes, counted with {@code -Dlab.syscalls=true}. */
+    private static final List<String> COUNTED_SYSCALLS = List.of("poll", "ppoll", "epoll_wait", "epoll_pwait", "epoll_pwait2", "timerfd_settime", "recvmmsg",
+            "recvmsg", "recvfrom", "sendmmsg", "sendmsg", "sendto", "futex", "write", "read", "eventfd2");
     /** The generator sends through its TX ring (about half of sendmmsg's CPU per frame), unless told otherwise. */
     private static final boolean GEN_TX_RING = Boolean.parseBoolean(System.getProperty("lab.gen.tx-ring", "true"));
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -270,7 +280,9 @@ public final class ForwardingCeilingBenchmark {
     }
 
     private static LabOptions lacdOptions(LabOptions base, Phase phase) {
-        return base.withWorkers(phase.workers()).withL2tpExtra(phase.l2tpExtra()).withAccessExtra(phase.accessExtra());
+        // -Dlab.l2tp: more keys of lacd's l2tp section for every lacd phase, one "key: value" per line
+        return base.withWorkers(phase.workers()).withL2tpExtra(phase.l2tpExtra() + "\n" + System.getProperty("lab.l2tp", ""))
+                .withAccessExtra(phase.accessExtra());
     }
 
     /** Dials {@code subs} subscribers to the LNS, waits until IPCP is done at the LNS, kills their emulator. */
@@ -405,12 +417,14 @@ public final class ForwardingCeilingBenchmark {
         long soft0 = softnetDrops();
         double cpu0 = pid > 0 ? cpuSeconds(pid) : -1;
         double core0 = cpuBusySeconds(1);
+        Process perf = SYSCALLS && latency && pid > 0 ? perfStat(pid, run.dir().resolve("syscalls-" + name + ".csv")) : null;
         LabProcess gen = LabProcess.start("afp-gen " + name, genNs, pinned("0",
                 run.c().generateCommand(genIf, frames(run, phase, direction, size), rate, seconds, GEN_TX_RING)),
                 run.dir().resolve("gen-" + name + ".log"));
         if (gen.await(Duration.ofSeconds((long) seconds + 60)) != 0) {
             throw new LabException("generator failed:\n" + gen.tail(20));
         }
+        String syscalls = perf == null ? null : stopPerfStat(perf, run.dir().resolve("syscalls-" + name + ".csv"));
         long c1 = settledSinkCount(topo, sinkNs, sinkTable);
         double cpu = pid > 0 ? cpuSeconds(pid) - cpu0 : -1;
         double core = cpuBusySeconds(1) - core0;
@@ -435,6 +449,9 @@ public final class ForwardingCeilingBenchmark {
             // the forwarder's core, all of it: its receive softirq too (the latency receiver runs on CPU 0)
             System.out.printf(Locale.ROOT, "    CPU 1 busy %.3f s = %.2f us/packet%n", core, core * 1e6 / p.delivered());
         }
+        if (syscalls != null && p.delivered() > 0) {
+            System.out.println("    system calls per forwarded packet: " + perPacket(syscalls, p.delivered()));
+        }
         long softnet = softnetDrops() - soft0;
         if (phase.lacd()) {
             String m1 = lab.metrics();
@@ -448,6 +465,50 @@ public final class ForwardingCeilingBenchmark {
             System.out.printf(Locale.ROOT, "    softnet backlog drops %d%n", softnet);
         }
         return p;
+    }
+
+    /** Starts {@code perf stat} on all threads of {@code pid}, counting {@link #COUNTED_SYSCALLS} into {@code csv}. */
+    private static Process perfStat(long pid, Path csv) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("perf", "stat", "-x", ",", "-o", csv.toString(), "-p", Long.toString(pid)));
+        for (String s : COUNTED_SYSCALLS) {
+            cmd.add("-e");
+            cmd.add("syscalls:sys_enter_" + s);
+        }
+        cmd.add("-e");
+        cmd.add("raw_syscalls:sys_enter");
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(csv.resolveSibling(csv.getFileName() + ".out").toFile()).start();
+    }
+
+    /** Stops perf stat (SIGINT makes it write its counts) and returns its CSV. */
+    private static String stopPerfStat(Process perf, Path csv) throws IOException, InterruptedException {
+        Sh.run("kill", "-INT", Long.toString(perf.pid()));
+        if (!perf.waitFor(10, TimeUnit.SECONDS)) {
+            perf.destroyForcibly();
+            throw new LabException("perf stat did not stop: " + Files.readString(csv.resolveSibling(csv.getFileName() + ".out")));
+        }
+        return Files.exists(csv) ? Files.readString(csv) : "";
+    }
+
+    /** "epoll_wait 0.12, recvmmsg 0.12, ..." from perf stat's CSV: each non-zero count over {@code packets}. */
+    static String perPacket(String csv, long packets) {
+        StringBuilder b = new StringBuilder();
+        for (String line : csv.split("\n")) {
+            String[] f = line.split(",");
+            if (f.length < 3 || !f[2].startsWith("syscalls:sys_enter_") && !f[2].equals("raw_syscalls:sys_enter")) {
+                continue;
+            }
+            long n;
+            try {
+                n = Long.parseLong(f[0]);
+            } catch (NumberFormatException e) {
+                continue; // "<not counted>"
+            }
+            if (n > 0) {
+                b.append(b.length() == 0 ? "" : ", ").append(f[2].startsWith("raw") ? "all" : f[2].substring("syscalls:sys_enter_".length()))
+                        .append(String.format(Locale.ROOT, " %.3f", (double) n / packets));
+            }
+        }
+        return b.length() == 0 ? "none counted" : b.toString();
     }
 
     /** Sets an interface's receive packet steering mask (rps_cpus of its one receive queue). */

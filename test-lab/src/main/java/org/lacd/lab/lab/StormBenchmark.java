@@ -37,7 +37,8 @@ import java.util.Map;
  * (3 unanswered end a call; 0s for none, as before the second round of issue 20), and lacd's
  * {@code l2tp.calls-in-setup-per-tunnel} from {@code -Dlab.l2tp.calls-in-setup=N} (default 0: one tunnel per LNS), and
  * {@code pppoe.limits.setups-in-flight} from {@code -Dlab.pppoe.setups-in-flight=N} (lacd's default 2,000), and more keys of
- * lacd's access interface from {@code -Dlab.access="ring-mib: 64"} (YAML flow pairs).
+ * lacd's access interface from {@code -Dlab.access="ring-mib: 64"} (YAML flow pairs), and more keys of its {@code l2tp}
+ * section from {@code -Dlab.l2tp="receive-buffer-mib: 4"} (one {@code key: value} per line).
  *
  * <p>"Cold" is lacd cold, as after a reboot of the access box, with its peers running: a first storm of
  * {@code -Dlab.storm.warm-peers=N} subscribers (16,000) goes through a throwaway lacd to warm the LNS emulators' JVMs
@@ -61,7 +62,8 @@ public final class StormBenchmark {
         long tStart = System.nanoTime();
         try (Lab lab = Lab.start(Path.of("/tmp", prefix), LabOptions.defaults().withUsers(Math.max(half, probes)).withHeap("2g")
                 .withLogLevel("warn").withLockout(Duration.ofSeconds(10)).withSetupTimeout(Duration.ofSeconds(10))
-                .withL2tpExtra("calls-in-setup-per-tunnel: " + Integer.getInteger("lab.l2tp.calls-in-setup", 0))
+                .withL2tpExtra("calls-in-setup-per-tunnel: " + Integer.getInteger("lab.l2tp.calls-in-setup", 0) + "\n"
+                        + System.getProperty("lab.l2tp", ""))
                 .withAccessExtra(System.getProperty("lab.access", "")), prefix)) {
             // The LNSs keep their sessions alive as real LNSs do (LCP echo, RFC 1661 5.8): a session whose hang-up was
             // lost (the mass hang-up of a storm sends 2 frames per subscriber at once) is then ended by its LNS instead
