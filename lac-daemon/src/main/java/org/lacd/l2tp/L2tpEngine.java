@@ -67,6 +67,11 @@ public final class L2tpEngine {
     static final int MAX_SLOT = 9216;
     /** Datagrams per recvmmsg call. */
     static final int RECV_BATCH = 32;
+    /**
+     * Datagrams read per wake-up of a worker's event loop, at most: recvmmsg batches of {@link #RECV_BATCH} follow one
+     * another only while each comes back full (see {@link BatchReadAllocator}), then the subscriber side's send runs.
+     */
+    static final int READ_PER_WAKEUP = 4 * RECV_BATCH;
     /** DoS/memory guard: data frames queued toward one socket before they are dropped. */
     static final int DATA_QUEUE = 65_536;
     /** Per sending thread: what {@code sendDirect} builds datagrams in. */
@@ -331,7 +336,8 @@ public final class L2tpEngine {
         b.option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(mmsg ? MAX_SLOT * RECV_BATCH : MAX_DATAGRAM))
+                .option(ChannelOption.RECVBUF_ALLOCATOR, mmsg ? new BatchReadAllocator(MAX_SLOT * RECV_BATCH, READ_PER_WAKEUP)
+                        : new FixedRecvByteBufAllocator(MAX_DATAGRAM))
                 // data frames queue here when the socket is busy; past the high mark they are dropped and counted
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(1 << 20, 4 << 20));
         if (epoll) {
@@ -343,6 +349,35 @@ public final class L2tpEngine {
             if (reusePort) {
                 b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true);
             }
+        }
+    }
+
+    /**
+     * Netty's read loop for recvmmsg: buffers of one size, and another recvmmsg in the same wake-up only when the last one
+     * filled every slot (more are likely waiting) and fewer than {@code maxPerWakeup} datagrams have been read. Netty's
+     * own handles either stop after one read (a fixed allocator's default of one message per read) or, allowed more,
+     * read again after any non-empty read: with traffic arriving while the loop reads, that was about two datagrams per
+     * recvmmsg (and Netty's getsockopt before each) instead of one wake-up's worth.
+     */
+    static final class BatchReadAllocator extends io.netty.channel.DefaultMaxMessagesRecvByteBufAllocator {
+        private final int bufferBytes;
+
+        BatchReadAllocator(int bufferBytes, int maxPerWakeup) {
+            super(maxPerWakeup);
+            this.bufferBytes = bufferBytes;
+        }
+
+        @Override
+        public Handle newHandle() {
+            return new MaxMessageHandle() {
+                @Override
+                public int guess() { return bufferBytes; }
+
+                @Override
+                public boolean continueReading(io.netty.util.UncheckedBooleanSupplier maybeMoreData) {
+                    return lastBytesRead() == attemptedBytesRead() && super.continueReading(maybeMoreData);
+                }
+            };
         }
     }
 
