@@ -160,16 +160,50 @@ public final class L2tpEngine {
     }
 
     /**
-     * Receive buffer of each engine socket where the kernel allows it past {@code net.core.rmem_max} (epoll,
-     * CAP_NET_ADMIN; {@link ReceiveBuffer}): about 20,000 small datagrams, a second of a storm's answers and more.
+     * Receive buffer of each engine socket unless {@link #receiveBuffer} says otherwise, where the kernel allows it past
+     * {@code net.core.rmem_max} (epoll, CAP_NET_ADMIN; {@link ReceiveBuffer}): about 20,000 small datagrams, a second of
+     * a storm's answers and more.
      */
     static final int RECEIVE_BUFFER_BYTES = 32 << 20;
+    private volatile int receiveBufferBytes = RECEIVE_BUFFER_BYTES;
+
+    /**
+     * The receive buffer of each engine socket (config {@code l2tp.receive-buffer-mib}; set before {@link #start}).
+     * Control and data share the socket, so the size trades a storm's answers against delay: what it holds while lacd
+     * is busier than the traffic it is offered is a queue every downstream frame waits in (lab.md, "Twelfth session").
+     */
+    public void receiveBuffer(int bytes) {
+        if (bytes < 1 << 16) {
+            throw new IllegalArgumentException("receive buffer " + bytes + " bytes: at least 64 KiB");
+        }
+        receiveBufferBytes = bytes;
+    }
     private boolean receiveBufferRefusalLogged;
 
     /** The receive buffer of the default socket as the kernel reports it (twice the size set), or -1 without epoll. */
     int receiveBufferBytes() {
         Channel ch = defaultEndpoints[0].channel;
         return ch instanceof EpollDatagramChannel e ? ReceiveBuffer.bytes(e.fd().intValue()) : -1;
+    }
+
+    /**
+     * Datagrams the kernel dropped at worker {@code worker}'s sockets (all local addresses) because their receive
+     * buffer was full ({@link ReceiveBuffer#drops}): LNS messages and downstream data lacd never saw. 0 without epoll
+     * (Netty's NIO channel hides the descriptor) or before {@link #start}.
+     */
+    public long socketDrops(int worker) {
+        long sum = socketDrops(defaultEndpoints, worker);
+        for (Endpoint[] eps : byLocalAddress.values()) {
+            sum += socketDrops(eps, worker);
+        }
+        return sum;
+    }
+
+    private static long socketDrops(Endpoint[] eps, int worker) {
+        if (eps == null || worker >= eps.length || !(eps[worker].channel instanceof EpollDatagramChannel e)) {
+            return 0;
+        }
+        return Math.max(0, ReceiveBuffer.drops(e.fd().intValue()));
     }
 
     /** The port the default socket is bound to (useful with source port 0). */
@@ -312,7 +346,7 @@ public final class L2tpEngine {
             Channel ch = b.bind(at).sync().channel();
             ep.init(ch);
             if (ch instanceof EpollDatagramChannel e) {
-                String why = ReceiveBuffer.force(e.fd().intValue(), RECEIVE_BUFFER_BYTES);
+                String why = ReceiveBuffer.force(e.fd().intValue(), receiveBufferBytes);
                 if (why != null && !receiveBufferRefusalLogged) {
                     receiveBufferRefusalLogged = true;
                     LOG.info("L2TP: socket receive buffer left at {} bytes (net.core.rmem_max): {}",

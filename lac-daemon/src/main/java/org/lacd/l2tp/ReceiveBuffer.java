@@ -15,6 +15,9 @@ public final class ReceiveBuffer {
     private static final int SOL_SOCKET = 1;
     private static final int SO_RCVBUF = 8;
     private static final int SO_RCVBUFFORCE = 33;
+    /** getsockopt: the socket's memory counters, u32[SK_MEMINFO_VARS] (Linux 3.x; the drop count since 4.x). */
+    private static final int SO_MEMINFO = 55;
+    private static final int SK_MEMINFO_DROPS = 8;
     private static final boolean AVAILABLE = LibC.register(ReceiveBuffer.class) == null;
 
     private ReceiveBuffer() {}
@@ -41,6 +44,24 @@ public final class ReceiveBuffer {
         try (Memory v = new Memory(4); Memory len = new Memory(4)) {
             len.setInt(0, 4);
             return getsockopt(fd, SOL_SOCKET, SO_RCVBUF, v, len) == 0 ? v.getInt(0) : -1;
+        }
+    }
+
+    /**
+     * Datagrams the kernel dropped at {@code fd} since it was opened, most of them because the receive buffer was full
+     * (SO_MEMINFO's sk_drops: the per-socket count behind /proc/net/udp's "drops"); -1 where the kernel does not say.
+     * A 32-bit counter, read as unsigned.
+     */
+    public static long drops(int fd) {
+        if (!AVAILABLE) {
+            return -1;
+        }
+        try (Memory v = new Memory(4 * (SK_MEMINFO_DROPS + 1)); Memory len = new Memory(4)) {
+            len.setInt(0, (int) v.size());
+            if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, v, len) != 0 || len.getInt(0) < v.size()) {
+                return -1;
+            }
+            return Integer.toUnsignedLong(v.getInt(4L * SK_MEMINFO_DROPS));
         }
     }
 

@@ -1,6 +1,7 @@
 package org.lacd.l2tp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.lacd.l2tp.lns.LnsPeer;
+import org.lacd.testsupport.Peers;
 import org.lacd.l2tp.transport.ReliableChannel;
 
 /**
@@ -63,6 +65,70 @@ class L2tpEngineWorkersTest {
             assertEquals(2 * L2tpEngine.RECEIVE_BUFFER_BYTES, got, "SO_RCVBUFFORCE past rmem_max " + rmemMax);
         } else {
             assertEquals(2 * Math.min(rmemMax, 4 << 20), got, "without CAP_NET_ADMIN: SO_RCVBUF, capped at rmem_max");
+        }
+    }
+
+    @Test
+    void theReceiveBufferIsTheConfiguredSize() throws Exception {
+        Peers.require("root".equals(System.getProperty("user.name")), "CAP_NET_ADMIN (root) for SO_RCVBUFFORCE");
+        engine = new L2tpEngine(L2tpEngineLoopbackTest.fastSettings(), null, 2);
+        engine.receiveBuffer(3 << 20);
+        engine.start();
+        assertEquals(2 * (3 << 20), engine.receiveBufferBytes(), "l2tp.receive-buffer-mib: 3 (the kernel reports twice)");
+        assertThrows(IllegalArgumentException.class, () -> engine.receiveBuffer(4096));
+    }
+
+    @Test
+    void everyDatagramIsEitherReadOrCountedAsASocketDrop() throws Exception {
+        Peers.require("root".equals(System.getProperty("user.name")), "CAP_NET_ADMIN (root) for SO_RCVBUFFORCE");
+        CountingL2tpStats stats = new CountingL2tpStats();
+        engine = new L2tpEngine(L2tpEngineLoopbackTest.fastSettings(), stats, 1);
+        engine.receiveBuffer(1 << 16); // 64 KiB: a few hundred small datagrams
+        java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        // the first read's end holds the worker's loop: nothing drains the socket until release
+        engine.onReadBatchEnd(() -> {
+            if (reading.getCount() > 0) {
+                reading.countDown();
+                awaitQuietly(release);
+            }
+        });
+        engine.start();
+        assertEquals(0, engine.socketDrops(0), "no drop before any traffic");
+        // L2TP data for a session lacd does not have: each one read is counted unknown_session
+        byte[] data = new byte[200];
+        data[0] = 0x00;
+        data[1] = 0x02; // version 2, no length, no sequence
+        data[3] = 1; // tunnel 1
+        data[5] = 1; // session 1
+        int sent = 0;
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+            java.net.InetSocketAddress to = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), engine.localPort());
+            s.send(new java.net.DatagramPacket(data, data.length, to));
+            sent++;
+            assertTrue(reading.await(10, java.util.concurrent.TimeUnit.SECONDS), "the first datagram was read");
+            for (int i = 0; i < 5000; i++) {
+                s.send(new java.net.DatagramPacket(data, data.length, to));
+                sent++;
+            }
+        } finally {
+            release.countDown();
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (stats.drops(L2tpStats.DropReason.UNKNOWN_SESSION) + engine.socketDrops(0) < sent && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        long read = stats.drops(L2tpStats.DropReason.UNKNOWN_SESSION);
+        long dropped = engine.socketDrops(0);
+        assertTrue(dropped > 0, "64 KiB cannot hold 5,000 datagrams while the loop is held: " + read + " read");
+        assertEquals(sent, read + dropped, "each datagram read (" + read + ") or counted dropped (" + dropped + ")");
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch l) {
+        try {
+            l.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -49,6 +49,7 @@ final class KnownMetrics {
         m.put("lacd_pppoe_padi_ring_drops_total", Map.of("interface", any));
         m.put("lacd_worker_packets_total", Map.of("protocol", protocols, "direction", directions, "interface", any, "worker", any));
         m.put("lacd_worker_capture_drops_total", Map.of("interface", any, "worker", any));
+        m.put("lacd_l2tp_socket_drops_total", Map.of("worker", any));
         m.put("lacd_worker_ring_peak_ratio", Map.of("interface", any, "worker", any));
         m.put("lacd_pppoe_send_drops_total", Map.of("interface", any));
         m.put("lacd_pppoe_pado_delayed_total", Map.of());

@@ -136,6 +136,7 @@ class MonitoringTest {
             {"packets per worker", "sum by (protocol, direction, interface, worker) (rate(lacd_worker_packets_total"},
             {"capture drops per worker", "sum by (interface, worker) (rate(lacd_worker_capture_drops_total"},
             {"receive ring peak fill per worker", "max by (interface, worker) (lacd_worker_ring_peak_ratio"},
+            {"L2TP socket drops per worker", "sum by (worker) (rate(lacd_l2tp_socket_drops_total"},
             {"LNS up", "lacd_lns_up"},
             {"LNS lockouts", "lacd_lns_lockouts_total"},
         };

@@ -390,6 +390,7 @@ public final class ConfigLoader {
         long speed = s.longValue("connect-speed", 100_000_000L, 1, 0xffff_ffffL);
         boolean udpGso = s.bool("udp-gso", true);
         boolean udpGro = s.bool("udp-gro", false);
+        int receiveBufferMib = s.integer("receive-buffer-mib", L2tp.DEFAULT_RECEIVE_BUFFER_MIB, 1, 1024);
         if (rtxInit.compareTo(rtxCap) > 0) {
             throw s.error("retransmit-initial", "is longer than l2tp.retransmit-cap (" + Section.show(rtxCap) + ")");
         }
@@ -435,7 +436,7 @@ public final class ConfigLoader {
         }
         List<LacdConfig.LacPeer> lacPeers = lacPeers(s, lns);
         L2tp l = new L2tp(sourcePort, bind, hostname, hello, rtxInit, rtxCap, maxRtx, window, linger, perTunnel, inSetupPerTunnel, setup,
-                calling, speed, udpGso, udpGro, List.copyOf(lns), java.nio.file.Path.of(vici), lacPeers);
+                calling, speed, udpGso, udpGro, receiveBufferMib, List.copyOf(lns), java.nio.file.Path.of(vici), lacPeers);
         s.done();
         return l;
     }

@@ -145,8 +145,14 @@ public record LacdConfig(
     public record L2tp(int sourcePort, InetAddress bindAddress, String hostname, Duration helloInterval,
                        Duration retransmitInitial, Duration retransmitCap, int maxRetransmits, int receiveWindow,
                        Duration tunnelLinger, int sessionsPerTunnel, int callsInSetupPerTunnel, Duration setupTimeout,
-                       String callingNumber, long connectSpeed, boolean udpGso, boolean udpGro, List<LnsProfile> lns, Path ipsecVici,
-                       List<LacPeer> lacPeers) {
+                       String callingNumber, long connectSpeed, boolean udpGso, boolean udpGro, int receiveBufferMib,
+                       List<LnsProfile> lns, Path ipsecVici, List<LacPeer> lacPeers) {
+
+        /**
+         * Receive buffer of each L2TP socket, in MiB ({@code l2tp.receive-buffer-mib}), unless the config says: what
+         * keeps a storm's LNS answers from being dropped at the socket (test-lab lab.md, "Socket buffers").
+         */
+        public static final int DEFAULT_RECEIVE_BUFFER_MIB = 32;
 
 
         /** Where charon's VICI socket is when the config does not say ({@code l2tp.ipsec-vici}). */

@@ -430,6 +430,15 @@ public final class LacdMetrics {
                 drops, "interface", iface);
     }
 
+    /**
+     * lacd_l2tp_socket_drops_total{worker}: datagrams the kernel dropped at a worker's L2TP sockets because the receive
+     * buffer ({@code l2tp.receive-buffer-mib}) was full, read from {@code drops} at scrape time.
+     */
+    public void l2tpSocketDrops(int worker, java.util.function.LongSupplier drops) {
+        scraped("lacd.l2tp.socket.drops", "Datagrams dropped by the kernel because an L2TP socket's receive buffer was full",
+                drops, "worker", Integer.toString(worker));
+    }
+
     /** lacd_worker_capture_drops_total{interface,worker}: {@link #captureDrops(String, java.util.function.LongSupplier)} of one worker. */
     public void captureDrops(String iface, int worker, java.util.function.LongSupplier drops) {
         scraped("lacd.worker.capture.drops", "Frames dropped by the kernel because a forwarding worker's receive ring was full",

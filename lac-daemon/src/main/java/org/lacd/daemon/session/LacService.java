@@ -105,6 +105,7 @@ public final class LacService {
         engine.udpGso(config.l2tp().udpGso());
         engine.udpGsoOff(ipsecPeers(config));
         engine.udpGro(config.l2tp().udpGro());
+        engine.receiveBuffer(config.l2tp().receiveBufferMib() << 20);
         // downstream frames queued during a read of the L2TP socket leave with one send per port at its end
         engine.onReadBatchEnd(() -> {
             PppoeServer p = pppoe;
@@ -250,6 +251,7 @@ public final class LacService {
             wv.put("worker", w);
             wv.put("rxPackets", metrics.workerPackets(LacdMetrics.Protocol.L2TP, LacdMetrics.Direction.RX, "udp", w));
             wv.put("txPackets", metrics.workerPackets(LacdMetrics.Protocol.L2TP, LacdMetrics.Direction.TX, "udp", w));
+            wv.put("socketDrops", engine.socketDrops(w));
             sockets.add(wv);
         }
         out.put("l2tpWorkers", sockets);
@@ -289,6 +291,10 @@ public final class LacService {
             @Override
             public void start() throws Exception {
                 engine.start();
+                for (int w = 0; w < engine.workers(); w++) {
+                    int worker = w;
+                    metrics.l2tpSocketDrops(worker, () -> engine.socketDrops(worker));
+                }
                 l2tpOpen = true;
             }
 
@@ -462,9 +468,10 @@ public final class LacService {
                 || old.l2tp().sourcePort() != next.l2tp().sourcePort() || !old.l2tp().bindAddress().equals(next.l2tp().bindAddress())
                 || !old.l2tp().ipsecVici().equals(next.l2tp().ipsecVici())
                 || old.l2tp().udpGro() != next.l2tp().udpGro()
+                || old.l2tp().receiveBufferMib() != next.l2tp().receiveBufferMib()
                 || old.radius().enabled() != next.radius().enabled()
                 || !old.radius().accounting().equals(next.radius().accounting())) {
-            LOG.warn("reload: interfaces, pppoe (but pado-delay), ppp, l2tp socket (bind, port, udp-gro), l2tp.ipsec-vici, radius.enabled and accounting changes take effect at the next restart");
+            LOG.warn("reload: interfaces, pppoe (but pado-delay), ppp, l2tp socket (bind, port, udp-gro, receive-buffer-mib), l2tp.ipsec-vici, radius.enabled and accounting changes take effect at the next restart");
         }
     }
 

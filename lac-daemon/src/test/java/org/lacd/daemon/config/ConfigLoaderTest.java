@@ -37,6 +37,7 @@ class ConfigLoaderTest {
         assertTrue(c.interfaces().get(0).txRing(), "interfaces[].tx-ring defaults to on");
         assertEquals(LacdConfig.DEFAULT_RING_MIB, c.interfaces().get(0).ringMib(), "the sample says the default ring size");
         assertFalse(c.l2tp().udpGro(), "l2tp.udp-gro defaults to off");
+        assertEquals(LacdConfig.L2tp.DEFAULT_RECEIVE_BUFFER_MIB, c.l2tp().receiveBufferMib(), "the sample says the default L2TP receive buffer");
         assertEquals(0, c.l2tp().callsInSetupPerTunnel(), "l2tp.calls-in-setup-per-tunnel defaults to no bound");
         assertEquals(3, c.l2tp().lns().size());
         assertEquals("lacd", c.l2tp().lns().get(0).hostname(), "profile hostname defaults to l2tp.hostname");
@@ -83,6 +84,8 @@ class ConfigLoaderTest {
         tx-ring not a boolean    | '    tx-ring: true '        | '    tx-ring: 1024 '          | interfaces[0].tx-ring     | expected true or false
         ring-mib too small       | '    ring-mib: 128 '        | '    ring-mib: 2 '            | interfaces[0].ring-mib    | 2 is out of range (4..1024)
         ring-mib not a number    | '    ring-mib: 128 '        | '    ring-mib: 64MiB '        | interfaces[0].ring-mib    | expected a whole number
+        receive buffer zero      | '  receive-buffer-mib: 32 ' | '  receive-buffer-mib: 0 '  | l2tp.receive-buffer-mib   | 0 is out of range (1..1024)
+        receive buffer too big   | '  receive-buffer-mib: 32 ' | '  receive-buffer-mib: 2048 ' | l2tp.receive-buffer-mib | 2048 is out of range (1..1024)
         pado-delay too long      | '  pado-delay: 0ms '       | '  pado-delay: 11s '         | pppoe.pado-delay          | 11s is out of range (0s..10s)
         pado-delay not a delay   | '  pado-delay: 0ms '       | '  pado-delay: 5 '           | pppoe.pado-delay          | expected a duration such as 200ms or a list
         pado table not from 0    | '  pado-delay: 0ms '       | '  pado-delay: [{sessions: 5, delay: 0ms}] ' | pppoe.pado-delay[0].sessions | the first row must start at 0 sessions

@@ -107,6 +107,12 @@ class WorkersLabTest {
             assertTrue(peak >= 1 && peak < iface.path("ringSlots").asLong(), stats.toString());
         }
         assertEquals(2, stats.path("dataPlane").path("l2tpWorkers").size(), stats.toString());
+        for (JsonNode w : stats.path("dataPlane").path("l2tpWorkers")) {
+            // the sockets kept up with this lab (SO_MEMINFO; the exact count is L2tpEngineWorkersTest's)
+            assertEquals(0, w.path("socketDrops").asLong(-1), stats.toString());
+            assertTrue(m.contains("lacd_l2tp_socket_drops_total{worker=\"" + w.path("worker").asInt() + "\"} 0.0"),
+                    "each worker socket's kernel drops are exported");
+        }
         assertEquals(0, iface.path("padiRingDrops").asLong(-1), stats.toString());
         assertTrue(m.contains("lacd_pppoe_padi_ring_drops_total{interface=\"" + Topology.ACCESS_IF + "\"}"),
                 "the PADI ring's drop counter is exported");
