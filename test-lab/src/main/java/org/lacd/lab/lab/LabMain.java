@@ -334,16 +334,17 @@ public final class LabMain {
                         Lab.sample(m, "lacd_session_setups_total", "result=\"success\""),
                         Lab.sample(m, "lacd_session_setups_total") - Lab.sample(m, "lacd_session_setups_total", "result=\"success\""),
                         Lab.sample(m, "lacd_tunnels", "state=\"established\""));
-                StringBuilder w = new StringBuilder("lacd workers (PPPoE in/out, L2TP in/out, ring drops, ring peak fill):");
+                StringBuilder w = new StringBuilder("lacd workers (PPPoE in/out, L2TP in/out, ring drops, ring peak fill, L2TP socket drops):");
                 for (int i = 0; i < workers; i++) {
                     String wl = "worker=\"" + i + "\"";
-                    w.append(String.format(Locale.ROOT, " w%d %.0f/%.0f %.0f/%.0f %.0f %.1f%%;", i,
+                    w.append(String.format(Locale.ROOT, " w%d %.0f/%.0f %.0f/%.0f %.0f %.1f%% %.0f;", i,
                             Lab.sample(m, "lacd_worker_packets_total", "protocol=\"pppoe\"", "direction=\"rx\"", wl),
                             Lab.sample(m, "lacd_worker_packets_total", "protocol=\"pppoe\"", "direction=\"tx\"", wl),
                             Lab.sample(m, "lacd_worker_packets_total", "protocol=\"l2tp\"", "direction=\"rx\"", wl),
                             Lab.sample(m, "lacd_worker_packets_total", "protocol=\"l2tp\"", "direction=\"tx\"", wl),
                             Lab.sample(m, "lacd_worker_capture_drops_total", wl),
-                            100 * Lab.sample(m, "lacd_worker_ring_peak_ratio", wl)));
+                            100 * Lab.sample(m, "lacd_worker_ring_peak_ratio", wl),
+                            Lab.sample(m, "lacd_l2tp_socket_drops_total", wl)));
                 }
                 w.append(String.format(Locale.ROOT, " PADI ring drops %.0f", Lab.sample(m, "lacd_pppoe_padi_ring_drops_total")));
                 System.out.println(w);
