@@ -65,8 +65,13 @@ public final class L2tpEngine {
     static final int MAX_DATAGRAM = 65_535;
     /** Largest datagram read with recvmmsg (jumbo-frame LNS links); larger ones are truncated and fail to decode. */
     static final int MAX_SLOT = 9216;
-    /** Datagrams per recvmmsg call. */
+    /** Datagrams per recvmmsg call of Netty's read path (with UDP GRO, or where {@link DatagramReader} is unavailable). */
     static final int RECV_BATCH = 32;
+    /**
+     * Whether the engine reads its sockets with its own recvmmsg ({@link DatagramReader}) where it can: epoll, JNA, no
+     * UDP GRO. {@code -Dlacd.l2tp.netty-read=true} keeps Netty's read path (a fallback, and the lab's before/after).
+     */
+    static final boolean OWN_READ = !Boolean.getBoolean("lacd.l2tp.netty-read");
     /**
      * Datagrams read per wake-up of a worker's event loop, at most: recvmmsg batches of {@link #RECV_BATCH} follow one
      * another only while each comes back full (see {@link BatchReadAllocator}), then the subscriber side's send runs.
@@ -153,8 +158,9 @@ public final class L2tpEngine {
             group = null;
             throw e;
         }
-        LOG.info("L2TP engine listening on {} ({}, {} worker socket{}, UDP GSO {}, UDP GRO {})", defaultEndpoints[0].local,
-                epoll ? "epoll" : "nio", defaultEndpoints.length, defaultEndpoints.length == 1 ? "" : "s, steered by tunnel id",
+        LOG.info("L2TP engine listening on {} ({}{}, {} worker socket{}, UDP GSO {}, UDP GRO {})", defaultEndpoints[0].local,
+                epoll ? "epoll" : "nio", defaultEndpoints[0].reader != null ? ", recvmmsg through JNA" : "",
+                defaultEndpoints.length, defaultEndpoints.length == 1 ? "" : "s, steered by tunnel id",
                 epoll && udpGso && DatagramBatch.available() ? "on" : "off",
                 epoll && udpGro && defaultEndpoints.length == 1 ? "on" : udpGro && epoll ? "off (several worker sockets)" : "off");
     }
@@ -179,6 +185,11 @@ public final class L2tpEngine {
         receiveBufferBytes = bytes;
     }
     private boolean receiveBufferRefusalLogged;
+
+    /** Whether the default socket is read with the engine's own recvmmsg ({@link DatagramReader}) rather than by Netty. */
+    boolean readsWithRecvmmsg() {
+        return defaultEndpoints[0].reader != null;
+    }
 
     /** The receive buffer of the default socket as the kernel reports it (twice the size set), or -1 without epoll. */
     int receiveBufferBytes() {
@@ -341,10 +352,21 @@ public final class L2tpEngine {
         Bootstrap b = new Bootstrap().group(group).channel(cls).handler(ep);
         // GRO merges by UDP 5-tuple, and the tunnels of all workers to one LNS share it: a merged run could hold
         // datagrams of another worker's tunnels, steered by its first. So GRO only where one socket has the port.
-        socketOptions(b, epoll, udpGro && count == 1, reusePort);
+        boolean gro = udpGro && count == 1;
+        socketOptions(b, epoll, gro, reusePort);
+        boolean ownRead = epoll && !gro && OWN_READ && DatagramReader.available();
+        b.option(ChannelOption.AUTO_READ, !ownRead); // read by the endpoint's own recvmmsg, not by Netty
         try {
             Channel ch = b.bind(at).sync().channel();
             ep.init(ch);
+            if (ownRead) {
+                try {
+                    ep.readOwn();
+                } catch (Exception e) {
+                    LOG.warn("L2TP socket {}: cannot read it with recvmmsg through JNA ({}): Netty reads it", ep.local, e.toString());
+                    ch.config().setAutoRead(true);
+                }
+            }
             if (ch instanceof EpollDatagramChannel e) {
                 String why = ReceiveBuffer.force(e.fd().intValue(), receiveBufferBytes);
                 if (why != null && !receiveBufferRefusalLogged) {
@@ -689,6 +711,8 @@ public final class L2tpEngine {
          */
         private io.netty.channel.unix.Socket direct;
         private volatile SendState lastSendState;
+        /** The socket's reader where the engine reads it itself ({@link #readOwn}), else null (Netty reads). */
+        private DatagramReader reader;
 
         Endpoint(int index, int count) {
             this.index = index;
@@ -738,6 +762,118 @@ public final class L2tpEngine {
             return t;
         }
 
+        /**
+         * Reads this socket with a {@link DatagramReader} from now on: a second descriptor of the socket (the channel
+         * reads nothing, its auto-read is off) registered with the channel's event loop, level-triggered, so that
+         * datagrams are handled on the thread that owns this endpoint's tunnels and sessions, as Netty's reads were.
+         * The channel still sends, and its closing closes the reader.
+         */
+        void readOwn() throws Exception {
+            int dupFd = DatagramReader.dup(((EpollDatagramChannel) channel).fd().intValue());
+            if (dupFd < 0) {
+                throw new java.io.IOException("dup of the L2TP socket failed: errno " + com.sun.jna.Native.getLastError());
+            }
+            OwnRead handle = new OwnRead(new io.netty.channel.unix.FileDescriptor(dupFd));
+            io.netty.channel.IoRegistration registration;
+            try {
+                registration = ((io.netty.channel.IoEventLoop) loop).register(handle).sync().getNow();
+                registration.submit(io.netty.channel.epoll.EpollIoOps.EPOLLIN);
+            } catch (Exception | Error e) {
+                handle.close();
+                throw e;
+            }
+            handle.registration = registration;
+            reader = handle.reader;
+            channel.closeFuture().addListener(f -> handle.close());
+        }
+
+        /** This endpoint's socket as the event loop's reader sees it: recvmmsg batches while the socket is readable. */
+        private final class OwnRead implements io.netty.channel.epoll.EpollIoHandle {
+            private final io.netty.channel.unix.FileDescriptor fd;
+            private final DatagramReader reader = new DatagramReader();
+            private volatile io.netty.channel.IoRegistration registration;
+            private boolean errorLogged;
+            private boolean closed;
+
+            OwnRead(io.netty.channel.unix.FileDescriptor fd) {
+                this.fd = fd;
+            }
+
+            @Override
+            public io.netty.channel.unix.FileDescriptor fd() { return fd; }
+
+            /**
+             * Up to {@link #READ_PER_WAKEUP} datagrams: another recvmmsg only after a full one (more are likely
+             * waiting); what is left wakes the loop again (level-triggered) after its other work.
+             */
+            @Override
+            public void handle(io.netty.channel.IoRegistration r, io.netty.channel.IoEvent event) {
+                if (closed) {
+                    return;
+                }
+                int total = 0;
+                int fdValue = fd.intValue();
+                while (total < READ_PER_WAKEUP) {
+                    int n = reader.receive(fdValue);
+                    if (n < 0) {
+                        if (!errorLogged) {
+                            errorLogged = true;
+                            LOG.warn("L2TP socket {}: recvmmsg failed, errno {}", local, reader.lastError());
+                        }
+                        break;
+                    }
+                    for (int i = 0; i < n; i++) {
+                        InetSocketAddress from = reader.sender(i);
+                        if (from == null) { // not IPv4 or IPv6: a UDP socket has no other
+                            stats.drop(L2tpStats.DropReason.UNKNOWN_TUNNEL);
+                            continue;
+                        }
+                        if (reader.truncated(i)) {
+                            stats.malformed(org.lacd.wire.CommonReason.TRUNCATED);
+                            LOG.debug("L2TP datagram from {} longer than {} bytes: dropped", from, DatagramReader.SLOT);
+                            continue;
+                        }
+                        reader.copy(i, scratch);
+                        try {
+                            onDatagram(scratch, 0, reader.length(i), from);
+                        } catch (RuntimeException e) { // as Netty's pipeline would: logged, and the next datagram read
+                            LOG.warn("L2TP socket {}: datagram from {} not handled: {}", local, from, e.toString());
+                        }
+                    }
+                    total += n;
+                    if (n < DatagramReader.CAPACITY) {
+                        break;
+                    }
+                }
+                if (total > 0) {
+                    endOfReadBatch();
+                }
+            }
+
+            /** Deregisters, closes the second descriptor and frees the slots; idempotent, on the loop or not. */
+            @Override
+            public void close() {
+                if (!loop.inEventLoop()) {
+                    loop.execute(this::close);
+                    return;
+                }
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                io.netty.channel.IoRegistration r = registration;
+                if (r != null) {
+                    r.cancel();
+                }
+                try {
+                    fd.close();
+                } catch (java.io.IOException e) {
+                    LOG.debug("closing the L2TP reader's descriptor: {}", e.toString());
+                }
+                reader.close();
+            }
+        }
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket pkt) {
             ByteBuf content = pkt.content();
@@ -752,12 +888,17 @@ public final class L2tpEngine {
                 arr = scratch;
                 off = 0;
             }
+            onDatagram(arr, off, len, pkt.sender());
+        }
+
+        /** One datagram from {@code sender}: data to its session, control to its tunnel, anything else counted. */
+        private void onDatagram(byte[] arr, int off, int len, InetSocketAddress sender) {
             try {
                 WireReader r = new WireReader(WireProtocol.L2TP, arr, off, len);
                 L2tpHeader h = L2tpHeader.decode(r);
                 if (!h.control()) {
                     Session s = sessions.get((h.tunnelId() << 16) | h.sessionId());
-                    if (s == null || !pkt.sender().equals(s.peer())) {
+                    if (s == null || !sender.equals(s.peer())) {
                         stats.drop(L2tpStats.DropReason.UNKNOWN_SESSION);
                         return;
                     }
@@ -766,21 +907,21 @@ public final class L2tpEngine {
                 }
                 ControlMessage m = new ControlMessage(h.tunnelId(), h.sessionId(), h.ns(), h.nr(), L2tpCodec.decodeAvps(r));
                 if (h.tunnelId() == 0) {
-                    unsolicited(m, pkt.sender());
+                    unsolicited(m, sender);
                     return;
                 }
                 Tunnel t = tunnels.get(h.tunnelId());
-                if (t == null || !t.peer().getAddress().equals(pkt.sender().getAddress())) {
+                if (t == null || !t.peer().getAddress().equals(sender.getAddress())) {
                     stats.drop(L2tpStats.DropReason.UNKNOWN_TUNNEL);
                     return;
                 }
                 // the subscriber frames this read queued go first: an LNS's last PPP frames (LCP Terminate-Request)
                 // must reach the subscriber before the PADT that a CDN here leads to on another thread
                 endOfReadBatch();
-                t.onControl(m, pkt.sender());
+                t.onControl(m, sender);
             } catch (MalformedPacketException e) {
                 stats.malformed(e.reason());
-                LOG.debug("malformed L2TP from {}: {}", pkt.sender(), e.getMessage());
+                LOG.debug("malformed L2TP from {}: {}", sender, e.getMessage());
             }
         }
 

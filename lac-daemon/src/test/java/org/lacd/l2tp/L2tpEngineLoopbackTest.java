@@ -339,6 +339,61 @@ class L2tpEngineLoopbackTest {
         assertTrue(stats.tunnelsEntered(TunnelState.CLOSED) >= 1);
     }
 
+    /**
+     * The default read path (epoll with JNA): the engine's own recvmmsg on a second descriptor of the socket. A burst
+     * of downstream frames larger than several batches arrives whole and in order, and shutting the engine down
+     * releases the port (the second descriptor is closed with the channel).
+     */
+    @Test
+    void ownRecvmmsgReadKeepsOrderAcrossBatchesAndReleasesThePort() throws Exception {
+        Peers.require(io.netty.channel.epoll.Epoll.isAvailable() && DatagramReader.available(), "epoll and recvmmsg (Linux)");
+        LnsPeer lns = lns(null);
+        engine(fastSettings());
+        assertTrue(engine.readsWithRecvmmsg(), "the engine reads its socket itself");
+        RecordingListener l = new RecordingListener();
+        engine.placeCall(profile(lns, null), params("bob"), l);
+        assertTrue(l.awaitUp(), "call up");
+        await(() -> lns.connectedCalls() == 1, "ICCN at the LNS");
+        LnsPeer.Call lc = lns.calls().get(0);
+        int n = 5 * L2tpEngine.READ_PER_WAKEUP;
+        for (int i = 0; i < n; i++) {
+            lns.sendPpp(lc, new byte[] {0x00, 0x21, (byte) (i >>> 8), (byte) i}, false);
+        }
+        for (int i = 0; i < n; i++) {
+            byte[] f = l.frames.poll(5, TimeUnit.SECONDS);
+            assertNotNull(f, "frame " + i + " of " + n);
+            assertEquals(i, ((f[2] & 0xff) << 8) | (f[3] & 0xff), "in order");
+        }
+        assertEquals(n, stats.packetsIn.sum());
+        int port = engine.localPort();
+        engine.shutdown(Duration.ofSeconds(2));
+        engine = null;
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(null)) {
+            s.setReuseAddress(false); // refused while any descriptor of the engine's socket (SO_REUSEADDR) stays open
+            s.bind(new InetSocketAddress(LO, port));
+        }
+    }
+
+    /** With UDP GRO Netty reads the socket (it cuts merged runs): calls and data work there as well. */
+    @Test
+    void withUdpGroNettyReadsAndDataFlowsBothWays() throws Exception {
+        LnsPeer lns = lns(null);
+        engine = new L2tpEngine(fastSettings(), stats);
+        engine.udpGro(true);
+        engine.start();
+        assertFalse(engine.readsWithRecvmmsg());
+        RecordingListener l = new RecordingListener();
+        L2tpCall call = engine.placeCall(profile(lns, null), params("carol"), l);
+        assertTrue(l.awaitUp(), "call up");
+        await(() -> lns.connectedCalls() == 1, "ICCN at the LNS");
+        LinkedBlockingQueue<byte[]> atLns = new LinkedBlockingQueue<>();
+        lns.onData((c, p) -> atLns.add(p));
+        call.sendPpp(LCP_CONFREQ, 0, LCP_CONFREQ.length);
+        assertNotNull(atLns.poll(5, TimeUnit.SECONDS));
+        lns.sendPpp(lns.calls().get(0), LCP_CONFREQ, false);
+        assertArrayEquals(LCP_CONFREQ, l.frames.poll(5, TimeUnit.SECONDS));
+    }
+
     @Test
     void secondEngineOnTheSamePortGetsACleanBindError() throws Exception {
         engine(fastSettings());

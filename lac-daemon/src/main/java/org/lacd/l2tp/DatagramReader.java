@@ -1,0 +1,209 @@
+package org.lacd.l2tp;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * UDP datagrams read with one {@code recvmmsg(2)} per batch (Linux, through JNA) into slots of native memory: the
+ * receive side of {@link DatagramBatch}, and the L2TP sockets' read path where it is available. Netty's epoll channel
+ * reads with recvmmsg too, but builds a {@code DatagramPacket}, a buffer slice and a sender address per datagram in
+ * its JNI code and passes each through the pipeline; the lab's profile of the downstream worker put that marshalling
+ * at most of the JVM's share of its CPU (lab.md, "Twelfth session"). Here a batch costs one native call, a datagram a
+ * copy of its bytes into the caller's array, and a sender its address object only the first time it is seen (a worker
+ * hears from few LNSs: {@link #SENDERS} are remembered).
+ *
+ * <p>Memory: {@link #CAPACITY} slots of {@link #SLOT} bytes and their headers in native memory (about 600 KiB per
+ * socket). Not thread-safe: an instance belongs to the event loop that reads its socket.
+ */
+final class DatagramReader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DatagramReader.class);
+    /** Datagrams per recvmmsg. */
+    static final int CAPACITY = 64;
+    /** Largest datagram: the engine's {@code MAX_SLOT}; a longer one arrives cut and is flagged {@link #truncated}. */
+    static final int SLOT = L2tpEngine.MAX_SLOT;
+    /** struct mmsghdr on LP64 Linux: struct msghdr (56 bytes) then unsigned int msg_len, padded to 64. */
+    private static final int MMSGHDR = 64;
+    private static final int MSG_NAMELEN = 8;
+    private static final int MSG_IOV = 16;
+    private static final int MSG_IOVLEN = 24;
+    private static final int MSG_FLAGS = 48;
+    private static final int MSG_LEN = 56;
+    private static final int IOVEC = 16;
+    /** Room for a struct sockaddr_in6 (28 bytes); a sockaddr_in (16) fits. */
+    private static final int NAME = 32;
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
+    private static final int MSG_TRUNC = 0x20;
+    private static final int MSG_DONTWAIT = 0x40;
+    private static final int EINTR = 4;
+    private static final int EAGAIN = 11;
+    /** Senders remembered with their address objects. */
+    static final int SENDERS = 8;
+    private static final boolean AVAILABLE = register();
+
+    private final Memory slots = new Memory((long) CAPACITY * SLOT);
+    private final Memory names = new Memory((long) CAPACITY * NAME);
+    private final Memory iovecs = new Memory((long) CAPACITY * IOVEC);
+    private final Memory headers = new Memory((long) CAPACITY * MMSGHDR);
+    private final ByteBuffer slotView;
+    /** Names in network order (ports and IPv4 addresses are read as big-endian numbers). */
+    private final ByteBuffer nameView;
+    private final ByteBuffer nameHostOrder;
+    private final ByteBuffer headerView;
+    /** Remembered senders: the address in IPv6 form (IPv4 as ::ffff:a.b.c.d) in two longs, port and scope id. */
+    private final long[] senderHi = new long[SENDERS];
+    private final long[] senderLo = new long[SENDERS];
+    private final int[] senderPort = new int[SENDERS];
+    private final int[] senderScope = new int[SENDERS];
+    private final InetSocketAddress[] sender = new InetSocketAddress[SENDERS];
+    private int nextSender;
+    /** The errno of the last failed {@link #receive}. */
+    private int lastError;
+
+    DatagramReader() {
+        slots.clear();
+        names.clear();
+        iovecs.clear();
+        headers.clear();
+        slotView = slots.getByteBuffer(0, slots.size());
+        nameView = names.getByteBuffer(0, names.size()).order(ByteOrder.BIG_ENDIAN);
+        nameHostOrder = names.getByteBuffer(0, names.size()).order(ByteOrder.nativeOrder());
+        headerView = headers.getByteBuffer(0, headers.size()).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < CAPACITY; i++) {
+            iovecs.setPointer((long) i * IOVEC, slots.share((long) i * SLOT));
+            iovecs.setLong((long) i * IOVEC + 8, SLOT);
+            long h = (long) i * MMSGHDR;
+            headers.setPointer(h, names.share((long) i * NAME));
+            headers.setPointer(h + MSG_IOV, iovecs.share((long) i * IOVEC));
+            headers.setLong(h + MSG_IOVLEN, 1);
+        }
+    }
+
+    /** recvmmsg could be bound (Linux, 64-bit, JNA loaded). */
+    static boolean available() { return AVAILABLE; }
+
+    /**
+     * Reads up to {@link #CAPACITY} datagrams from {@code fd} without waiting.
+     *
+     * @return how many (0 when none is waiting), or -1 on another error ({@link #lastError})
+     */
+    int receive(int fd) {
+        for (int i = 0; i < CAPACITY; i++) {
+            headerView.putInt(i * MMSGHDR + MSG_NAMELEN, NAME); // the kernel writes each name's length back
+        }
+        for (;;) {
+            int n = recvmmsg(fd, headers, CAPACITY, MSG_DONTWAIT, Pointer.NULL);
+            if (n >= 0) {
+                return n;
+            }
+            int err = Native.getLastError();
+            if (err == EINTR) {
+                continue;
+            }
+            if (err == EAGAIN) {
+                return 0;
+            }
+            lastError = err;
+            return -1;
+        }
+    }
+
+    /** The errno of the last {@link #receive} that returned -1. */
+    int lastError() { return lastError; }
+
+    /** Datagram {@code i}'s length as read (at most {@link #SLOT}). */
+    int length(int i) {
+        return Math.min(headerView.getInt(i * MMSGHDR + MSG_LEN), SLOT);
+    }
+
+    /** Whether datagram {@code i} was longer than its slot and arrived cut. */
+    boolean truncated(int i) {
+        return (headerView.getInt(i * MMSGHDR + MSG_FLAGS) & MSG_TRUNC) != 0;
+    }
+
+    /** Copies datagram {@code i}'s bytes to {@code dst} from index 0 ({@link #length} of them). */
+    void copy(int i, byte[] dst) {
+        slotView.get(i * SLOT, dst, 0, length(i));
+    }
+
+    /** Datagram {@code i}'s sender, or null where its address is neither IPv4 nor IPv6. */
+    InetSocketAddress sender(int i) {
+        int at = i * NAME;
+        int family = nameHostOrder.getShort(at); // sa_family and sin6_scope_id are in host order, the rest not
+        int port = nameView.getShort(at + 2) & 0xffff;
+        long hi;
+        long lo;
+        int scope = 0;
+        if (family == AF_INET) {
+            hi = 0;
+            lo = 0xffff_0000_0000L | (nameView.getInt(at + 4) & 0xffff_ffffL);
+        } else if (family == AF_INET6) {
+            hi = nameView.getLong(at + 8);
+            lo = nameView.getLong(at + 16);
+            scope = nameHostOrder.getInt(at + 24);
+        } else {
+            return null;
+        }
+        for (int k = 0; k < SENDERS; k++) {
+            if (senderLo[k] == lo && senderHi[k] == hi && senderPort[k] == port && senderScope[k] == scope && sender[k] != null) {
+                return sender[k];
+            }
+        }
+        InetSocketAddress a = new InetSocketAddress(address(hi, lo, scope), port);
+        int k = nextSender;
+        nextSender = (k + 1) % SENDERS;
+        senderHi[k] = hi;
+        senderLo[k] = lo;
+        senderPort[k] = port;
+        senderScope[k] = scope;
+        sender[k] = a;
+        return a;
+    }
+
+    /** An IPv4 address for ::ffff:a.b.c.d (as Netty and the JDK give for a dual-stack socket), else IPv6. */
+    private static InetAddress address(long hi, long lo, int scope) {
+        byte[] b = ByteBuffer.allocate(16).putLong(hi).putLong(lo).array();
+        try {
+            if (hi == 0 && (lo >>> 32) == 0xffff) {
+                return InetAddress.getByAddress(b); // the JDK makes a mapped address an Inet4Address
+            }
+            return Inet6Address.getByAddress(null, b, scope);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("16 address bytes refused", e); // cannot happen: the length is right
+        }
+    }
+
+    @Override
+    public void close() {
+        slots.close();
+        names.close();
+        iovecs.close();
+        headers.close();
+    }
+
+    private static native int recvmmsg(int fd, Pointer msgvec, int vlen, int flags, Pointer timeout);
+
+    /** dup(2): the engine registers a second descriptor of a channel's socket with its event loop for reading. */
+    static native int dup(int fd);
+
+    private static boolean register() {
+        if (!Platform.isLinux() || Native.POINTER_SIZE != 8 || Native.LONG_SIZE != 8) {
+            return false;
+        }
+        String why = LibC.register(DatagramReader.class);
+        if (why != null) {
+            LOG.info("recvmmsg unavailable ({}): L2TP sockets are read through Netty", why);
+        }
+        return why == null;
+    }
+}
