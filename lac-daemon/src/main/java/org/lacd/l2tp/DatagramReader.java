@@ -22,8 +22,13 @@ import org.slf4j.LoggerFactory;
  * copy of its bytes into the caller's array, and a sender its address object only the first time it is seen (a worker
  * hears from few LNSs: {@link #SENDERS} are remembered).
  *
- * <p>Memory: {@link #CAPACITY} slots of {@link #SLOT} bytes and their headers in native memory (about 600 KiB per
- * socket). Not thread-safe: an instance belongs to the event loop that reads its socket.
+ * <p><b>UDP GRO.</b> A reader made for a socket with {@code UDP_GRO} on ({@code l2tp.udp-gro}) has
+ * {@link #GRO_CAPACITY} slots of {@link #GRO_SLOT} bytes: a message may be a run of datagrams the kernel's GRO merged
+ * (one flow, all of one length but the last), and {@link #segment} says the length to cut it at ({@code udp(7)}).
+ *
+ * <p>Memory: {@link #CAPACITY} slots of {@link #SLOT} bytes (with GRO {@link #GRO_CAPACITY} of {@link #GRO_SLOT}) and
+ * their headers in native memory (about 600 KiB, with GRO 1 MiB, per socket). Not thread-safe: an instance belongs to
+ * the event loop that reads its socket.
  */
 final class DatagramReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DatagramReader.class);
@@ -31,6 +36,16 @@ final class DatagramReader implements AutoCloseable {
     static final int CAPACITY = 64;
     /** Largest datagram: the engine's {@code MAX_SLOT}; a longer one arrives cut and is flagged {@link #truncated}. */
     static final int SLOT = L2tpEngine.MAX_SLOT;
+    /** Messages per recvmmsg with GRO: each may carry up to 64 KiB of merged datagrams. */
+    static final int GRO_CAPACITY = 16;
+    /** A slot with GRO: the largest UDP payload, which a merged run never exceeds. */
+    static final int GRO_SLOT = 65_536;
+    private static final int MSG_CONTROL = 32;
+    private static final int MSG_CONTROLLEN = 40;
+    /** One cmsghdr (len 8, level 4, type 4) with an int: CMSG_SPACE(4) = 24. */
+    private static final int CMSG = 24;
+    private static final int SOL_UDP = 17;
+    private static final int UDP_GRO = 104;
     /** struct mmsghdr on LP64 Linux: struct msghdr (56 bytes) then unsigned int msg_len, padded to 64. */
     private static final int MMSGHDR = 64;
     private static final int MSG_NAMELEN = 8;
@@ -51,10 +66,16 @@ final class DatagramReader implements AutoCloseable {
     static final int SENDERS = 8;
     private static final boolean AVAILABLE = register();
 
-    private final Memory slots = new Memory((long) CAPACITY * SLOT);
-    private final Memory names = new Memory((long) CAPACITY * NAME);
-    private final Memory iovecs = new Memory((long) CAPACITY * IOVEC);
-    private final Memory headers = new Memory((long) CAPACITY * MMSGHDR);
+    private final boolean gro;
+    private final int capacity;
+    private final int slot;
+    private final Memory slots;
+    private final Memory names;
+    private final Memory iovecs;
+    private final Memory headers;
+    /** With GRO: one control message buffer per slot, where the kernel says a merged run's segment length. */
+    private final Memory controls;
+    private final ByteBuffer controlView;
     private final ByteBuffer slotView;
     /** Names in network order (ports and IPv4 addresses are read as big-endian numbers). */
     private final ByteBuffer nameView;
@@ -70,39 +91,65 @@ final class DatagramReader implements AutoCloseable {
     /** The errno of the last failed {@link #receive}. */
     private int lastError;
 
+    /** A reader for a socket without UDP GRO. */
     DatagramReader() {
+        this(false);
+    }
+
+    /** A reader; {@code gro}: the socket has UDP_GRO on, and messages may be merged runs. */
+    DatagramReader(boolean gro) {
+        this.gro = gro;
+        capacity = gro ? GRO_CAPACITY : CAPACITY;
+        slot = gro ? GRO_SLOT : SLOT;
+        slots = new Memory((long) capacity * slot);
+        names = new Memory((long) capacity * NAME);
+        iovecs = new Memory((long) capacity * IOVEC);
+        headers = new Memory((long) capacity * MMSGHDR);
+        controls = new Memory((long) capacity * CMSG);
         slots.clear();
         names.clear();
         iovecs.clear();
         headers.clear();
+        controls.clear();
         slotView = slots.getByteBuffer(0, slots.size());
         nameView = names.getByteBuffer(0, names.size()).order(ByteOrder.BIG_ENDIAN);
         nameHostOrder = names.getByteBuffer(0, names.size()).order(ByteOrder.nativeOrder());
         headerView = headers.getByteBuffer(0, headers.size()).order(ByteOrder.nativeOrder());
-        for (int i = 0; i < CAPACITY; i++) {
-            iovecs.setPointer((long) i * IOVEC, slots.share((long) i * SLOT));
-            iovecs.setLong((long) i * IOVEC + 8, SLOT);
+        controlView = controls.getByteBuffer(0, controls.size()).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < capacity; i++) {
+            iovecs.setPointer((long) i * IOVEC, slots.share((long) i * slot));
+            iovecs.setLong((long) i * IOVEC + 8, slot);
             long h = (long) i * MMSGHDR;
             headers.setPointer(h, names.share((long) i * NAME));
             headers.setPointer(h + MSG_IOV, iovecs.share((long) i * IOVEC));
             headers.setLong(h + MSG_IOVLEN, 1);
+            if (gro) {
+                headers.setPointer(h + MSG_CONTROL, controls.share((long) i * CMSG));
+            }
         }
     }
+
+    /** Messages per {@link #receive}, at most. */
+    int capacity() { return capacity; }
 
     /** recvmmsg could be bound (Linux, 64-bit, JNA loaded). */
     static boolean available() { return AVAILABLE; }
 
     /**
-     * Reads up to {@link #CAPACITY} datagrams from {@code fd} without waiting.
+     * Reads up to {@link #capacity} messages (datagrams, or with GRO merged runs of them) from {@code fd} without waiting.
      *
      * @return how many (0 when none is waiting), or -1 on another error ({@link #lastError})
      */
     int receive(int fd) {
-        for (int i = 0; i < CAPACITY; i++) {
-            headerView.putInt(i * MMSGHDR + MSG_NAMELEN, NAME); // the kernel writes each name's length back
+        for (int i = 0; i < capacity; i++) {
+            // the kernel writes each name's and control buffer's length back
+            headerView.putInt(i * MMSGHDR + MSG_NAMELEN, NAME);
+            if (gro) {
+                headerView.putLong(i * MMSGHDR + MSG_CONTROLLEN, CMSG);
+            }
         }
         for (;;) {
-            int n = recvmmsg(fd, headers, CAPACITY, MSG_DONTWAIT, Pointer.NULL);
+            int n = recvmmsg(fd, headers, capacity, MSG_DONTWAIT, Pointer.NULL);
             if (n >= 0) {
                 return n;
             }
@@ -121,9 +168,26 @@ final class DatagramReader implements AutoCloseable {
     /** The errno of the last {@link #receive} that returned -1. */
     int lastError() { return lastError; }
 
-    /** Datagram {@code i}'s length as read (at most {@link #SLOT}). */
+    /** Message {@code i}'s length as read (at most a slot). */
     int length(int i) {
-        return Math.min(headerView.getInt(i * MMSGHDR + MSG_LEN), SLOT);
+        return Math.min(headerView.getInt(i * MMSGHDR + MSG_LEN), slot);
+    }
+
+    /**
+     * The length of each datagram in message {@code i}: with GRO, where the kernel merged a run, the length it was cut
+     * at (the last may be shorter); otherwise the message's own length.
+     */
+    int segment(int i) {
+        int len = length(i);
+        if (!gro || headerView.getLong(i * MMSGHDR + MSG_CONTROLLEN) < 20) {
+            return len;
+        }
+        int c = i * CMSG;
+        if (controlView.getInt(c + 8) != SOL_UDP || controlView.getInt(c + 12) != UDP_GRO) {
+            return len;
+        }
+        int seg = controlView.getInt(c + 16);
+        return seg > 0 && seg < len ? seg : len;
     }
 
     /** Whether datagram {@code i} was longer than its slot and arrived cut. */
@@ -131,9 +195,14 @@ final class DatagramReader implements AutoCloseable {
         return (headerView.getInt(i * MMSGHDR + MSG_FLAGS) & MSG_TRUNC) != 0;
     }
 
-    /** Copies datagram {@code i}'s bytes to {@code dst} from index 0 ({@link #length} of them). */
+    /** Copies message {@code i}'s bytes to {@code dst} from index 0 ({@link #length} of them). */
     void copy(int i, byte[] dst) {
-        slotView.get(i * SLOT, dst, 0, length(i));
+        copy(i, 0, length(i), dst);
+    }
+
+    /** Copies {@code len} bytes of message {@code i} from {@code from} on to {@code dst} from index 0. */
+    void copy(int i, int from, int len, byte[] dst) {
+        slotView.get(i * slot + from, dst, 0, len);
     }
 
     /** Datagram {@code i}'s sender, or null where its address is neither IPv4 nor IPv6. */
@@ -189,6 +258,7 @@ final class DatagramReader implements AutoCloseable {
         names.close();
         iovecs.close();
         headers.close();
+        controls.close();
     }
 
     private static native int recvmmsg(int fd, Pointer msgvec, int vlen, int flags, Pointer timeout);

@@ -65,11 +65,11 @@ public final class L2tpEngine {
     static final int MAX_DATAGRAM = 65_535;
     /** Largest datagram read with recvmmsg (jumbo-frame LNS links); larger ones are truncated and fail to decode. */
     static final int MAX_SLOT = 9216;
-    /** Datagrams per recvmmsg call of Netty's read path (with UDP GRO, or where {@link DatagramReader} is unavailable). */
+    /** Datagrams per recvmmsg call of Netty's read path (where {@link DatagramReader} is unavailable). */
     static final int RECV_BATCH = 32;
     /**
-     * Whether the engine reads its sockets with its own recvmmsg ({@link DatagramReader}) where it can: epoll, JNA, no
-     * UDP GRO. {@code -Dlacd.l2tp.netty-read=true} keeps Netty's read path (a fallback, and the lab's before/after).
+     * Whether the engine reads its sockets with its own recvmmsg ({@link DatagramReader}) where it can: epoll and JNA.
+     * {@code -Dlacd.l2tp.netty-read=true} keeps Netty's read path (a fallback, and the lab's before/after).
      */
     static final boolean OWN_READ = !Boolean.getBoolean("lacd.l2tp.netty-read");
     /**
@@ -186,6 +186,14 @@ public final class L2tpEngine {
     }
     private boolean receiveBufferRefusalLogged;
 
+    /** Whether sockets bound from now on are read with the engine's own recvmmsg where they can; see {@link #OWN_READ}. */
+    private volatile boolean readOwn = OWN_READ;
+
+    /** Tests: {@code false} has Netty read the sockets this engine binds from now on (set before {@link #start}). */
+    void readOwn(boolean on) {
+        readOwn = on;
+    }
+
     /** Whether the default socket is read with the engine's own recvmmsg ({@link DatagramReader}) rather than by Netty. */
     boolean readsWithRecvmmsg() {
         return defaultEndpoints[0].reader != null;
@@ -280,10 +288,11 @@ public final class L2tpEngine {
 
     /**
      * Whether the engine's sockets take UDP GRO (config {@code l2tp.udp-gro}, default off; set before {@link #start}):
-     * datagrams of one tunnel that the NIC driver's GRO has merged come up as one read and are cut back into
-     * datagrams here (Netty slices them, no copy), so the kernel's socket queue and its copy to user space run once
-     * per merged run instead of once per datagram. The price: reads are recvmsg (one per datagram where nothing was
-     * merged) instead of recvmmsg batches, see {@link #socketOptions}. Epoll only; the kernel merges only where the
+     * datagrams of one tunnel that the NIC driver's GRO has merged come up as one message and are cut back into
+     * datagrams here ({@link DatagramReader#segment}; where Netty reads, it slices them), so the kernel's socket queue
+     * and its copy to user space run once per merged run instead of once per datagram. The engine's own reader takes
+     * 16 messages of up to 64 KiB per recvmmsg then; where Netty reads, reads are recvmsg (one per datagram where
+     * nothing was merged), see {@link #socketOptions}. Epoll only; the kernel merges only where the
      * device does GRO. Off where an address has several worker sockets: GRO merges by UDP 5-tuple, which all
      * workers' tunnels to one LNS share, and the steering program sees only a merged run's first datagram.
      */
@@ -354,14 +363,14 @@ public final class L2tpEngine {
         // datagrams of another worker's tunnels, steered by its first. So GRO only where one socket has the port.
         boolean gro = udpGro && count == 1;
         socketOptions(b, epoll, gro, reusePort);
-        boolean ownRead = epoll && !gro && OWN_READ && DatagramReader.available();
+        boolean ownRead = epoll && readOwn && DatagramReader.available();
         b.option(ChannelOption.AUTO_READ, !ownRead); // read by the endpoint's own recvmmsg, not by Netty
         try {
             Channel ch = b.bind(at).sync().channel();
             ep.init(ch);
             if (ownRead) {
                 try {
-                    ep.readOwn();
+                    ep.readOwn(gro);
                 } catch (Exception e) {
                     LOG.warn("L2TP socket {}: cannot read it with recvmmsg through JNA ({}): Netty reads it", ep.local, e.toString());
                     ch.config().setAutoRead(true);
@@ -766,14 +775,14 @@ public final class L2tpEngine {
          * Reads this socket with a {@link DatagramReader} from now on: a second descriptor of the socket (the channel
          * reads nothing, its auto-read is off) registered with the channel's event loop, level-triggered, so that
          * datagrams are handled on the thread that owns this endpoint's tunnels and sessions, as Netty's reads were.
-         * The channel still sends, and its closing closes the reader.
+         * The channel still sends, and its closing closes the reader. {@code gro}: the socket has UDP_GRO on.
          */
-        void readOwn() throws Exception {
+        void readOwn(boolean gro) throws Exception {
             int dupFd = DatagramReader.dup(((EpollDatagramChannel) channel).fd().intValue());
             if (dupFd < 0) {
                 throw new java.io.IOException("dup of the L2TP socket failed: errno " + com.sun.jna.Native.getLastError());
             }
-            OwnRead handle = new OwnRead(new io.netty.channel.unix.FileDescriptor(dupFd));
+            OwnRead handle = new OwnRead(new io.netty.channel.unix.FileDescriptor(dupFd), new DatagramReader(gro));
             io.netty.channel.IoRegistration registration;
             try {
                 registration = ((io.netty.channel.IoEventLoop) loop).register(handle).sync().getNow();
@@ -790,13 +799,14 @@ public final class L2tpEngine {
         /** This endpoint's socket as the event loop's reader sees it: recvmmsg batches while the socket is readable. */
         private final class OwnRead implements io.netty.channel.epoll.EpollIoHandle {
             private final io.netty.channel.unix.FileDescriptor fd;
-            private final DatagramReader reader = new DatagramReader();
+            private final DatagramReader reader;
             private volatile io.netty.channel.IoRegistration registration;
             private boolean errorLogged;
             private boolean closed;
 
-            OwnRead(io.netty.channel.unix.FileDescriptor fd) {
+            OwnRead(io.netty.channel.unix.FileDescriptor fd, DatagramReader reader) {
                 this.fd = fd;
+                this.reader = reader;
             }
 
             @Override
@@ -804,7 +814,8 @@ public final class L2tpEngine {
 
             /**
              * Up to {@link #READ_PER_WAKEUP} datagrams: another recvmmsg only after a full one (more are likely
-             * waiting); what is left wakes the loop again (level-triggered) after its other work.
+             * waiting); what is left wakes the loop again (level-triggered) after its other work. A run the kernel's
+             * GRO merged is cut back into its datagrams here.
              */
             @Override
             public void handle(io.netty.channel.IoRegistration r, io.netty.channel.IoEvent event) {
@@ -826,22 +837,31 @@ public final class L2tpEngine {
                         InetSocketAddress from = reader.sender(i);
                         if (from == null) { // not IPv4 or IPv6: a UDP socket has no other
                             stats.drop(L2tpStats.DropReason.UNKNOWN_TUNNEL);
+                            total++;
                             continue;
                         }
                         if (reader.truncated(i)) {
                             stats.malformed(org.lacd.wire.CommonReason.TRUNCATED);
-                            LOG.debug("L2TP datagram from {} longer than {} bytes: dropped", from, DatagramReader.SLOT);
+                            LOG.debug("L2TP datagram from {} longer than {} bytes: dropped", from, reader.length(i));
+                            total++;
                             continue;
                         }
-                        reader.copy(i, scratch);
-                        try {
-                            onDatagram(scratch, 0, reader.length(i), from);
-                        } catch (RuntimeException e) { // as Netty's pipeline would: logged, and the next datagram read
-                            LOG.warn("L2TP socket {}: datagram from {} not handled: {}", local, from, e.toString());
-                        }
+                        int len = reader.length(i);
+                        int seg = reader.segment(i);
+                        int at = 0;
+                        do {
+                            int l = Math.min(seg, len - at);
+                            reader.copy(i, at, l, scratch);
+                            try {
+                                onDatagram(scratch, 0, l, from);
+                            } catch (RuntimeException e) { // as Netty's pipeline would: logged, the next one read
+                                LOG.warn("L2TP socket {}: datagram from {} not handled: {}", local, from, e.toString());
+                            }
+                            at += l;
+                            total++;
+                        } while (at < len);
                     }
-                    total += n;
-                    if (n < DatagramReader.CAPACITY) {
+                    if (n < reader.capacity()) {
                         break;
                     }
                 }

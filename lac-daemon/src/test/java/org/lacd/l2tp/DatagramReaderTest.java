@@ -208,6 +208,59 @@ class DatagramReaderTest {
         }
     }
 
+    /**
+     * With UDP GRO a merged run (here a UDP GSO send on loopback, which the kernel delivers unsegmented to a socket that
+     * took UDP_GRO, as it does a NIC's GRO run) comes as one message whose segment length cuts it back into the same
+     * datagrams, the last one shorter; a lone datagram's segment is its length.
+     */
+    @Test
+    void withUdpGroAMergedRunIsOneMessageCutAtItsSegmentLength() throws Exception {
+        Channel ch = new Bootstrap().group(group).channel(EpollDatagramChannel.class)
+                .option(ChannelOption.AUTO_READ, false).option(io.netty.channel.epoll.EpollChannelOption.UDP_GRO, true)
+                .handler(new ChannelInboundHandlerAdapter()).bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
+        closers.add(() -> ch.close().sync());
+        Channel out = socket(SocketProtocolFamily.INET, InetAddress.getLoopbackAddress());
+        CountingL2tpStats stats = new CountingL2tpStats();
+        DatagramBatch batch = new DatagramBatch();
+        int n = 40;
+        int size = 1000;
+        for (int i = 0; i < n; i++) {
+            java.nio.ByteBuffer slot = batch.next(fd(out), stats, true);
+            slot.put(bytes(i == n - 1 ? 300 : size, i * 7));
+            batch.commit(InetAddress.getLoopbackAddress(), port(ch), size);
+        }
+        batch.send();
+        assertEquals(1, batch.messagesSent(), "one GSO message");
+        DatagramReader gro = new DatagramReader(true);
+        closers.add(gro);
+        assertEquals(DatagramReader.GRO_CAPACITY, gro.capacity());
+        long end = System.nanoTime() + 5_000_000_000L;
+        int got = 0;
+        while (got == 0 && System.nanoTime() < end) {
+            got = gro.receive(fd(ch));
+        }
+        assertEquals(1, got, "the run as one message");
+        assertEquals((n - 1) * size + 300, gro.length(0));
+        assertEquals(size, gro.segment(0));
+        byte[] buf = new byte[size];
+        for (int i = 0; i < n; i++) {
+            int len = i == n - 1 ? 300 : size;
+            gro.copy(0, i * size, len, buf);
+            assertArrayEquals(bytes(len, i * 7), Arrays.copyOf(buf, len), "datagram " + i);
+        }
+        assertEquals(out.localAddress(), gro.sender(0));
+        // a datagram sent alone is not merged: its segment is its own length
+        DatagramSocket lone = sender(InetAddress.getLoopbackAddress());
+        lone.send(new DatagramPacket(bytes(77, 1), 77, new InetSocketAddress(InetAddress.getLoopbackAddress(), port(ch))));
+        got = 0;
+        while (got == 0 && System.nanoTime() < end) {
+            got = gro.receive(fd(ch));
+        }
+        assertEquals(1, got);
+        assertEquals(77, gro.length(0));
+        assertEquals(77, gro.segment(0));
+    }
+
     @Test
     void aClosedDescriptorIsAnErrorNotAnException() {
         assertEquals(-1, reader.receive(-1));

@@ -374,14 +374,21 @@ class L2tpEngineLoopbackTest {
         }
     }
 
-    /** With UDP GRO Netty reads the socket (it cuts merged runs): calls and data work there as well. */
-    @Test
-    void withUdpGroNettyReadsAndDataFlowsBothWays() throws Exception {
+    /**
+     * Both read paths with epoll: the own recvmmsg on a socket with UDP GRO (merged runs are cut by the reader, see
+     * DatagramReaderTest), and Netty's, the fallback: calls and data work on each.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"own with UDP GRO", "netty"})
+    void eitherReadPathCarriesCallsAndDataBothWays(String path) throws Exception {
+        Peers.require(io.netty.channel.epoll.Epoll.isAvailable() && DatagramReader.available(), "epoll and recvmmsg (Linux)");
         LnsPeer lns = lns(null);
         engine = new L2tpEngine(fastSettings(), stats);
-        engine.udpGro(true);
+        boolean own = path.startsWith("own");
+        engine.udpGro(own);
+        engine.readOwn(own);
         engine.start();
-        assertFalse(engine.readsWithRecvmmsg());
+        assertEquals(own, engine.readsWithRecvmmsg());
         RecordingListener l = new RecordingListener();
         L2tpCall call = engine.placeCall(profile(lns, null), params("carol"), l);
         assertTrue(l.awaitUp(), "call up");
