@@ -803,6 +803,8 @@ public final class L2tpEngine {
             private volatile io.netty.channel.IoRegistration registration;
             private boolean errorLogged;
             private boolean closed;
+            /** Inside {@link #handle}: a close from there (the handling closing the channel) waits until it returns. */
+            private boolean handling;
 
             OwnRead(io.netty.channel.unix.FileDescriptor fd, DatagramReader reader) {
                 this.fd = fd;
@@ -822,6 +824,15 @@ public final class L2tpEngine {
                 if (closed) {
                     return;
                 }
+                handling = true;
+                try {
+                    readBatches();
+                } finally {
+                    handling = false;
+                }
+            }
+
+            private void readBatches() {
                 int total = 0;
                 int fdValue = fd.intValue();
                 while (total < READ_PER_WAKEUP) {
@@ -873,7 +884,7 @@ public final class L2tpEngine {
             /** Deregisters, closes the second descriptor and frees the slots; idempotent, on the loop or not. */
             @Override
             public void close() {
-                if (!loop.inEventLoop()) {
+                if (!loop.inEventLoop() || handling) { // the slots stay until no read is using them
                     loop.execute(this::close);
                     return;
                 }
