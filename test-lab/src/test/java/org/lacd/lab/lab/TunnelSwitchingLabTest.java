@@ -162,9 +162,20 @@ class TunnelSwitchingLabTest {
     @Test
     @Order(3)
     void aKilledLnsEndsItsSwitchedCallsCleanlyAndTheSubscribersRedialToTheNextPreference() throws Exception {
-        Lab.Subscribers first = lab.startSubscribers(Lab.SubscriberRun.of("a", 2).rate(10).auth("mix").duration("60s"));
+        // a little traffic, which a subscriber sends only once its IPCP is open: lns-a1 seeing IPv4 from both calls
+        // means both subscribers are established (the LTS's "forwarding" comes at the ICCN, before IPCP; killing the LNS
+        // then has caught a subscriber in IPCP, once in CI)
+        Lab.Subscribers first = lab.startSubscribers(Lab.SubscriberRun.of("a", 2).rate(10).auth("mix").traffic(5, 64).duration("60s"));
         assertTrue(LabFixture.await(Duration.ofSeconds(30), () -> sessions(1, "forwarding", "lns-a1") == 2),
                 "two on lns-a1 through the LTS: " + lab.sessions());
+        assertTrue(LabFixture.await(Duration.ofSeconds(30), () -> {
+            JsonNode calls = lab.lnsControl("lns-a1", "GET", "/report").path("calls");
+            int talking = 0;
+            for (JsonNode c : calls) {
+                talking += c.path("ipv4In").asLong() > 0 ? 1 : 0;
+            }
+            return talking == 2;
+        }), "both subscribers established (IPv4 at lns-a1): " + lab.lnsControl("lns-a1", "GET", "/report").path("calls"));
         lab.killLns("lns-a1");
         // the LTS notices (HELLO unanswered), ends the switched calls: CDN toward lacd #1, which ends the PPP sessions
         assertTrue(LabFixture.await(Duration.ofSeconds(30), () -> sessions(1, null, null) == 0 && sessions(FRONT, null, null) == 0),
