@@ -1,5 +1,20 @@
 package org.lacd.l2tp;
 
+import static org.lacd.l2tp.LibC.MMSGHDR;
+import static org.lacd.l2tp.LibC.MSG_NAMELEN;
+import static org.lacd.l2tp.LibC.MSG_IOV;
+import static org.lacd.l2tp.LibC.MSG_IOVLEN;
+import static org.lacd.l2tp.LibC.MSG_CONTROL;
+import static org.lacd.l2tp.LibC.MSG_CONTROLLEN;
+import static org.lacd.l2tp.LibC.IOVEC;
+import static org.lacd.l2tp.LibC.NAME;
+import static org.lacd.l2tp.LibC.AF_INET;
+import static org.lacd.l2tp.LibC.AF_INET6;
+import static org.lacd.l2tp.LibC.CMSG;
+import static org.lacd.l2tp.LibC.SOL_UDP;
+import static org.lacd.l2tp.LibC.EINTR;
+import static org.lacd.l2tp.LibC.EAGAIN;
+
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
@@ -40,28 +55,10 @@ final class DatagramBatch {
     static final int CAPACITY = 64;
     /** Largest datagram: the engine's {@code MAX_SLOT} (jumbo-frame LNS links). */
     static final int SLOT = L2tpEngine.MAX_SLOT;
-    /** struct mmsghdr on LP64 Linux: struct msghdr (56 bytes) then unsigned int msg_len, padded to 64. */
-    private static final int MMSGHDR = 64;
-    private static final int MSG_NAMELEN = 8;
-    private static final int MSG_IOV = 16;
-    private static final int MSG_IOVLEN = 24;
-    /** struct iovec: iov_base, iov_len. */
-    private static final int IOVEC = 16;
-    /** Room for a struct sockaddr_in6 (28 bytes); a sockaddr_in (16) fits. */
-    private static final int NAME = 32;
-    private static final int AF_INET = 2;
-    private static final int AF_INET6 = 10;
-    private static final int MSG_CONTROL = 32;
-    private static final int MSG_CONTROLLEN = 40;
-    /** One cmsghdr (len 8, level 4, type 4) with a u16 gso_size: CMSG_LEN(2) = 18, CMSG_SPACE(2) = 24. */
-    private static final int CMSG = 24;
-    private static final int SOL_UDP = 17;
     private static final int UDP_SEGMENT = 103;
     /** Largest sum of a run's datagrams: an IPv6 payload is at most 65,535 bytes, less the UDP header; some margin. */
     private static final int GSO_MAX_BYTES = 65_000;
-    private static final int EINTR = 4;
     private static final int EIO = 5;
-    private static final int EAGAIN = 11;
     private static final int EINVAL = 22;
     private static final int ENOPROTOOPT = 92;
     private static final int EOPNOTSUPP = 95;

@@ -1,5 +1,20 @@
 package org.lacd.l2tp;
 
+import static org.lacd.l2tp.LibC.MMSGHDR;
+import static org.lacd.l2tp.LibC.MSG_NAMELEN;
+import static org.lacd.l2tp.LibC.MSG_IOV;
+import static org.lacd.l2tp.LibC.MSG_IOVLEN;
+import static org.lacd.l2tp.LibC.MSG_CONTROL;
+import static org.lacd.l2tp.LibC.MSG_CONTROLLEN;
+import static org.lacd.l2tp.LibC.IOVEC;
+import static org.lacd.l2tp.LibC.NAME;
+import static org.lacd.l2tp.LibC.AF_INET;
+import static org.lacd.l2tp.LibC.AF_INET6;
+import static org.lacd.l2tp.LibC.CMSG;
+import static org.lacd.l2tp.LibC.SOL_UDP;
+import static org.lacd.l2tp.LibC.EINTR;
+import static org.lacd.l2tp.LibC.EAGAIN;
+
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
@@ -40,28 +55,12 @@ final class DatagramReader implements AutoCloseable {
     static final int GRO_CAPACITY = 16;
     /** A slot with GRO: the largest UDP payload, which a merged run never exceeds. */
     static final int GRO_SLOT = 65_536;
-    private static final int MSG_CONTROL = 32;
-    private static final int MSG_CONTROLLEN = 40;
-    /** One cmsghdr (len 8, level 4, type 4) with an int: CMSG_SPACE(4) = 24. */
-    private static final int CMSG = 24;
-    private static final int SOL_UDP = 17;
     private static final int UDP_GRO = 104;
-    /** struct mmsghdr on LP64 Linux: struct msghdr (56 bytes) then unsigned int msg_len, padded to 64. */
-    private static final int MMSGHDR = 64;
-    private static final int MSG_NAMELEN = 8;
-    private static final int MSG_IOV = 16;
-    private static final int MSG_IOVLEN = 24;
+    /** Offsets of msg_flags in struct msghdr and of msg_len in struct mmsghdr (the rest: {@link LibC}). */
     private static final int MSG_FLAGS = 48;
     private static final int MSG_LEN = 56;
-    private static final int IOVEC = 16;
-    /** Room for a struct sockaddr_in6 (28 bytes); a sockaddr_in (16) fits. */
-    private static final int NAME = 32;
-    private static final int AF_INET = 2;
-    private static final int AF_INET6 = 10;
     private static final int MSG_TRUNC = 0x20;
     private static final int MSG_DONTWAIT = 0x40;
-    private static final int EINTR = 4;
-    private static final int EAGAIN = 11;
     /** Senders remembered with their address objects. */
     static final int SENDERS = 8;
     private static final boolean AVAILABLE = register();
