@@ -47,6 +47,8 @@ public final class Daemon {
     private final List<Component> started = new ArrayList<>();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
+    /** The component being started, for {@code /health}; null once all have (or before {@link #start}). */
+    private volatile String starting;
     private final ExecutorService control = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "lacd-control");
         t.setDaemon(true);
@@ -101,8 +103,8 @@ public final class Daemon {
     private void buildComponents() {
         LacdConfig c = config();
         if (c.metrics().enabled()) {
-            // /health: 503 until every interface and the L2TP socket are open (the endpoint itself starts first)
-            metricsServer = new MetricsServer(registry, c.metrics().listen(), () -> stopping.get() ? "stopping" : lac.notReady());
+            // /health: 503 until every component has started (the endpoint itself starts first)
+            metricsServer = new MetricsServer(registry, c.metrics().listen(), this::notReady);
             components.add(metricsServer);
         }
         lac = new LacService(c, metrics, ports, Clock.systemUTC());
@@ -115,11 +117,26 @@ public final class Daemon {
         }
     }
 
+    /**
+     * Why {@code /health} says down, or null: until every interface and the L2TP socket are open (a PADI would go
+     * unanswered), then until the components after them have started too (the management API is the last: a client
+     * that waited for /health and then called it was refused, once in CI).
+     */
+    private String notReady() {
+        if (stopping.get()) {
+            return "stopping";
+        }
+        String why = lac.notReady();
+        String pending = starting;
+        return why != null || pending == null ? why : "starting: " + pending;
+    }
+
     /** Starts every component; on a failure stops what started and throws with a one-line reason. */
     public void start() throws StartException {
         applyLogLevel(config());
         buildComponents();
         for (Component c : components) {
+            starting = c.name();
             long t0 = System.nanoTime();
             try {
                 c.start();
@@ -131,6 +148,7 @@ public final class Daemon {
             started.add(c);
             LOG.info("started {} ({} ms)", c.name(), (System.nanoTime() - t0) / 1_000_000);
         }
+        starting = null;
         LOG.info("lacd up: config {}", configFile);
     }
 

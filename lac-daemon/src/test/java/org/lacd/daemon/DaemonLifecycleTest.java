@@ -131,6 +131,74 @@ class DaemonLifecycleTest {
         }
     }
 
+    /**
+     * /health says up only once start-up is over, the management API included: a client that waits for /health and
+     * then calls the API must find it listening (CI, once: lacd #2's API refused a connection just after /health).
+     */
+    @Test
+    void healthIsUpOnlyOnceTheManagementApiListens() throws Exception {
+        int port = freePort();
+        int mgmt = freePort();
+        Path f = dir.resolve("lacd.yaml");
+        // the RFC 5176 listener starts after the interfaces (tens of ms, cold): the window the CI run fell into
+        Files.writeString(f, config(port, "60s").replace("management: {enabled: false}",
+                "management: {listen: \"127.0.0.1:" + mgmt + "\"}").replace("radius: {enabled: false}", """
+                radius:
+                  auth-servers: [{address: 127.0.0.1, port: %d, secret: s}]
+                  accounting: {enabled: false}
+                  dynamic-authorization: {enabled: true, listen: "127.0.0.1:%d", clients: [{address: 127.0.0.1, secret: s}]}
+                """.formatted(freePort(), freePort())));
+        CountDownLatch portStarting = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Daemon d = new Daemon(f, ConfigLoader.loadWithTree(f), name -> new HeldPort(port(name), portStarting, release));
+        Thread starter = new Thread(() -> {
+            try {
+                d.start();
+            } catch (Daemon.StartException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "test-daemon-start");
+        starter.start();
+        try {
+            assertTrue(portStarting.await(30, TimeUnit.SECONDS), "the PPPoE server opens its port");
+            assertEquals(503, healthStatus(port), "the port is held");
+            try (java.net.Socket s = new java.net.Socket()) {
+                assertThrows(java.net.ConnectException.class, () -> s.connect(new java.net.InetSocketAddress("127.0.0.1", mgmt)));
+            }
+            release.countDown();
+            // every /health (a bare HTTP/1.0 GET: well under a millisecond) from the interface's opening until start-up
+            // is over: a 200 means the API listens
+            int up = 0;
+            do {
+                int status = healthStatus(port);
+                if (status == 200) {
+                    up++;
+                    try (java.net.Socket s = new java.net.Socket("127.0.0.1", mgmt)) {
+                        assertTrue(s.isConnected());
+                    } catch (java.net.ConnectException e) {
+                        throw new AssertionError("/health said up while the management API refused a connection", e);
+                    }
+                } else {
+                    assertEquals(503, status);
+                }
+            } while (starter.isAlive() || up == 0);
+        } finally {
+            release.countDown();
+            starter.join(30_000);
+            d.stop();
+        }
+    }
+
+    /** The status of {@code GET /health}, over a bare socket (HttpClient takes tens of ms per request here). */
+    static int healthStatus(int port) throws IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.getOutputStream().write("GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(line.split(" ")[1]);
+        }
+    }
+
     /** A port whose start blocks until the test releases it (a slow pcap open). */
     static final class HeldPort implements EthernetPort {
         private final EthernetPort inner;

@@ -449,7 +449,9 @@ public final class Lab implements AutoCloseable {
     public JsonNode api(int box, String path) {
         Sh.Result r = curl("http://127.0.0.1:" + (box == 1 ? MGMT_PORT : MGMT_PORT_2) + "/v1/" + path, "GET");
         if (!r.ok()) {
-            throw new LabException("management API " + path + " of box " + box + ": curl exited " + r.exit() + ": " + r.out());
+            LabProcess p = lacd(box);
+            throw new LabException("management API " + path + " of box " + box + ": curl exited " + r.exit() + ": " + r.out()
+                    + (p == null ? "" : "\nits lacd " + (p.alive() ? "runs" : "has exited") + ":\n" + p.tail(20)));
         }
         try {
             return JSON.readTree(r.out());
