@@ -117,7 +117,8 @@ public final class PcapPort implements EthernetPort {
         return new PcapPort(name, DEFAULT_BUFFER, true, null, snaplenFor(maxPayload), filter);
     }
 
-    private PcapPort(String name, int bufferBytes, boolean immediate, MacAddress mac, int snaplen, String filter) {
+    /** A port with all its settings: {@code filter} in libpcap's syntax, where {@link #FILTER} is lacd's. */
+    public PcapPort(String name, int bufferBytes, boolean immediate, MacAddress mac, int snaplen, String filter) {
         this.filter = filter;
         this.name = name;
         this.bufferBytes = bufferBytes;

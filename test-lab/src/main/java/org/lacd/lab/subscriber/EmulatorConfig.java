@@ -92,6 +92,29 @@ public record EmulatorConfig(int count, double setupRate, AuthMode auth, String 
 
     public long mac(int n) { return macBase + n; }
 
+    /**
+     * A libpcap filter for the frames this emulator answers: PPPoE ({@code pppoeFilter}) to one of its subscribers'
+     * MACs ({@code macBase + 1 .. macBase + count}). The lab runs several emulators on one interface (a storm: two
+     * halves and the probe subscribers); without the MAC test each read every PPPoE frame on it and dropped the
+     * others' in Java, after libpcap's copy and the JNA crossing. The MAC test comes first: libpcap's {@code vlan}
+     * keyword moves the offsets of everything after it.
+     */
+    public String pcapFilter(String pppoeFilter) {
+        long first = macBase + 1;
+        long last = macBase + count;
+        long firstHi = first >>> 16;
+        long lastHi = last >>> 16;
+        String mac;
+        if (firstHi == lastHi) {
+            mac = "ether[0:4] = 0x%x and ether[4:2] >= 0x%x and ether[4:2] <= 0x%x".formatted(firstHi, first & 0xffff, last & 0xffff);
+        } else {
+            mac = ("(ether[0:4] = 0x%x and ether[4:2] >= 0x%x) or (ether[0:4] > 0x%x and ether[0:4] < 0x%x)"
+                    + " or (ether[0:4] = 0x%x and ether[4:2] <= 0x%x)").formatted(firstHi, first & 0xffff, firstHi, lastHi,
+                    lastHi, last & 0xffff);
+        }
+        return "(" + mac + ") and (" + pppoeFilter + ")";
+    }
+
     /** Builder with the defaults used by the lab. */
     public static final class Builder {
         private int count = 10;

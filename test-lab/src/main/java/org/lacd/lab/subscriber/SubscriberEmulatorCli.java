@@ -161,7 +161,8 @@ public final class SubscriberEmulatorCli implements Callable<Integer> {
         // A 64 MiB ring of 2 KiB slots (frames are at most the MRU plus headers): about 30,000 frames. Every emulator
         // on the interface sees every frame, and at 1,000 setups/s a ring of ~1,800 9 KiB slots overflowed while the
         // JVM was descheduled, losing CHAP Successes nobody retransmits (measured with the ring's drop counter).
-        PcapPort port = new PcapPort(iface, 64 << 20, !noImmediate, null, 2048);
+        // Only this emulator's subscribers' frames (EmulatorConfig.pcapFilter): others on the interface have theirs.
+        PcapPort port = new PcapPort(iface, 64 << 20, !noImmediate, null, 2048, cfg.pcapFilter(PcapPort.FILTER));
         CountDownLatch reported = new CountDownLatch(1);
         try (SubscriberEmulator emu = new SubscriberEmulator(cfg, port)) {
             // Ctrl-C: end politely (Terminate + PADT for every session), let this thread print the report, then exit.
