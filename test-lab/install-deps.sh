@@ -15,6 +15,7 @@ PACKAGES=(
   ethtool                       # the lab segments lacd's UDP GSO runs at its LNS-side veth, as a NIC without USO would
   gcc libc6-dev                 # the forwarding benchmark compiles its C AF_PACKET forwarder and generator (test-lab/src/main/c)
   strongswan-charon strongswan-swanctl libcharon-extra-plugins  # L2TP/IPsec lab (IpsecLabTest): charon, swanctl, kernel-libipsec (userspace ESP: no ESP in these kernels)
+  libstrongswan-standard-plugins  # charon's openssl and gcm plugins: its DH groups (only a recommendation of libstrongswan, which --no-install-recommends leaves out)
   prometheus                    # promtool: unit tests of the shipped alert rules, `check metrics` on a live scrape; the demo's --prometheus server
 )
 

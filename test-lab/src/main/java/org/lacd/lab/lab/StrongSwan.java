@@ -45,9 +45,10 @@ public final class StrongSwan implements AutoCloseable {
     /** What a strongSwan lab needs; null when everything is there. */
     public static String missingPrerequisite() {
         for (String b : List.of(CHARON, "/usr/sbin/swanctl", "/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so",
-                "/usr/lib/ipsec/plugins/libstrongswan-vici.so", "/dev/net/tun")) {
+                "/usr/lib/ipsec/plugins/libstrongswan-vici.so", "/usr/lib/ipsec/plugins/libstrongswan-openssl.so", "/dev/net/tun")) {
             if (!Files.exists(Path.of(b))) {
-                return b + " missing (test-lab/install-deps.sh installs strongswan-charon, strongswan-swanctl, libcharon-extra-plugins)";
+                return b + " missing (test-lab/install-deps.sh installs strongswan-charon, strongswan-swanctl, libcharon-extra-plugins,"
+                        + " libstrongswan-standard-plugins)";
             }
         }
         return null;
