@@ -82,6 +82,25 @@ public final class SessionManager implements SubscriberListener {
 
     // ---- PPPoE events (PPPoE server thread) ----
 
+    /**
+     * The Acct-Session-Id: {@code bootId} and {@code id} in hex, each at least 8 digits ({@code %08x%08x}), without
+     * {@code String.format}'s parse of its pattern for every session (the storm profile's PPPoE thread).
+     */
+    static String acctSessionId(long bootId, long id) {
+        StringBuilder b = new StringBuilder(16);
+        hex8(b, bootId);
+        hex8(b, id);
+        return b.toString();
+    }
+
+    private static void hex8(StringBuilder b, long v) {
+        String h = Long.toHexString(v);
+        for (int i = h.length(); i < 8; i++) {
+            b.append('0');
+        }
+        b.append(h);
+    }
+
     @Override
     public void authenticated(SubscriberSession sub, AuthExchange auth) {
         if (stopping) {
@@ -91,7 +110,7 @@ public final class SessionManager implements SubscriberListener {
         }
         long id = ids.incrementAndGet();
         Session.Deps deps = depsByLoop.computeIfAbsent(loops.next(), this::deps);
-        Session s = new Session(id, String.format("%08x%08x", bootId, id), sub, auth, deps);
+        Session s = new Session(id, acctSessionId(bootId, id), sub, auth, deps);
         for (PcapTrace t : traces) {
             if (!t.closed() && traced(t.target, s)) {
                 s.trace = t;
@@ -145,7 +164,7 @@ public final class SessionManager implements SubscriberListener {
                 metrics.sessionTransition(null, SessionState.PPPOE);
                 long id = ids.incrementAndGet();
                 Session.Deps deps = depsByLoop.computeIfAbsent(loops.next(), SessionManager.this::deps);
-                Session s = new Session(id, String.format("%08x%08x", bootId, id), a, deps);
+                Session s = new Session(id, acctSessionId(bootId, id), a, deps);
                 a.onClosed(s::subscriberClosed);
                 for (PcapTrace t : traces) {
                     if (!t.closed() && traced(t.target, s)) {
