@@ -32,8 +32,9 @@
  * </pre>
  * Exit code 0 when every subscriber was established and none failed, 1 otherwise, 2 for bad arguments or an
  * interface that cannot be opened; Ctrl-C ends the run politely (LCP Terminate + PADT) and still prints the report.
- * Two emulators may share one interface when their {@code --mac-base} ranges do not overlap (each ignores the other's
- * frames), e.g. one per reseller.
+ * Two emulators may share one interface when their {@code --mac-base} ranges do not overlap, e.g. one per reseller:
+ * the program's capture filter passes only PPPoE frames to its own range ({@link EmulatorConfig#pcapFilter}), so the
+ * kernel drops the other's frames (and every subscriber's broadcast PADIs) before they are copied to it.
  *
  * <h2>Keepalive and redial, as a CPE</h2>
  * {@code --lcp-echo-interval 1s --lcp-echo-failures 3} sends an LCP Echo-Request every second once a session is up
