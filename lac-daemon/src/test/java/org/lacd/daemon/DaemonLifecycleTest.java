@@ -102,14 +102,7 @@ class DaemonLifecycleTest {
         CountDownLatch portStarting = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Daemon d = new Daemon(f, ConfigLoader.loadWithTree(f), name -> new HeldPort(port(name), portStarting, release));
-        Thread starter = new Thread(() -> {
-            try {
-                d.start();
-            } catch (Daemon.StartException e) {
-                throw new IllegalStateException(e);
-            }
-        }, "test-daemon-start");
-        starter.start();
+        Thread starter = startInBackground(d);
         try {
             assertTrue(portStarting.await(30, TimeUnit.SECONDS), "the PPPoE server opens its port");
             // the metrics endpoint and the L2TP socket are up, veth0 is still opening
@@ -151,14 +144,7 @@ class DaemonLifecycleTest {
         CountDownLatch portStarting = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Daemon d = new Daemon(f, ConfigLoader.loadWithTree(f), name -> new HeldPort(port(name), portStarting, release));
-        Thread starter = new Thread(() -> {
-            try {
-                d.start();
-            } catch (Daemon.StartException e) {
-                throw new IllegalStateException(e);
-            }
-        }, "test-daemon-start");
-        starter.start();
+        Thread starter = startInBackground(d);
         try {
             assertTrue(portStarting.await(30, TimeUnit.SECONDS), "the PPPoE server opens its port");
             assertEquals(503, healthStatus(port), "the port is held");
@@ -187,6 +173,19 @@ class DaemonLifecycleTest {
             starter.join(30_000);
             d.stop();
         }
+    }
+
+    /** Starts {@code d} on a thread of its own (its port's start is held by the test), and returns that thread. */
+    static Thread startInBackground(Daemon d) {
+        Thread starter = new Thread(() -> {
+            try {
+                d.start();
+            } catch (Daemon.StartException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "test-daemon-start");
+        starter.start();
+        return starter;
     }
 
     /** The status of {@code GET /health}, over a bare socket (HttpClient takes tens of ms per request here). */
