@@ -3,6 +3,7 @@ package org.lacd.pppoe;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -87,6 +88,19 @@ public final class PppoeServer {
     private int offersBefore;
     private long offerPeriod;
     private final AtomicLong sessionIds = new AtomicLong();
+    /**
+     * PADIs that found every setup place taken, waiting for one ({@code padiHold}), oldest first; server thread. At most
+     * {@link #holdLimit}, one per client.
+     */
+    private final ArrayDeque<HeldPadi> held = new ArrayDeque<>();
+    private final Map<ClientKey, HeldPadi> heldByClient = new HashMap<>();
+    /** {@code held}'s size, published for the receive threads' shedding and the gauge. */
+    private final AtomicInteger heldCount = new AtomicInteger();
+    /** PADIs held at most: {@code maxSetupsInFlight}, or 0 when {@code padiHold} is zero. */
+    private final int holdLimit;
+    private final long holdNanos;
+    /** Server thread: a {@link #drainHeld} is queued already. */
+    private boolean drainQueued;
 
     // server-thread state
     private final CookieSigner cookies;
@@ -111,6 +125,22 @@ public final class PppoeServer {
     private volatile Runnable batchEnd;
     /** Per port, 1 once it has reported a batch end: only such a port's receive thread queues data to send later. */
     private final AtomicIntegerArray reportsBatchEnds;
+
+    /** A PADI waiting for a setup place; a retransmission from its client replaces the frame and keeps the place. */
+    private static final class HeldPadi {
+        final int portIdx;
+        final ClientKey client;
+        PppoeDiscovery.Frame frame;
+        /** When the client last sent it: held for {@code padiHold} after that. */
+        long lastSeen;
+
+        HeldPadi(int portIdx, ClientKey client, PppoeDiscovery.Frame frame, long lastSeen) {
+            this.portIdx = portIdx;
+            this.client = client;
+            this.frame = frame;
+            this.lastSeen = lastSeen;
+        }
+    }
 
     /** Identifies a PADR so that a retransmitted one finds its session again. */
     record PadrKey(int port, long mac, int outerVlan, int innerVlan, ByteBuffer cookie, ByteBuffer hostUniq) {}
@@ -148,6 +178,8 @@ public final class PppoeServer {
             throw new IllegalArgumentException("no ports");
         }
         this.settings = settings;
+        this.holdNanos = settings.padiHold().toNanos();
+        this.holdLimit = holdNanos > 0 ? settings.maxSetupsInFlight() : 0;
         this.ports = List.copyOf(ports);
         this.listener = listener;
         this.stats = stats;
@@ -267,6 +299,10 @@ public final class PppoeServer {
     /** Offers age out even when no discovery frame reaches this thread (the receive thread sheds by the published count). */
     private void expireOffers() {
         openOffers(scheduler.nanoTime());
+        if (!held.isEmpty()) {
+            dropStaleHolds(scheduler.nanoTime());
+            drainHeld();
+        }
         offerTimer = scheduler.schedule(this::expireOffers, OFFER_NANOS);
     }
 
@@ -303,6 +339,9 @@ public final class PppoeServer {
             if (offerTimer != null) {
                 offerTimer.cancel();
             }
+            held.clear();
+            heldByClient.clear();
+            heldCount.set(0);
             done.countDown();
         });
         try {
@@ -385,8 +424,10 @@ public final class PppoeServer {
                 return;
             }
             boolean padi = v.code == PppoeCode.PADI.code();
-            // the setups lacd can still start; the PADIs already queued take their share of it (WorkQueueGuard)
-            int padiRoom = padi ? settings.maxSetupsInFlight() - setupsInFlight.get() - openOffers.get() : Integer.MAX_VALUE;
+            // the setups lacd can still start, and the places left to hold PADIs for them (padiHold); the PADIs already
+            // queued take their share of it (WorkQueueGuard)
+            int padiRoom = padi ? settings.maxSetupsInFlight() - setupsInFlight.get() - openOffers.get()
+                    + holdLimit - heldCount.get() : Integer.MAX_VALUE;
             if (padiRoom <= 0) {
                 // a storm: shed here, before a copy, a queue place and a decode (onPadi checks again)
                 stats.drop(DropReason.SETUP_PACING);
@@ -551,6 +592,11 @@ public final class PppoeServer {
             s.inSetup = false;
             setupsInFlight.decrementAndGet();
             setupByClient.remove(s.clientKey, s);
+            if (!held.isEmpty() && !drainQueued) {
+                // a place is free: the oldest held PADI gets it, after the work running now
+                drainQueued = true;
+                scheduler.execute(() -> runGuarded(this::drainHeld));
+            }
         }
     }
 
@@ -771,12 +817,106 @@ public final class PppoeServer {
             return;
         }
         // (pacing does not look at the client: the receive thread sheds by the same count before any lookup)
-        if (setupsInFlight.get() + openOffers(scheduler.nanoTime()) >= settings.maxSetupsInFlight()) {
+        if (!held.isEmpty()) {
+            drainHeld(); // PADIs held earlier take the places free now before this one
+        }
+        if (!placeFree()) {
             // a storm: no PADO now costs nothing; a session opened now would wait behind the others and may time out.
-            // Offers not yet taken up count: otherwise every PADI that arrives before the first PADRs gets a PADO
+            // Offers not yet taken up count: otherwise every PADI that arrives before the first PADRs gets a PADO.
+            // Held, the PADI is answered when a setup ends; shed, its client retransmits seconds later.
+            hold(portIdx, f);
+            return;
+        }
+        offer(portIdx, f, tags);
+    }
+
+    /**
+     * Server thread: a setup place is free for one more PADO: setups in flight and offers open (and, where PADIs are
+     * held, the delayed PADOs pending, so that a drain of the held PADIs does not turn them all into delayed offers).
+     */
+    private boolean placeFree() {
+        return setupsInFlight.get() + openOffers(scheduler.nanoTime()) + (holdLimit > 0 ? pendingPados.get() : 0)
+                < settings.maxSetupsInFlight();
+    }
+
+    /** Server thread: holds a PADI that found no setup place ({@code padiHold}), or sheds it. */
+    private void hold(int portIdx, PppoeDiscovery.Frame f) {
+        if (holdLimit == 0) {
             stats.drop(DropReason.SETUP_PACING);
             return;
         }
+        long now = scheduler.nanoTime();
+        ClientKey client = ClientKey.of(portIdx, f.eth(), f.packet());
+        HeldPadi h = heldByClient.get(client);
+        if (h != null) {
+            h.frame = f; // a retransmission: one PADO for both (the same Host-Uniq), the first one's place in line
+            h.lastSeen = now;
+            return;
+        }
+        if (held.size() >= holdLimit && now - held.peekFirst().lastSeen >= holdNanos) {
+            dropStaleHolds(now);
+        }
+        if (held.size() >= holdLimit) {
+            stats.drop(DropReason.SETUP_PACING);
+            return;
+        }
+        h = new HeldPadi(portIdx, client, f, now);
+        held.addLast(h);
+        heldByClient.put(client, h);
+        heldCount.set(held.size());
+    }
+
+    /** Server thread: sheds the held PADIs not repeated for {@code padiHold} (their clients retransmit or gave up). */
+    private void dropStaleHolds(long now) {
+        held.removeIf(h -> {
+            if (now - h.lastSeen < holdNanos) {
+                return false;
+            }
+            heldByClient.remove(h.client);
+            stats.drop(DropReason.SETUP_PACING);
+            return true;
+        });
+        heldCount.set(held.size());
+    }
+
+    /** Server thread: the held PADIs get the setup places free now, oldest first, each checked as a fresh PADI is. */
+    private void drainHeld() {
+        drainQueued = false;
+        long now = scheduler.nanoTime();
+        while (!held.isEmpty()) {
+            HeldPadi h = held.peekFirst();
+            if (now - h.lastSeen >= holdNanos) {
+                held.pollFirst();
+                heldByClient.remove(h.client);
+                stats.drop(DropReason.SETUP_PACING);
+                continue;
+            }
+            if (!running || !placeFree()) {
+                break;
+            }
+            held.pollFirst();
+            heldByClient.remove(h.client);
+            DropReason limit = limitReached(h.portIdx, h.frame.eth(), replaceable(h.portIdx, h.frame.eth(), h.frame.packet()));
+            if (limit != null) {
+                stats.drop(limit);
+                continue;
+            }
+            List<PppoeTag> tags = new ArrayList<>(8);
+            tags.add(PppoeTag.utf8(TagType.AC_NAME, settings.acName()));
+            offer(h.portIdx, h.frame, tags);
+        }
+        heldCount.set(held.size());
+    }
+
+    /** PADIs waiting for a setup place now ({@code padiHold}). */
+    public int heldPadis() {
+        return heldCount.get();
+    }
+
+    /** Server thread: a PADI that passed every check and found a setup place gets its PADO, now or after its delay. */
+    private void offer(int portIdx, PppoeDiscovery.Frame f, List<PppoeTag> tags) {
+        PppoeDiscovery req = f.packet();
+        EthernetHeader eth = f.eth();
         PppoeTag asked = req.first(TagType.SERVICE_NAME).orElseThrow();
         // After the rate limits, the service check and the session limits: a delay never costs more than an answer.
         PadoDelayPolicy policy = padoDelay;

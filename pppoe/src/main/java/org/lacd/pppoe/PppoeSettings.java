@@ -37,6 +37,12 @@ import org.lacd.pppoe.discovery.PadoDelayPolicy;
  * @param maxSetupsInFlight sessions opened and not yet forwarding (LCP, authentication, awaiting the decision) at
  *                          or above which a PADI gets no PADO ({@link DropReason#SETUP_PACING}): a storm is shed at
  *                          its cheapest point, before a session exists (default 2000)
+ * @param padiHold how long a PADI that finds every setup place taken may wait on the server thread for one instead of
+ *                 being shed: its PADO goes out as soon as a setup ends, so that a storm's subscribers do not wait for
+ *                 their next retransmission (several seconds) while places stand free. At most {@code maxSetupsInFlight}
+ *                 PADIs are held, one per client (a retransmission takes the place of its first PADI), oldest first;
+ *                 one held longer is shed after all. Keep it below the clients' PADI retransmission interval (a few
+ *                 seconds in common clients). Zero sheds at once (default: zero)
  * @param padoDelay how long to wait before a PADO, by interface, Service-Name and load (default none: at once); the
  *                  running server takes a new one with {@link PppoeServer#padoDelay(PadoDelayPolicy)}
  */
@@ -46,7 +52,7 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
                             Rate padiPerMac, Rate padiTotal, Rate padrPerMac, Rate padrTotal,
                             Duration lcpRestart, int lcpMaxConfigure, int lcpMaxTerminate, int lcpMaxFailure,
                             Duration authTimeout, Duration decisionTimeout, Duration discoveryTimeout,
-                            int discoveryQueueLimit, int maxSetupsInFlight, PadoDelayPolicy padoDelay) {
+                            int discoveryQueueLimit, int maxSetupsInFlight, Duration padiHold, PadoDelayPolicy padoDelay) {
 
     /** Default MRU on Ethernet: 1500 - 6 (PPPoE header) - 2 (PPP protocol) (RFC 2516 section 7). */
     public static final int DEFAULT_MRU = 1492;
@@ -68,6 +74,9 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
         serviceNames = List.copyOf(serviceNames);
         authPreference = List.copyOf(authPreference);
         Objects.requireNonNull(padoDelay, "padoDelay");
+        if (padiHold.isNegative()) {
+            throw new IllegalArgumentException("padiHold must be >= 0");
+        }
         if (acName.isEmpty() || acName.length() > 64) {
             throw new IllegalArgumentException("acName must be 1..64 characters");
         }
@@ -120,6 +129,7 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
         private Duration discoveryTimeout = Duration.ofSeconds(10);
         private int discoveryQueueLimit = 4096;
         private int maxSetupsInFlight = 2000;
+        private Duration padiHold = Duration.ZERO;
         private PadoDelayPolicy padoDelay = PadoDelayPolicy.NONE;
 
         public Builder acName(String v) { acName = v; return this; }
@@ -144,13 +154,14 @@ public record PppoeSettings(String acName, List<String> serviceNames, UnknownSer
         public Builder discoveryTimeout(Duration v) { discoveryTimeout = v; return this; }
         public Builder discoveryQueueLimit(int v) { discoveryQueueLimit = v; return this; }
         public Builder maxSetupsInFlight(int v) { maxSetupsInFlight = v; return this; }
+        public Builder padiHold(Duration v) { padiHold = v; return this; }
         public Builder padoDelay(PadoDelayPolicy v) { padoDelay = v; return this; }
 
         public PppoeSettings build() {
             return new PppoeSettings(acName, serviceNames, unknownService, maxPayload, authPreference, cookieRotation,
                     maxSessionsPerMac, maxSessionsPerVlan, maxSessionsPerInterface, padiPerMac, padiTotal, padrPerMac,
                     padrTotal, lcpRestart, lcpMaxConfigure, lcpMaxTerminate, lcpMaxFailure, authTimeout,
-                    decisionTimeout, discoveryTimeout, discoveryQueueLimit, maxSetupsInFlight, padoDelay);
+                    decisionTimeout, discoveryTimeout, discoveryQueueLimit, maxSetupsInFlight, padiHold, padoDelay);
         }
     }
 }

@@ -14,6 +14,8 @@ import org.lacd.pppoe.testutil.Hex;
 import org.lacd.pppoe.wire.ChapPacket;
 import org.lacd.pppoe.wire.MacAddress;
 import org.lacd.pppoe.wire.PppoeCode;
+import org.lacd.pppoe.wire.PppoeDiscovery;
+import org.lacd.pppoe.wire.TagType;
 
 /**
  * Issue 20, a reconnect storm: the server thread's queue drops new work before old and the busiest MACs' PADIs first,
@@ -201,5 +203,112 @@ class StormPacingTest {
         assertEquals(0, server.sessionCount(), "the session is torn down");
         assertEquals(0, server.queuedWork());
         assertEquals(4, stats.drops(DropReason.NO_SESSION), "the other PADTs ran and named no session");
+    }
+
+    // ---- padiHold: a PADI that finds every setup place taken waits for one instead of its client's next retransmission
+
+    /** One setup in flight (a, opened and not yet forwarding) with one place: the next PADIs find none free. */
+    TestClient oneSetupInFlight(java.time.Duration hold) {
+        start(PppoeSettings.builder().maxSetupsInFlight(1).padiHold(hold));
+        TestClient a = client(1);
+        a.discover();
+        assertEquals(1, server.setupsInFlight());
+        return a;
+    }
+
+    @Test
+    void aHeldPadiGetsItsPadoAsSoonAsASetupEnds() {
+        TestClient a = oneSetupInFlight(java.time.Duration.ofSeconds(2));
+        TestClient b = client(2);
+        b.padi(TestClient.service(""), TestClient.hostUniq("0b"));
+        assertNull(b.pollDiscovery(PppoeCode.PADO), "no place: no PADO yet");
+        assertEquals(1, server.heldPadis());
+        assertEquals(0, stats.drops(DropReason.SETUP_PACING), "held, not shed");
+        sched.advance(java.time.Duration.ofMillis(500));
+        assertNull(b.pollDiscovery(PppoeCode.PADO), "still no place after 0.5 s");
+
+        a.padt(); // a's setup ends: its place goes to the held PADI, without b sending anything
+        sched.runPending();
+        PppoeDiscovery.Frame pado = b.pollDiscovery(PppoeCode.PADO);
+        assertNotNull(pado, "the held PADI is answered once a setup place is free");
+        assertEquals("0b", java.util.HexFormat.of().formatHex(pado.packet().first(TagType.HOST_UNIQ).orElseThrow().value()),
+                "the PADO echoes the held PADI's Host-Uniq");
+        assertEquals(0, server.heldPadis());
+        assertEquals(0, stats.drops(DropReason.SETUP_PACING));
+    }
+
+    @Test
+    void aPadiHeldLongerThanPadiHoldIsShedAndNeverAnswered() {
+        TestClient a = oneSetupInFlight(java.time.Duration.ofSeconds(2));
+        TestClient b = client(2);
+        b.padi(TestClient.service(""));
+        sched.advance(java.time.Duration.ofMillis(2500)); // the offer timer (every second) finds it held too long
+        assertEquals(0, server.heldPadis());
+        assertEquals(1, stats.drops(DropReason.SETUP_PACING), "shed after padiHold: its client retransmits");
+        a.padt();
+        sched.runPending();
+        assertNull(b.pollDiscovery(PppoeCode.PADO), "no late answer to a PADI given up");
+        b.padi(TestClient.service(""));
+        assertNotNull(b.pollDiscovery(PppoeCode.PADO), "its retransmission finds the free place");
+    }
+
+    @Test
+    void aRetransmittedPadiKeepsItsPlaceRestartsItsHoldAndGetsOnePado() {
+        start(PppoeSettings.builder().maxSetupsInFlight(2).padiHold(java.time.Duration.ofSeconds(2)));
+        TestClient a = client(1);
+        a.discover();
+        client(9).discover(); // two setups in flight: both places taken, two PADIs may be held
+        TestClient b = client(2);
+        TestClient c = client(3);
+        b.padi(TestClient.service(""));
+        sched.advance(java.time.Duration.ofMillis(1500));
+        b.padi(TestClient.service("")); // b's retransmission, 1.5 s after its first PADI
+        assertEquals(1, server.heldPadis(), "one place per client");
+        c.padi(TestClient.service(""));
+        assertEquals(2, server.heldPadis());
+        sched.advance(java.time.Duration.ofMillis(1000)); // 2.5 s after b's first PADI, 1 s after its retransmission
+        assertEquals(2, server.heldPadis(), "b's hold runs from its retransmission");
+        assertEquals(0, stats.drops(DropReason.SETUP_PACING));
+        a.padt();
+        sched.runPending();
+        assertNotNull(b.pollDiscovery(PppoeCode.PADO), "b, first in line, gets the place");
+        assertNull(b.pollDiscovery(PppoeCode.PADO), "one PADO for both of b's PADIs");
+        assertNull(c.pollDiscovery(PppoeCode.PADO), "one place, one PADO");
+        assertEquals(1, server.heldPadis());
+    }
+
+    @Test
+    void heldPadisAreAnsweredOldestFirstAndNoMoreOfThemThanSetupsInFlight() {
+        TestClient a = oneSetupInFlight(java.time.Duration.ofSeconds(2));
+        TestClient b = client(2);
+        TestClient c = client(3);
+        b.padi(TestClient.service(""));
+        c.padi(TestClient.service(""));
+        assertEquals(1, server.heldPadis(), "setups-in-flight (1) PADIs held at most");
+        assertEquals(1, stats.drops(DropReason.SETUP_PACING), "c found the hold full");
+        TestClient d = queuedClient(4); // the receive thread sheds it before a copy: no setup place, no hold place
+        d.padi(TestClient.service(""));
+        assertEquals(0, server.queuedWork());
+        assertEquals(2, stats.drops(DropReason.SETUP_PACING));
+        a.padt();
+        sched.runPending();
+        assertNotNull(b.pollDiscovery(PppoeCode.PADO), "the oldest held PADI first");
+        assertNull(c.pollDiscovery(PppoeCode.PADO));
+        assertNull(d.pollDiscovery(PppoeCode.PADO));
+        c.padi(TestClient.service(""));
+        assertNull(c.pollDiscovery(PppoeCode.PADO), "b's open offer holds the one place until its PADR comes");
+        assertEquals(1, server.heldPadis());
+    }
+
+    @Test
+    void withoutPadiHoldAPadiWithoutAPlaceIsShedAtOnce() {
+        TestClient a = oneSetupInFlight(java.time.Duration.ZERO);
+        TestClient b = client(2);
+        b.padi(TestClient.service(""));
+        assertEquals(0, server.heldPadis());
+        assertEquals(1, stats.drops(DropReason.SETUP_PACING));
+        a.padt();
+        sched.runPending();
+        assertNull(b.pollDiscovery(PppoeCode.PADO));
     }
 }

@@ -174,7 +174,8 @@ public final class ConfigLoader {
                 l.integer("padr-per-mac-per-second", 2, 1, 1000),
                 l.integer("padr-per-second", 2000, 1, 1_000_000),
                 l.integer("discovery-queue", 4096, 2, 65536),
-                l.integer("setups-in-flight", 2000, 1, 65534));
+                l.integer("setups-in-flight", 2000, 1, 65534),
+                l.duration("padi-hold", Duration.ofSeconds(2), Duration.ZERO, Duration.ofSeconds(10)));
         l.done();
         String acName = s.string("ac-name", "lacd");
         if (acName.isEmpty() || acName.length() > 64) {

@@ -81,7 +81,8 @@ public record LacdConfig(
                              Map<String, org.lacd.pppoe.discovery.PadoDelay> byService, int maxPending) {}
 
     public record PppoeLimits(int sessionsPerMac, int sessionsPerVlan, int padiPerMacPerSecond, int padiPerSecond,
-                              int padrPerMacPerSecond, int padrPerSecond, int discoveryQueue, int setupsInFlight) {}
+                              int padrPerMacPerSecond, int padrPerSecond, int discoveryQueue, int setupsInFlight,
+                              Duration padiHold) {}
 
     public enum AuthProtocol { CHAP_MD5, PAP }
 

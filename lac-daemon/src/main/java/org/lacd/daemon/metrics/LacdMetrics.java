@@ -485,11 +485,14 @@ public final class LacdMetrics {
     /**
      * lacd_pppoe_setups_in_flight: PPPoE sessions opened and not yet forwarding (bounded by
      * pppoe.limits.setups-in-flight; PADIs above it are shed as lacd_drops_total{protocol="pppoe",reason="setup_pacing"}),
-     * and lacd_pppoe_work_queued: frames waiting for the PPPoE server thread (bounded by pppoe.limits.discovery-queue).
+     * lacd_pppoe_work_queued: frames waiting for the PPPoE server thread (bounded by pppoe.limits.discovery-queue), and
+     * lacd_pppoe_padis_held: PADIs waiting for a setup place (pppoe.limits.padi-hold; at most setups-in-flight of them).
      */
-    public void pppoeSetupLoad(java.util.function.DoubleSupplier inFlight, java.util.function.DoubleSupplier queued) {
+    public void pppoeSetupLoad(java.util.function.DoubleSupplier inFlight, java.util.function.DoubleSupplier queued,
+                               java.util.function.DoubleSupplier held) {
         gauge("lacd.pppoe.setups.in.flight", "PPPoE sessions opened and not yet forwarding", inFlight);
         gauge("lacd.pppoe.work.queued", "Frames waiting for the PPPoE server thread", queued);
+        gauge("lacd.pppoe.padis.held", "PADIs waiting for a setup place (pppoe.limits.padi-hold)", held);
     }
 
     /** A counter read from {@code source} at scrape time; a later call with the same name and tags replaces the source. */

@@ -369,7 +369,7 @@ public final class LacService {
                     metrics.padoDelay(ps.get(i).name(), () -> padoDelaySeconds(server.currentPadoDelayNanos(idx)));
                 }
                 metrics.padosPending(server::pendingPados);
-                metrics.pppoeSetupLoad(server::setupsInFlight, server::queuedWork);
+                metrics.pppoeSetupLoad(server::setupsInFlight, server::queuedWork, server::heldPadis);
                 // upstream data queued during a libpcap batch leaves with one sendmmsg at its end
                 pppoe.onReceiveBatchEnd(engine::sendQueuedData);
                 pppoe.start(); // returns once every port is open (or throws)
@@ -524,6 +524,7 @@ public final class LacService {
                 .padoDelay(padoDelayPolicy(c))
                 .discoveryQueueLimit(l.discoveryQueue())
                 .maxSetupsInFlight(l.setupsInFlight())
+                .padiHold(l.padiHold())
                 .build();
     }
 
