@@ -36,7 +36,8 @@ import java.util.Map;
  * {@code -Dlab.radius.retries=2} (the lab's default 1s and 1), and the LNSs' LCP echo interval from {@code -Dlab.lns.echo=20s}
  * (3 unanswered end a call; 0s for none, as before the second round of issue 20), and lacd's
  * {@code l2tp.calls-in-setup-per-tunnel} from {@code -Dlab.l2tp.calls-in-setup=N} (default 0: one tunnel per LNS), and
- * {@code pppoe.limits.setups-in-flight} from {@code -Dlab.pppoe.setups-in-flight=N} (lacd's default 2,000), and more keys of
+ * {@code pppoe.limits.setups-in-flight} from {@code -Dlab.pppoe.setups-in-flight=N} (lacd's default 2,000), more keys of
+ * {@code pppoe.limits} from {@code -Dlab.pppoe.limits="padi-hold: 0s"} (YAML flow pairs), and more keys of
  * lacd's access interface from {@code -Dlab.access="ring-mib: 64"} (YAML flow pairs), and more keys of its {@code l2tp}
  * section from {@code -Dlab.l2tp="receive-buffer-mib: 4"} (one {@code key: value} per line).
  *
@@ -83,19 +84,23 @@ public final class StormBenchmark {
             // (and FreeRADIUS) before lacd is restarted cold; -Dlab.storm.warm-peers=0 storms everything cold at once.
             int warmPeers = warmHalf;
             String inFlight = System.getProperty("lab.pppoe.setups-in-flight", "");
+            String limits = System.getProperty("lab.pppoe.limits", "");
+            if (!inFlight.isEmpty()) {
+                limits = "setups-in-flight: " + Integer.parseInt(inFlight) + (limits.isEmpty() ? "" : ", " + limits);
+            }
             if (warmPeers > 0) {
                 System.out.printf(Locale.ROOT, "warming the LNS emulators and FreeRADIUS through a throwaway lacd (pid %d)%n", lab.lacd().pid());
                 String row = storm(lab, "peers' warm-up", warmPeers, rate, 0, retries, lab.lacd().pid(), 0).apply(0);
                 summary.add(x -> row);
             }
-            if (warmPeers > 0 || !inFlight.isEmpty()) {
+            if (warmPeers > 0 || !limits.isEmpty()) {
                 lab.stopLacd(Duration.ofSeconds(60));
-                lab.restartLacdWithConfig(withSetupsInFlight(lab.lacdConfig(), inFlight));
+                lab.restartLacdWithConfig(withPppoeLimits(lab.lacdConfig(), limits));
             }
             long pid = lab.lacd().pid();
             System.out.println("lacd " + lab.lacdConfig().lines().filter(l -> l.startsWith("interfaces:")).findFirst().orElse(""));
             System.out.printf(Locale.ROOT, "lab up in %.1f s; lacd pid %d (cold%s), JVM start CPU %.2f s; load average %s%n",
-                    (System.nanoTime() - tStart) / 1e9, pid, inFlight.isEmpty() ? "" : ", setups-in-flight " + inFlight,
+                    (System.nanoTime() - tStart) / 1e9, pid, limits.isEmpty() ? "" : ", pppoe limits " + limits,
                     cpuSeconds(pid), loadAverage());
             Lab.Subscribers probe = null;
             if (probes > 0) {
@@ -324,15 +329,16 @@ public final class StormBenchmark {
     }
 
     /** {@code cfg} with {@code pppoe.limits.setups-in-flight: n}, or unchanged for an empty {@code n}. */
-    static String withSetupsInFlight(String cfg, String n) {
-        if (n.isEmpty()) {
+    /** The lab's lacd config with more {@code pppoe.limits} keys ({@code extra}: YAML flow pairs, may be empty). */
+    static String withPppoeLimits(String cfg, String extra) {
+        if (extra.isEmpty()) {
             return cfg;
         }
         String limits = "limits: {padi-per-second: 100000, padr-per-second: 100000}";
         if (!cfg.contains(limits)) {
             throw new IllegalStateException("lab config without its pppoe limits");
         }
-        return cfg.replace(limits, limits.replace("}", ", setups-in-flight: " + Integer.parseInt(n) + "}"));
+        return cfg.replace(limits, limits.replace("}", ", " + extra + "}"));
     }
 
     /** Sum and count of each setup phase (and of the whole setup, as "total"). */
