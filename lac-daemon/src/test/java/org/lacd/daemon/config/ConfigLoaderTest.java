@@ -39,6 +39,7 @@ class ConfigLoaderTest {
         assertFalse(c.l2tp().udpGro(), "l2tp.udp-gro defaults to off");
         assertEquals(LacdConfig.L2tp.DEFAULT_RECEIVE_BUFFER_MIB, c.l2tp().receiveBufferMib(), "the sample says the default L2TP receive buffer");
         assertEquals(0, c.l2tp().callsInSetupPerTunnel(), "l2tp.calls-in-setup-per-tunnel defaults to no bound");
+        assertEquals(Duration.ofSeconds(2), c.pppoe().limits().padiHold(), "the sample says the default padi-hold");
         assertEquals(3, c.l2tp().lns().size());
         assertEquals("lacd", c.l2tp().lns().get(0).hostname(), "profile hostname defaults to l2tp.hostname");
         assertEquals(2, c.steering().rules().size());
@@ -98,6 +99,8 @@ class ConfigLoaderTest {
         udp-gso not a boolean    | '  udp-gso: true '          | '  udp-gso: yes please '     | l2tp.udp-gso              | expected true or false
         setups-in-flight zero    | '  setups-in-flight: 2000 '  | '  setups-in-flight: 0 '     | pppoe.limits.setups-in-flight | 0 is out of range (1..65534)
         discovery-queue too big  | '  discovery-queue: 4096 '   | '  discovery-queue: 100000 ' | pppoe.limits.discovery-queue | 100000 is out of range (2..65536)
+        padi-hold too long       | '  padi-hold: 2s '            | '  padi-hold: 11s '          | pppoe.limits.padi-hold    | out of range
+        padi-hold negative       | '  padi-hold: 2s '            | '  padi-hold: -1s '          | pppoe.limits.padi-hold    | expected a duration
         interface pado-delay     | '    # pado-delay: 200ms '  | '    pado-delay: 1h '         | interfaces[0].pado-delay | out of range
         """)
     void eachClassOfErrorNamesTheKeyPath(String what, String from, String to, String path, String reason) throws Exception {
