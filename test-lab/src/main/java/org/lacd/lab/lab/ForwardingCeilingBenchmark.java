@@ -67,6 +67,12 @@ import org.lacd.lab.subscriber.Probe;
  * then also reports CPU 1's whole busy time (/proc/stat: all but idle and iowait) per forwarded packet, which includes
  * the receive softirq that no process is charged for.
  *
+ * <p><b>NIC model with threaded NAPI</b> ({@code -Dlab.nic-model=napi}). As above, but each interface's receive work
+ * runs in its own NAPI kernel thread (veth with GRO on has a NAPI ring of 256 frames; {@code threaded} 1), pinned to the
+ * receiving side's CPU and run SCHED_FIFO, so that it preempts the forwarder on its core as a NIC's receive softirq
+ * does, without an inter-processor interrupt per small burst (the RPS model's cost): the sender only queues the frame
+ * and wakes the thread when it sleeps.
+ *
  * <p><b>System calls</b> ({@code -Dlab.syscalls=true}). During each fixed-rate point, {@code perf stat} counts the
  * forwarder's system calls by kind (the kernel's syscall tracepoints, all its threads) and the point reports them per
  * forwarded packet: how many wake-ups (poll, epoll_wait), reads and sends a packet costs. Needs {@code perf}.
@@ -77,7 +83,9 @@ import org.lacd.lab.subscriber.Probe;
  */
 public final class ForwardingCeilingBenchmark {
     /** Receive packet steering as a NIC's interrupts would place the receive work (see the class comment). */
-    private static final boolean NIC_MODEL = Boolean.getBoolean("lab.nic-model");
+    private static final boolean NIC_MODEL = "true".equals(System.getProperty("lab.nic-model"));
+    /** Threaded NAPI as a NIC's receive queue would place the receive work (see the class comment). */
+    private static final boolean NAPI_MODEL = "napi".equals(System.getProperty("lab.nic-model"));
     /** perf stat counts the forwarder's system calls during each fixed-rate point (see the class comment). */
     private static final boolean SYSCALLS = Boolean.getBoolean("lab.syscalls");
     /** The system calls a forwarder's packet path makes, counted with {@code -Dlab.syscalls=true}. */
@@ -200,6 +208,14 @@ public final class ForwardingCeilingBenchmark {
                 rps(topo, lns.namespace(), "eth0", "1");
                 rps(topo, topo.subscriberNamespace(), Topology.SUB_IF, "1");
                 System.out.println("NIC model: receive work of lacd's interfaces on CPU 1, of the far sides' on CPU 0 (rps_cpus)");
+            }
+            if (NAPI_MODEL) {
+                napi(topo, topo.lacdNamespace(), Topology.ACCESS_IF, 1);
+                napi(topo, topo.lacdNamespace(), lns.lacInterface(), 1);
+                napi(topo, lns.namespace(), "eth0", 0);
+                napi(topo, topo.subscriberNamespace(), Topology.SUB_IF, 0);
+                System.out.println("NIC model: receive work of lacd's interfaces in NAPI threads on CPU 1, of the far sides' on CPU 0"
+                        + " (threaded NAPI, SCHED_FIFO)");
             }
             // frames for the bare phases when no lacd phase ran: any ids do, the bare forwarders do not look
             List<Target> targets = new ArrayList<>();
@@ -509,6 +525,49 @@ public final class ForwardingCeilingBenchmark {
             }
         }
         return b.length() == 0 ? "none counted" : b.toString();
+    }
+
+    /**
+     * Moves an interface's receive work into a NAPI kernel thread of its own (GRO on gives a veth its NAPI ring;
+     * {@code threaded} 1 gives the NAPI its thread), pinned to {@code cpu} and run SCHED_FIFO 50.
+     */
+    private static void napi(Topology topo, String ns, String iface, int cpu) throws IOException {
+        java.util.Set<Long> before = napiThreads();
+        Sh.Result r = topo.exec(ns, 10, "sh", "-c", "ethtool -K " + iface + " gro on && echo 1 > /sys/class/net/" + iface + "/threaded");
+        if (!r.ok()) {
+            throw new LabException("threaded NAPI of " + iface + " in " + ns + ": " + r.out());
+        }
+        java.util.Set<Long> added = napiThreads();
+        added.removeAll(before);
+        if (added.isEmpty()) {
+            throw new LabException("no NAPI thread appeared for " + iface + " in " + ns);
+        }
+        for (long pid : added) {
+            Sh.check("taskset", "-pc", Integer.toString(cpu), Long.toString(pid));
+            Sh.check("chrt", "-f", "-p", "50", Long.toString(pid));
+        }
+        System.out.printf(Locale.ROOT, "NAPI thread(s) %s of %s in %s on CPU %d%n", added, iface, ns, cpu);
+    }
+
+    /** The pids of the NAPI kernel threads ({@code napi/<device>-<id>}) now. */
+    private static java.util.Set<Long> napiThreads() throws IOException {
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        try (var dirs = Files.list(Path.of("/proc"))) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                String name = d.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    if (Files.readString(d.resolve("comm")).startsWith("napi/")) {
+                        out.add(Long.parseLong(name));
+                    }
+                } catch (IOException gone) {
+                    // the process ended while we looked
+                }
+            }
+        }
+        return out;
     }
 
     /** Sets an interface's receive packet steering mask (rps_cpus of its one receive queue). */
