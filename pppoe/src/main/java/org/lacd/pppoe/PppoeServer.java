@@ -797,8 +797,7 @@ public final class PppoeServer {
             stats.drop(DropReason.MALFORMED);
             return;
         }
-        List<PppoeTag> tags = new ArrayList<>(8);
-        tags.add(PppoeTag.utf8(TagType.AC_NAME, settings.acName()));
+        List<PppoeTag> tags = acNameTags();
         if (sm == ServiceMatch.UNKNOWN) {
             stats.drop(DropReason.UNKNOWN_SERVICE);
             if (settings.unknownService() == PppoeSettings.UnknownServicePolicy.SILENT) {
@@ -896,14 +895,9 @@ public final class PppoeServer {
             }
             held.pollFirst();
             heldByClient.remove(h.client);
-            DropReason limit = limitReached(h.portIdx, h.frame.eth(), replaceable(h.portIdx, h.frame.eth(), h.frame.packet()));
-            if (limit != null) {
-                stats.drop(limit);
-                continue;
+            if (withinLimits(h.portIdx, h.frame)) {
+                offer(h.portIdx, h.frame, acNameTags());
             }
-            List<PppoeTag> tags = new ArrayList<>(8);
-            tags.add(PppoeTag.utf8(TagType.AC_NAME, settings.acName()));
-            offer(h.portIdx, h.frame, tags);
         }
         heldCount.set(held.size());
     }
@@ -947,14 +941,29 @@ public final class PppoeServer {
         if (!running) {
             return;
         }
+        if (withinLimits(portIdx, f)) {
+            sendPado(portIdx, f.packet(), f.eth(), acNameTags(), f.packet().first(TagType.SERVICE_NAME).orElseThrow());
+        }
+    }
+
+    /**
+     * Server thread: whether a PADI answered later than it came (a delayed PADO, a held PADI) is still within the session
+     * limits, which may have been reached since; counts the drop when not.
+     */
+    private boolean withinLimits(int portIdx, PppoeDiscovery.Frame f) {
         DropReason limit = limitReached(portIdx, f.eth(), replaceable(portIdx, f.eth(), f.packet()));
         if (limit != null) {
             stats.drop(limit);
-            return;
+            return false;
         }
+        return true;
+    }
+
+    /** A new tag list holding the AC-Name, which every discovery answer of ours carries. */
+    private List<PppoeTag> acNameTags() {
         List<PppoeTag> tags = new ArrayList<>(8);
         tags.add(PppoeTag.utf8(TagType.AC_NAME, settings.acName()));
-        sendPado(portIdx, f.packet(), f.eth(), tags, f.packet().first(TagType.SERVICE_NAME).orElseThrow());
+        return tags;
     }
 
     /** Completes and sends a PADO offering {@code asked} (RFC 2516 5.2); {@code tags} already holds the AC-Name. */
@@ -1121,9 +1130,7 @@ public final class PppoeServer {
         }
         setupEnded(s);
         if (sendPadt) {
-            List<PppoeTag> tags = new ArrayList<>(2);
-            tags.add(PppoeTag.utf8(TagType.AC_NAME, settings.acName()));
-            PppoeDiscovery padt = new PppoeDiscovery(PppoeCode.PADT, s.sessionId, tags);
+            PppoeDiscovery padt = new PppoeDiscovery(PppoeCode.PADT, s.sessionId, acNameTags());
             byte[] f = padt.toFrame(padtHeader(s));
             if (sendFrame(s.portIndex, f, f.length)) {
                 stats.discoverySent(PppoeCode.PADT);
